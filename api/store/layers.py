@@ -1,0 +1,240 @@
+"""Layers and their versions: every import or edit is a new version, nothing is overwritten.
+
+A version is written in four steps inside the caller's transaction: claim the next
+version number with a compare-and-set on ``layers.head_version`` (a stale base version
+loses and raises :class:`~gis.errors.ConflictError`), compare the new content with the
+current rows by digest, close the rows that were removed or changed, insert the new rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+import geopandas as gpd
+import pandas as pd
+from shapely.geometry.base import BaseGeometry
+from sqlalchemy import ColumnElement, and_, insert, or_, select, update
+from sqlalchemy.orm import Session
+
+from api.models import Feature, Layer, LayerVersion
+from api.store import audit
+from api.store.features import check_frame, feature_rows, to_wgs84
+from gis.errors import ConflictError, NotFoundError
+from gis.layers import LayerKind
+
+EditGuard = Callable[[Sequence[BaseGeometry]], None]
+"""Called with every geometry an edit touches (old and new); raises PermissionDenied."""
+
+
+@dataclass(frozen=True)
+class VersionInfo:
+    """One version of a layer: who wrote it, when, why, and what it changed."""
+
+    layer_id: str
+    version: int
+    author: str
+    reason: str
+    created_at: datetime
+    feature_count: int
+    added: int
+    removed: int
+    changed: int
+
+    @classmethod
+    def of(cls, row: LayerVersion) -> VersionInfo:
+        return cls(
+            row.layer_id,
+            row.version,
+            row.author,
+            row.reason,
+            row.created_at,
+            row.feature_count,
+            row.added,
+            row.removed,
+            row.changed,
+        )
+
+
+def get_layer(session: Session, layer_id: str) -> Layer:
+    layer = session.get(Layer, layer_id)
+    if layer is None:
+        raise NotFoundError(f"layer {layer_id!r} does not exist")
+    return layer
+
+
+def list_layers(session: Session) -> list[Layer]:
+    return list(session.scalars(select(Layer).order_by(Layer.id)))
+
+
+def versions(session: Session, layer_id: str) -> list[VersionInfo]:
+    get_layer(session, layer_id)
+    rows = session.scalars(
+        select(LayerVersion).where(LayerVersion.layer_id == layer_id).order_by(LayerVersion.version)
+    )
+    return [VersionInfo.of(r) for r in rows]
+
+
+def version_info(session: Session, layer_id: str, version: int) -> VersionInfo:
+    row = session.get(LayerVersion, (layer_id, version))
+    if row is None:
+        raise NotFoundError(f"layer {layer_id!r} has no version {version}")
+    return VersionInfo.of(row)
+
+
+def create_layer(
+    session: Session,
+    gdf: gpd.GeoDataFrame,
+    *,
+    layer_id: str,
+    kind: LayerKind | str,
+    title: str,
+    source_crs: str,
+    author: str,
+    reason: str,
+    guard: EditGuard | None = None,
+) -> VersionInfo:
+    """Store a new layer as version 1."""
+    if session.get(Layer, layer_id) is not None:
+        raise ConflictError(f"layer {layer_id!r} already exists; upload a new version instead")
+    session.add(
+        Layer(
+            id=layer_id,
+            kind=LayerKind(kind).value,
+            title=title,
+            source_crs=source_crs,
+            head_version=0,
+            created_by=author,
+        )
+    )
+    session.flush()
+    return save_version(
+        session, gdf, layer_id=layer_id, base_version=0, author=author, reason=reason, guard=guard
+    )
+
+
+def save_version(
+    session: Session,
+    gdf: gpd.GeoDataFrame,
+    *,
+    layer_id: str,
+    base_version: int,
+    author: str,
+    reason: str,
+    deleted: Sequence[str] = (),
+    partial: bool = False,
+    guard: EditGuard | None = None,
+) -> VersionInfo:
+    """Write ``gdf`` as the next version of a layer, edited from ``base_version``.
+
+    Parameters
+    ----------
+    gdf
+        The features, with an ``id`` column; the whole layer, or (``partial=True``)
+        only the features added or changed.
+    base_version
+        The version the author started from; if it is no longer the newest, the write
+        raises :class:`~gis.errors.ConflictError` and nothing is written.
+    deleted
+        With ``partial=True``, ids of features to remove.
+    guard
+        Checks the author may touch every affected geometry.
+    """
+    source = f"layer {layer_id}"
+    check_frame(gdf, source=source)
+    gdf = to_wgs84(gdf, source=source)
+    new_version = _claim_version(session, layer_id, base_version)
+    current = {
+        f.fid: f
+        for f in session.scalars(
+            select(Feature).where(Feature.layer_id == layer_id, Feature.version_to.is_(None))
+        )
+    }
+    rows = {r["fid"]: r for r in feature_rows(gdf)}
+    missing = [fid for fid in deleted if fid not in current]
+    if missing:
+        raise NotFoundError(f"{source}: cannot delete unknown feature ids {missing[:10]}")
+    gone = set(deleted) if partial else set(current) - set(rows)
+    added = [fid for fid in rows if fid not in current]
+    changed = [fid for fid in rows if fid in current and current[fid].digest != rows[fid]["digest"]]
+    if guard is not None:
+        guard(
+            [current[f].geom for f in (*gone, *changed)]
+            + [rows[f]["geom"] for f in (*added, *changed)]
+        )
+    closing = [current[f].pk for f in (*gone, *changed)]
+    for start in range(0, len(closing), 5000):
+        session.execute(
+            update(Feature)
+            .where(Feature.pk.in_(closing[start : start + 5000]))
+            .values(version_to=new_version)
+        )
+    fresh = [
+        {**rows[f], "layer_id": layer_id, "version_from": new_version} for f in (*added, *changed)
+    ]
+    if fresh:
+        session.execute(insert(Feature), fresh)
+    info = LayerVersion(
+        layer_id=layer_id,
+        version=new_version,
+        author=author,
+        reason=reason,
+        feature_count=len(current) - len(gone) + len(added),
+        added=len(added),
+        removed=len(gone),
+        changed=len(changed),
+    )
+    session.add(info)
+    audit.record(
+        session,
+        username=author,
+        action="layer.version",
+        target=f"{layer_id}@{new_version}",
+        reason=reason,
+        added=len(added),
+        removed=len(gone),
+        changed=len(changed),
+    )
+    session.flush()
+    return VersionInfo.of(info)
+
+
+def _claim_version(session: Session, layer_id: str, base_version: int) -> int:
+    """Compare-and-set the head version; the loser of a race gets a ConflictError."""
+    result = session.execute(
+        update(Layer)
+        .where(Layer.id == layer_id, Layer.head_version == base_version)
+        .values(head_version=base_version + 1)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount == 1:  # type: ignore[attr-defined]
+        return base_version + 1
+    layer = get_layer(session, layer_id)
+    session.refresh(layer)
+    raise ConflictError(
+        f"layer {layer_id!r} is at version {layer.head_version}, not {base_version}: "
+        "someone saved a newer version first; reload and re-apply your edit"
+    )
+
+
+def live_at(version: int) -> ColumnElement[bool]:
+    """The SQL condition selecting the feature rows valid in ``version``."""
+    return and_(
+        Feature.version_from <= version,
+        or_(Feature.version_to.is_(None), Feature.version_to > version),
+    )
+
+
+def version_at_time(session: Session, layer_id: str, when: datetime) -> int | None:
+    """The version that was current at ``when`` (None if the layer did not exist yet)."""
+    stamp = pd.Timestamp(when)
+    if stamp.tzinfo is None:
+        stamp = stamp.tz_localize("UTC")
+    stmt = (
+        select(LayerVersion.version)
+        .where(LayerVersion.layer_id == layer_id, LayerVersion.created_at <= stamp.to_pydatetime())
+        .order_by(LayerVersion.version.desc())
+        .limit(1)
+    )
+    return session.scalar(stmt)

@@ -1,0 +1,168 @@
+"""Make result frames fit for a web page: few columns, light geometry, right CRS.
+
+A page must stay small and fast with thousands of polygons, so every layer is cut to the
+columns it shows, simplified for display (shared edges of a coverage stay shared:
+``shapely.coverage_simplify``), projected to lon/lat (or GCJ-02 for Amap-style tiles) and
+rounded to ``precision`` decimals.  Personal data (officer names, incident addresses)
+never reaches a page: asking for such a column is an error.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, Literal
+
+import folium
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from gis.errors import ConfigError, CRSError, FieldError, Problem
+from gis.i18n import Lang
+from maps.base import MapOptions
+from maps.labels import FIELDS, WORDS, label
+
+PERSONAL_FIELDS = frozenset(
+    {"address", "officer_name", "officer_id", "phone", "id_card", "visitor", "visitor_name"}
+)
+"""Columns that identify people or homes; never shown on a map."""
+
+_METRES_PER_DEGREE = 111_320.0
+Simplify = Literal["coverage", "plain", "none"]
+
+
+def for_display(
+    gdf: gpd.GeoDataFrame,
+    *,
+    columns: Sequence[str],
+    options: MapOptions,
+    source: str,
+    simplify: Simplify = "plain",
+) -> gpd.GeoDataFrame:
+    """Keep ``columns`` and the geometry, simplified, in lon/lat, rounded.
+
+    Parameters
+    ----------
+    gdf
+        A result frame in any declared CRS.
+    columns
+        The columns the map shows (tooltips, popups, styling); all others are dropped.
+    options
+        ``simplify_m``, ``precision`` and ``basemap_crs`` are used.
+    source
+        Name of the input for error messages (``"findings"``, ``"grids"``).
+    simplify
+        ``"coverage"`` for a layer that tiles (grids, beats: shared edges stay shared),
+        ``"plain"`` for anything else, ``"none"`` for points and tracks.
+    """
+    _check(gdf, columns, source)
+    frame = gdf.loc[~(gdf.geometry.isna() | gdf.geometry.is_empty), [*columns, "geometry"]]
+    frame = gpd.GeoDataFrame(frame, geometry="geometry", crs=gdf.crs)
+    if simplify != "none" and options.simplify_m > 0 and len(frame):
+        frame = _simplify(frame, options.simplify_m, coverage=simplify == "coverage")
+    frame = frame.to_crs(4326)
+    if options.basemap_crs == "gcj02":
+        from gis.crs import from_wgs84  # issue 2's converter; only needed for GCJ-02 tiles
+
+        frame = from_wgs84(frame, target="gcj02")
+    geoms = shapely.transform(
+        np.asarray(frame.geometry.array), lambda xy: np.round(xy, options.precision)
+    )
+    return frame.set_geometry(gpd.GeoSeries(geoms, index=frame.index, crs=frame.crs))
+
+
+def _check(gdf: gpd.GeoDataFrame, columns: Sequence[str], source: str) -> None:
+    personal = sorted(PERSONAL_FIELDS.intersection(columns))
+    if personal:
+        raise ConfigError(f"{source}: {personal} would put personal data on a map")
+    if not isinstance(gdf, gpd.GeoDataFrame):
+        raise FieldError([Problem("not a GeoDataFrame", source, field="geometry")])
+    if gdf.crs is None:
+        raise CRSError([Problem("no CRS declared; cannot place it on a map", source)])
+    missing = [c for c in columns if c not in gdf.columns]
+    if missing:
+        raise FieldError(
+            [Problem(f"column {c!r} missing (has {list(gdf.columns)})", source, field=c)
+             for c in missing]
+        )
+
+
+def _simplify(frame: gpd.GeoDataFrame, metres: float, *, coverage: bool) -> gpd.GeoDataFrame:
+    tolerance = metres if frame.crs.is_projected else metres / _METRES_PER_DEGREE
+    geoms = np.asarray(frame.geometry.array)
+    polygonal = shapely.get_type_id(geoms) >= 3  # polygons, multi*: lines/points unchanged
+    if coverage and polygonal.all() and bool(shapely.coverage_is_valid(geoms)):
+        simplified = shapely.coverage_simplify(geoms, tolerance)
+    else:
+        simplified = shapely.simplify(geoms, tolerance, preserve_topology=True)
+    keep = ~shapely.is_empty(simplified)
+    simplified[~keep] = geoms[~keep]
+    return frame.set_geometry(gpd.GeoSeries(simplified, index=frame.index, crs=frame.crs))
+
+
+def bounds_of(*frames: gpd.GeoDataFrame | None) -> tuple[float, float, float, float]:
+    """The union of the frames' total bounds (display CRS); a default view when all empty."""
+    boxes = [f.total_bounds for f in frames if f is not None and len(f)]
+    if not boxes:
+        return (118.70, 31.96, 118.78, 32.04)  # Nanjing Jianye: where the demo district is
+    arr = np.vstack(boxes)
+    return (arr[:, 0].min(), arr[:, 1].min(), arr[:, 2].max(), arr[:, 3].max())
+
+
+def formatted(frame: pd.DataFrame, columns: Sequence[str], lang: Lang) -> pd.DataFrame:
+    """Display text for ``columns``: floats rounded, booleans as 是/否, missing as ``–``."""
+    out = pd.DataFrame(index=frame.index)
+    for col in columns:
+        s = frame[col]
+        if pd.api.types.is_bool_dtype(s):
+            text = s.map({True: WORDS["yes"].get(lang), False: WORDS["no"].get(lang)})
+        elif pd.api.types.is_float_dtype(s):
+            digits = 3 if col.startswith("gi_p") or col == "covered_share" else 1
+            text = s.round(digits).astype(object)
+        else:
+            text = s.astype(object)
+        out[col] = text.where(s.notna(), "–")
+    return out
+
+
+def geojson_layer(
+    frame: gpd.GeoDataFrame,
+    *,
+    name: str,
+    styles: Sequence[dict[str, Any]],
+    tooltip: Sequence[str],
+    popup: Sequence[str],
+    lang: Lang,
+    show: bool = True,
+    point_radius: float | None = None,
+    extra: Sequence[str] = (),
+) -> folium.GeoJson:
+    """A GeoJSON overlay whose features carry their style, tooltip and popup fields.
+
+    ``frame`` comes from :func:`for_display`; ``styles`` has one Leaflet path style per
+    row (styling is the builder's only job).  Text columns are shown as they are;
+    ``extra`` columns ride along unformatted for the page's script.
+    """
+    fields = list(dict.fromkeys([*tooltip, *popup]))
+    props = formatted(frame, fields, lang)
+    for col in extra:  # raw values the page's script reads (e.g. a feature index)
+        props[col] = frame[col].to_numpy()
+    props["style"] = list(styles)
+    data = gpd.GeoDataFrame(props, geometry=frame.geometry.values, crs=frame.crs)
+    marker = None if point_radius is None else folium.CircleMarker(radius=point_radius)
+    return folium.GeoJson(
+        data.to_geo_dict(drop_id=True),
+        name=name,
+        show=show,
+        marker=marker,
+        tooltip=_tip(folium.GeoJsonTooltip, tooltip, lang) if tooltip and len(data) else None,
+        popup=_tip(folium.GeoJsonPopup, popup, lang) if popup and len(data) else None,
+        zoom_on_click=False,
+        embed=True,
+    )
+
+
+def _tip(kind: Any, fields: Sequence[str], lang: Lang) -> Any:
+    aliases = [label(FIELDS, f, lang) for f in fields]
+    return kind(fields=list(fields), aliases=aliases, labels=True, localize=False)

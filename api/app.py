@@ -1,0 +1,61 @@
+"""The application factory: ``create_app(settings) -> FastAPI``."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from api import db, errors, ogc, tiles
+from api.jobs import JobRunner
+from api.limits import LimitsMiddleware
+from api.routes import EXTRA_ROUTERS, ROUTERS
+from api.settings import Settings
+
+DESCRIPTION = """
+警网融合 beatgrid: one shared, versioned map of police beats and community grids.
+
+Log in at `/auth/token` (OAuth2 password flow) and send `Authorization: Bearer <token>`.
+Layers are also served as OGC API - Features at `/ogc` (QGIS, GDAL OAPIF) and as
+Mapbox vector tiles at `/tiles/{layer}/{z}/{x}/{y}.pbf`.
+"""
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the service for ``settings`` (default: from the environment).
+
+    The database is migrated to the newest schema at start when ``settings.auto_migrate``.
+    """
+    settings = settings or Settings()
+    engine = db.make_engine(settings)
+    if settings.auto_migrate:
+        db.upgrade(engine)
+    sessions = db.session_factory(engine)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        app.state.jobs.shutdown()
+        engine.dispose()
+
+    app = FastAPI(title="beatgrid", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.sessions = sessions
+    app.state.jobs = JobRunner(sessions, workers=settings.job_workers)
+    app.add_middleware(
+        LimitsMiddleware,
+        max_body=int(settings.max_body_mb * 2**20),
+        per_minute=settings.rate_limit_per_minute,
+    )
+    errors.install(app)
+    errors.install_limits(app)
+    for router in (*ROUTERS, ogc.router, tiles.router, *EXTRA_ROUTERS):
+        app.include_router(router)
+
+    @app.get("/health", tags=["meta"])
+    def health() -> dict[str, str]:
+        return {"status": "ok", "database": engine.dialect.name}
+
+    return app

@@ -1,0 +1,59 @@
+"""The consistency-check job: stored layers → a district folder → ``gis.checks``."""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+from shapely.geometry.base import BaseGeometry
+from sqlalchemy.orm import Session
+
+from api.geojson import feature_collection
+from api.jobs import Progress, Work
+from api.store.query import FeatureQuery, read_features
+
+
+def check_job(layers: dict[str, str], config: dict[str, Any], area: BaseGeometry | None) -> Work:
+    """A job body checking the newest versions of ``layers`` (kind → layer id)."""
+
+    def work(session: Session, progress: Progress) -> dict[str, Any]:
+        from gis.checks import check_district
+        from gis.district import load_district
+
+        with tempfile.TemporaryDirectory(prefix="beatgrid-check-") as tmp:
+            manifest = _write_district(session, layers, Path(tmp), progress)
+            district = load_district(manifest)
+            progress(0.5)
+            report = check_district(district, **({"config": config} if config else {}))
+        findings: gpd.GeoDataFrame = report.findings.to_crs(4326)
+        if area is not None:
+            findings = findings[findings.intersects(area)]
+        findings = findings.reset_index(drop=True)
+        findings["id"] = findings.index.astype(str)
+        return {
+            "ok": bool(getattr(report, "ok", len(findings) == 0)),
+            "layers": layers,
+            "findings": feature_collection(findings),
+        }
+
+    return work
+
+
+def _write_district(
+    session: Session, layers: dict[str, str], out: Path, progress: Progress
+) -> Path:
+    entries: dict[str, dict[str, str]] = {}
+    for i, (kind, layer_id) in enumerate(sorted(layers.items())):
+        frame = read_features(session, layer_id, FeatureQuery()).frame
+        path = out / f"{kind}.geojson"
+        frame.to_file(path, driver="GeoJSON")
+        entries[kind] = {"path": path.name}
+        progress(0.4 * (i + 1) / len(layers))
+    manifest = out / "manifest.json"
+    manifest.write_text(
+        json.dumps({"name": "service", "crs": "EPSG:4326", "layers": entries}), encoding="utf-8"
+    )
+    return manifest

@@ -1,0 +1,53 @@
+"""FastAPI dependencies: settings, database session, current user (``Annotated`` aliases)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request, status
+from fastapi.security import OAuth2PasswordBearer
+from sqlalchemy.orm import Session
+
+from api.auth import Principal, principal, user_for_token
+from api.settings import Settings
+
+oauth2 = OAuth2PasswordBearer(tokenUrl="auth/token", auto_error=False)
+
+
+def get_settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    """A session; routes that write call ``session.commit()`` themselves, else it rolls back."""
+    with request.app.state.sessions() as session:
+        yield session
+
+
+def get_user(
+    session: Annotated[Session, Depends(get_session)],
+    token: Annotated[str | None, Depends(oauth2)],
+) -> Principal:
+    """The user of the bearer token; 401 without a valid one."""
+    user = None if not token else user_for_token(session, token)
+    if user is None:
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED,
+            detail="not authenticated: log in at /auth/token and send 'Authorization: Bearer …'",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    return principal(user)
+
+
+def get_admin(user: Annotated[Principal, Depends(get_user)]) -> Principal:
+    if not user.is_admin:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, detail="only an admin may do this")
+    return user
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+SessionDep = Annotated[Session, Depends(get_session)]
+CurrentUserDep = Annotated[Principal, Depends(get_user)]
+AdminDep = Annotated[Principal, Depends(get_admin)]

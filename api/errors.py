@@ -1,0 +1,81 @@
+"""One map from beatgrid's domain errors to HTTP statuses.
+
+Bad input answers 4xx with a message naming the problem (and, for layers, every located
+problem), never 500.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DataError, StatementError
+
+from gis.errors import (
+    BeatgridError,
+    ConfigError,
+    ConflictError,
+    LayerError,
+    NotFoundError,
+    PermissionDenied,
+)
+
+STATUS: tuple[tuple[type[BeatgridError], int], ...] = (
+    (LayerError, 422),
+    (ConfigError, 422),
+    (NotFoundError, 404),
+    (ConflictError, 409),
+    (PermissionDenied, 403),
+    (BeatgridError, 400),
+)
+"""Most specific first; the first matching class decides."""
+
+
+def status_of(error: BeatgridError) -> int:
+    return next(code for cls, code in STATUS if isinstance(error, cls))
+
+
+def body_of(error: BeatgridError) -> dict[str, Any]:
+    body: dict[str, Any] = {"detail": str(error), "error": type(error).__name__}
+    if isinstance(error, LayerError):
+        body["problems"] = [
+            {
+                "message": p.message,
+                "source": p.source,
+                "row": p.row,
+                "feature_id": p.feature_id,
+                "field": p.field,
+            }
+            for p in error.problems
+        ]
+    return body
+
+
+async def _domain_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, BeatgridError)
+    return JSONResponse(body_of(exc), status_code=status_of(exc))
+
+
+async def _database_input_error(_request: Request, exc: Exception) -> JSONResponse:
+    # A value the database refuses (out of range, wrong type) is still the client's input.
+    return JSONResponse(
+        {"detail": f"the database refused a value: {getattr(exc, 'orig', exc)}"}, status_code=422
+    )
+
+
+def install(app: FastAPI) -> None:
+    """Register the handlers on ``app``."""
+    app.add_exception_handler(BeatgridError, _domain_error)
+    app.add_exception_handler(DataError, _database_input_error)
+    app.add_exception_handler(StatementError, _database_input_error)
+
+
+async def _too_large(_request: Request, exc: Exception) -> JSONResponse:
+    return JSONResponse({"detail": str(exc)}, status_code=413)
+
+
+def install_limits(app: FastAPI) -> None:
+    from api.limits import BodyTooLarge
+
+    app.add_exception_handler(BodyTooLarge, _too_large)

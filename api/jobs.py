@@ -1,0 +1,54 @@
+"""Background jobs: a small thread pool, a ``jobs`` table, progress and a result URL."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import update
+from sqlalchemy.orm import Session, sessionmaker
+
+from api.models import Job
+
+Progress = Callable[[float], None]
+Work = Callable[[Session, Progress], dict[str, Any]]
+"""A job body: gets its own session and a progress callback (0..1), returns a JSON result."""
+
+
+class JobRunner:
+    """Runs jobs in ``workers`` threads; each job's state lives in the database."""
+
+    def __init__(self, sessions: sessionmaker[Session], *, workers: int) -> None:
+        self.sessions = sessions
+        self.pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="beatgrid-job")
+
+    def submit(self, *, kind: str, owner: str, params: dict[str, Any], work: Work) -> str:
+        job_id = str(uuid.uuid4())
+        with self.sessions() as session:
+            session.add(Job(id=job_id, kind=kind, status="queued", owner=owner, params=params))
+            session.commit()
+        self.pool.submit(self._run, job_id, work)
+        return job_id
+
+    def _run(self, job_id: str, work: Work) -> None:
+        self._set(job_id, status="running", progress=0.0)
+        try:
+            with self.sessions() as session:
+                result = work(session, lambda p: self._set(job_id, progress=float(p)))
+        except Exception as exc:  # the job fails, the service does not
+            self._set(job_id, status="failed", error=f"{type(exc).__name__}: {exc}", done=True)
+            return
+        self._set(job_id, status="done", progress=1.0, result=result, done=True)
+
+    def _set(self, job_id: str, *, done: bool = False, **values: Any) -> None:
+        if done:
+            values["finished_at"] = datetime.now(UTC)
+        with self.sessions() as session:
+            session.execute(update(Job).where(Job.id == job_id).values(**values))
+            session.commit()
+
+    def shutdown(self) -> None:
+        self.pool.shutdown(wait=True, cancel_futures=True)

@@ -1,0 +1,81 @@
+"""Request-size and rate limits: a small pure-ASGI middleware."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from typing import Any
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+
+class LimitsMiddleware:
+    """Refuse bodies over ``max_body`` bytes (413) and clients over ``per_minute`` (429).
+
+    The rate limit is a token bucket per client address, refilled continuously.
+    """
+
+    def __init__(self, app: ASGIApp, *, max_body: int, per_minute: int) -> None:
+        self.app = app
+        self.max_body = max_body
+        self.per_minute = per_minute
+        self._buckets: dict[str, tuple[float, float]] = {}
+        self._lock = threading.Lock()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        client = (scope.get("client") or ("?", 0))[0]
+        if not self._take(client):
+            await _refuse(send, 429, "too many requests; slow down", {"retry-after": "1"})
+            return
+        headers = dict(scope.get("headers") or [])
+        length = headers.get(b"content-length")
+        if length is not None and (not length.isdigit() or int(length) > self.max_body):
+            await _refuse(send, 413, f"request body over the {self.max_body} byte limit")
+            return
+        await self.app(scope, self._counting(receive), send)
+
+    def _take(self, client: str) -> bool:
+        now = time.monotonic()
+        with self._lock:
+            tokens, last = self._buckets.get(client, (float(self.per_minute), now))
+            tokens = min(float(self.per_minute), tokens + (now - last) * self.per_minute / 60.0)
+            if tokens < 1.0:
+                self._buckets[client] = (tokens, now)
+                return False
+            self._buckets[client] = (tokens - 1.0, now)
+            return True
+
+    def _counting(self, receive: Receive) -> Receive:
+        seen = 0
+
+        async def wrapped() -> Message:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.max_body:
+                    raise BodyTooLarge(self.max_body)
+            return message
+
+        return wrapped
+
+
+class BodyTooLarge(Exception):
+    """A chunked body grew past the limit; the app answers 413."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"request body over the {limit} byte limit")
+
+
+async def _refuse(
+    send: Send, status: int, detail: str, extra: dict[str, str] | None = None
+) -> None:
+    body = json.dumps({"detail": detail}).encode()
+    headers: list[Any] = [(b"content-type", b"application/json")]
+    headers += [(k.encode(), v.encode()) for k, v in (extra or {}).items()]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})

@@ -1,0 +1,108 @@
+"""The engines behind thin routes: geocoding, consistency checks, hotspots, coverage.
+
+Long work (a consistency check of a district) runs as a background job; the answer is
+``202`` with the job's URL.  Engines that are not installed answer 501 saying so.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from typing import Annotated, Any
+
+import numpy as np
+import shapely
+from fastapi import APIRouter, Body, HTTPException, Request
+from shapely.geometry.base import BaseGeometry
+
+from api.deps import CurrentUserDep, SessionDep, SettingsDep
+from api.routes.jobs import job_public
+from api.schemas import BatchGeocodeRequest, GeocodeRequest, JobPublic
+from api.store.layers import get_layer
+from api.store.locate import locate_points
+from gis.errors import ConfigError
+
+router = APIRouter(tags=["analysis"])
+
+
+def _mask(area: BaseGeometry | None, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+    """True for points the user may geocode (inside the jurisdiction)."""
+    if area is None:
+        return np.ones(lon.size, dtype=bool)
+    shapely.prepare(area)
+    return np.asarray(shapely.intersects_xy(area, lon, lat), dtype=bool)
+
+
+@router.post("/geocode/point")
+def geocode_point(req: GeocodeRequest, session: SessionDep, user: CurrentUserDep) -> dict[str, Any]:
+    """The area of each named layer containing one point (null outside your jurisdiction)."""
+    lon, lat = np.array([req.lon]), np.array([req.lat])
+    inside = bool(_mask(user.read_area(), lon, lat)[0])
+    found = {
+        layer: (locate_points(session, layer, lon, lat)[0] if inside else None)
+        for layer in req.layers
+    }
+    return {"lon": req.lon, "lat": req.lat, "areas": found}
+
+
+@router.post("/geocode/batch")
+def geocode_batch(
+    req: BatchGeocodeRequest, session: SessionDep, user: CurrentUserDep, settings: SettingsDep
+) -> dict[str, Any]:
+    """The area of ``layer`` containing each point, in order (null: none, or not yours)."""
+    if len(req.lon) > settings.max_batch_points:
+        raise ConfigError(f"{len(req.lon)} points: at most {settings.max_batch_points} per batch")
+    lon, lat = np.asarray(req.lon, dtype=float), np.asarray(req.lat, dtype=float)
+    ids = locate_points(session, req.layer, lon, lat)
+    if lon.size:
+        ids[~_mask(user.read_area(), lon, lat)] = None
+    located = int(np.count_nonzero(ids != None))  # noqa: E711 (element-wise on object array)
+    return {"layer": req.layer, "ids": ids.tolist(), "located": located}
+
+
+@router.post("/checks", status_code=202, response_model=JobPublic)
+def run_check(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUserDep,
+    layers: Annotated[
+        dict[str, str],
+        Body(embed=True, description="layer kind → stored layer id, e.g. {'grid': 'grids'}"),
+    ],
+    config: Annotated[dict[str, Any] | None, Body(embed=True)] = None,
+) -> JobPublic:
+    """Start a boundary-consistency check of stored layers; poll the job, then its result."""
+    _require_engine("gis.checks")
+    from api.checks import check_job
+
+    kinds = {k: get_layer(session, v).kind for k, v in layers.items()}
+    wrong = {k: v for k, v in kinds.items() if k != v}
+    if wrong:
+        raise ConfigError(f"layers do not match their kinds: {wrong}")
+    job_id = request.app.state.jobs.submit(
+        kind="check",
+        owner=user.username,
+        params={"layers": layers},
+        work=check_job(layers, config or {}, user.read_area()),
+    )
+    from api.models import Job
+
+    return job_public(session.get_one(Job, job_id), request)
+
+
+@router.post("/hotspots", status_code=501)
+def hotspots(user: CurrentUserDep) -> dict[str, Any]:
+    """Hotspot results (issue 5)."""
+    _require_engine("gis.hotspots")
+    raise HTTPException(501, "the hotspot engine's API is not wired into the service yet")
+
+
+@router.post("/coverage", status_code=501)
+def coverage(user: CurrentUserDep) -> dict[str, Any]:
+    """Patrol and visit coverage results (issue 5)."""
+    _require_engine("gis.coverage")
+    raise HTTPException(501, "the coverage engine's API is not wired into the service yet")
+
+
+def _require_engine(module: str) -> None:
+    if importlib.util.find_spec(module) is None:
+        raise HTTPException(501, f"{module} is not installed in this service")

@@ -1,0 +1,198 @@
+"""Layers: upload, new versions, feature edits, history, diff.
+
+A route validates, calls one store function, commits, returns.  Every write names its
+base version; a stale one answers 409.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, File, Form, Query, UploadFile
+
+from api import geojson
+from api.deps import CurrentUserDep, SessionDep, SettingsDep
+from api.privacy import public_frame
+from api.schemas import LAYER_ID, DiffPublic, FeatureEdit, LayerPublic, VersionPublic
+from api.store import layers as store
+from api.store.diff import diff_versions
+from api.store.query import FeatureQuery, read_features
+from api.upload import read_upload
+from gis.layers import LayerKind
+
+router = APIRouter(prefix="/layers", tags=["layers"])
+BBoxQuery = Annotated[
+    str | None, Query(description="minx,miny,maxx,maxy in WGS84", pattern=r"^[-0-9.,eE+ ]+$")
+]
+
+
+def parse_bbox(text: str | None) -> tuple[float, float, float, float] | None:
+    """``"minx,miny,maxx,maxy"`` → a tuple; a malformed one is a 422 naming it."""
+    if text is None:
+        return None
+    from gis.errors import ConfigError
+
+    try:
+        values = tuple(float(v) for v in text.split(","))
+    except ValueError:
+        raise ConfigError(f"bbox {text!r}: four comma-separated numbers expected") from None
+    if len(values) != 4 or values[0] > values[2] or values[1] > values[3]:
+        raise ConfigError(f"bbox {text!r}: expected minx,miny,maxx,maxy with min <= max")
+    return values
+
+
+@router.get("", response_model=list[LayerPublic])
+def list_layers(session: SessionDep, user: CurrentUserDep) -> list[Any]:
+    return store.list_layers(session)
+
+
+@router.post("", response_model=VersionPublic, status_code=201)
+async def upload_layer(
+    session: SessionDep,
+    user: CurrentUserDep,
+    settings: SettingsDep,
+    file: Annotated[UploadFile, File(description="GeoJSON, GeoPackage, zipped shapefile, …")],
+    layer_id: Annotated[str, Form(pattern=LAYER_ID)],
+    kind: Annotated[LayerKind, Form()],
+    reason: Annotated[str, Form(min_length=1, max_length=2000)],
+    title: Annotated[str | None, Form(max_length=200)] = None,
+    crs: Annotated[str | None, Form(max_length=2000, description="e.g. EPSG:4490, gcj02")] = None,
+) -> Any:
+    """Create a layer from a file: its version 1."""
+    guard = user.edit_guard(kind.value)
+    gdf = await read_upload(
+        file, kind=kind.value, crs=crs, max_bytes=int(settings.max_upload_mb * 2**20)
+    )
+    info = store.create_layer(
+        session,
+        gdf,
+        layer_id=layer_id,
+        kind=kind,
+        title=title or layer_id,
+        source_crs=crs or str(gdf.crs),
+        author=user.username,
+        reason=reason,
+        guard=guard,
+    )
+    session.commit()
+    return info
+
+
+@router.get("/{layer_id}", response_model=LayerPublic)
+def get_layer(layer_id: str, session: SessionDep, user: CurrentUserDep) -> Any:
+    return store.get_layer(session, layer_id)
+
+
+@router.post("/{layer_id}/versions", response_model=VersionPublic, status_code=201)
+async def upload_version(
+    layer_id: str,
+    session: SessionDep,
+    user: CurrentUserDep,
+    settings: SettingsDep,
+    file: Annotated[UploadFile, File()],
+    base_version: Annotated[int, Form(ge=0)],
+    reason: Annotated[str, Form(min_length=1, max_length=2000)],
+    crs: Annotated[str | None, Form(max_length=2000)] = None,
+) -> Any:
+    """Replace the whole content of a layer: a new version edited from ``base_version``."""
+    layer = store.get_layer(session, layer_id)
+    guard = user.edit_guard(layer.kind)
+    gdf = await read_upload(
+        file, kind=layer.kind, crs=crs, max_bytes=int(settings.max_upload_mb * 2**20)
+    )
+    info = store.save_version(
+        session,
+        gdf,
+        layer_id=layer_id,
+        base_version=base_version,
+        author=user.username,
+        reason=reason,
+        guard=guard,
+    )
+    session.commit()
+    return info
+
+
+@router.patch("/{layer_id}/features", response_model=VersionPublic)
+def edit_features(
+    layer_id: str, edit: FeatureEdit, session: SessionDep, user: CurrentUserDep
+) -> Any:
+    """Add, change or delete some features: a new version edited from ``base_version``."""
+    layer = store.get_layer(session, layer_id)
+    guard = user.edit_guard(layer.kind)
+    gdf = geojson.frame_from_features(edit.upsert, source=f"layer {layer_id}")
+    info = store.save_version(
+        session,
+        gdf,
+        layer_id=layer_id,
+        base_version=edit.base_version,
+        author=user.username,
+        reason=edit.reason,
+        deleted=edit.delete,
+        partial=True,
+        guard=guard,
+    )
+    session.commit()
+    return info
+
+
+@router.get("/{layer_id}/versions", response_model=list[VersionPublic])
+def list_versions(layer_id: str, session: SessionDep, user: CurrentUserDep) -> Any:
+    return store.versions(session, layer_id)
+
+
+@router.get("/{layer_id}/versions/{version}/features")
+def version_features(
+    layer_id: str,
+    version: int,
+    session: SessionDep,
+    user: CurrentUserDep,
+    bbox: BBoxQuery = None,
+    limit: Annotated[int, Query(ge=1, le=100_000)] = 10_000,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> dict[str, Any]:
+    """One version's features (GeoJSON, WGS84) inside your jurisdiction."""
+    layer = store.get_layer(session, layer_id)
+    query = FeatureQuery(
+        version=version,
+        bbox=parse_bbox(bbox),
+        within=user.read_area(),
+        limit=limit,
+        offset=offset,
+    )
+    page = read_features(session, layer_id, query)
+    frame = public_frame(page.frame, kind=layer.kind)
+    return geojson.feature_collection(frame, numberMatched=page.number_matched, version=version)
+
+
+@router.get("/{layer_id}/diff", response_model=DiffPublic)
+def diff(
+    layer_id: str,
+    a: Annotated[int, Query(ge=0)],
+    b: Annotated[int, Query(ge=0)],
+    session: SessionDep,
+    user: CurrentUserDep,
+) -> DiffPublic:
+    """What changed from version ``a`` to ``b``, limited to your jurisdiction."""
+    result = diff_versions(session, layer_id, a, b)
+    area = user.read_area()
+    seen_a = _visible(session, layer_id, a, area)
+    seen_b = _visible(session, layer_id, b, area)
+    changes = result.changes
+    if area is not None:
+        changes = changes[changes.intersects(area)]
+    return DiffPublic(
+        layer_id=layer_id,
+        a=a,
+        b=b,
+        added=[f for f in result.added if f in seen_b],
+        removed=[f for f in result.removed if f in seen_a],
+        changed=[f for f in result.changed if f in seen_a | seen_b],
+        geometry_changed=[f for f in result.geometry_changed if f in seen_a | seen_b],
+        changes=geojson.feature_collection(changes),
+    )
+
+
+def _visible(session: SessionDep, layer_id: str, version: int, area: Any) -> set[str]:
+    page = read_features(session, layer_id, FeatureQuery(version=version, within=area))
+    return set(page.frame["id"])

@@ -15,7 +15,7 @@ import geopandas as gpd
 import pandas as pd
 
 from maps.base import MapOptions, base_map, finish
-from maps.display import bounds_of, for_display, geojson_layer
+from maps.display import Simplify, bounds_of, for_display, geojson_layer
 from maps.labels import LAYERS, RULES, SEVERITIES, TITLES, WORDS, label
 from maps.legend import Legend, LegendEntry, LegendSection
 from maps.styles import OTHER_COLOUR, OUTLINE, RULE_COLOURS, path_style
@@ -89,7 +89,7 @@ def alignment_map(
 
 def _area_frame(gdf: gpd.GeoDataFrame, kind: str, opts: MapOptions) -> gpd.GeoDataFrame:
     columns = ["id", *(["name"] if "name" in gdf.columns else [])]
-    simplify = "none" if (gdf.geom_type == "Point").any() else "coverage"
+    simplify: Simplify = "none" if (gdf.geom_type == "Point").any() else "coverage"
     return for_display(gdf, columns=columns, options=opts, source=kind, simplify=simplify)
 
 

@@ -13,7 +13,7 @@ from typing import Literal
 
 import folium
 import folium.plugins
-from branca.element import Element, MacroElement
+from branca.element import Element, Figure, MacroElement
 from folium.template import Template
 
 from gis.errors import ConfigError
@@ -126,7 +126,9 @@ def base_map(
     _add_controls(m, options.lang)
     lang = options.lang
     title = TITLES[name].get(lang) if name in TITLES else name
-    m.get_root().html.add_child(Element(f"<title>{title} · beatgrid</title>"))
+    root = m.get_root()
+    if isinstance(root, Figure):
+        root.header.add_child(Element(f"<title>{title} · beatgrid</title>"))
     m.add_child(_Title(title, switch=lang_switch, switch_label=WORDS["language"].get(lang)))
     return m
 
@@ -152,8 +154,6 @@ L.Control.Measure.include({
 {% endmacro %}
 """
     )
-    default_js: list[tuple[str, str]] = []
-    default_css: list[tuple[str, str]] = []
 
 
 def _add_controls(m: folium.Map, lang: Lang) -> None:

@@ -83,8 +83,10 @@ def _check(gdf: gpd.GeoDataFrame, columns: Sequence[str], source: str) -> None:
     missing = [c for c in columns if c not in gdf.columns]
     if missing:
         raise FieldError(
-            [Problem(f"column {c!r} missing (has {list(gdf.columns)})", source, field=c)
-             for c in missing]
+            [
+                Problem(f"column {c!r} missing (has {list(gdf.columns)})", source, field=c)
+                for c in missing
+            ]
         )
 
 
@@ -148,7 +150,7 @@ def geojson_layer(
     props = formatted(frame, fields, lang)
     for col in extra:  # raw values the page's script reads (e.g. a feature index)
         props[col] = frame[col].to_numpy()
-    props["style"] = list(styles)
+    props["style"] = pd.Series(list(styles), index=props.index, dtype=object)
     data = gpd.GeoDataFrame(props, geometry=frame.geometry.values, crs=frame.crs)
     marker = None if point_radius is None else folium.CircleMarker(radius=point_radius)
     return folium.GeoJson(

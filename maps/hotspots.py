@@ -128,7 +128,7 @@ def _choropleth(
     popup: list[str],
     opts: MapOptions,
 ) -> folium.GeoJson:
-    colours = np.array(palette + ["#e0e0e0"], dtype=object)[classify(frame[value], breaks)]
+    colours = np.array([*palette, "#e0e0e0"], dtype=object)[classify(frame[value], breaks)]
     styles = [path_style("#555555", fill=c, weight=0.6, fill_opacity=0.75) for c in colours]
     return geojson_layer(
         _labelled_classes(frame, opts.lang),
@@ -224,9 +224,8 @@ class _TimeFilter(MacroElement):
                 }
                 for _, field, ck, vk, pal in targets
             ],
-            "words": {
-                k: WORDS[k].get(opts.lang) for k in ("all", "day", "week", "month")
-            } | {"period": FIELDS["period"].get(opts.lang)},
+            "words": {k: WORDS[k].get(opts.lang) for k in ("all", "day", "week", "month")}
+            | {"period": FIELDS["period"].get(opts.lang)},
         }
         self.spec = json.dumps(spec, ensure_ascii=False, default=_plain).replace("</", "<\\/")
 
@@ -267,5 +266,6 @@ def _legend(
         LegendSection(LAYERS["gi"].get(lang), gi_rows),
     ]
     if heat:
-        sections.append(LegendSection(LAYERS["kde"].get(lang), (LegendEntry("", WORDS["low_high"].get(lang), "heat"),)))
+        heat_row = LegendEntry("", WORDS["low_high"].get(lang), "heat")
+        sections.append(LegendSection(LAYERS["kde"].get(lang), (heat_row,)))
     return Legend(TITLES["hotspots"].get(lang), sections)

@@ -1,0 +1,201 @@
+"""``beatgrid map ...``: standalone HTML maps that work with no server and no internet.
+
+Every script and stylesheet is copied into the file (images as ``data:`` URIs), so the file
+opens from a USB stick on an intranet PC.  Inputs are result files written by the other
+commands (findings, hot-spot cells, coverage frames) and the layers, in any format
+geopandas reads.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Literal, cast
+
+import geopandas as gpd
+import typer
+
+from beatgrid.commands._common import console, user_errors
+from gis.errors import ConfigError, FileFormatError
+
+if TYPE_CHECKING:  # maps (folium) is imported only when a map command runs: fast CLI start
+    import folium
+
+    from maps.base import MapOptions
+
+Lang = Literal["zh", "en"]
+BasemapCrs = Literal["wgs84", "gcj02"]
+Value = Literal["count", "rate_km2", "rate_1000"]
+
+app = typer.Typer(
+    help="Interactive maps as standalone HTML files / 导出离线地图", no_args_is_help=True
+)
+
+Out = Annotated[Path, typer.Option("--out", "-o", help="HTML file to write", dir_okay=False)]
+LangOpt = Annotated[str, typer.Option("--lang", help="zh or en")]
+BasemapOpt = Annotated[
+    str | None, typer.Option("--basemap-url", help="XYZ tile URL (intranet); none by default")
+]
+BasemapCrsOpt = Annotated[str, typer.Option("--basemap-crs", help="wgs84 or gcj02 (Amap tiles)")]
+FileOpt = Annotated[Path | None, typer.Option(exists=True, dir_okay=False)]
+
+
+def register(root: typer.Typer) -> None:
+    """Add ``beatgrid map`` to the CLI."""
+    root.add_typer(app, name="map")
+
+
+def _read(path: Path | None) -> gpd.GeoDataFrame | None:
+    if path is None:
+        return None
+    try:
+        return gpd.read_file(path)
+    except Exception as exc:  # pyogrio raises several kinds; all mean "cannot read"
+        raise FileFormatError.single(str(path), f"cannot read: {exc}") from exc
+
+
+def _need(path: Path) -> gpd.GeoDataFrame:
+    frame = _read(path)
+    assert frame is not None
+    return frame
+
+
+def _write(m: folium.Map, out: Path, *, lang: str, basemap: str | None, crs: str) -> None:
+    from maps.base import render_html
+
+    html = render_html(m, inline=True, options=_options(lang, basemap, crs))
+    out.write_text(html, encoding="utf-8")
+    console.print(f"wrote {out} ({len(html.encode()) / 1e6:.2f} MB, works offline)")
+
+
+def _options(lang: str, basemap: str | None, crs: str) -> MapOptions:
+    """Options from the command line; ``MapOptions`` rejects a bad lang or CRS by name."""
+    from maps.base import MapOptions
+
+    return MapOptions(
+        lang=cast(Lang, _choice(lang, ("zh", "en"), "--lang")),
+        basemap_url=basemap,
+        basemap_crs=cast(BasemapCrs, _choice(crs, ("wgs84", "gcj02"), "--basemap-crs")),
+    )
+
+
+@app.command("alignment")
+def alignment(
+    findings: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="findings file")],
+    grids: Annotated[Path, typer.Option(exists=True, dir_okay=False)],
+    out: Out,
+    beats: FileOpt = None,
+    aux_beats: FileOpt = None,
+    joint_points: FileOpt = None,
+    lang: LangOpt = "zh",
+    basemap_url: BasemapOpt = None,
+    basemap_crs: BasemapCrsOpt = "wgs84",
+) -> None:
+    """Grids, beats and joint points with every misalignment highlighted."""
+    from maps.alignment import alignment_map
+
+    with user_errors():
+        m = alignment_map(
+            _need(findings),
+            grids=_need(grids),
+            beats=_read(beats),
+            aux_beats=_read(aux_beats),
+            joint_points=_read(joint_points),
+            options=_options(lang, basemap_url, basemap_crs),
+        )
+        _write(m, out, lang=lang, basemap=basemap_url, crs=basemap_crs)
+
+
+@app.command("hotspots")
+def hotspots(
+    cells: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="hot-spot cells")],
+    out: Out,
+    value: Annotated[str, typer.Option(help="count, rate_km2 or rate_1000")] = "count",
+    kde: FileOpt = None,
+    lang: LangOpt = "zh",
+    basemap_url: BasemapOpt = None,
+    basemap_crs: BasemapCrsOpt = "wgs84",
+) -> None:
+    """Counts/rates choropleth, Gi* classes and kernel-density heat."""
+    from maps.hotspots import hotspot_map
+
+    with user_errors():
+        m = hotspot_map(
+            _need(cells),
+            value=cast(Value, _choice(value, ("count", "rate_km2", "rate_1000"), "--value")),
+            kde=_read(kde),
+            options=_options(lang, basemap_url, basemap_crs),
+        )
+        _write(m, out, lang=lang, basemap=basemap_url, crs=basemap_crs)
+
+
+@app.command("coverage")
+def coverage(
+    grids: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="grid coverage")],
+    out: Out,
+    tracks: FileOpt = None,
+    covered: FileOpt = None,
+    uncovered: FileOpt = None,
+    joint_points: FileOpt = None,
+    dosage: FileOpt = None,
+    lang: LangOpt = "zh",
+    basemap_url: BasemapOpt = None,
+    basemap_crs: BasemapCrsOpt = "wgs84",
+) -> None:
+    """Patrol tracks, covered/uncovered parts, joint-point visits, under-patrolled hot spots."""
+    from maps.coverage import coverage_map
+
+    with user_errors():
+        m = coverage_map(
+            _need(grids),
+            tracks=_read(tracks),
+            covered=_read(covered),
+            uncovered=_read(uncovered),
+            joint_points=_read(joint_points),
+            dosage=_read(dosage),
+            options=_options(lang, basemap_url, basemap_crs),
+        )
+        _write(m, out, lang=lang, basemap=basemap_url, crs=basemap_crs)
+
+
+@app.command("changes")
+def changes(
+    old_grids: Annotated[Path, typer.Argument(exists=True, dir_okay=False)],
+    new_grids: Annotated[Path, typer.Argument(exists=True, dir_okay=False)],
+    out: Out,
+    diff: FileOpt = None,
+    affected_beats: FileOpt = None,
+    lang: LangOpt = "zh",
+    basemap_url: BasemapOpt = None,
+    basemap_crs: BasemapCrsOpt = "wgs84",
+) -> None:
+    """Old vs new grids and the beats the change affects."""
+    from maps.changes import changes_map
+
+    with user_errors():
+        m = changes_map(
+            _need(old_grids),
+            _need(new_grids),
+            diff=_read(diff),
+            affected_beats=_read(affected_beats),
+            options=_options(lang, basemap_url, basemap_crs),
+        )
+        _write(m, out, lang=lang, basemap=basemap_url, crs=basemap_crs)
+
+
+@app.command("assets")
+def assets(
+    update_lock: Annotated[bool, typer.Option(help="rewrite the lock file")] = False,
+) -> None:
+    """Fetch Leaflet and plugins from the npm registry into maps/static/vendor (install step)."""
+    from maps.assets import vendor_assets
+
+    with user_errors():
+        fetched = vendor_assets(update_lock=update_lock)
+    for name, entry in fetched.items():
+        console.print(f"{name}@{entry['version']}")
+
+
+def _choice(value: str, allowed: tuple[str, ...], option: str) -> str:
+    if value not in allowed:
+        raise ConfigError(f"{option} must be one of {', '.join(allowed)}, not {value!r}")
+    return value

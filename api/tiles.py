@@ -28,6 +28,7 @@ MVT = "application/vnd.mapbox-vector-tile"
 EXTENT = 4096
 BUFFER = 64
 HALF = 20037508.342789244
+_AREA = f"ST_SetSRID(ST_GeomFromWKB(:area), {SRID})"
 
 
 def tile_bounds_3857(z: int, x: int, y: int) -> tuple[float, float, float, float]:

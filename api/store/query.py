@@ -29,7 +29,11 @@ BBox = tuple[float, float, float, float]
 
 @dataclass(frozen=True)
 class FeatureQuery:
-    """What to read: a version (None = newest), a bbox and a clip area in EPSG:4326."""
+    """What to read: a version (None = newest), a bbox and a clip area in EPSG:4326.
+
+    A feature is in ``within`` (the reader's jurisdiction) when it shares more than a
+    boundary with it: the neighbouring grids that only touch the jurisdiction stay hidden.
+    """
 
     version: int | None = None
     bbox: BBox | None = None
@@ -67,8 +71,7 @@ def read_features(session: Session, layer_id: str, query: FeatureQuery) -> Featu
     rows = session.execute(stmt).all()
     fids, props, geoms = _columns(rows)
     if area is not None and fids:
-        keep = shapely.intersects(np.asarray(geoms, dtype=object), area)
-        fids, props, geoms = _take(fids, props, geoms, keep)
+        fids, props, geoms = _take(fids, props, geoms, _exact(geoms, query))
     matched = len(fids)
     end = None if query.limit is None else query.offset + query.limit
     sl = slice(query.offset, end)
@@ -82,14 +85,31 @@ def _read_postgis(
     query: FeatureQuery,
     version: int,
 ) -> FeaturePage:
-    if area is not None:
-        stmt = stmt.where(func.ST_Intersects(Feature.geom, from_shape(area, srid=SRID)))
+    if query.bbox is not None:
+        stmt = stmt.where(func.ST_Intersects(Feature.geom, from_shape(box(*query.bbox), srid=SRID)))
+    if query.within is not None:
+        within = from_shape(query.within, srid=SRID)
+        stmt = stmt.where(
+            func.ST_Intersects(Feature.geom, within), ~func.ST_Touches(Feature.geom, within)
+        )
     matched = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
     stmt = stmt.offset(query.offset)
     if query.limit is not None:
         stmt = stmt.limit(query.limit)
     fids, props, geoms = _columns(session.execute(stmt).all())
     return FeaturePage(rows_to_frame(fids, props, geoms), int(matched or 0), version)
+
+
+def _exact(geoms: list[Any], query: FeatureQuery) -> np.ndarray:
+    """The exact predicate: meets the bbox, and shares more than a boundary with ``within``."""
+    arr = np.asarray(geoms, dtype=object)
+    keep = np.ones(arr.size, dtype=bool)
+    if query.bbox is not None:
+        keep &= shapely.intersects(arr, box(*query.bbox))
+    if query.within is not None:
+        shapely.prepare(query.within)
+        keep &= shapely.intersects(arr, query.within) & ~shapely.touches(arr, query.within)
+    return keep
 
 
 def _area(query: FeatureQuery) -> BaseGeometry | None:

@@ -1,0 +1,255 @@
+"""Incident counts and rates per area (grid, beat, community, joint-defense point).
+
+A commander's review (日见面、周研判、月讲评) asks: how many incidents of a category fell
+in each grid this day, week or month, per km² and per 1,000 residents, and how that
+compares with the period before.  Periods are half-open ``[start, end)`` in local time:
+a calendar day, an ISO week (Monday first) or a calendar month containing ``at``, or
+any custom ``start``/``end``; the previous period is the one of equal kind right before.
+
+Incidents are located in the areas either by an id column they already carry (the
+geocoder's output) or by their point geometry (point-in-polygon, boundary points go
+to the first area found).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyproj
+import shapely
+
+from gis.errors import ConfigError, GeometryError
+from gis.hotspots._frame import require, same_crs, to_metric
+
+Window = Literal["day", "week", "month", "custom"]
+
+
+@dataclass(frozen=True)
+class Period:
+    """A half-open time interval ``[start, end)`` and the one before it."""
+
+    start: pd.Timestamp
+    end: pd.Timestamp
+    previous_start: pd.Timestamp
+    window: Window
+
+    @property
+    def previous_end(self) -> pd.Timestamp:
+        return self.start
+
+
+@dataclass(frozen=True)
+class AreaCounts:
+    """Counts and rates per area for one period.
+
+    Attributes
+    ----------
+    areas : GeoDataFrame
+        ``id``, ``count``, ``previous_count``, ``change``, ``change_pct`` (NaN when the
+        previous count is 0), ``area_km2``, ``rate_km2``, ``population`` and
+        ``rate_1000`` (when population is known), geometry in the input CRS.
+    period : Period
+    category : tuple of str or None
+        The categories counted (None: all).
+    metric_crs : pyproj.CRS
+        The CRS the areas were measured in.
+    """
+
+    areas: gpd.GeoDataFrame
+    period: Period
+    category: tuple[str, ...] | None
+    metric_crs: pyproj.CRS
+
+
+def period_bounds(
+    window: Window,
+    *,
+    at: pd.Timestamp | str | None = None,
+    start: pd.Timestamp | str | None = None,
+    end: pd.Timestamp | str | None = None,
+) -> Period:
+    """The period of kind ``window`` containing ``at`` (or ``[start, end)`` when custom).
+
+    >>> period_bounds("month", at="2024-03-15 10:00").start
+    Timestamp('2024-03-01 00:00:00')
+    """
+    if window == "custom":
+        if start is None or end is None:
+            raise ConfigError("a custom window needs start and end / 自定义时段需要起止时间")
+        s, e = pd.Timestamp(start), pd.Timestamp(end)
+        if e <= s:
+            raise ConfigError(f"end {e} is not after start {s} / 结束时间早于开始时间")
+        return Period(s, e, s - (e - s), window)
+    if at is None:
+        raise ConfigError(f"a {window} window needs `at` / 需要指定日期")
+    day = pd.Timestamp(at).normalize()
+    if window == "day":
+        return Period(day, day + pd.Timedelta(days=1), day - pd.Timedelta(days=1), window)
+    if window == "week":
+        s = day - pd.Timedelta(days=day.dayofweek)
+        return Period(s, s + pd.Timedelta(days=7), s - pd.Timedelta(days=7), window)
+    if window == "month":
+        s = day.replace(day=1)
+        return Period(s, s + pd.offsets.MonthBegin(1), s - pd.offsets.MonthBegin(1), window)
+    raise ConfigError(f"unknown window {window!r} / 未知时段类型")
+
+
+def assign_points(
+    points: gpd.GeoDataFrame, areas: gpd.GeoDataFrame, *, id_col: str = "id"
+) -> pd.Series:
+    """Id of the area each point falls in (None outside every area), index of ``points``.
+
+    One bulk :meth:`shapely.STRtree.query` with ``intersects``; a point on a shared
+    boundary goes to the area listed first.
+    """
+    pts = same_crs(points, areas.crs)
+    tree = shapely.STRtree(areas.geometry.values)
+    p_idx, a_idx = tree.query(pts.geometry.values, predicate="intersects")
+    first = pd.Series(a_idx).groupby(p_idx).min()
+    out = pd.Series([None] * len(pts), index=pts.index, dtype=object)
+    out.iloc[first.index.to_numpy()] = areas[id_col].astype(str).to_numpy()[first.to_numpy()]
+    return out
+
+
+def population_by_area(
+    buildings: gpd.GeoDataFrame, areas: gpd.GeoDataFrame, *, column: str = "population"
+) -> pd.Series:
+    """Sum of ``buildings[column]`` per area id, buildings placed by a representative point."""
+    require(buildings, [column], source="buildings")
+    points = buildings.set_geometry(buildings.geometry.representative_point())
+    where = assign_points(points, areas)
+    values = pd.to_numeric(buildings[column], errors="coerce").fillna(0)
+    summed = values.groupby(where.to_numpy()).sum()
+    return summed.reindex(areas["id"].astype(str), fill_value=0).astype(float)
+
+
+def count_incidents(
+    incidents: gpd.GeoDataFrame | pd.DataFrame,
+    areas: gpd.GeoDataFrame,
+    *,
+    window: Window = "month",
+    at: pd.Timestamp | str | None = None,
+    start: pd.Timestamp | str | None = None,
+    end: pd.Timestamp | str | None = None,
+    category: str | Sequence[str] | None = None,
+    area_col: str | None = None,
+    population: pd.Series | None = None,
+) -> AreaCounts:
+    """Count incidents per area in a period, with rates and the change vs. the period before.
+
+    Parameters
+    ----------
+    incidents : GeoDataFrame or DataFrame
+        ``time`` and ``category``; point geometry unless ``area_col`` names a column that
+        already holds the area id of each incident.
+    areas : GeoDataFrame
+        Polygons with ``id`` (grids, beats, communities, joint-defense points).
+    window, at, start, end
+        See :func:`period_bounds`; ``at`` defaults to the latest incident time.
+    category : str or sequence of str, optional
+        Only these categories.
+    population : Series, optional
+        Residents per area id (e.g. :func:`population_by_area`); gives ``rate_1000``.
+    """
+    require(
+        incidents, ["time"] + (["category"] if category is not None else []), source="incidents"
+    )
+    require(areas, ["id"], source="areas")
+    times = pd.to_datetime(incidents["time"], errors="coerce")
+    if at is None and window != "custom":
+        at = times.max()
+        if pd.isna(at):
+            raise ConfigError("no incident has a valid time / 没有有效的事件时间")
+    period = period_bounds(window, at=at, start=start, end=end)
+    cats = _categories(category)
+    keep = times.notna() & (times >= period.previous_start) & (times < period.end)
+    if cats is not None:
+        keep &= incidents["category"].astype(str).isin(cats)
+    chosen = incidents.loc[keep.to_numpy()]
+    ids = _area_ids(chosen, areas, area_col)
+    current = times[keep].to_numpy() >= period.start.to_datetime64()
+    frame, metric_crs = _rates(areas, ids, current, population)
+    return AreaCounts(frame, period, cats, metric_crs)
+
+
+def _categories(category: str | Sequence[str] | None) -> tuple[str, ...] | None:
+    if category is None:
+        return None
+    return (category,) if isinstance(category, str) else tuple(str(c) for c in category)
+
+
+def _area_ids(
+    incidents: gpd.GeoDataFrame | pd.DataFrame, areas: gpd.GeoDataFrame, area_col: str | None
+) -> np.ndarray:
+    if area_col is not None:
+        require(incidents, [area_col], source="incidents")
+        return incidents[area_col].astype(object).where(incidents[area_col].notna()).to_numpy()
+    if not isinstance(incidents, gpd.GeoDataFrame):
+        raise GeometryError.single(
+            "incidents", "no geometry and no area id column (area_col) / 既无坐标也无区域编码"
+        )
+    return assign_points(incidents, areas).to_numpy()
+
+
+def _rates(
+    areas: gpd.GeoDataFrame, ids: np.ndarray, current: np.ndarray, population: pd.Series | None
+) -> tuple[gpd.GeoDataFrame, pyproj.CRS]:
+    area_ids = areas["id"].astype(str)
+    ids_s = pd.Series(ids, dtype=object)
+    now = ids_s[current].value_counts().reindex(area_ids, fill_value=0).to_numpy()
+    before = ids_s[~current].value_counts().reindex(area_ids, fill_value=0).to_numpy()
+    metric, crs = to_metric(areas)
+    area_km2 = metric.geometry.area.to_numpy() / 1e6
+    out = gpd.GeoDataFrame(
+        {
+            "id": area_ids.to_numpy(),
+            "count": now.astype(int),
+            "previous_count": before.astype(int),
+            "change": (now - before).astype(int),
+            "change_pct": np.where(
+                before > 0, 100.0 * (now - before) / np.maximum(before, 1), np.nan
+            ),
+            "area_km2": area_km2,
+            "rate_km2": np.where(area_km2 > 0, now / np.where(area_km2 > 0, area_km2, 1), np.nan),
+        },
+        geometry=areas.geometry.to_numpy(),
+        crs=areas.crs,
+    )
+    if population is not None:
+        pop = population.reindex(area_ids).astype(float).to_numpy()
+        out["population"] = pop
+        out["rate_1000"] = np.where(pop > 0, 1000.0 * now / np.where(pop > 0, pop, 1), np.nan)
+    return out, crs
+
+
+def count_table(
+    incidents: pd.DataFrame,
+    *,
+    area_col: str,
+    freq: Literal["D", "W-SUN", "MS"] | str = "MS",
+    by_category: bool = True,
+) -> pd.DataFrame:
+    """Long table of counts: ``area_id``, ``period`` (start), [``category``], ``count``.
+
+    ``freq`` is a pandas frequency: ``"D"`` day, ``"W-SUN"`` ISO weeks ending Sunday,
+    ``"MS"`` calendar months.  Only non-zero combinations are listed.
+    """
+    require(
+        incidents, ["time", area_col] + (["category"] if by_category else []), source="incidents"
+    )
+    times = pd.to_datetime(incidents["time"], errors="coerce")
+    period = times.dt.to_period(freq).dt.start_time
+    keys: list[pd.Series] = [
+        incidents[area_col].astype(str).rename("area_id"),
+        period.rename("period"),
+    ]
+    if by_category:
+        keys.append(incidents["category"].astype(str).rename("category"))
+    ok = times.notna() & incidents[area_col].notna()
+    grouped = pd.Series(1, index=incidents.index)[ok].groupby([k[ok] for k in keys]).size()
+    return grouped.rename("count").reset_index()

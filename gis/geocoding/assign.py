@@ -1,0 +1,311 @@
+"""Points → areas, for every layer of the hierarchy in one vectorized pass.
+
+Each point gets exactly one answer per layer, in the columns ``<layer>_id``,
+``<layer>_how``, ``<layer>_distance_m``, ``<layer>_nearest_id`` (and
+``<layer>_alt_ids`` when a tolerance is set):
+
+============  =======================================================================
+``how``       meaning
+============  =======================================================================
+inside        covered by exactly one area (``distance_m`` 0)
+shared        covered by two or more areas: on a shared boundary, or where areas
+              overlap; the **lowest id** among them wins (ids compared as strings,
+              so the answer never depends on row order)
+tolerance     outside every area but within ``tolerance_m`` of one: placed in the
+              nearest (lowest id among equidistant ones), distance reported
+outside       farther than ``tolerance_m`` from every area: ``id`` empty,
+              ``nearest_id`` and ``distance_m`` say where the nearest area is
+invalid       the point has no usable coordinates
+============  =======================================================================
+
+Areas are closed sets: a point on the outer boundary of one area is *inside* it.
+``alt_ids`` lists the *other* areas within ``tolerance_m`` of a placed point (a
+point 0.1 m inside beat A and 0.1 m from beat B lists B): ambiguity is reported,
+never silently resolved differently from the rule above.
+
+Distances are metres in one projected CRS (``gis.crs.metric_crs`` of the areas),
+named in the result.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Literal
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyproj
+import shapely
+from numpy.typing import NDArray
+
+from gis.errors import ConfigError, DataQualityWarning, GeometryError, Problem
+from gis.geocoding import fastpath
+from gis.geocoding.fastpath import NONE, PolygonIndex
+
+How = Literal["inside", "shared", "tolerance", "outside", "invalid"]
+HOW_VALUES: tuple[How, ...] = ("inside", "shared", "tolerance", "outside", "invalid")
+
+
+@dataclass(frozen=True)
+class AreaLayer:
+    """One area layer ready for point location: ids and a :class:`PolygonIndex`."""
+
+    name: str
+    ids: NDArray[np.object_]
+    index: PolygonIndex
+
+
+@dataclass(frozen=True)
+class AreaIndex:
+    """Every area layer of a district in one metric CRS, built once, used for many points."""
+
+    layers: tuple[AreaLayer, ...]
+    crs: pyproj.CRS
+    tolerance_m: float
+    _to_metric: dict[str, pyproj.Transformer] = field(default_factory=dict, repr=False)
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(layer.name for layer in self.layers)
+
+    def transformer(self, source: pyproj.CRS) -> pyproj.Transformer:
+        """Cached transformer from ``source`` to the metric CRS (x/y axis order)."""
+        key = source.to_wkt()
+        if key not in self._to_metric:
+            self._to_metric[key] = pyproj.Transformer.from_crs(source, self.crs, always_xy=True)
+        return self._to_metric[key]
+
+
+@dataclass(frozen=True)
+class Assignment:
+    """Where each point lies in every layer.
+
+    Attributes
+    ----------
+    table : DataFrame aligned with the input points, the columns listed in the module doc.
+    crs : the metric CRS distances were measured in.
+    tolerance_m : the tolerance used.
+    """
+
+    table: pd.DataFrame
+    crs: pyproj.CRS
+    tolerance_m: float
+
+    def counts(self) -> pd.DataFrame:
+        """Points per ``how`` (rows) and layer (columns)."""
+        cols = [c for c in self.table.columns if c.endswith("_how")]
+        counts = {c[: -len("_how")]: self.table[c].value_counts() for c in cols}
+        return pd.DataFrame(counts).reindex(list(HOW_VALUES)).fillna(0).astype(int)
+
+
+def build_area_index(
+    layers: Mapping[str, gpd.GeoDataFrame],
+    *,
+    id_column: str | Mapping[str, str] = "id",
+    tolerance_m: float = 0.0,
+    crs: pyproj.CRS | str | int | None = None,
+    max_cells: int = 4_000_000,
+) -> AreaIndex:
+    """Prepare area layers for :func:`assign_points`.
+
+    Parameters
+    ----------
+    layers : layer name → GeoDataFrame of polygons (any CRS; converted once).
+    id_column : the id column, for all layers or per layer name.
+    tolerance_m : places points within this many metres of an area; also the
+        distance within which other areas are listed in ``<layer>_alt_ids``.
+    crs : metric CRS to measure in; by default ``gis.crs.metric_crs`` of the first layer.
+    max_cells : size cap of each layer's lookup raster (memory ~5 bytes a cell).
+
+    Raises
+    ------
+    ConfigError : no layers, a negative tolerance, a missing id column.
+    GeometryError : a layer without any usable polygon.
+    """
+    if not layers:
+        raise ConfigError("no area layers given / 未提供区域图层")
+    if not np.isfinite(tolerance_m) or tolerance_m < 0:
+        raise ConfigError(f"tolerance_m must be ≥ 0 metres, got {tolerance_m!r}")
+    first = next(iter(layers.values()))
+    metric = pyproj.CRS.from_user_input(crs) if crs is not None else _metric_crs(first)
+    built = []
+    for name, gdf in layers.items():
+        column = id_column if isinstance(id_column, str) else id_column.get(name, "id")
+        ids, geoms = _layer_geometries(name, gdf, column, metric)
+        rank = _rank(ids)
+        index = fastpath.build_polygon_index(
+            geoms, rank, tolerance_m=tolerance_m, max_cells=max_cells
+        )
+        built.append(AreaLayer(name, ids, index))
+    return AreaIndex(tuple(built), metric, float(tolerance_m))
+
+
+def _metric_crs(gdf: gpd.GeoDataFrame) -> pyproj.CRS:
+    if gdf.crs is None:
+        raise ConfigError("area layer has no CRS; say which one it is in / 区域图层缺少坐标系")
+    try:
+        from gis.crs import metric_crs
+    except ImportError:  # gis.crs (issue 2) not merged yet
+        return pyproj.CRS.from_user_input(gdf.estimate_utm_crs())
+    return pyproj.CRS.from_user_input(metric_crs(gdf))
+
+
+def _layer_geometries(
+    name: str, gdf: gpd.GeoDataFrame, column: str, metric: pyproj.CRS
+) -> tuple[NDArray[np.object_], NDArray[np.object_]]:
+    """Ids as strings and usable geometries in the metric CRS (unusable rows dropped)."""
+    if column not in gdf.columns:
+        raise ConfigError(f"layer {name!r}: no id column {column!r} (columns: {list(gdf.columns)})")
+    if gdf.crs is None:
+        raise ConfigError(f"layer {name!r} has no CRS / 图层 {name!r} 缺少坐标系")
+    geoms = gdf.geometry.to_crs(metric).to_numpy()
+    missing = shapely.is_missing(geoms) | shapely.is_empty(geoms) | gdf[column].isna().to_numpy()
+    invalid = ~missing & ~shapely.is_valid(geoms)
+    if invalid.any():
+        warnings.warn(
+            f"layer {name!r}: {int(invalid.sum())} invalid geometries repaired with make_valid",
+            DataQualityWarning,
+            stacklevel=3,
+        )
+        geoms = geoms.copy()
+        geoms[invalid] = shapely.make_valid(geoms[invalid])
+    if missing.any():
+        warnings.warn(
+            f"layer {name!r}: {int(missing.sum())} rows without geometry or id ignored",
+            DataQualityWarning,
+            stacklevel=3,
+        )
+    if missing.all():
+        raise GeometryError([Problem("no usable geometry", source=name, field="geometry")])
+    ids = gdf[column].to_numpy()[~missing].astype(str).astype(object)
+    return ids, geoms[~missing]
+
+
+def _rank(ids: NDArray[np.object_]) -> NDArray[np.int64]:
+    """Rank of each id in string order (0 = lowest = wins ties)."""
+    order = np.argsort(ids.astype(str), kind="stable")
+    rank = np.empty(len(ids), dtype=np.int64)
+    rank[order] = np.arange(len(ids))
+    return rank
+
+
+def assign_points(
+    points: gpd.GeoSeries | gpd.GeoDataFrame,
+    areas: AreaIndex | Mapping[str, gpd.GeoDataFrame],
+    *,
+    tolerance_m: float | None = None,
+) -> Assignment:
+    """Locate every point in every area layer.
+
+    Parameters
+    ----------
+    points : point geometries in any CRS (None/empty rows give ``how == "invalid"``).
+    areas : an :class:`AreaIndex`, or layer name → GeoDataFrame (indexed on the fly).
+    tolerance_m : only with a mapping of layers: the tolerance of the index built.
+
+    Examples
+    --------
+    >>> result = assign_points(incidents, {"grid": grids, "beat": beats}, tolerance_m=1)
+    >>> result.table[["grid_id", "grid_how", "grid_distance_m"]]  # doctest: +SKIP
+    """
+    if not isinstance(areas, AreaIndex):
+        areas = build_area_index(areas, tolerance_m=tolerance_m or 0.0)
+    elif tolerance_m is not None and tolerance_m != areas.tolerance_m:
+        raise ConfigError(
+            f"the area index was built for tolerance {areas.tolerance_m} m, not {tolerance_m} m"
+        )
+    geoms = points.geometry if isinstance(points, gpd.GeoDataFrame) else points
+    if geoms.crs is None:
+        raise ConfigError("points have no CRS / 点数据缺少坐标系")
+    x, y = _xy(geoms.to_numpy())
+    x, y = areas.transformer(pyproj.CRS.from_user_input(geoms.crs)).transform(x, y)
+    table = assign_xy(np.asarray(x), np.asarray(y), areas)
+    table.index = geoms.index
+    return Assignment(table, areas.crs, areas.tolerance_m)
+
+
+def _xy(geoms: NDArray[np.object_]) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """x/y of point geometries, NaN for missing, empty or non-point ones."""
+    x = np.full(len(geoms), np.nan)
+    y = np.full(len(geoms), np.nan)
+    ok = shapely.get_type_id(geoms) == 0
+    ok &= ~shapely.is_empty(geoms)
+    x[ok], y[ok] = shapely.get_x(geoms[ok]), shapely.get_y(geoms[ok])
+    return x, y
+
+
+def assign_xy(x: NDArray[np.float64], y: NDArray[np.float64], areas: AreaIndex) -> pd.DataFrame:
+    """:func:`assign_points` on metric coordinates (in ``areas.crs``); NaN = no point."""
+    valid = np.isfinite(x) & np.isfinite(y)
+    columns: dict[str, object] = {}
+    for layer in areas.layers:
+        columns.update(_assign_layer(layer, x, y, valid, areas.tolerance_m))
+    return pd.DataFrame(columns)
+
+
+def _assign_layer(
+    layer: AreaLayer,
+    x: NDArray[np.float64],
+    y: NDArray[np.float64],
+    valid: NDArray[np.bool_],
+    tolerance_m: float,
+) -> dict[str, object]:
+    """The columns of one layer: inside/shared by the fast path, the rest by nearest."""
+    index = layer.index
+    poly, n_cover, exact = fastpath.locate(index, x, y)
+    how = np.where(n_cover > 1, "shared", "inside").astype(object)
+    distance = np.zeros(len(x))
+    nearest_poly = poly.copy()
+    lost = np.flatnonzero(valid & (poly == NONE))
+    if len(lost):
+        near, dist = fastpath.nearest(index, x[lost], y[lost])
+        nearest_poly[lost], distance[lost] = near, dist
+        placed = dist <= tolerance_m
+        poly[lost[placed]] = near[placed]
+        how[lost] = np.where(placed, "tolerance", "outside")
+    how[~valid] = "invalid"
+    distance[~valid] = np.nan
+    name = layer.name
+    out: dict[str, object] = {
+        f"{name}_id": _ids(layer.ids, poly),
+        f"{name}_how": pd.Categorical(how, categories=HOW_VALUES),
+        f"{name}_distance_m": distance,
+        f"{name}_nearest_id": _ids(layer.ids, nearest_poly),
+    }
+    if tolerance_m > 0:
+        out[f"{name}_alt_ids"] = _alternatives(layer, x, y, poly, exact & valid, tolerance_m)
+    return out
+
+
+def _ids(ids: NDArray[np.object_], poly: NDArray[np.int32]) -> pd.Series:
+    values = ids[np.maximum(poly, 0)].copy()
+    values[poly < 0] = None
+    return pd.Series(values, dtype="string")
+
+
+def _alternatives(
+    layer: AreaLayer,
+    x: NDArray[np.float64],
+    y: NDArray[np.float64],
+    poly: NDArray[np.int32],
+    candidates: NDArray[np.bool_],
+    tolerance_m: float,
+) -> pd.Series:
+    """Comma-joined ids of the *other* areas within the tolerance ("" when none).
+
+    Only points that took the exact path can have any: the lookup raster resolves a
+    point only when no second area is within the tolerance of its cell.
+    """
+    out = np.full(len(x), "", dtype=object)
+    idx = np.flatnonzero(candidates)
+    qi, pj = fastpath.within_distance(layer.index, x[idx], y[idx], tolerance_m)
+    other = layer.ids[pj] != _ids(layer.ids, poly[idx[qi]]).fillna("").to_numpy(dtype=object)
+    qi, pj = qi[other], pj[other]
+    if len(qi):
+        pairs = pd.DataFrame({"q": idx[qi], "id": layer.ids[pj]}).drop_duplicates()
+        joined = pairs.sort_values("id").groupby("q")["id"].agg(",".join)
+        out[joined.index.to_numpy()] = joined.to_numpy()
+    return pd.Series(out, dtype="string")

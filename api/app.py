@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 
 from api import db, errors, ogc, tiles
+from api.deps import get_user
 from api.jobs import JobRunner
 from api.limits import LimitsMiddleware
 from api.routes import EXTRA_ROUTERS, ROUTERS
@@ -51,8 +52,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     errors.install(app)
     errors.install_limits(app)
-    for router in (*ROUTERS, ogc.router, tiles.router, *EXTRA_ROUTERS):
+    for router in (*ROUTERS, ogc.router, tiles.router):
         app.include_router(router)
+    for router in EXTRA_ROUTERS:  # plugged-in routers (maps) are behind the login too
+        app.include_router(router, dependencies=[Depends(get_user)])
 
     @app.get("/health", tags=["meta"])
     def health() -> dict[str, str]:

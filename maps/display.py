@@ -10,6 +10,7 @@ never reaches a page: asking for such a column is an error.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any, Literal
 
 import folium
@@ -17,6 +18,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+from folium.template import Template
 
 from gis.errors import ConfigError, CRSError, FieldError, Problem
 from gis.i18n import Lang
@@ -128,6 +130,104 @@ def formatted(frame: pd.DataFrame, columns: Sequence[str], lang: Lang) -> pd.Dat
     return out
 
 
+@dataclass(frozen=True)
+class View:
+    """One overlay drawn from a frame: its name, per-row styles, tooltip and popup fields."""
+
+    name: str
+    styles: Sequence[dict[str, Any]]
+    tooltip: Sequence[str] = ()
+    popup: Sequence[str] = ()
+    show: bool = True
+
+
+_SHARED = Template(
+    """
+{% macro script(this, kwargs) %}
+{%- if this.owner %}
+var {{ this.data_var }} = {{ this.data|tojson }};
+{%- endif %}
+var {{ this.get_name() }} = L.geoJson(null, {
+{%- if this.radius is not none %}
+    pointToLayer: function (f, latlng) {
+        return L.circleMarker(latlng, {radius: {{ this.radius }}});
+    },
+{%- endif %}
+});
+{{ this.get_name() }}.addData({{ this.data_var }});
+{{ this.get_name() }}.setStyle(function (f) { return f.properties.{{ this.style_key }}; });
+{% endmacro %}
+"""
+)
+
+
+class SharedGeoJson(folium.GeoJson):
+    """A GeoJSON overlay whose features may be shared with the overlay before it.
+
+    Two views of the same cells (counts and Gi* classes) send the geometry once: the
+    first view writes the features to a page variable, the next adds the same features
+    with its own style key, and tooltips read the shared properties.
+    """
+
+    _template = _SHARED
+
+    def __init__(
+        self,
+        data: dict[str, Any],
+        *,
+        name: str,
+        show: bool,
+        data_var: str | None,
+        style_key: str,
+        radius: float | None,
+    ) -> None:
+        super().__init__(data, name=name, show=show, zoom_on_click=False, embed=True)
+        self.owner = data_var is None
+        self.data_var = data_var or f"{self.get_name()}_data"
+        self.style_key, self.radius = style_key, radius
+
+
+def geojson_layers(
+    frame: gpd.GeoDataFrame,
+    views: Sequence[View],
+    *,
+    lang: Lang,
+    point_radius: float | None = None,
+    extra: Sequence[str] = (),
+) -> list[SharedGeoJson]:
+    """Overlays (one per view) over the features of ``frame``, sent to the page once.
+
+    ``frame`` comes from :func:`for_display`; each view has one Leaflet path style per
+    row (styling is the builder's only job).  ``extra`` columns ride along unformatted
+    for the page's script (e.g. a feature index).  Add the overlays to the map in order.
+    """
+    fields = list(dict.fromkeys(f for v in views for f in (*v.tooltip, *v.popup)))
+    props = formatted(frame, fields, lang)
+    for col in extra:
+        props[col] = frame[col].to_numpy()
+    for i, view in enumerate(views):
+        props[f"style{i}"] = pd.Series(list(view.styles), index=props.index, dtype=object)
+    data = gpd.GeoDataFrame(props, geometry=frame.geometry.values, crs=frame.crs).to_geo_dict(
+        drop_id=True
+    )
+    layers: list[SharedGeoJson] = []
+    for i, view in enumerate(views):
+        layer = SharedGeoJson(
+            data,
+            name=view.name,
+            show=view.show,
+            data_var=layers[0].data_var if layers else None,
+            style_key=f"style{i}",
+            radius=point_radius,
+        )
+        if view.tooltip and len(frame):
+            layer.add_child(_tip(folium.GeoJsonTooltip, view.tooltip, lang))
+        if view.popup and len(frame):
+            layer.add_child(_tip(folium.GeoJsonPopup, view.popup, lang))
+        layers.append(layer)
+    return layers
+
+
 def geojson_layer(
     frame: gpd.GeoDataFrame,
     *,
@@ -140,29 +240,9 @@ def geojson_layer(
     point_radius: float | None = None,
     extra: Sequence[str] = (),
 ) -> folium.GeoJson:
-    """A GeoJSON overlay whose features carry their style, tooltip and popup fields.
-
-    ``frame`` comes from :func:`for_display`; ``styles`` has one Leaflet path style per
-    row (styling is the builder's only job).  Text columns are shown as they are;
-    ``extra`` columns ride along unformatted for the page's script.
-    """
-    fields = list(dict.fromkeys([*tooltip, *popup]))
-    props = formatted(frame, fields, lang)
-    for col in extra:  # raw values the page's script reads (e.g. a feature index)
-        props[col] = frame[col].to_numpy()
-    props["style"] = pd.Series(list(styles), index=props.index, dtype=object)
-    data = gpd.GeoDataFrame(props, geometry=frame.geometry.values, crs=frame.crs)
-    marker = None if point_radius is None else folium.CircleMarker(radius=point_radius)
-    return folium.GeoJson(
-        data.to_geo_dict(drop_id=True),
-        name=name,
-        show=show,
-        marker=marker,
-        tooltip=_tip(folium.GeoJsonTooltip, tooltip, lang) if tooltip and len(data) else None,
-        popup=_tip(folium.GeoJsonPopup, popup, lang) if popup and len(data) else None,
-        zoom_on_click=False,
-        embed=True,
-    )
+    """One overlay: :func:`geojson_layers` with a single view."""
+    view = View(name, styles, tooltip, popup, show)
+    return geojson_layers(frame, [view], lang=lang, point_radius=point_radius, extra=extra)[0]
 
 
 def _tip(kind: Any, fields: Sequence[str], lang: Lang) -> Any:

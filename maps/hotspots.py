@@ -22,7 +22,7 @@ from jinja2 import Template
 
 from gis.errors import ConfigError, FieldError, Problem
 from maps.base import MapOptions, base_map, finish
-from maps.display import bounds_of, for_display, geojson_layer
+from maps.display import SharedGeoJson, View, bounds_of, for_display, geojson_layers
 from maps.labels import FIELDS, GI_CLASSES, LAYERS, TITLES, WORDS
 from maps.legend import Legend, LegendEntry, LegendSection
 from maps.styles import GI_COLOURS, SEQUENTIAL, class_breaks, classify, path_style, spread
@@ -87,8 +87,7 @@ def hotspot_map(
         lang_switch=lang_switch,
     )
     popup = ["id", value, "gi_z", "gi_p_fdr", "hotspot_class", *extra]
-    choropleth = _choropleth(frame, value, breaks, palette, popup, opts)
-    gi = _gi_layer(frame, popup, opts)
+    choropleth, gi = _cell_layers(frame, value, breaks, palette, popup, opts)
     choropleth.add_to(m)
     gi.add_to(m)
     if heat is not None:
@@ -120,40 +119,34 @@ def _labelled_classes(frame: gpd.GeoDataFrame, lang: Any) -> gpd.GeoDataFrame:
     return out
 
 
-def _choropleth(
+def _cell_layers(
     frame: gpd.GeoDataFrame,
     value: str,
     breaks: np.ndarray,
     palette: list[str],
     popup: list[str],
     opts: MapOptions,
-) -> folium.GeoJson:
+) -> list[SharedGeoJson]:
+    """The choropleth and the Gi* overlay: two styles over one copy of the cells."""
+    lang = opts.lang
     colours = np.array([*palette, "#e0e0e0"], dtype=object)[classify(frame[value], breaks)]
-    styles = [path_style("#555555", fill=c, weight=0.6, fill_opacity=0.75) for c in colours]
-    return geojson_layer(
-        _labelled_classes(frame, opts.lang),
-        name=LAYERS["choropleth"].get(opts.lang),
-        styles=styles,
-        tooltip=["id", value],
-        popup=popup,
-        lang=opts.lang,
-        extra=["fid"],
-    )
-
-
-def _gi_layer(frame: gpd.GeoDataFrame, popup: list[str], opts: MapOptions) -> folium.GeoJson:
-    colours = frame["hotspot_class"].map(GI_COLOURS).fillna("#e0e0e0")
-    styles = [path_style("#666666", fill=c, weight=0.5, fill_opacity=0.8) for c in colours]
-    return geojson_layer(
-        _labelled_classes(frame, opts.lang),
-        name=LAYERS["gi"].get(opts.lang),
-        styles=styles,
-        tooltip=["id", "hotspot_class"],
-        popup=popup,
-        lang=opts.lang,
-        show=False,
-        extra=["fid"],
-    )
+    gi = frame["hotspot_class"].map(GI_COLOURS).fillna("#e0e0e0")
+    views = [
+        View(
+            LAYERS["choropleth"].get(lang),
+            [path_style("#555555", fill=c, weight=0.6, fill_opacity=0.75) for c in colours],
+            ["id", value],
+            popup,
+        ),
+        View(
+            LAYERS["gi"].get(lang),
+            [path_style("#666666", fill=c, weight=0.5, fill_opacity=0.8) for c in gi],
+            ["id", "hotspot_class"],
+            popup,
+            show=False,
+        ),
+    ]
+    return geojson_layers(_labelled_classes(frame, lang), views, lang=lang, extra=["fid"])
 
 
 def _heat_points(kde: gpd.GeoDataFrame, opts: MapOptions) -> folium.plugins.HeatMap:
@@ -217,12 +210,13 @@ class _TimeFilter(MacroElement):
             "targets": [
                 {
                     "field": field,
+                    "styleKey": f"style{i}",
                     "classKey": ck,
                     "valueKey": vk,
                     "colours": dict(enumerate(pal)) if pal else GI_COLOURS,
                     "labels": {k: v.get(opts.lang) for k, v in GI_CLASSES.items()},
                 }
-                for _, field, ck, vk, pal in targets
+                for i, (_, field, ck, vk, pal) in enumerate(targets)
             ],
             "words": {k: WORDS[k].get(opts.lang) for k in ("all", "day", "week", "month")}
             | {"period": FIELDS["period"].get(opts.lang)},

@@ -10,7 +10,7 @@
       var p = feature.feature.properties;
       var k = entry[target.classKey][p.fid];
       p[target.field] = target.field === "hotspot_class" ? target.labels[String(k)] : entry[target.valueKey][p.fid];
-      var style = Object.assign({}, p.style, { fillColor: target.colours[String(k)] || "#e0e0e0" });
+      var style = Object.assign({}, p[target.styleKey], { fillColor: target.colours[String(k)] || "#e0e0e0" });
       feature.setStyle(style);
     });
   }

@@ -225,6 +225,7 @@ def asset_links(
 _SCRIPT = re.compile(r'<script src="(?P<url>[^"]+)"></script>')
 _LINK = re.compile(r'<link rel="stylesheet" href="(?P<url>[^"]+)"\s*/?>')
 _CSS_URL = re.compile(r"url\((?P<q>['\"]?)(?P<ref>(?!data:|#)[^)'\"]+)(?P=q)\)")
+_CSS_COMMENT = re.compile(r"/\*.*?\*/", re.S)
 _MIME = {".png": "image/png", ".svg": "image/svg+xml"}
 
 
@@ -256,6 +257,7 @@ def inline_assets(html: str, *, base_url: str = DEFAULT_BASE_URL) -> str:
 
     def style(match: re.Match[str]) -> str:
         path = _local(match["url"], base_url)
-        return "<style>" + _data_uris(path.read_text(encoding="utf-8"), path.parent) + "</style>"
+        css = _CSS_COMMENT.sub("", path.read_text(encoding="utf-8"))  # comments hold URLs
+        return "<style>" + _data_uris(css, path.parent) + "</style>"
 
     return _LINK.sub(style, _SCRIPT.sub(script, html))

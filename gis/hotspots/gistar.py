@@ -119,7 +119,7 @@ def gi_star(
         if isinstance(weights, Weights)
         else spatial_weights(cells, kind=weights, distance_m=distance_m)
     )
-    z, p = _gi(y, wts, permutations=permutations, inference=inference, seed=seed)
+    z, p = gi_arrays(y, wts, permutations=permutations, inference=inference, seed=seed)
     p_fdr = fdr_adjust(p)
     out = cells.copy()
     out["gi_z"], out["gi_p"], out["gi_p_fdr"] = z, p, p_fdr
@@ -128,25 +128,28 @@ def gi_star(
     return HotSpots(out, wts.kind, wts.distance_m, permutations, used, fdr, wts.crs)
 
 
-def _gi(
+def gi_arrays(
     y: np.ndarray, wts: Weights, *, permutations: int, inference: Inference, seed: int
 ) -> tuple[np.ndarray, np.ndarray]:
+    """Gi* z-scores and two-sided p-values of ``y`` on binary weights ``wts``."""
     if np.allclose(y, y[0]):  # no variation: nothing can be hot or cold
         return np.zeros_like(y), np.ones_like(y)
     perms = permutations if inference == "permutation" else 0
-    g = esda.G_Local(
-        y,
-        wts.w,
-        transform="B",
-        star=True,
-        permutations=perms,
-        seed=seed,
-        keep_simulations=False,
-        n_jobs=1,
-    )
+    with np.errstate(invalid="ignore", divide="ignore"):
+        g = esda.G_Local(
+            y,
+            wts.w,
+            transform="B",
+            star=True,
+            permutations=perms,
+            seed=seed,
+            keep_simulations=False,
+            n_jobs=1,
+        )
     z = np.asarray(g.Zs, dtype=float)
     if perms > 0:
         p = np.minimum(1.0, 2.0 * np.asarray(g.p_sim, dtype=float))
     else:
         p = 2.0 * stats.norm.sf(np.abs(z))
-    return z, p
+    degenerate = ~np.isfinite(z)  # a cell whose neighbourhood is the whole area
+    return np.where(degenerate, 0.0, z), np.where(degenerate, 1.0, p)

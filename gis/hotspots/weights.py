@@ -4,8 +4,9 @@ Default band (``distance_m=None``): the larger of
 
 * the largest nearest-neighbour distance between cell centroids, so every cell has at
   least one neighbour (Esri's default for Hot Spot Analysis), and
-* the mean distance to the 8th nearest centroid, so a cell has on average about eight
-  neighbours (on a square fishnet this is exactly the queen neighbourhood),
+* the mean distance to the k-th nearest centroid, k = 8 (k = (n - 1) // 4 below 33
+  cells, so a cell never neighbours the whole study area), so a cell has on average
+  about eight neighbours (on a square fishnet this is the queen neighbourhood),
 
 times 1.0001 to keep neighbours lying exactly on the band.
 """
@@ -42,13 +43,13 @@ def default_band(xy: np.ndarray, *, k: int = 8) -> float:
     """Distance band in metres (see module docstring).
 
     >>> xy = np.array([[x, y] for x in range(3) for y in range(3)], dtype=float) * 100
-    >>> round(default_band(xy, k=8), 1)  # 3x3 squares of 100 m: every cell gets one neighbour
-    282.9
+    >>> round(default_band(xy, k=8), 2)  # 3x3 squares of 100 m: k = 2, the rook neighbours
+    100.01
     """
     n = len(xy)
     if n < 2:
         raise ConfigError("need at least two cells for spatial weights / 至少需要两个格网")
-    kk = min(k, n - 1)
+    kk = max(1, min(k, (n - 1) // 4))
     dist, _ = cKDTree(xy).query(xy, k=kk + 1)
     return float(max(dist[:, 1].max(), dist[:, kk].mean()) * 1.0001)
 

@@ -1,0 +1,256 @@
+"""Rules, severities and tolerances of the boundary-consistency engine.
+
+Every rule has a name (the ``rule`` column of the findings), a default severity
+and a bilingual message template.  A :class:`CheckConfig` says which rules run,
+overrides severities and sets the tolerances.  Defaults and the reasons for them
+are documented in ``docs/checks.md``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Literal
+
+from gis.errors import ConfigError
+from gis.i18n import Text
+
+Severity = Literal["error", "warning", "noise"]
+Rule = Literal[
+    "invalid_geometry",
+    "empty_geometry",
+    "duplicate_id",
+    "overlap",
+    "gap",
+    "not_covering_parent",
+    "crosses_parent",
+    "orphan",
+    "grid_split_by_beat",
+    "beat_boundary_off_grid",
+    "aux_beat_missing",
+    "aux_beat_extra",
+    "aux_beat_mismatch",
+    "grid_unstaffed",
+    "community_understaffed",
+    "joint_point_outside_grid",
+    "grid_without_joint_point",
+]
+
+
+@dataclass(frozen=True)
+class RuleSpec:
+    """One rule: name, default severity, ArcGIS topology equivalent, message template.
+
+    The template's fields are ``{layer}``, ``{ids}``, ``{other_layer}``,
+    ``{other_ids}``, ``{area}`` (m²), ``{width}`` (m), ``{length}`` (m), ``{detail}``.
+    """
+
+    name: Rule
+    severity: Severity
+    arcgis: str
+    message: Text
+
+
+_SPECS: tuple[RuleSpec, ...] = (
+    RuleSpec(
+        "invalid_geometry",
+        "error",
+        "Check Geometry",
+        Text("{layer} {ids} 几何无效：{detail}", "{layer} {ids}: invalid geometry: {detail}"),
+    ),
+    RuleSpec(
+        "empty_geometry",
+        "error",
+        "Check Geometry",
+        Text("{layer} {ids} 几何为空", "{layer} {ids}: empty or missing geometry"),
+    ),
+    RuleSpec(
+        "duplicate_id",
+        "error",
+        "(unique id)",
+        Text("{layer} 编码 {ids} 重复 {detail} 次", "{layer} id {ids} is used {detail} times"),
+    ),
+    RuleSpec(
+        "overlap",
+        "error",
+        "Must Not Overlap",
+        Text(
+            "{layer} {ids} 相互重叠 {area} 平方米（宽 {width} 米）",
+            "{layer} {ids} overlap by {area} m² (width {width} m)",
+        ),
+    ),
+    RuleSpec(
+        "gap",
+        "error",
+        "Must Not Have Gaps",
+        Text(
+            "{layer} 之间有缝隙 {area} 平方米（宽 {width} 米），邻接 {ids}",
+            "gap of {area} m² (width {width} m) between {layer} {ids}",
+        ),
+    ),
+    RuleSpec(
+        "not_covering_parent",
+        "error",
+        "Must Be Covered By Feature Class Of (reverse)",
+        Text(
+            "{other_layer} {other_ids} 有 {area} 平方米（宽 {width} 米）未被{layer}覆盖",
+            "{other_layer} {other_ids}: {area} m² (width {width} m) not covered by any {layer}",
+        ),
+    ),
+    RuleSpec(
+        "crosses_parent",
+        "error",
+        "Must Be Covered By Feature Class Of",
+        Text(
+            "{layer} {ids} 跨越{other_layer} {other_ids}，越界 {area} 平方米（宽 {width} 米）",
+            "{layer} {ids} crosses into {other_layer} {other_ids} by {area} m² (width {width} m)",
+        ),
+    ),
+    RuleSpec(
+        "orphan",
+        "error",
+        "Must Be Covered By Feature Class Of",
+        Text(
+            "{layer} {ids} 有 {area} 平方米（宽 {width} 米）不在任何{other_layer}内",
+            "{layer} {ids}: {area} m² (width {width} m) lies in no {other_layer}",
+        ),
+    ),
+    RuleSpec(
+        "grid_split_by_beat",
+        "error",
+        "Area Boundary Must Be Covered By Boundary Of",
+        Text(
+            "网格 {ids} 被民警责任区分割：{detail}",
+            "grid {ids} is split between officer beats: {detail}",
+        ),
+    ),
+    RuleSpec(
+        "beat_boundary_off_grid",
+        "error",
+        "Area Boundary Must Be Covered By Boundary Of",
+        Text(
+            "民警责任区 {ids} 边界有 {length} 米不在网格边界上（穿过网格 {other_ids}）",
+            "officer beat {ids}: {length} m of boundary off grid boundaries "
+            "(through grids {other_ids})",
+        ),
+    ),
+    RuleSpec(
+        "aux_beat_missing",
+        "error",
+        "Must Cover Each Other",
+        Text("网格 {other_ids} 没有对应的辅警警格", "grid {other_ids} has no auxiliary beat"),
+    ),
+    RuleSpec(
+        "aux_beat_extra",
+        "error",
+        "Must Cover Each Other",
+        Text(
+            "辅警警格 {ids} 不对应任何网格（最佳 IoU {detail}）",
+            "auxiliary beat {ids} matches no grid (best IoU {detail})",
+        ),
+    ),
+    RuleSpec(
+        "aux_beat_mismatch",
+        "error",
+        "Must Cover Each Other",
+        Text(
+            "辅警警格 {ids} 与网格 {other_ids} 边界不一致：IoU {detail}，差异 {area} 平方米",
+            "auxiliary beat {ids} differs from grid {other_ids}: IoU {detail}, {area} m² differ",
+        ),
+    ),
+    RuleSpec(
+        "grid_unstaffed",
+        "error",
+        "(一村（格）一警)",
+        Text("网格 {ids} 没有配置民警或辅警", "grid {ids} has no officer or auxiliary assigned"),
+    ),
+    RuleSpec(
+        "community_understaffed",
+        "warning",
+        "(南京 2016 社区民警配置)",
+        Text("社区 {ids} 社区民警配置不足：{detail}", "community {ids} is understaffed: {detail}"),
+    ),
+    RuleSpec(
+        "joint_point_outside_grid",
+        "error",
+        "Contains Point / Must Be Covered By",
+        Text(
+            "联防联控点 {ids} 不在唯一网格内：{detail}",
+            "joint-defense point {ids} is not inside exactly one grid: {detail}",
+        ),
+    ),
+    RuleSpec(
+        "grid_without_joint_point",
+        "warning",
+        "Contains Point",
+        Text("网格 {ids} 没有联防联控点", "grid {ids} has no joint-defense point"),
+    ),
+)
+
+RULES: Mapping[str, RuleSpec] = MappingProxyType({s.name: s for s in _SPECS})
+"""Every rule by name, in the order the report lists them."""
+
+
+@dataclass(frozen=True)
+class CheckConfig:
+    """Options of a consistency check.
+
+    Parameters
+    ----------
+    tolerance_m : float
+        Distance tolerance in metres (ArcGIS' cluster tolerance).  An overlap,
+        gap, crossing or split whose width (twice its maximum inscribed circle
+        radius) is at most this is digitizing noise, not a violation.
+    sliver_area_m2 : float
+        Any such area below this many m² is digitizing noise whatever its width.
+    aux_iou_min : float
+        Below this intersection-over-union an auxiliary beat and a grid are not
+        considered the same area at all (missing / extra instead of mismatch).
+    rural_communities_per_officer : int
+        Nanjing 2016: one community officer per urban community and per 2–3
+        rural ones; an officer serving more rural communities than this leaves
+        them understaffed.
+    staffing_via : {"grid", "grid_or_beat"}
+        Whether an officer assigned to the beat that holds a grid staffs it
+        (``"grid_or_beat"``) or only people assigned to the grid itself or to
+        its auxiliary beat do (``"grid"``, the "一格一警" reading).
+    rules : frozenset of str or None
+        The rules to run; ``None`` runs them all.
+    severities : mapping
+        Severity overrides by rule name.
+    """
+
+    tolerance_m: float = 2.0
+    sliver_area_m2: float = 20.0
+    aux_iou_min: float = 0.5
+    rural_communities_per_officer: int = 3
+    staffing_via: Literal["grid", "grid_or_beat"] = "grid"
+    rules: frozenset[str] | None = None
+    severities: Mapping[str, Severity] = field(default_factory=lambda: MappingProxyType({}))
+
+    def __post_init__(self) -> None:
+        if not self.tolerance_m >= 0:
+            raise ConfigError(f"tolerance_m must be >= 0 metres, got {self.tolerance_m!r}")
+        if not self.sliver_area_m2 >= 0:
+            raise ConfigError(f"sliver_area_m2 must be >= 0 m², got {self.sliver_area_m2!r}")
+        if not 0 < self.aux_iou_min < 1:
+            raise ConfigError(f"aux_iou_min must be in (0, 1), got {self.aux_iou_min!r}")
+        if self.rural_communities_per_officer < 1:
+            raise ConfigError("rural_communities_per_officer must be at least 1")
+        unknown = set(self.rules or ()) | set(self.severities)
+        unknown -= set(RULES)
+        if unknown:
+            raise ConfigError(f"unknown rule(s) {sorted(unknown)}; known: {list(RULES)}")
+        bad = {k: v for k, v in self.severities.items() if v not in ("error", "warning", "noise")}
+        if bad:
+            raise ConfigError(f"severities must be error/warning/noise, got {bad}")
+        object.__setattr__(self, "severities", MappingProxyType(dict(self.severities)))
+
+    def enabled(self, rule: str) -> bool:
+        """Whether ``rule`` runs."""
+        return self.rules is None or rule in self.rules
+
+    def severity(self, rule: str) -> Severity:
+        """The severity of a violation of ``rule`` (noise is decided per finding)."""
+        return self.severities.get(rule, RULES[rule].severity)

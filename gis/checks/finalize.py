@@ -1,0 +1,110 @@
+"""From draft findings to the findings GeoDataFrame: measure, classify, word, mark.
+
+The order matters and is the same for every rule: measure in the metric CRS,
+decide digitizing noise (width ≤ tolerance or area < sliver threshold, for the
+rules where that makes sense), set the severity, write both messages, mark the
+accepted exceptions, then reproject the geometry to the layers' CRS.
+"""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyproj
+
+from gis.checks.config import RULES, CheckConfig
+from gis.checks.exceptions import ExceptionRegister
+from gis.checks.findings import FINDING_COLUMNS, concat
+from gis.checks.noise import is_noise, measure
+from gis.layers import LAYER_SPECS, LayerKind
+
+
+def finalize(
+    drafts: pd.DataFrame,
+    *,
+    config: CheckConfig,
+    exceptions: ExceptionRegister,
+    metric_crs: pyproj.CRS,
+    output_crs: pyproj.CRS | None,
+) -> gpd.GeoDataFrame:
+    """Turn a draft frame (metric geometry) into the findings GeoDataFrame."""
+    frame = concat([drafts])
+    frame = frame[frame["rule"].map(config.enabled).astype(bool)].reset_index(drop=True)
+    geoms = np.asarray(frame["geometry"], dtype=object)
+    m = measure(geoms, tolerance_m=config.tolerance_m)
+    noise = frame["noise"].astype(bool).to_numpy() | (
+        frame["noise_eligible"].astype(bool).to_numpy()
+        & is_noise(m.area_m2, m.width_m, config=config)
+    )
+    severity = np.where(noise, "noise", frame["rule"].map(config.severity).to_numpy())
+    out = pd.DataFrame(
+        {
+            "rule": frame["rule"].to_numpy(),
+            "severity": severity,
+            "layer": frame["layer"].to_numpy(),
+            "ids": frame["ids"].to_numpy(),
+            "other_layer": frame["other_layer"].to_numpy(),
+            "other_ids": frame["other_ids"].to_numpy(),
+            "area_m2": np.round(m.area_m2, 3),
+            "length_m": np.round(m.length_m, 3),
+            "width_m": np.round(m.width_m, 3),
+        }
+    )
+    out["message_zh"], out["message_en"] = _messages(out, frame["detail"].to_numpy())
+    out["accepted"] = exceptions.mark(out)
+    findings = gpd.GeoDataFrame(out, geometry=gpd.GeoSeries(geoms, crs=metric_crs))
+    if output_crs is not None and findings.crs != output_crs:
+        findings = findings.to_crs(output_crs)
+    order = {name: i for i, name in enumerate(RULES)}
+    findings = findings.assign(_o=findings["rule"].map(order)).sort_values(
+        ["_o", "layer", "ids", "other_ids"], kind="stable"
+    )
+    return findings.drop(columns="_o").reset_index(drop=True)[list(FINDING_COLUMNS)]
+
+
+def _label(kind: str, lang: str) -> str:
+    if kind == "parent":
+        return "上级" if lang == "zh" else "parent"
+    try:
+        sp = LAYER_SPECS[LayerKind(kind)]
+    except ValueError:
+        return kind
+    return sp.label_zh if lang == "zh" else sp.label_en
+
+
+def _messages(out: pd.DataFrame, detail: np.ndarray) -> tuple[list[str], list[str]]:
+    zh: list[str] = []
+    en: list[str] = []
+    rows = zip(
+        out["rule"],
+        out["layer"],
+        out["ids"],
+        out["other_layer"],
+        out["other_ids"],
+        out["area_m2"],
+        out["width_m"],
+        out["length_m"],
+        detail,
+        strict=True,
+    )
+    for rule, layer, ids, other_layer, other_ids, area, width, length, det in rows:
+        values = {
+            "ids": ids,
+            "other_ids": other_ids,
+            "area": f"{area:,.1f}",
+            "width": f"{width:.1f}",
+            "length": f"{length:,.1f}",
+            "detail": det,
+        }
+        zh.append(
+            RULES[rule].message.zh.format(
+                layer=_label(layer, "zh"), other_layer=_label(other_layer, "zh"), **values
+            )
+        )
+        en.append(
+            RULES[rule].message.en.format(
+                layer=_label(layer, "en"), other_layer=_label(other_layer, "en"), **values
+            )
+        )
+    return zh, en

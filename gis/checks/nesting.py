@@ -1,0 +1,153 @@
+"""Nesting: every feature lies in exactly one parent.
+
+Grid in community, community in street, beat in station jurisdiction, auxiliary
+beat in officer beat, joint-defense point in grid.  One STRtree bulk query of the
+children against the parents and one vectorized intersection give each child's
+share in each parent; the parent holding most of it is its *home*.  The parts in
+other parents are ``crosses_parent`` findings (both ids, the crossing area); the
+part in no parent is an ``orphan`` finding.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import shapely
+
+from gis.checks.findings import concat, draft, polygonal
+from gis.checks.safe import failures, guarded
+
+
+@dataclass(frozen=True)
+class Nesting:
+    """The home parent of each child (position into the parent array, -1 for none)."""
+
+    home: np.ndarray
+    findings: pd.DataFrame
+
+
+def check_nesting(
+    geoms: np.ndarray,
+    ids: np.ndarray,
+    parent_geoms: np.ndarray,
+    parent_ids: np.ndarray,
+    *,
+    kind: str,
+    parent_kind: str,
+    cross_rule: str = "crosses_parent",
+    orphan_rule: str = "orphan",
+) -> Nesting:
+    """Check that each child polygon lies in exactly one parent.
+
+    ::
+
+        +-------+-------+
+        |  P1 +-+-+ P2  |     child c: home P1; the part ## in P2 is a
+        |     | c|#|    |     crosses_parent finding (c, P2)
+        |     +-+-+     |
+        +-------+-------+
+    """
+    c, p = shapely.STRtree(parent_geoms).query(geoms, predicate="intersects")
+    inter = guarded(shapely.intersection, geoms[c], parent_geoms[p])
+    pieces = polygonal(inter.values)
+    area = np.nan_to_num(shapely.area(pieces))
+    home = _home(c, p, area, len(geoms))
+    crossing = (area > 0) & (home[c] != p)
+    cross = draft(
+        cross_rule,
+        kind,
+        ids[c[crossing]],
+        pieces[crossing],
+        other_layer=parent_kind,
+        other_ids=parent_ids[p[crossing]],
+        detail=[f"{parent_kind} {parent_ids[home[i]]}" for i in c[crossing]],
+        noise_eligible=True,
+    )
+    orphans = _orphans(geoms, ids, parent_geoms, c, p, area, kind=kind)
+    orphans["other_layer"] = parent_kind
+    orphans["rule"] = orphan_rule
+    return Nesting(home, concat([cross, orphans, failures(inter, ids[c], kind=kind)]))
+
+
+def check_points_in(
+    points: np.ndarray,
+    ids: np.ndarray,
+    parent_geoms: np.ndarray,
+    parent_ids: np.ndarray,
+    *,
+    kind: str,
+    parent_kind: str,
+    rule: str,
+    tolerance_m: float,
+) -> Nesting:
+    """Points must lie in exactly one parent; on a shared boundary or within tolerance is noise."""
+    tree = shapely.STRtree(parent_geoms)
+    pt, p = tree.query(points, predicate="intersects")
+    counts = np.bincount(pt, minlength=len(points))
+    home = np.full(len(points), -1)
+    home[pt[::-1]] = p[::-1]  # first parent found
+    near = tree.query(points, predicate="dwithin", distance=tolerance_m)[0]
+    outside = np.flatnonzero(counts == 0)
+    shared = np.flatnonzero(counts > 1)
+    found = concat(
+        [
+            draft(
+                rule,
+                kind,
+                ids[outside],
+                points[outside],
+                other_layer=parent_kind,
+                detail=f"in no {parent_kind}",
+            ),
+            draft(
+                rule,
+                kind,
+                ids[shared],
+                points[shared],
+                other_layer=parent_kind,
+                other_ids=[",".join(sorted(parent_ids[p[pt == i]])) for i in shared],
+                detail=f"on the boundary of several {parent_kind}s",
+            ),
+        ]
+    )
+    found["noise"] = found["ids"].isin(ids[shared]) | found["ids"].isin(ids[np.unique(near)])
+    return Nesting(home, found)
+
+
+def _home(c: np.ndarray, p: np.ndarray, area: np.ndarray, n: int) -> np.ndarray:
+    """For each child, the parent holding the largest share (-1 when none)."""
+    home = np.full(n, -1)
+    if len(c):
+        order = np.lexsort((-area, c))  # by child, largest area first
+        first = np.unique(c[order], return_index=True)[1]
+        best = order[first]
+        positive = area[best] > 0
+        home[c[best[positive]]] = p[best[positive]]
+    return home
+
+
+def _orphans(
+    geoms: np.ndarray,
+    ids: np.ndarray,
+    parent_geoms: np.ndarray,
+    c: np.ndarray,
+    p: np.ndarray,
+    area: np.ndarray,
+    *,
+    kind: str,
+) -> pd.DataFrame:
+    """The part of each child in no parent (only children whose shares do not add up)."""
+    inside = np.bincount(c, weights=area, minlength=len(geoms))
+    own = shapely.area(geoms)
+    short = np.flatnonzero(own - inside > 1e-6 * np.maximum(own, 1.0))
+    outside = np.empty(len(short), dtype=object)
+    for j, i in enumerate(short):  # only the children that stick out
+        cover = parent_geoms[p[c == i]]
+        outside[j] = (
+            shapely.difference(geoms[i], shapely.union_all(cover)) if len(cover) else geoms[i]
+        )
+    outside = polygonal(outside)
+    ok = ~shapely.is_missing(outside)
+    return draft("orphan", kind, ids[short[ok]], outside[ok], noise_eligible=True)

@@ -1,0 +1,180 @@
+"""Which checks run on which layer pairs, and the relations they establish.
+
+Tiling runs on every polygon layer (but joint-defense points, which need not tile
+their grid); nesting on every (child, parent) pair of ``gis.layers``; alignment on
+grids × beats; matching on auxiliary beats × grids.  The relations found (the
+beat and community holding each grid, the grid matching each auxiliary beat)
+feed the staffing rules and the summaries.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from gis.checks.alignment import Split, check_beat_boundaries, check_grid_split
+from gis.checks.aux_beats import check_aux_beats
+from gis.checks.config import CheckConfig
+from gis.checks.findings import concat
+from gis.checks.joint_points import check_joint_points
+from gis.checks.nesting import check_nesting
+from gis.checks.noise import is_noise, measure
+from gis.checks.staffing import check_community_staffing, check_grid_staffing
+from gis.checks.tiling import check_cover, check_gaps, check_overlaps, layer_union
+
+TILED = ("street", "community", "grid", "station", "beat", "aux_beat")
+PARENT = {"community": "street", "grid": "community", "beat": "station", "aux_beat": "beat"}
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A layer ready for the checks: cleaned frame, metric geometry and string ids."""
+
+    kind: str
+    frame: gpd.GeoDataFrame
+    geoms: np.ndarray
+    ids: np.ndarray
+
+
+@dataclass
+class Links:
+    """Draft findings of the geometric rules and the relations they found."""
+
+    drafts: list[pd.DataFrame] = field(default_factory=list)
+    community_of_grid: np.ndarray | None = None  # community id per grid ("" none)
+    split: Split | None = None
+    aligned: np.ndarray | None = None  # per grid: in one beat (within tolerance)
+    grid_of_aux: pd.Series | None = None  # aux beat id -> grid id
+
+
+def run_geometric(prepared: dict[str, Prepared], *, config: CheckConfig) -> Links:
+    """Tiling, nesting, alignment, auxiliary beats and joint-defense points."""
+    links = Links()
+    for kind in TILED:
+        if kind in prepared:
+            links.drafts.append(_tiling(prepared[kind], prepared.get(PARENT.get(kind, ""))))
+    for child, parent in PARENT.items():
+        if child in prepared and parent in prepared:
+            c, p = prepared[child], prepared[parent]
+            nest = check_nesting(c.geoms, c.ids, p.geoms, p.ids, kind=child, parent_kind=parent)
+            links.drafts.append(nest.findings)
+            if child == "grid":
+                links.community_of_grid = _ids_at(p.ids, nest.home)
+    grids = prepared.get("grid")
+    if grids is not None and "beat" in prepared:
+        links.drafts.extend(_alignment(grids, prepared["beat"], links, config=config))
+    if grids is not None and "aux_beat" in prepared:
+        aux = prepared["aux_beat"]
+        match = check_aux_beats(
+            aux.geoms, aux.ids, grids.geoms, grids.ids, iou_min=config.aux_iou_min
+        )
+        links.drafts.append(match.findings)
+        mapped = match.grid_of_aux >= 0
+        links.grid_of_aux = pd.Series(grids.ids[match.grid_of_aux[mapped]], index=aux.ids[mapped])
+    if grids is not None and "joint_point" in prepared:
+        jp = prepared["joint_point"]
+        links.drafts.append(
+            check_joint_points(
+                jp.geoms, jp.ids, grids.geoms, grids.ids, tolerance_m=config.tolerance_m
+            )
+        )
+    return links
+
+
+def run_staffing(
+    prepared: dict[str, Prepared], assignments: pd.DataFrame, links: Links, *, config: CheckConfig
+) -> pd.DataFrame:
+    """Grid and community staffing (needs the grid relations found before)."""
+    grids = prepared.get("grid")
+    if grids is None:
+        return concat([])
+    beat_of_grid = (
+        _ids_at(prepared["beat"].ids, links.split.home)
+        if links.split is not None
+        else np.full(len(grids.ids), "", dtype=object)
+    )
+    grid_of_aux = links.grid_of_aux if links.grid_of_aux is not None else pd.Series(dtype=object)
+    found = [
+        check_grid_staffing(
+            grids.ids,
+            grids.geoms,
+            assignments,
+            beat_of_grid=beat_of_grid,
+            grid_of_aux=grid_of_aux,
+            via=config.staffing_via,
+        )
+    ]
+    communities = prepared.get("community")
+    if communities is not None and links.community_of_grid is not None:
+        frame = communities.frame
+        urban = frame["urban"] if "urban" in frame.columns else pd.Series(True, index=frame.index)
+        found.append(
+            check_community_staffing(
+                communities.ids,
+                communities.geoms,
+                urban.fillna(True).astype(bool).to_numpy(),
+                assignments,
+                grid_ids=grids.ids,
+                community_of_grid=links.community_of_grid,
+                beat_of_grid=beat_of_grid,
+                rural_per_officer=config.rural_communities_per_officer,
+            )
+        )
+    return concat(found)
+
+
+def _tiling(layer: Prepared, parent: Prepared | None) -> pd.DataFrame:
+    found = [check_overlaps(layer.geoms, layer.ids, kind=layer.kind)]
+    union = layer_union(layer.geoms)
+    gaps, holes = check_gaps(
+        layer.geoms,
+        layer.ids,
+        kind=layer.kind,
+        union=union,
+        parent_geoms=None if parent is None else parent.geoms,
+        parent_ids=None if parent is None else parent.ids,
+    )
+    if parent is not None:
+        gaps["other_layer"] = parent.kind
+        found.append(
+            check_cover(
+                union, holes, parent.geoms, parent.ids, kind=layer.kind, parent_kind=parent.kind
+            )
+        )
+    found.append(gaps)
+    return concat(found)
+
+
+def _alignment(
+    grids: Prepared, beats: Prepared, links: Links, *, config: CheckConfig
+) -> list[pd.DataFrame]:
+    split = check_grid_split(grids.geoms, grids.ids, beats.geoms, beats.ids)
+    links.split = split
+    found = split.findings
+    is_split = (found["rule"] == "grid_split_by_beat").to_numpy()
+    m = measure(
+        np.asarray(found["geometry"][is_split], dtype=object), tolerance_m=config.tolerance_m
+    )
+    real_ids = found["ids"][is_split][~is_noise(m.area_m2, m.width_m, config=config)]
+    real = np.flatnonzero(np.isin(grids.ids, real_ids.to_numpy()))
+    links.aligned = ~np.isin(np.arange(len(grids.ids)), real) & (split.home >= 0)
+    boundaries = check_beat_boundaries(
+        split,
+        grids.geoms,
+        grids.ids,
+        beats.geoms,
+        beats.ids,
+        real_split=real,
+        tolerance_m=config.tolerance_m,
+    )
+    return [found, boundaries]
+
+
+def _ids_at(ids: np.ndarray, positions: np.ndarray) -> np.ndarray:
+    out = np.full(len(positions), "", dtype=object)
+    ok = positions >= 0
+    out[ok] = ids[positions[ok]]
+    return out

@@ -1,0 +1,184 @@
+"""Run every consistency rule over a district's layers and build the report.
+
+:func:`check_district` is the entry point; :func:`check_layers` does the same on
+loose GeoDataFrames.  Steps: guard the inputs → one metric CRS for all layers →
+validity (and cleaned layers) → tiling and nesting per layer → beat alignment →
+auxiliary beats → joint-defense points → staffing → findings and summaries.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyproj
+
+from gis.checks import relations as rel
+from gis.checks.config import CheckConfig
+from gis.checks.exceptions import ExceptionRegister
+from gis.checks.finalize import finalize
+from gis.checks.findings import concat
+from gis.checks.report import CheckReport, summarize
+from gis.checks.validity import check_validity
+from gis.errors import CRSError, FieldError, LayerError, Problem
+
+LAYER_ATTRIBUTES: Mapping[str, str] = {
+    "street": "streets",
+    "community": "communities",
+    "grid": "grids",
+    "joint_point": "joint_points",
+    "station": "stations",
+    "beat": "beats",
+    "aux_beat": "aux_beats",
+}
+"""Layer kind → attribute of a ``gis.district.District``."""
+
+
+def check_district(
+    district: Any,
+    *,
+    config: CheckConfig | None = None,
+    exceptions: ExceptionRegister | None = None,
+) -> CheckReport:
+    """Check a district's layers against the boundary-consistency rules.
+
+    Parameters
+    ----------
+    district : gis.district.District
+        Any object with the layer attributes of :data:`LAYER_ATTRIBUTES`
+        (GeoDataFrames or None) and ``assignments`` (a DataFrame or None).
+    config : CheckConfig, optional
+        Rules, severities and tolerances; the defaults of :class:`CheckConfig`.
+    exceptions : ExceptionRegister, optional
+        Accepted exceptions; defaults to ``district.exceptions`` when it has one.
+
+    Returns
+    -------
+    CheckReport
+    """
+    layers = {k: _layer_of(district, attr) for k, attr in LAYER_ATTRIBUTES.items()}
+    if exceptions is None:
+        exceptions = getattr(district, "exceptions", None)
+    return check_layers(
+        layers,
+        assignments=_frame_of(getattr(district, "assignments", None)),
+        config=config,
+        exceptions=exceptions,
+    )
+
+
+def check_layers(
+    layers: Mapping[str, gpd.GeoDataFrame | None],
+    *,
+    assignments: pd.DataFrame | None = None,
+    config: CheckConfig | None = None,
+    exceptions: ExceptionRegister | None = None,
+    metric_crs: pyproj.CRS | None = None,
+) -> CheckReport:
+    """Check loose layers (kind → GeoDataFrame with an ``id`` column).
+
+    Examples
+    --------
+    >>> from shapely import box
+    >>> grids = gpd.GeoDataFrame({"id": ["G1", "G2"]},
+    ...                          geometry=[box(0, 0, 100, 100), box(100, 0, 200, 100)],
+    ...                          crs="EPSG:4549")
+    >>> check_layers({"grid": grids}).ok
+    True
+    """
+    config = config or CheckConfig()
+    present = {k: v for k, v in layers.items() if v is not None}
+    _guard(present, assignments)
+    output_crs = _output_crs(present)
+    metric, crs = _to_metric(present, metric_crs)
+    drafts, prepared = [], {}
+    for kind, frame in metric.items():
+        found, cleaned = check_validity(frame, kind=kind, points_allowed=kind == "joint_point")
+        drafts.append(found)
+        prepared[kind] = rel.Prepared(
+            kind,
+            cleaned,
+            np.asarray(cleaned.geometry.array, dtype=object),
+            cleaned["id"].astype(str).to_numpy(),
+        )
+    links = rel.run_geometric(prepared, config=config)
+    drafts.extend(links.drafts)
+    if assignments is not None:
+        drafts.append(rel.run_staffing(prepared, assignments, links, config=config))
+    findings = finalize(
+        concat(drafts),
+        config=config,
+        exceptions=exceptions or ExceptionRegister(),
+        metric_crs=crs,
+        output_crs=output_crs,
+    )
+    return summarize(findings, prepared, links, config=config, metric_crs=crs)
+
+
+def _layer_of(district: Any, attr: str) -> gpd.GeoDataFrame | None:
+    value = getattr(district, attr, None)
+    value = getattr(value, "frame", value)  # a gis.io Layer wraps its frame
+    return value if isinstance(value, gpd.GeoDataFrame) else None
+
+
+def _frame_of(value: Any) -> pd.DataFrame | None:
+    value = getattr(value, "frame", value)
+    return value if isinstance(value, pd.DataFrame) else None
+
+
+def _guard(layers: Mapping[str, gpd.GeoDataFrame], assignments: pd.DataFrame | None) -> None:
+    problems = []
+    for kind, frame in layers.items():
+        if kind not in LAYER_ATTRIBUTES:
+            problems.append(Problem(f"unknown layer kind; known: {list(LAYER_ATTRIBUTES)}", kind))
+        elif not isinstance(frame, gpd.GeoDataFrame):
+            problems.append(Problem(f"expected a GeoDataFrame, got {type(frame).__name__}", kind))
+        elif "id" not in frame.columns:
+            problems.append(Problem("no 'id' column", kind, field="id"))
+    if problems:
+        raise FieldError(problems)
+    no_crs = [kind for kind, frame in layers.items() if frame.crs is None]
+    if no_crs:
+        raise CRSError([Problem("layer has no coordinate system", kind) for kind in no_crs])
+    if assignments is not None:
+        missing = {"officer_id", "role", "area_kind", "area_id"} - set(assignments.columns)
+        if missing:
+            raise FieldError(
+                [Problem("missing column", "assignments", field=m) for m in sorted(missing)]
+            )
+
+
+def _output_crs(layers: Mapping[str, gpd.GeoDataFrame]) -> pyproj.CRS | None:
+    for kind in ("grid", *layers):
+        if kind in layers:
+            return pyproj.CRS(layers[kind].crs)
+    return None
+
+
+def _to_metric(
+    layers: Mapping[str, gpd.GeoDataFrame], crs: pyproj.CRS | None
+) -> tuple[dict[str, gpd.GeoDataFrame], pyproj.CRS]:
+    """All layers in one metric CRS (gis.crs.metric_crs of all of them together)."""
+    if not layers:
+        raise LayerError([Problem("no layer to check")])
+    if crs is None:
+        crs = _metric_crs(layers)
+    return {k: v.to_crs(crs) for k, v in layers.items()}, pyproj.CRS(crs)
+
+
+def _metric_crs(layers: Mapping[str, gpd.GeoDataFrame]) -> pyproj.CRS:
+    """The layers' own CRS when they share a projected one, else ``gis.crs.metric_crs``."""
+    crss = {pyproj.CRS(f.crs) for f in layers.values()}
+    if len(crss) == 1 and next(iter(crss)).is_projected:
+        return next(iter(crss))
+    frames = [f.geometry.to_crs(4326) for f in layers.values() if len(f)]
+    joined = gpd.GeoDataFrame(geometry=pd.concat(frames) if frames else [], crs=4326)
+    try:
+        from gis import crs as gcrs
+
+        return pyproj.CRS(gcrs.metric_crs(joined))
+    except (ImportError, AttributeError):  # before gis.crs lands: UTM of the data
+        return pyproj.CRS(joined.estimate_utm_crs())

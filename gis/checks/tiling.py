@@ -1,0 +1,160 @@
+"""Tiling within a layer: no overlaps, no gaps, and the layer covers its parent.
+
+- Overlaps come from one STRtree bulk query and one vectorized intersection.
+- A gap is a hole of the layer's union: an area enclosed by the layer's own
+  features.  Areas open on the outer perimeter of the whole layer are not gaps;
+  holes that are holes of the parent too (a lake excluded from the community) are
+  not gaps either, because only the part of a hole inside the parent counts.
+- What is inside a parent but in no child and not already a gap is reported as
+  ``not_covering_parent`` against that parent.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import shapely
+
+from gis.checks.findings import concat, draft, join_ids, polygonal
+from gis.checks.safe import failures, guarded
+
+
+def check_overlaps(geoms: np.ndarray, ids: np.ndarray, *, kind: str) -> pd.DataFrame:
+    """One ``overlap`` finding per pair of features whose interiors intersect.
+
+    ::
+
+        +----+--+----+
+        | a  |##| b  |     ## = overlap of a and b
+        +----+--+----+
+    """
+    tree = shapely.STRtree(geoms)
+    left, right = tree.query(geoms, predicate="intersects")
+    pairs = left < right
+    left, right = left[pairs], right[pairs]
+    inter = guarded(shapely.intersection, geoms[left], geoms[right])
+    areas = polygonal(inter.values)
+    found = ~shapely.is_missing(areas)
+    pair_ids = [join_ids(p) for p in zip(ids[left[found]], ids[right[found]], strict=True)]
+    return concat(
+        [
+            draft("overlap", kind, pair_ids, areas[found], noise_eligible=True),
+            failures(inter, ids[left], ids[right], kind=kind),
+        ]
+    )
+
+
+def layer_union(geoms: np.ndarray) -> shapely.Geometry:
+    """Union of a layer: the fast coverage union when it is a clean coverage."""
+    if len(geoms) and bool(shapely.coverage_is_valid(geoms)):
+        return shapely.coverage_union_all(geoms)
+    return shapely.union_all(geoms)
+
+
+def check_gaps(
+    geoms: np.ndarray,
+    ids: np.ndarray,
+    *,
+    kind: str,
+    union: shapely.Geometry,
+    parent_geoms: np.ndarray | None = None,
+    parent_ids: np.ndarray | None = None,
+) -> tuple[pd.DataFrame, np.ndarray]:
+    """Gaps: holes of the layer's union (inside the parent when a parent is given).
+
+    ::
+
+        +----+----+
+        | a  | b  |
+        +--+ . +--+      . = gap (enclosed by a, b, c, d)
+        | c  | d  |
+        +----+----+
+
+    Returns the draft findings and the gap polygons (for :func:`check_cover`).
+    """
+    holes = _holes(union, geoms)
+    if parent_geoms is not None and len(holes):
+        holes, parents = _clip_to_parents(holes, parent_geoms)
+        other = [join_ids(parent_ids[p]) for p in parents] if parent_ids is not None else ""
+    else:
+        other = ""
+    tree = shapely.STRtree(geoms)
+    h, g = tree.query(holes, predicate="intersects")
+    neighbours = (
+        pd.Series(ids[g]).groupby(h).agg(join_ids).reindex(range(len(holes)), fill_value="")
+    )
+    other_layer = "" if parent_geoms is None else "parent"
+    found = draft(
+        "gap",
+        kind,
+        neighbours.to_numpy(),
+        holes,
+        other_layer=other_layer,
+        other_ids=other,
+        noise_eligible=True,
+    )
+    return found, holes
+
+
+def check_cover(
+    union: shapely.Geometry,
+    gaps: np.ndarray,
+    parent_geoms: np.ndarray,
+    parent_ids: np.ndarray,
+    *,
+    kind: str,
+    parent_kind: str,
+) -> pd.DataFrame:
+    """``not_covering_parent``: parts of each parent in no child and not already a gap."""
+    rest = guarded(shapely.difference, parent_geoms, np.full(len(parent_geoms), union))
+    parts, owner = shapely.get_parts(polygonal(rest.values), return_index=True)
+    if len(gaps) and len(parts):
+        inside_gap = shapely.STRtree(gaps).query(
+            shapely.point_on_surface(parts), predicate="intersects"
+        )[0]
+        keep = np.ones(len(parts), dtype=bool)
+        keep[inside_gap] = False
+        parts, owner = parts[keep], owner[keep]
+    return draft(
+        "not_covering_parent",
+        kind,
+        "",
+        parts,
+        other_layer=parent_kind,
+        other_ids=parent_ids[owner] if len(owner) else [],
+        noise_eligible=True,
+    )
+
+
+def _holes(union: shapely.Geometry, geoms: np.ndarray) -> np.ndarray:
+    """Interior rings of the union as polygons, minus features lying inside them (islands)."""
+    polys = shapely.get_parts(union)
+    polys = polys[shapely.get_type_id(polys) == 3]
+    n_inner = shapely.get_num_interior_rings(polys)
+    if not n_inner.sum():
+        return np.empty(0, dtype=object)
+    owner = np.repeat(np.arange(len(polys)), n_inner)
+    position = np.concatenate([np.arange(k) for k in n_inner])
+    holes = shapely.polygons(shapely.get_interior_ring(polys[owner], position))
+    h, g = shapely.STRtree(geoms).query(holes, predicate="contains_properly")
+    if len(h):  # islands: features wholly inside a hole are not part of the gap
+        for hole in np.unique(h):  # rare; one difference per hole that has islands
+            holes[hole] = shapely.difference(holes[hole], shapely.union_all(geoms[g[h == hole]]))
+    return holes
+
+
+def _clip_to_parents(
+    holes: np.ndarray, parent_geoms: np.ndarray
+) -> tuple[np.ndarray, list[np.ndarray]]:
+    """Keep the part of each hole that lies in the parent layer (one bulk query)."""
+    h, p = shapely.STRtree(parent_geoms).query(holes, predicate="intersects")
+    pieces = polygonal(shapely.intersection(holes[h], parent_geoms[p]))
+    ok = ~shapely.is_missing(pieces)
+    h, p, pieces = h[ok], p[ok], pieces[ok]
+    kept = np.unique(h)
+    merged = np.empty(len(kept), dtype=object)
+    index = np.searchsorted(kept, h)
+    for i in range(len(kept)):  # one hole per iteration, usually one or two pieces
+        own = pieces[index == i]
+        merged[i] = own[0] if len(own) == 1 else shapely.union_all(own)
+    return merged, [p[index == i] for i in range(len(kept))]

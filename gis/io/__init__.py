@@ -1,0 +1,13 @@
+"""Reading, validating and writing layers.
+
+>>> from gis.io import read_layer, write_layer
+>>> grids = read_layer("grids.shp", kind="grid", crs="EPSG:4490")  # doctest: +SKIP
+>>> write_layer(grids.gdf, "workspace.gpkg", layer="grid")          # doctest: +SKIP
+"""
+
+from gis.io.layer import Layer, Repair
+from gis.io.read import SUPPORTED, read_layer
+from gis.io.validate import validate_layer
+from gis.io.write import write_layer
+
+__all__ = ["SUPPORTED", "Layer", "Repair", "read_layer", "validate_layer", "write_layer"]

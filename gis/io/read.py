@@ -1,0 +1,305 @@
+"""``read_layer``: any supported file → a validated :class:`~gis.io.layer.Layer`.
+
+The steps, each a small function::
+
+    _open  (vector file via pyogrio, or CSV/XLSX table)  →  recognise columns (gis.fields)
+      →  build point/WKT geometry for tables  →  settle the CRS  →  drop unplaceable points
+      →  validate_layer  →  gis.crs.check_coordinates  →  GCJ-02/BD-09 → WGS84
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyproj
+import shapely
+
+from gis import crs as gcrs
+from gis.errors import CRSError, CRSWarning, DataQualityWarning, FileFormatError, Problem
+from gis.fields import ColumnMatch, recognise
+from gis.io.layer import Layer
+from gis.io.tabular import from_lonlat, from_wkt, plausible_lonlat, read_table
+from gis.io.validate import validate_layer
+from gis.io.vector import PARQUET_SUFFIXES, VECTOR_SUFFIXES, read_vector
+from gis.layers import LayerKind, LayerSpec, spec
+
+TABLE_SUFFIXES = (".csv", ".txt", ".tsv", ".xlsx", ".xlsm")
+SUPPORTED = (*VECTOR_SUFFIXES, *PARQUET_SUFFIXES, *TABLE_SUFFIXES)
+
+
+@dataclass
+class _Raw:
+    """What a file gave, before validation."""
+
+    frame: pd.DataFrame
+    match: ColumnMatch
+    geometry: np.ndarray | None
+    declared_crs: str | None
+    rejected: list[Problem] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def read_layer(
+    path: str | Path,
+    *,
+    kind: LayerKind | str,
+    layer: str | None = None,
+    crs: str | int | pyproj.CRS | None = None,
+    encoding: str | None = None,
+    mapping: Mapping[str, str] | None = None,
+    lon: str | None = None,
+    lat: str | None = None,
+    wkt: str | None = None,
+    repair: bool = False,
+) -> Layer:
+    """Read, recognise, validate and convert one layer of a file.
+
+    Parameters
+    ----------
+    path
+        GeoJSON, Shapefile (``.shp`` or ``.zip``), GeoPackage, KML/KMZ, GeoParquet, CSV or
+        XLSX (with lon/lat or WKT columns).
+    kind
+        Layer kind to read it as (``"grid"``, ``LayerKind.BEAT`` …).
+    layer
+        Layer (GeoPackage, KML) or sheet (XLSX) name; needed when the file holds several.
+    crs
+        The coordinate system, when the file does not declare it or declares it wrongly:
+        ``"EPSG:4490"``, ``4326``, ``"cgcs2000"``, ``"gcj02"``, ``"bd09"``, WKT, proj string.
+        GCJ-02 and BD-09 data is converted to WGS84.
+    encoding
+        Force the attribute encoding (``"gbk"``); detected when omitted.
+    mapping
+        Canonical field → column, for columns not recognised automatically.
+    lon, lat, wkt
+        Coordinate columns of a table, when not recognised automatically.
+    repair
+        Repair invalid polygons (reported in ``Layer.repairs``) instead of refusing them.
+
+    Returns
+    -------
+    Layer
+        In the declared CRS, or WGS84 for GCJ-02/BD-09 input.
+
+    Raises
+    ------
+    FileFormatError, FieldError, GeometryError, CRSError
+        Every problem found, each naming the file, row, feature id and field.
+
+    Examples
+    --------
+    >>> grids = read_layer("grids.shp", kind="grid", crs="EPSG:4490")  # doctest: +SKIP
+    >>> grids.column_map                                              # doctest: +SKIP
+    {'id': 'WGBM', 'name': '网格名称', 'parent_id': '所属社区'}
+    """
+    path = Path(path)
+    sp = spec(kind)
+    source = path.name if layer is None else f"{path.name}:{layer}"
+    coords = {k: v for k, v in (("lon", lon), ("lat", lat), ("wkt", wkt)) if v is not None}
+    raw = _open(path, sp, layer=layer, encoding=encoding, mapping={**(mapping or {}), **coords})
+    if sp.geometry == "none":
+        return validate_layer(
+            _canonical(raw.frame, raw.match),
+            sp.kind,
+            source=source,
+            crs_note="no geometry",
+            column_map=raw.match.columns,
+        )
+    src, note = _settle_crs(raw, crs, source=source)
+    gdf = gpd.GeoDataFrame(
+        _canonical(raw.frame, raw.match),
+        geometry=raw.geometry if raw.geometry is not None else raw.frame.geometry.to_numpy(),
+        crs=src.crs,
+    )
+    gdf, rows, rejected = _drop_unplaceable(gdf, sp, raw.rejected, source)
+    gcrs.check_coordinates(gdf, crs=src, source=source, rows=rows)
+    result = validate_layer(
+        gdf,
+        sp.kind,
+        source=source,
+        repair=repair,
+        rows=rows,
+        crs_note=note,
+        column_map=raw.match.columns,
+    )
+    out = result.gdf.reset_index(drop=True)
+    if src.chinese is not None:
+        out = gcrs.to_wgs84(out, source=src)
+    notes = (*raw.notes, *_rejected_notes(rejected, source))
+    return replace(result, gdf=out, warnings=(*notes, *result.warnings), rejected=rejected)
+
+
+def _open(
+    path: Path,
+    sp: LayerSpec,
+    *,
+    layer: str | None,
+    encoding: str | None,
+    mapping: Mapping[str, str],
+) -> _Raw:
+    _check_file(path)
+    suffix = path.suffix.lower()
+    if suffix in TABLE_SUFFIXES:
+        return _open_table(path, sp, layer=layer, encoding=encoding, mapping=mapping)
+    raw = read_vector(path, layer=layer, encoding=encoding)
+    if len(raw.frame) == 0:
+        raise FileFormatError.single(path.name, "the file has no features (文件没有要素)")
+    columns = [c for c in raw.frame.columns if c != raw.frame.geometry.name]
+    fields = {k: v for k, v in mapping.items() if k not in ("lon", "lat", "wkt")}
+    match = recognise(columns, sp.kind, mapping=fields, source=path.name)
+    notes = [raw.frame.attrs["encoding_note"]] if "encoding_note" in raw.frame.attrs else []
+    return _Raw(raw.frame, match, None, raw.crs, notes=notes)
+
+
+def _check_file(path: Path) -> None:
+    if not path.exists():
+        raise FileFormatError.single(path.name, f"file not found: {path} (文件不存在)")
+    if path.is_dir():
+        raise FileFormatError.single(path.name, "is a folder, not a file")
+    if path.stat().st_size == 0:
+        raise FileFormatError.single(path.name, "the file is empty (0 bytes) (文件为空)")
+    if path.suffix.lower() not in SUPPORTED:
+        raise FileFormatError.single(
+            path.name,
+            f"unknown format {path.suffix!r}; supported: {', '.join(SUPPORTED)}",
+        )
+
+
+def _open_table(
+    path: Path,
+    sp: LayerSpec,
+    *,
+    layer: str | None,
+    encoding: str | None,
+    mapping: Mapping[str, str],
+) -> _Raw:
+    table = read_table(path, encoding=encoding, layer=layer)
+    frame = table.frame
+    has_geometry = sp.geometry != "none"
+    match = recognise(
+        list(frame.columns), sp.kind, mapping=mapping, coordinates=has_geometry, source=path.name
+    )
+    notes = [f"text encoding: {table.encoding}"] if table.encoding not in (None, "utf-8") else []
+    if not has_geometry:
+        return _Raw(frame, match, None, None, notes=notes)
+    cols = match.columns
+    if "wkt" in cols:
+        located = from_wkt(frame, wkt=cols["wkt"], source=path.name)
+    elif "lon" in cols and "lat" in cols:
+        located = from_lonlat(frame, lon=cols["lon"], lat=cols["lat"], source=path.name)
+    else:
+        raise FileFormatError.single(
+            path.name,
+            "no coordinate columns found: need lon and lat (经度/纬度) or a WKT column; "
+            f"columns are {', '.join(map(str, frame.columns))}; name them with "
+            "--map lon=COL --map lat=COL or --map wkt=COL",
+            field="lon/lat",
+        )
+    return _Raw(frame, match, located.geometry, None, rejected=located.reasons, notes=notes)
+
+
+def _canonical(frame: pd.DataFrame, match: ColumnMatch) -> pd.DataFrame:
+    """Rename matched columns to canonical names; a clashing unmatched column gets ``_src``."""
+    fields = {f: c for f, c in match.columns.items() if f not in ("lon", "lat", "wkt")}
+    chosen = set(fields.values())
+    clash = {c: f"{c}_src" for c in frame.columns if c in fields and c not in chosen}
+    renamed = frame.rename(columns=clash).rename(columns={c: f for f, c in fields.items()})
+    if isinstance(renamed, gpd.GeoDataFrame):
+        return pd.DataFrame(renamed.drop(columns=renamed.geometry.name))
+    return renamed
+
+
+def _settle_crs(
+    raw: _Raw, crs: str | int | pyproj.CRS | None, *, source: str
+) -> tuple[gcrs.SourceCRS, str]:
+    if crs is not None:
+        src = gcrs.parse_crs(crs, source=source)
+        said = f" (the file declared {_short(raw.declared_crs)})" if raw.declared_crs else ""
+        return src, _note(src, f"stated by the user{said}")
+    if raw.declared_crs is not None:
+        return gcrs.parse_crs(
+            raw.declared_crs, source=source
+        ), f"declared in the file: {_short(raw.declared_crs)}"
+    if raw.geometry is not None and plausible_lonlat(raw.geometry):
+        message = (
+            f"{source}: no CRS stated; the coordinates are plausible longitude/latitude, so "
+            "EPSG:4326 (WGS84) is assumed. If they come from Amap/Tencent or Baidu, state "
+            "crs='gcj02' or 'bd09' (未指定坐标系，按 WGS84 处理)"
+        )
+        warnings.warn(message, CRSWarning, stacklevel=3)
+        return gcrs.parse_crs("EPSG:4326"), "assumed EPSG:4326: no CRS stated, values are lon/lat"
+    raise CRSError.single(
+        source,
+        "the coordinate system is unknown: the file does not declare it and the values are "
+        "not longitude/latitude. State it with crs= (CLI: --crs), e.g. EPSG:4490, "
+        "EPSG:4549, gcj02, bd09 (坐标系未知，请用 --crs 指定)",
+        field="geometry",
+    )
+
+
+def _note(src: gcrs.SourceCRS, how: str) -> str:
+    if src.chinese is not None:
+        return f"{src.name} {how}; converted to WGS84 (EPSG:4326) on read"
+    return f"{src.name} {how}"
+
+
+def _short(text: str) -> str:
+    try:
+        found = pyproj.CRS.from_user_input(text)
+    except pyproj.exceptions.CRSError:
+        return text[:60]
+    authority = found.to_authority()
+    return f"{authority[0]}:{authority[1]}" if authority else found.name
+
+
+def _drop_unplaceable(
+    gdf: gpd.GeoDataFrame, sp: LayerSpec, reasons: list[Problem], source: str
+) -> tuple[gpd.GeoDataFrame, np.ndarray, pd.DataFrame]:
+    """Point layers keep their located rows; the others are listed, not loaded."""
+    rows = np.arange(1, len(gdf) + 1)
+    if sp.geometry != "point":
+        return gdf, rows, _rejected_frame([])
+    geoms = gdf.geometry.to_numpy()
+    missing = shapely.is_missing(geoms) | shapely.is_empty(geoms)
+    xy_zero = ~missing & (shapely.get_x(geoms) == 0) & (shapely.get_y(geoms) == 0)
+    listed = {p.row for p in reasons}
+    extra = [
+        Problem("no geometry, or (0, 0)", source, row=int(r), field="geometry")
+        for r in rows[(missing | xy_zero)]
+        if int(r) not in listed
+    ]
+    keep = ~(missing | xy_zero)
+    if not keep.any():
+        raise FileFormatError.single(
+            source, "no row has usable coordinates (没有一行有可用坐标)", field="geometry"
+        )
+    return gdf[keep], rows[keep], _rejected_frame([*reasons, *extra])
+
+
+def _rejected_frame(problems: list[Problem]) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "row": pd.Series([p.row for p in problems], dtype="int64"),
+            "field": [p.field for p in problems],
+            "reason": [p.message for p in problems],
+        }
+    ).sort_values("row", ignore_index=True)
+
+
+def _rejected_notes(rejected: pd.DataFrame, source: str) -> list[str]:
+    if rejected.empty:
+        return []
+    shown = ", ".join(map(str, rejected["row"].head(10)))
+    more = " …" if len(rejected) > 10 else ""
+    note = (
+        f"{len(rejected)} rows without usable coordinates were not loaded (rows {shown}{more}); "
+        "see Layer.rejected (缺少坐标的行未导入)"
+    )
+    warnings.warn(f"{source}: {note}", DataQualityWarning, stacklevel=3)
+    return [note]

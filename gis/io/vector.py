@@ -1,0 +1,127 @@
+"""Vector files through pyogrio: GeoJSON, Shapefile (.shp or .zip), GeoPackage, KML/KMZ,
+and GeoParquet through pyarrow.
+
+Each reader returns the raw frame, the CRS the file declares (or None) and the encoding
+it used; field recognition and validation happen afterwards in :mod:`gis.io.read`.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import geopandas as gpd
+import pyogrio
+from pyogrio.errors import DataLayerError, DataSourceError
+
+from gis.errors import FileFormatError
+from gis.io.encoding import shapefile_encoding
+
+VECTOR_SUFFIXES = (".geojson", ".json", ".shp", ".zip", ".gpkg", ".kml", ".kmz", ".fgb", ".gml")
+PARQUET_SUFFIXES = (".parquet", ".geoparquet")
+
+
+@dataclass(frozen=True)
+class RawVector:
+    """A vector layer as read: frame, declared CRS, encoding used and the layer read."""
+
+    frame: gpd.GeoDataFrame
+    crs: str | None
+    encoding: str | None
+    layer: str | None
+
+
+def read_vector(path: Path, *, layer: str | None, encoding: str | None) -> RawVector:
+    """Read one layer of a vector file, choosing it and its encoding.
+
+    Raises
+    ------
+    FileFormatError
+        Unreadable file, unknown layer, or several layers and none named (the message lists
+        them).
+    """
+    if path.suffix.lower() in PARQUET_SUFFIXES:
+        return _read_parquet(path)
+    target = _gdal_path(path)
+    chosen = _choose_layer(path, target, layer)
+    used, how = encoding, "given"
+    if encoding is None and _is_shapefile(path):
+        used, how = shapefile_encoding(path)
+    try:
+        frame = pyogrio.read_dataframe(
+            target, layer=chosen, encoding=used, use_arrow=_arrow_ok(path, used)
+        )
+        info_crs = pyogrio.read_info(target, layer=chosen).get("crs")
+    except (DataSourceError, DataLayerError, UnicodeDecodeError, ValueError) as exc:
+        raise FileFormatError.single(path.name, f"cannot read the file: {exc}") from exc
+    if used is not None and how == "detected" and used != "utf-8":
+        frame.attrs["encoding_note"] = f"attribute encoding detected as {used} (no .cpg file)"
+    return RawVector(frame, info_crs, used, chosen)
+
+
+def _read_parquet(path: Path) -> RawVector:
+    try:
+        frame = gpd.read_parquet(path)
+    except Exception as exc:  # pyarrow and geopandas raise many types for a bad file
+        raise FileFormatError.single(path.name, f"cannot read GeoParquet: {exc}") from exc
+    crs = frame.crs.to_wkt() if frame.crs is not None else None
+    return RawVector(frame, crs, None, None)
+
+
+def _is_shapefile(path: Path) -> bool:
+    if path.suffix.lower() == ".shp":
+        return True
+    if path.suffix.lower() != ".zip":
+        return False
+    with zipfile.ZipFile(path) as zf:
+        return any(n.lower().endswith(".shp") for n in zf.namelist())
+
+
+def _gdal_path(path: Path) -> str:
+    if path.suffix.lower() == ".zip":
+        if not zipfile.is_zipfile(path):
+            raise FileFormatError.single(path.name, "not a zip archive (文件不是 zip 压缩包)")
+        return f"/vsizip/{path.resolve()}"
+    if path.suffix.lower() == ".kmz":
+        if not zipfile.is_zipfile(path):
+            raise FileFormatError.single(path.name, "not a KMZ (zip) archive")
+        with zipfile.ZipFile(path) as zf:
+            kml = next((n for n in zf.namelist() if n.lower().endswith(".kml")), None)
+        if kml is None:
+            raise FileFormatError.single(path.name, "the KMZ holds no .kml document")
+        return f"/vsizip/{path.resolve()}/{kml}"
+    return str(path)
+
+
+def _arrow_ok(path: Path, encoding: str | None) -> bool:
+    # Arrow reading is fastest but cannot apply a forced encoding to shapefile attributes.
+    return encoding is None and path.suffix.lower() not in (".kml", ".kmz")
+
+
+def _choose_layer(path: Path, target: str, layer: str | None) -> str | None:
+    try:
+        listed = pyogrio.list_layers(target)
+    except (DataSourceError, DataLayerError, ValueError) as exc:
+        raise FileFormatError.single(
+            path.name, f"cannot open the file: {_first_line(exc)}"
+        ) from exc
+    names = [str(n) for n in listed[:, 0]]
+    if layer is not None:
+        if layer not in names:
+            raise FileFormatError.single(
+                path.name, f"no layer {layer!r}; layers are {', '.join(names)}", field="layer"
+            )
+        return layer
+    if len(names) > 1:
+        raise FileFormatError.single(
+            path.name,
+            f"the file holds {len(names)} layers: {', '.join(names)}; choose one with "
+            "--layer NAME (文件含多个图层，请用 --layer 指定)",
+            field="layer",
+        )
+    return names[0] if names else None
+
+
+def _first_line(exc: Exception) -> str:
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__

@@ -143,21 +143,27 @@ def _open(
     encoding: str | None,
     mapping: Mapping[str, str],
 ) -> _Raw:
-    _check_file(path)
+    check_file(path)
     suffix = path.suffix.lower()
     if suffix in TABLE_SUFFIXES:
         return _open_table(path, sp, layer=layer, encoding=encoding, mapping=mapping)
     raw = read_vector(path, layer=layer, encoding=encoding)
     if len(raw.frame) == 0:
         raise FileFormatError.single(path.name, "the file has no features (文件没有要素)")
-    columns = [c for c in raw.frame.columns if c != raw.frame.geometry.name]
+    spatial = isinstance(raw.frame, gpd.GeoDataFrame) and raw.frame.geometry.name in raw.frame
+    if sp.geometry != "none" and not spatial:
+        raise FileFormatError.single(
+            path.name, f"the layer has no geometry; {sp.label_en} needs one", field="geometry"
+        )
+    geometry_name = raw.frame.geometry.name if spatial else None
+    columns = [c for c in raw.frame.columns if c != geometry_name]
     fields = {k: v for k, v in mapping.items() if k not in ("lon", "lat", "wkt")}
     match = recognise(columns, sp.kind, mapping=fields, source=path.name)
     notes = [raw.frame.attrs["encoding_note"]] if "encoding_note" in raw.frame.attrs else []
     return _Raw(raw.frame, match, None, raw.crs, notes=notes)
 
 
-def _check_file(path: Path) -> None:
+def check_file(path: Path) -> None:
     if not path.exists():
         raise FileFormatError.single(path.name, f"file not found: {path} (文件不存在)")
     if path.is_dir():
@@ -210,7 +216,7 @@ def _canonical(frame: pd.DataFrame, match: ColumnMatch) -> pd.DataFrame:
     chosen = set(fields.values())
     clash = {c: f"{c}_src" for c in frame.columns if c in fields and c not in chosen}
     renamed = frame.rename(columns=clash).rename(columns={c: f for f, c in fields.items()})
-    if isinstance(renamed, gpd.GeoDataFrame):
+    if isinstance(renamed, gpd.GeoDataFrame) and renamed.geometry.name in renamed:
         return pd.DataFrame(renamed.drop(columns=renamed.geometry.name))
     return renamed
 

@@ -43,10 +43,10 @@ def read_vector(path: Path, *, layer: str | None, encoding: str | None) -> RawVe
     """
     if path.suffix.lower() in PARQUET_SUFFIXES:
         return _read_parquet(path)
-    target = _gdal_path(path)
+    target = gdal_path(path)
     chosen = _choose_layer(path, target, layer)
     used, how = encoding, "given"
-    if encoding is None and _is_shapefile(path):
+    if encoding is None and is_shapefile(path):
         used, how = shapefile_encoding(path)
     try:
         frame = pyogrio.read_dataframe(
@@ -69,7 +69,7 @@ def _read_parquet(path: Path) -> RawVector:
     return RawVector(frame, crs, None, None)
 
 
-def _is_shapefile(path: Path) -> bool:
+def is_shapefile(path: Path) -> bool:
     if path.suffix.lower() == ".shp":
         return True
     if path.suffix.lower() != ".zip":
@@ -78,7 +78,7 @@ def _is_shapefile(path: Path) -> bool:
         return any(n.lower().endswith(".shp") for n in zf.namelist())
 
 
-def _gdal_path(path: Path) -> str:
+def gdal_path(path: Path) -> str:
     if path.suffix.lower() == ".zip":
         if not zipfile.is_zipfile(path):
             raise FileFormatError.single(path.name, "not a zip archive (文件不是 zip 压缩包)")

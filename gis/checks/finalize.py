@@ -12,6 +12,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pyproj
+import shapely
 
 from gis.checks.config import RULES, CheckConfig
 from gis.checks.exceptions import ExceptionRegister
@@ -51,7 +52,8 @@ def finalize(
             "width_m": np.round(m.width_m, 3),
         }
     )
-    out["message_zh"], out["message_en"] = _messages(out, frame["detail"].to_numpy())
+    out, geoms, detail = _merge_noise(out, geoms, frame["detail"].to_numpy())
+    out["message_zh"], out["message_en"] = _messages(out, detail)
     out["accepted"] = exceptions.mark(out)
     findings = gpd.GeoDataFrame(out, geometry=gpd.GeoSeries(geoms, crs=metric_crs))
     if output_crs is not None and findings.crs != output_crs:
@@ -61,6 +63,53 @@ def finalize(
         ["_o", "layer", "ids", "other_ids"], kind="stable"
     )
     return findings.drop(columns="_o").reset_index(drop=True)[list(FINDING_COLUMNS)]
+
+
+_KEY = ["rule", "layer", "ids", "other_layer", "other_ids"]
+
+
+def _merge_noise(
+    out: pd.DataFrame, geoms: np.ndarray, detail: np.ndarray
+) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+    """One noise finding per rule and feature pair: areas and lengths summed, widest width.
+
+    Two layers digitized apart leave thousands of specks along every shared line;
+    listing them one by one hides the findings that matter.
+    """
+    noise = (out["severity"] == "noise").to_numpy()
+    if noise.sum() <= 1:
+        return out, geoms, detail
+    part = out[noise].reset_index(drop=True)
+    groups = part.groupby(_KEY, sort=False).ngroup().to_numpy()
+    merged = part.groupby(groups).agg(
+        {
+            **{k: "first" for k in [*_KEY, "severity"]},
+            "area_m2": "sum",
+            "length_m": "sum",
+            "width_m": "max",
+        }
+    )
+    parts, owner = shapely.get_parts(geoms[noise], return_index=True)
+    order = np.argsort(groups[owner], kind="stable")
+    full = np.full(len(merged), None, dtype=object)
+    if len(parts):
+        collected = shapely.geometrycollections(parts[order], indices=groups[owner][order])
+        full[: len(collected)] = collected
+    first_detail = pd.Series(detail[noise]).groupby(groups).first().to_numpy()
+    keep = out[~noise]
+    return (
+        pd.concat([keep, merged[keep.columns]], ignore_index=True),
+        np.concatenate([geoms[~noise], _tidy(full)]),
+        np.concatenate([detail[~noise], first_detail]),
+    )
+
+
+def _tidy(collections: np.ndarray) -> np.ndarray:
+    """A collection of only polygons becomes a MultiPolygon (GeoPackage-friendly)."""
+    from gis.checks.findings import polygonal
+
+    areas = polygonal(collections)
+    return np.where(shapely.is_missing(areas), collections, areas)
 
 
 def _label(kind: str, lang: str) -> str:

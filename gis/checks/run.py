@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 import pyproj
 
+from gis import crs as gcrs
 from gis.checks import relations as rel
 from gis.checks.config import CheckConfig
 from gis.checks.exceptions import ExceptionRegister
@@ -67,6 +68,7 @@ def check_district(
         assignments=_frame_of(getattr(district, "assignments", None)),
         config=config,
         exceptions=exceptions,
+        metric_crs=getattr(district, "metric_crs", None),
     )
 
 
@@ -166,19 +168,13 @@ def _to_metric(
         raise LayerError([Problem("no layer to check")])
     if crs is None:
         crs = _metric_crs(layers)
-    return {k: v.to_crs(crs) for k, v in layers.items()}, pyproj.CRS(crs)
+    return {k: gcrs.to_metric(v, crs=crs)[0] for k, v in layers.items()}, pyproj.CRS(crs)
 
 
 def _metric_crs(layers: Mapping[str, gpd.GeoDataFrame]) -> pyproj.CRS:
-    """The layers' own CRS when they share a projected one, else ``gis.crs.metric_crs``."""
+    """The layers' own CRS when they share a metric one, else ``gis.crs.metric_crs`` of all."""
     crss = {pyproj.CRS(f.crs) for f in layers.values()}
-    if len(crss) == 1 and next(iter(crss)).is_projected:
-        return next(iter(crss))
+    if len(crss) == 1:
+        return gcrs.metric_crs(next(iter(layers.values())))
     frames = [f.geometry.to_crs(4326) for f in layers.values() if len(f)]
-    joined = gpd.GeoDataFrame(geometry=pd.concat(frames) if frames else [], crs=4326)
-    try:
-        from gis import crs as gcrs
-
-        return pyproj.CRS(gcrs.metric_crs(joined))
-    except (ImportError, AttributeError):  # before gis.crs lands: UTM of the data
-        return pyproj.CRS(joined.estimate_utm_crs())
+    return gcrs.metric_crs(gpd.GeoSeries(pd.concat(frames) if frames else [], crs=4326))

@@ -41,6 +41,7 @@ import pyproj
 import shapely
 from numpy.typing import NDArray
 
+from gis.crs import metric_crs
 from gis.errors import ConfigError, DataQualityWarning, GeometryError, Problem
 from gis.geocoding import fastpath
 from gis.geocoding.fastpath import NONE, PolygonIndex
@@ -65,6 +66,7 @@ class AreaIndex:
     layers: tuple[AreaLayer, ...]
     crs: pyproj.CRS
     tolerance_m: float
+    bounds: tuple[float, float, float, float]
     _to_metric: dict[str, pyproj.Transformer] = field(default_factory=dict, repr=False)
 
     @property
@@ -140,16 +142,14 @@ def build_area_index(
             geoms, rank, tolerance_m=tolerance_m, max_cells=max_cells
         )
         built.append(AreaLayer(name, ids, index))
-    return AreaIndex(tuple(built), metric, float(tolerance_m))
+    allgeoms = np.concatenate([layer.index.geoms for layer in built])
+    x0, y0, x1, y1 = (float(v) for v in shapely.total_bounds(allgeoms))
+    return AreaIndex(tuple(built), metric, float(tolerance_m), (x0, y0, x1, y1))
 
 
 def _metric_crs(gdf: gpd.GeoDataFrame) -> pyproj.CRS:
     if gdf.crs is None:
         raise ConfigError("area layer has no CRS; say which one it is in / 区域图层缺少坐标系")
-    try:
-        from gis.crs import metric_crs
-    except ImportError:  # gis.crs (issue 2) not merged yet
-        return pyproj.CRS.from_user_input(gdf.estimate_utm_crs())
     return pyproj.CRS.from_user_input(metric_crs(gdf))
 
 

@@ -27,6 +27,7 @@ duplicate_id           the incident id already appeared in an earlier row (still
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -129,6 +130,7 @@ def check_coordinates(
     geographic : degrees (range and swap checks apply) or projected units.
     extent : (xmin, ymin, xmax, ymax) where points are expected, in the same units;
         a point outside it whose swapped twin falls inside is ``swapped_lat_lon``.
+        Without an extent, a latitude beyond ±90° with a longitude within ±90° is.
     """
     x, x_missing, x_bad = _numbers(x_raw)
     y, y_missing, y_bad = _numbers(y_raw)
@@ -169,7 +171,7 @@ def _swapped(
 ) -> NDArray[np.bool_]:
     with np.errstate(invalid="ignore"):
         swapped = np.zeros(len(x), dtype=bool)
-        if geographic:
+        if geographic and extent is None:
             swapped |= (np.abs(y) > 90) & (np.abs(y) <= 180) & (np.abs(x) <= 90)
         if extent is not None:
             x0, y0, x1, y1 = extent
@@ -203,18 +205,18 @@ def reasons(status: pd.Series, detail_zh: pd.Series, detail_en: pd.Series) -> pd
     )
 
 
-def summary_counts(status: pd.Series) -> dict[str, Any]:
-    """Matched / low-confidence / outside / unmatched counts and per-status counts."""
-    counts = status.value_counts().to_dict()
-    total = len(status)
-    matched = sum(int(counts.get(s.value, 0)) for s in MATCHED)
-    low = sum(int(counts.get(s.value, 0)) for s in LOW_CONFIDENCE)
-    outside = int(counts.get(Status.OUTSIDE.value, 0))
+def summary_counts(by_status: Mapping[str, int]) -> dict[str, Any]:
+    """Matched / low-confidence / outside / unmatched totals from counts per status."""
+    counts = {str(k): int(v) for k, v in by_status.items()}
+    total = sum(counts.values())
+    matched = sum(counts.get(s.value, 0) for s in MATCHED)
+    low = sum(counts.get(s.value, 0) for s in LOW_CONFIDENCE)
+    outside = counts.get(Status.OUTSIDE.value, 0)
     return {
         "rows": total,
         "matched": matched,
         "low_confidence": low,
         "outside": outside,
         "unmatched": total - matched - low - outside,
-        "by_status": {str(k): int(v) for k, v in counts.items()},
+        "by_status": counts,
     }

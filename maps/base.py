@@ -129,6 +129,8 @@ def base_map(
     root = m.get_root()
     if isinstance(root, Figure):
         root.header.add_child(Element(f"<title>{title} · beatgrid</title>"))
+        # An empty icon: no /favicon.ico request the service might answer with 404.
+        root.header.add_child(Element('<link rel="icon" href="data:,">'))
     m.add_child(_Title(title, switch=lang_switch, switch_label=WORDS["language"].get(lang)))
     return m
 

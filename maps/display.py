@@ -148,11 +148,9 @@ _SHARED = Template(
 var {{ this.data_var }} = {{ this.data|tojson }};
 {%- endif %}
 var {{ this.get_name() }} = L.geoJson(null, {
-{%- if this.radius is not none %}
     pointToLayer: function (f, latlng) {
         return L.circleMarker(latlng, {radius: {{ this.radius }}});
     },
-{%- endif %}
 });
 {{ this.get_name() }}.addData({{ this.data_var }});
 {{ this.get_name() }}.setStyle(function (f) { return f.properties.{{ this.style_key }}; });
@@ -179,7 +177,7 @@ class SharedGeoJson(folium.GeoJson):
         show: bool,
         data_var: str | None,
         style_key: str,
-        radius: float | None,
+        radius: float,
     ) -> None:
         super().__init__(data, name=name, show=show, zoom_on_click=False, embed=True)
         self.owner = data_var is None
@@ -218,7 +216,7 @@ def geojson_layers(
             show=view.show,
             data_var=layers[0].data_var if layers else None,
             style_key=f"style{i}",
-            radius=point_radius,
+            radius=point_radius or 6.0,  # points as circles: no marker image to fetch
         )
         if view.tooltip and len(frame):
             layer.add_child(_tip(folium.GeoJsonTooltip, view.tooltip, lang))

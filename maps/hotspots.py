@@ -163,7 +163,12 @@ def _heat_points(kde: gpd.GeoDataFrame, opts: MapOptions) -> folium.plugins.Heat
     weight = np.round(np.nan_to_num(dens) / (top or 1.0), 3)
     data = np.column_stack([pts.geometry.y, pts.geometry.x, weight]).tolist()
     heat = folium.plugins.HeatMap(
-        data, name=LAYERS["kde"].get(opts.lang), radius=18, blur=15, min_opacity=0.25
+        data,
+        name=LAYERS["kde"].get(opts.lang),
+        radius=18,
+        blur=15,
+        min_opacity=0.25,
+        gradient={0.4: "blue", 0.6: "lime", 0.8: "yellow", 1.0: "red"},  # as in the legend
     )
     heat.default_js, heat.default_css = [], []  # loaded by the map, from beatgrid
     return heat

@@ -78,7 +78,8 @@ def class_breaks(values: pd.Series, *, k: int = len(SEQUENTIAL)) -> np.ndarray:
     finite = values[np.isfinite(values.astype(float))].astype(float)
     if finite.empty:
         return np.array([0.0])
-    return np.unique(np.quantile(finite, np.linspace(0, 1, k + 1)[1:]))
+    # "higher": every limit is an observed value, so counts get whole-number limits
+    return np.unique(np.quantile(finite, np.linspace(0, 1, k + 1)[1:], method="higher"))
 
 
 def classify(values: pd.Series, breaks: np.ndarray) -> np.ndarray:

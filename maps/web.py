@@ -113,7 +113,8 @@ def landing_html(pages: Sequence[MapPage], *, district: str, lang: Lang) -> str:
     )
     return (
         f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8">'
-        f"<title>{title} · beatgrid</title><style>body{{font:16px/1.6 sans-serif;"
+        f'<title>{title} · beatgrid</title><link rel="icon" href="data:,">'
+        "<style>body{font:16px/1.6 sans-serif;"
         "margin:2em auto;max-width:40em;padding:0 1em}a{color:#2b6cb0}</style></head>"
         f'<body><h1>{title}</h1><ul class="maps">{items}</ul>'
         f'<p><a href="?lang={other}">{WORDS["language"].get(lang)}</a></p></body></html>'

@@ -60,7 +60,7 @@ def test_inline_pages_carry_everything(results) -> None:  # type: ignore[no-unty
         # what matters is that no tag or stylesheet outside the code refers to a URL.
         outside = re.sub(r"<script>.*?</script>", "", html, flags=re.S)
         assert not LINK.search(outside), f"{name} still links {LINK.search(outside)}"
-        assert "<script src" not in html and "<link " not in html
+        assert "<script src" not in html and '<link rel="stylesheet"' not in html
         assert "L.map(" in html and "leaflet-measure" in html
         assert "data:image/png;base64," in html  # the layer-control icon, inlined
 

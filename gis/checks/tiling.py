@@ -72,7 +72,7 @@ def check_gaps(
 
     Returns the draft findings and the gap polygons (for :func:`check_cover`).
     """
-    holes = _holes(union, geoms)
+    holes = union_holes(union, geoms)
     if parent_geoms is not None and len(holes):
         holes, parents = _clip_to_parents(holes, parent_geoms)
         other = [join_ids(parent_ids[p]) for p in parents] if parent_ids is not None else ""
@@ -126,7 +126,7 @@ def check_cover(
     )
 
 
-def _holes(union: shapely.Geometry, geoms: np.ndarray) -> np.ndarray:
+def union_holes(union: shapely.Geometry, geoms: np.ndarray) -> np.ndarray:
     """Interior rings of the union as polygons, minus features lying inside them (islands)."""
     polys = shapely.get_parts(union)
     polys = polys[shapely.get_type_id(polys) == 3]

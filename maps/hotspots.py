@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 import folium
 import folium.plugins
@@ -43,7 +43,7 @@ def hotspot_map(
     *,
     value: Value = "count",
     periods: Periods | None = None,
-    kde: gpd.GeoDataFrame | None = None,
+    kde: gpd.GeoDataFrame | Surface | None = None,
     options: MapOptions | None = None,
     lang_switch: str | None = None,
 ) -> folium.Map:
@@ -60,7 +60,8 @@ def hotspot_map(
         ``{"day"|"week"|"month": {period label: frame with id, value, hotspot_class}}``;
         the filter shows them one at a time.  Cells absent from a period count as missing.
     kde
-        Kernel-density surface sampled at points, with a ``density`` column.
+        The kernel-density surface: a ``gis.hotspots`` ``DensitySurface`` raster, or
+        points with a ``density`` column (at most :data:`MAX_HEAT_POINTS`).
     options
         Language, basemap, simplification.
     lang_switch
@@ -149,7 +150,37 @@ def _cell_layers(
     return geojson_layers(_labelled_classes(frame, lang), views, lang=lang, extra=["fid"])
 
 
-def _heat_points(kde: gpd.GeoDataFrame, opts: MapOptions) -> folium.plugins.HeatMap:
+class Surface(Protocol):
+    """A density raster such as ``gis.hotspots.kde.DensitySurface`` (north-up)."""
+
+    density: np.ndarray
+    x0: float
+    y0: float
+    cell_m: float
+    crs: Any
+
+
+def _surface_points(surface: Surface) -> gpd.GeoDataFrame:
+    """Raster cell centres as weighted points, every f-th cell so there are few enough.
+
+    Sampling the raster for display (cells under 1 % of the peak left out) is styling:
+    the densities themselves are the ones ``gis.hotspots`` computed.
+    """
+    dens = np.asarray(surface.density, dtype=float)
+    step = max(1, int(np.ceil(np.sqrt(dens.size / MAX_HEAT_POINTS))))
+    shown = dens[::step, ::step]
+    top = float(np.nanmax(shown)) if shown.size else 0.0
+    rows, cols = np.nonzero(shown > 0.01 * top) if top > 0 else (np.array([], int),) * 2
+    x = surface.x0 + (cols * step + 0.5) * surface.cell_m
+    y = surface.y0 - (rows * step + 0.5) * surface.cell_m
+    return gpd.GeoDataFrame(
+        {"density": shown[rows, cols]}, geometry=gpd.points_from_xy(x, y), crs=surface.crs
+    )
+
+
+def _heat_points(kde: gpd.GeoDataFrame | Surface, opts: MapOptions) -> folium.plugins.HeatMap:
+    if not isinstance(kde, gpd.GeoDataFrame):
+        kde = _surface_points(kde)
     if len(kde) > MAX_HEAT_POINTS:
         raise ConfigError(
             f"kde has {len(kde):,} points (limit {MAX_HEAT_POINTS:,}): pass the kernel-density "

@@ -19,7 +19,7 @@ from maps.alignment import HasFindings, alignment_map
 from maps.base import MapOptions
 from maps.changes import changes_map
 from maps.coverage import coverage_map
-from maps.hotspots import Periods, hotspot_map
+from maps.hotspots import Periods, Surface, hotspot_map
 from maps.labels import TITLES
 
 
@@ -45,7 +45,7 @@ class DistrictResults:
     findings: gpd.GeoDataFrame | HasFindings | None = None
     cells: gpd.GeoDataFrame | None = None
     periods: Periods | None = None
-    kde: gpd.GeoDataFrame | None = None
+    kde: gpd.GeoDataFrame | Surface | None = None
     coverage_grids: gpd.GeoDataFrame | None = None
     coverage_parts: Mapping[str, gpd.GeoDataFrame] = field(default_factory=dict)
     tracks: gpd.GeoDataFrame | None = None

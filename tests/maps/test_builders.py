@@ -288,3 +288,17 @@ def test_point_joint_points_become_circles(grids, findings) -> None:  # type: ig
     pts = gpd.GeoDataFrame({"id": ["j1"]}, geometry=[Point(X0 + 50, Y0 + 50)], crs=CRS)
     html = render_html(alignment_map(findings, grids=grids, joint_points=pts), options=MapOptions())
     assert "L.circleMarker(latlng" in html
+
+
+def test_heat_from_a_real_density_surface(cells, shared_data: Path) -> None:  # type: ignore[no-untyped-def]
+    kde = pytest.importorskip("gis.hotspots.kde", reason="gis.hotspots (issue 5) not landed")
+    crimes = pd.read_csv(shared_data / "chicago" / "crimes_2016-01_sample.csv")
+    crimes = crimes.dropna(subset=["Longitude", "Latitude"])
+    points = gpd.GeoSeries(gpd.points_from_xy(crimes["Longitude"], crimes["Latitude"]), crs=4326)
+    surface = kde.kernel_density(points)
+    html = render_html(hotspot_map(cells, kde=surface), options=MapOptions())
+    heat = json.loads(re.search(r"L\.heatLayer\(\s*(\[\[.*?\]\])", html, re.S).group(1))  # type: ignore[union-attr]
+    assert 0 < len(heat) <= MAX_HEAT_POINTS
+    lats, lons, weights = np.array(heat).T
+    assert lats.min() > 41.6 and lats.max() < 42.1 and -87.95 < lons.min() < -87.5
+    assert weights.max() == 1.0 and weights.min() > 0

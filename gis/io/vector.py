@@ -55,9 +55,39 @@ def read_vector(path: Path, *, layer: str | None, encoding: str | None) -> RawVe
         info_crs = pyogrio.read_info(target, layer=chosen).get("crs")
     except (DataSourceError, DataLayerError, UnicodeDecodeError, ValueError) as exc:
         raise FileFormatError.single(path.name, f"cannot read the file: {exc}") from exc
+    if path.suffix.lower() in (".kml", ".kmz"):
+        frame = _tidy_kml(frame)
     if used is not None and how == "detected" and used != "utf-8":
         frame.attrs["encoding_note"] = f"attribute encoding detected as {used} (no .cpg file)"
     return RawVector(frame, info_crs, used, chosen)
+
+
+_KML_STRUCTURE = (
+    "Name",
+    "description",
+    "timestamp",
+    "begin",
+    "end",
+    "altitudeMode",
+    "tessellate",
+    "extrude",
+    "visibility",
+    "drawOrder",
+    "icon",
+    "snippet",
+)
+
+
+def _tidy_kml(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Drop LIBKML's empty structural columns; its ``id`` is the placemark's XML id, not a
+    business id, so it becomes ``kml_id``."""
+    empty = [
+        c for c in _KML_STRUCTURE if c in frame.columns and frame[c].replace("", None).isna().all()
+    ]
+    tidy = frame.drop(columns=empty)
+    if "id" in tidy.columns:
+        tidy = tidy.rename(columns={"id": "kml_id"})
+    return tidy
 
 
 def _read_parquet(path: Path) -> RawVector:

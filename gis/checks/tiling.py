@@ -2,7 +2,9 @@
 
 - Overlaps come from one STRtree bulk query and one vectorized intersection.
 - A gap is a hole of the layer's union: an area enclosed by the layer's own
-  features.  Areas open on the outer perimeter of the whole layer are not gaps;
+  features.  Without a parent layer, the hole of a single feature (a donut drawn
+  on purpose) is data, not a gap; with one, any part of a hole the parent covers is.
+  Areas open on the outer perimeter of the whole layer are not gaps;
   holes that are holes of the parent too (a lake excluded from the community) are
   not gaps either, because only the part of a hole inside the parent counts.
 - What is inside a parent but in no child and not already a gap is reported as
@@ -83,6 +85,10 @@ def check_gaps(
     neighbours = (
         pd.Series(ids[g]).groupby(h).agg(join_ids).reindex(range(len(holes)), fill_value="")
     )
+    if parent_geoms is None:  # a donut hole of a single feature is drawn on purpose
+        counts = np.bincount(h, minlength=len(holes))
+        keep = counts != 1
+        holes, neighbours = holes[keep], neighbours[keep]
     other_layer = "" if parent_geoms is None else "parent"
     found = draft(
         "gap",

@@ -28,7 +28,7 @@ X0, Y0 = 380_000.0, 3_540_000.0
 CRS = "EPSG:4549"
 
 
-def sq(x0: float, y0: float, x1: float, y1: float):  # noqa: ANN201 - shapely Polygon
+def sq(x0: float, y0: float, x1: float, y1: float):
     """A box in local metres (offset to the fixture origin)."""
     return box(X0 + x0, Y0 + y0, X0 + x1, Y0 + y1)
 

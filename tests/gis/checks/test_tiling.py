@@ -95,12 +95,17 @@ def test_gap_open_on_the_outer_perimeter_is_not_a_gap(district) -> None:
 
 
 def test_layer_without_parent_reports_holes_only(district) -> None:
-    """No community layer: an enclosed hole is still a gap, the outer edge never is."""
-    g4 = sq(100, 0, 200, 100).difference(sq(140, 40, 170, 60))
-    layers = district(grid=grids_with(G4=g4, G8=sq(300, 0, 380, 100)))
+    """No community layer: a hole between features is a gap, a donut hole of one feature
+    and the open outer edge are not."""
+    notch = sq(85, 40, 115, 60)
+    g3 = sq(0, 0, 100, 100).difference(notch)
+    g4 = sq(100, 0, 200, 100).difference(notch)
+    g6 = sq(300, 100, 400, 200).difference(sq(340, 140, 360, 160))  # a donut: data
+    layers = district(grid=grids_with(G3=g3, G4=g4, G6=g6, G8=sq(300, 0, 380, 100)))
     del layers["community"]
     report = run(layers)
-    assert {r for r, _, _ in found(report) if r in ("gap", "not_covering_parent")} == {"gap"}
+    gaps = {(r, i) for r, i, _ in found(report) if r in ("gap", "not_covering_parent")}
+    assert gaps == {("gap", "G3,G4")}
 
 
 def test_island_in_a_hole_is_not_part_of_the_gap(district) -> None:

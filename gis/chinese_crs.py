@@ -95,13 +95,14 @@ def _transform_lon(x: np.ndarray, y: np.ndarray) -> np.ndarray:
 def gcj02_offset(lon: npt.ArrayLike, lat: npt.ArrayLike) -> Coords:
     """The GCJ-02 offset (dlon, dlat) in degrees at WGS84 points, already region-weighted."""
     x, y = _arrays(lon, lat)
-    dlat = _transform_lat(x - 105.0, y - 35.0)
-    dlon = _transform_lon(x - 105.0, y - 35.0)
-    radlat = y / 180.0 * np.pi
-    magic = 1.0 - _EE * np.sin(radlat) ** 2
-    sqrtmagic = np.sqrt(magic)
-    dlat = (dlat * 180.0) / ((_A * (1.0 - _EE)) / (magic * sqrtmagic) * np.pi)
-    dlon = (dlon * 180.0) / (_A / sqrtmagic * np.cos(radlat) * np.pi)
+    with np.errstate(invalid="ignore"):  # NaN/inf in, NaN out, quietly
+        dlat = _transform_lat(x - 105.0, y - 35.0)
+        dlon = _transform_lon(x - 105.0, y - 35.0)
+        radlat = y / 180.0 * np.pi
+        magic = 1.0 - _EE * np.sin(radlat) ** 2
+        sqrtmagic = np.sqrt(magic)
+        dlat = (dlat * 180.0) / ((_A * (1.0 - _EE)) / (magic * sqrtmagic) * np.pi)
+        dlon = (dlon * 180.0) / (_A / sqrtmagic * np.cos(radlat) * np.pi)
     w = china_weight(x, y)
     return dlon * w, dlat * w
 
@@ -121,9 +122,10 @@ def wgs84_to_gcj02(lon: npt.ArrayLike, lat: npt.ArrayLike) -> Coords:
 def gcj02_to_bd09(lon: npt.ArrayLike, lat: npt.ArrayLike) -> Coords:
     """GCJ-02 → BD-09 (Baidu's public formula)."""
     x, y = _arrays(lon, lat)
-    z = np.hypot(x, y) + 0.00002 * np.sin(y * _X_PI)
-    theta = np.arctan2(y, x) + 0.000003 * np.cos(x * _X_PI)
-    return z * np.cos(theta) + 0.0065, z * np.sin(theta) + 0.006
+    with np.errstate(invalid="ignore"):
+        z = np.hypot(x, y) + 0.00002 * np.sin(y * _X_PI)
+        theta = np.arctan2(y, x) + 0.000003 * np.cos(x * _X_PI)
+        return z * np.cos(theta) + 0.0065, z * np.sin(theta) + 0.006
 
 
 def wgs84_to_bd09(lon: npt.ArrayLike, lat: npt.ArrayLike) -> Coords:
@@ -176,9 +178,10 @@ def bd09_to_gcj02(
     """BD-09 → GCJ-02, iterated from Baidu's published approximate inverse."""
     x, y = _arrays(lon, lat)
     bx, by = x - 0.0065, y - 0.006
-    z = np.hypot(bx, by) - 0.00002 * np.sin(by * _X_PI)
-    theta = np.arctan2(by, bx) - 0.000003 * np.cos(bx * _X_PI)
-    first = (z * np.cos(theta), z * np.sin(theta))
+    with np.errstate(invalid="ignore"):
+        z = np.hypot(bx, by) - 0.00002 * np.sin(by * _X_PI)
+        theta = np.arctan2(by, bx) - 0.000003 * np.cos(bx * _X_PI)
+        first = (z * np.cos(theta), z * np.sin(theta))
     return _invert(gcj02_to_bd09, first, (x, y), tolerance)
 
 

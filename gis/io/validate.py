@@ -83,7 +83,7 @@ def validate_layer(
     ids = list(gdf["id"]) if "id" in gdf.columns else None
     problems = Problems(source, rows, ids)
     notes: list[str] = []
-    frame = _check_fields(gdf, sp, problems, notes)
+    frame = _check_fields(gdf, sp, problems, notes, column_map)
     merges: list[Repair] = []
     if repair and sp.geometry == "polygon" and isinstance(frame, gpd.GeoDataFrame):
         frame, merges = _merge_parts(frame, problems)
@@ -130,10 +130,15 @@ def _merge_parts(
 
 
 def _check_fields(
-    gdf: pd.DataFrame, sp: LayerSpec, problems: Problems, notes: list[str]
+    gdf: pd.DataFrame,
+    sp: LayerSpec,
+    problems: Problems,
+    notes: list[str],
+    column_map: dict[str, str] | None,
 ) -> pd.DataFrame:
     frame = gdf.copy()
-    columns = ", ".join(str(c) for c in gdf.columns if c != "geometry")
+    shown = {canonical: source for canonical, source in (column_map or {}).items()}
+    columns = ", ".join(str(shown.get(c, c)) for c in gdf.columns if c != "geometry")
     for fs in sp.fields:
         if fs.name not in frame.columns:
             if fs.required and fs.name == "parent_id":
@@ -237,7 +242,7 @@ def parse_times(text: pd.Series) -> pd.Series:
     if retry.any():
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", UserWarning)
-            again = pd.to_datetime(text[retry], errors="coerce", format="mixed")
+            again = pd.to_datetime(_westernize(text[retry]), errors="coerce", format="mixed")
         if getattr(again.dt, "tz", None) is not None:
             again = again.dt.tz_convert(None)
         if getattr(parsed.dt, "tz", None) is not None:
@@ -246,6 +251,18 @@ def parse_times(text: pd.Series) -> pd.Series:
         parsed[retry] = again
         parsed = pd.to_datetime(parsed)
     return parsed
+
+
+def _westernize(text: pd.Series) -> pd.Series:
+    """``2024年3月1日 22时40分`` → ``2024-3-1 22:40``, which dateutil understands."""
+    out = text.astype("string").str.normalize("NFKC")
+    out = out.str.replace(r"(\d+)\s*年\s*(\d+)\s*月\s*(\d+)\s*[日号]?", r"\1-\2-\3 ", regex=True)
+    out = out.str.replace(
+        r"(\d+)\s*[时点]\s*(\d+)\s*分?\s*(?:(\d+)\s*秒)?",
+        lambda m: f"{m[1]}:{m[2]}:{m[3] or '00'}",
+        regex=True,
+    )
+    return out.str.replace("上午", "AM").str.replace("下午", "PM").str.strip()
 
 
 def _candidate_formats(sample: pd.Series) -> list[str]:

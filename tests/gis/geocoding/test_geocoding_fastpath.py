@@ -78,8 +78,8 @@ def test_point_and_line_areas_are_only_reached_by_distance():
     index = fastpath.build_polygon_index(geoms, np.array([0, 1]), tolerance_m=1.0)
     poly, _, _ = fastpath.locate(index, np.array([5.0, 3.0]), np.array([5.0, 3.0]))
     assert poly.tolist() == [0, fastpath.NONE]  # a point "covers" only itself
-    near, dist = fastpath.nearest(index, np.array([3.0]), np.array([3.0]))
-    assert near.tolist() == [1] and dist.tolist() == pytest.approx([3.0])
+    near, dist = fastpath.nearest(index, np.array([1.0]), np.array([8.0]))
+    assert near.tolist() == [1] and dist.tolist() == pytest.approx([1.0])
 
 
 def test_empty_layer():

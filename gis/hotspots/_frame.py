@@ -24,9 +24,9 @@ def to_metric(gdf: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, pyproj.CRS]:
     return _crs_to_metric(gdf)
 
 
-def same_crs(gdf: gpd.GeoDataFrame, crs: pyproj.CRS) -> gpd.GeoDataFrame:
+def same_crs(gdf: gpd.GeoDataFrame, crs: pyproj.CRS | None) -> gpd.GeoDataFrame:
     """``gdf`` in ``crs`` (no copy when it already is)."""
-    if gdf.crs is None:
+    if gdf.crs is None or crs is None:
         raise GeometryError.single(None, "layer has no CRS; it cannot be related to the others")
     return gdf if pyproj.CRS(gdf.crs) == pyproj.CRS(crs) else gdf.to_crs(crs)
 

@@ -91,7 +91,7 @@ def period_bounds(
     if window == "day":
         return Period(day, day + pd.Timedelta(days=1), day - pd.Timedelta(days=1), window)
     if window == "week":
-        s = day - pd.Timedelta(days=day.dayofweek)
+        s = day - pd.Timedelta(days=day.day_of_week)
         return Period(s, s + pd.Timedelta(days=7), s - pd.Timedelta(days=7), window)
     if window == "month":
         s = day.replace(day=1)
@@ -227,23 +227,36 @@ def _rates(
     return out, crs
 
 
+_FREQ = {"day": "D", "week": "W-SUN", "month": "M", "MS": "M"}
+
+
+def period_freq(freq: str) -> str:
+    """pandas period frequency of ``freq``: "day", "week" (Monday–Sunday), "month" or any
+    pandas period alias ("D", "W-SUN", "M", "2W"…).
+
+    >>> period_freq("week")
+    'W-SUN'
+    """
+    return _FREQ.get(freq, freq)
+
+
 def count_table(
     incidents: pd.DataFrame,
     *,
     area_col: str,
-    freq: Literal["D", "W-SUN", "MS"] | str = "MS",
+    freq: str = "month",
     by_category: bool = True,
 ) -> pd.DataFrame:
     """Long table of counts: ``area_id``, ``period`` (start), [``category``], ``count``.
 
-    ``freq`` is a pandas frequency: ``"D"`` day, ``"W-SUN"`` ISO weeks ending Sunday,
-    ``"MS"`` calendar months.  Only non-zero combinations are listed.
+    ``freq``: "day", "week", "month" or a pandas period alias (:func:`period_freq`).
+    Only non-zero combinations are listed.
     """
     require(
         incidents, ["time", area_col] + (["category"] if by_category else []), source="incidents"
     )
     times = pd.to_datetime(incidents["time"], errors="coerce")
-    period = times.dt.to_period(freq).dt.start_time
+    period = times.dt.to_period(period_freq(freq)).dt.start_time
     keys: list[pd.Series] = [
         incidents[area_col].astype(str).rename("area_id"),
         period.rename("period"),

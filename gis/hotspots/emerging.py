@@ -36,7 +36,7 @@ from scipy import stats
 
 from gis.errors import ConfigError
 from gis.hotspots._frame import require
-from gis.hotspots.counts import assign_points
+from gis.hotspots.counts import assign_points, period_freq
 from gis.hotspots.gistar import fdr_adjust, gi_arrays
 from gis.hotspots.weights import Weights, WeightsKind, spatial_weights
 
@@ -170,7 +170,7 @@ def emerging_hotspots(
     incidents: gpd.GeoDataFrame | pd.DataFrame,
     cells: gpd.GeoDataFrame,
     *,
-    freq: str = "MS",
+    freq: str = "month",
     start: pd.Timestamp | str | None = None,
     end: pd.Timestamp | str | None = None,
     area_col: str | None = None,
@@ -184,7 +184,7 @@ def emerging_hotspots(
     Parameters
     ----------
     freq : str
-        pandas period frequency of the bins: "D", "W-SUN" (ISO weeks), "MS" (months)…
+        Time bins: "day", "week", "month" or a pandas period alias ("2W", "Q"…).
     start, end : timestamp, optional
         Limits of the cube (half-open); default the incidents' time span.
     area_col : str, optional
@@ -235,6 +235,7 @@ def _cube(
     area_col: str | None,
 ) -> tuple[np.ndarray, pd.DatetimeIndex]:
     times = pd.to_datetime(incidents["time"], errors="coerce")
+    freq = period_freq(freq)
     if area_col is not None:
         require(incidents, [area_col], source="incidents")
         ids = incidents[area_col].astype(object).where(incidents[area_col].notna())

@@ -1,0 +1,87 @@
+"""Regular metric cells: exact sizes, tiling, clipping, the data-driven size rule."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pytest
+import shapely
+from hotspot_fixtures import METRIC
+
+from gis.errors import ConfigError, GeometryError
+from gis.hotspots.cells import cell_size_from_points, make_cells
+
+
+def square_km() -> gpd.GeoDataFrame:
+    return gpd.GeoDataFrame(geometry=[shapely.box(0, 0, 1000, 1000)], crs=METRIC)
+
+
+def test_fishnet_tiles_the_square_exactly() -> None:
+    cells = make_cells(square_km(), shape="square", size_m=250)
+    assert len(cells.cells) == 16 and cells.cell_area_m2 == pytest.approx(62_500)
+    assert shapely.union_all(cells.cells.geometry.to_numpy()).equals(shapely.box(0, 0, 1000, 1000))
+    assert cells.cells["id"].is_unique and cells.rule == "given"
+
+
+def test_hexagons_have_the_asked_width_and_cover_the_extent() -> None:
+    cells = make_cells(square_km(), shape="hexagon", size_m=100)
+    area = 100**2 * np.sqrt(3) / 2
+    np.testing.assert_allclose(cells.cells.geometry.area, area)
+    cover = shapely.union_all(cells.cells.geometry.to_numpy())
+    assert shapely.box(0, 0, 1000, 1000).difference(cover).area < 1e-3
+    # neighbouring centres are one width apart
+    xy = shapely.get_coordinates(cells.cells.geometry.centroid.to_numpy())
+    d = np.hypot(*(xy[1:] - xy[:-1]).T)
+    assert d.min() == pytest.approx(100.0)
+    # no two hexagons overlap
+    total = cells.cells.geometry.area.sum()
+    assert cover.area == pytest.approx(total, rel=1e-9)
+
+
+def test_clip_keeps_only_cells_on_an_l_shape() -> None:
+    ell = gpd.GeoDataFrame(
+        geometry=[shapely.box(0, 0, 1000, 500), shapely.box(0, 500, 500, 1000)], crs=METRIC
+    )
+    clipped = make_cells(ell, shape="square", size_m=250)
+    full = make_cells(ell, shape="square", size_m=250, clip=False)
+    assert len(full.cells) == 16 and len(clipped.cells) == 12
+
+
+def test_data_driven_size() -> None:
+    xy = np.array([[0, 0], [10, 0], [0, 10], [10, 10.0]])
+    assert cell_size_from_points(xy, extent_area_m2=1e6, min_cells=1, max_cells=10**6) == 20.0
+    # clamped to at most max_cells in the extent
+    assert cell_size_from_points(xy, extent_area_m2=1e6, max_cells=100) == pytest.approx(100.0)
+    pts = gpd.GeoSeries(
+        shapely.points(np.random.default_rng(0).uniform(0, 1000, (400, 2))), crs=METRIC
+    )
+    cells = make_cells(square_km(), points=pts)
+    assert 100 <= len(cells.cells) <= 10_000 * 1.2 and "nearest" in cells.rule
+
+
+def test_geographic_extent_is_measured_in_metres() -> None:
+    ext = gpd.GeoDataFrame(geometry=[shapely.box(118.70, 32.00, 118.71, 32.01)], crs=4490)
+    cells = make_cells(ext, shape="square", size_m=200)
+    assert cells.crs.is_projected
+    assert cells.cells.geometry.area.iloc[0] == pytest.approx(40_000)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error"),
+    [
+        ({"size_m": 0}, ConfigError),
+        ({"size_m": None}, ConfigError),
+        ({"size_m": -3}, ConfigError),
+    ],
+)
+def test_bad_sizes(kwargs: dict, error: type[Exception]) -> None:
+    with pytest.raises(error):
+        make_cells(square_km(), **kwargs)
+
+
+def test_empty_extent_and_single_point() -> None:
+    empty = gpd.GeoDataFrame(geometry=[shapely.Polygon(), None], crs=METRIC)
+    with pytest.raises(GeometryError):
+        make_cells(empty, size_m=100)
+    with pytest.raises(ConfigError):
+        cell_size_from_points(np.array([[1.0, 1.0], [1.0, 1.0]]), extent_area_m2=1.0)

@@ -86,7 +86,7 @@ def _read_xlsx(path: Path, *, sheet: str | None) -> pd.DataFrame:
             raise FileFormatError.single(
                 path.name, f"no sheet {sheet!r}; sheets are {', '.join(names)}", field="layer"
             )
-        frame = sheets.parse(sheet if sheet is not None else 0, dtype=object)
+        frame = pd.read_excel(sheets, sheet_name=sheet if sheet is not None else 0, dtype=object)
     return frame.astype(object).where(frame.notna(), None)
 
 

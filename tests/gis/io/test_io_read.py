@@ -222,7 +222,7 @@ def test_gcj02_is_converted_to_wgs84(tmp_path: Path, grids: gpd.GeoDataFrame) ->
     grids.to_crs(4326).to_file(path)
     layer = read_layer(path, kind="grid", crs="gcj02")
     assert layer.gdf.crs.to_epsg() == 4326 and "GCJ-02" in layer.crs_note
-    shift = layer.gdf.geometry.centroid.x.iloc[0] - grids.geometry.centroid.x.iloc[0]
+    shift = layer.gdf.geometry.iloc[0].centroid.x - grids.geometry.iloc[0].centroid.x
     assert -0.008 < shift < -0.002  # GCJ-02 sits ~500 m east of WGS84 in Nanjing
 
 

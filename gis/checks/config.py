@@ -215,6 +215,13 @@ class CheckConfig:
         Whether an officer assigned to the beat that holds a grid staffs it
         (``"grid_or_beat"``) or only people assigned to the grid itself or to
         its auxiliary beat do (``"grid"``, the "一格一警" reading).
+    precision_m : float
+        Coordinates are snapped to this grid (metres) before checking, so that
+        reprojection round-off never shows up as findings; 0 disables it.
+    speck_m : float
+        Area findings narrower than this (default 1 cm) are numerical round-off
+        (a straight edge bends by millimetres when reprojected), not even
+        digitizing noise, and are dropped.
     rules : frozenset of str or None
         The rules to run; ``None`` runs them all.
     severities : mapping
@@ -226,6 +233,8 @@ class CheckConfig:
     aux_iou_min: float = 0.5
     rural_communities_per_officer: int = 3
     staffing_via: Literal["grid", "grid_or_beat"] = "grid"
+    precision_m: float = 0.001
+    speck_m: float = 0.01
     rules: frozenset[str] | None = None
     severities: Mapping[str, Severity] = field(default_factory=lambda: MappingProxyType({}))
 
@@ -234,6 +243,10 @@ class CheckConfig:
             raise ConfigError(f"tolerance_m must be >= 0 metres, got {self.tolerance_m!r}")
         if not self.sliver_area_m2 >= 0:
             raise ConfigError(f"sliver_area_m2 must be >= 0 m², got {self.sliver_area_m2!r}")
+        if not 0 <= self.precision_m <= self.tolerance_m:
+            raise ConfigError(f"precision_m must be in [0, tolerance_m], got {self.precision_m!r}")
+        if not 0 <= self.speck_m <= self.tolerance_m:
+            raise ConfigError(f"speck_m must be in [0, tolerance_m], got {self.speck_m!r}")
         if not 0 < self.aux_iou_min < 1:
             raise ConfigError(f"aux_iou_min must be in (0, 1), got {self.aux_iou_min!r}")
         if self.rural_communities_per_officer < 1:

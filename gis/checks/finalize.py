@@ -1,9 +1,10 @@
 """From draft findings to the findings GeoDataFrame: measure, classify, word, mark.
 
 The order matters and is the same for every rule: measure in the metric CRS,
-decide digitizing noise (width ≤ tolerance or area < sliver threshold, for the
-rules where that makes sense), set the severity, write both messages, mark the
-accepted exceptions, then reproject the geometry to the layers' CRS.
+drop sub-centimetre specks (numerical round-off), decide digitizing noise
+(width ≤ tolerance or area < sliver threshold, for the rules where that makes
+sense), set the severity, write both messages, mark the accepted exceptions, then
+reproject the geometry to the layers' CRS.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import shapely
 from gis.checks.config import RULES, CheckConfig
 from gis.checks.exceptions import ExceptionRegister
 from gis.checks.findings import FINDING_COLUMNS, concat
-from gis.checks.noise import is_noise, measure
+from gis.checks.noise import Measures, is_noise, measure
 from gis.layers import LAYER_SPECS, LayerKind
 
 
@@ -34,6 +35,11 @@ def finalize(
     frame = frame[frame["rule"].map(config.enabled).astype(bool)].reset_index(drop=True)
     geoms = np.asarray(frame["geometry"], dtype=object)
     m = measure(geoms, tolerance_m=config.tolerance_m)
+    eligible = frame["noise_eligible"].astype(bool).to_numpy()
+    speck = eligible & (m.width_m < config.speck_m)
+    if speck.any():
+        frame, geoms = frame[~speck].reset_index(drop=True), geoms[~speck]
+        m = Measures(m.area_m2[~speck], m.length_m[~speck], m.width_m[~speck])
     noise = frame["noise"].astype(bool).to_numpy() | (
         frame["noise_eligible"].astype(bool).to_numpy()
         & is_noise(m.area_m2, m.width_m, config=config)

@@ -15,6 +15,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pyproj
+import shapely
 
 from gis import crs as gcrs
 from gis.checks import relations as rel
@@ -23,6 +24,7 @@ from gis.checks.exceptions import ExceptionRegister
 from gis.checks.finalize import finalize
 from gis.checks.findings import concat
 from gis.checks.report import CheckReport, summarize
+from gis.checks.safe import guarded
 from gis.checks.validity import check_validity
 from gis.errors import CRSError, FieldError, LayerError, Problem
 
@@ -101,10 +103,7 @@ def check_layers(
         found, cleaned = check_validity(frame, kind=kind, points_allowed=kind == "joint_point")
         drafts.append(found)
         prepared[kind] = rel.Prepared(
-            kind,
-            cleaned,
-            np.asarray(cleaned.geometry.array, dtype=object),
-            cleaned["id"].astype(str).to_numpy(),
+            kind, cleaned, _snap(cleaned, config.precision_m), cleaned["id"].astype(str).to_numpy()
         )
     links = rel.run_geometric(prepared, config=config)
     drafts.extend(links.drafts)
@@ -118,6 +117,19 @@ def check_layers(
         output_crs=output_crs,
     )
     return summarize(findings, prepared, links, config=config, metric_crs=crs)
+
+
+def _snap(frame: gpd.GeoDataFrame, precision_m: float) -> np.ndarray:
+    """Coordinates on a ``precision_m`` grid: reprojection jitter (1e-9 m) must not
+    turn shared edges into specks, or results would depend on the input CRS."""
+    geoms = np.asarray(frame.geometry.array, dtype=object)
+    if precision_m <= 0:
+        return geoms
+    snapped = guarded(shapely.set_precision, geoms, precision_m)
+    out = np.asarray(snapped.values, dtype=object)
+    bad = shapely.is_missing(out) | shapely.is_empty(out)
+    out[bad] = geoms[bad]  # collapsed below the precision: keep the original
+    return out
 
 
 def _layer_of(district: Any, attr: str) -> gpd.GeoDataFrame | None:

@@ -303,9 +303,9 @@ def gauss_kruger_crs(lon: float, *, width: Width = 3) -> pyproj.CRS:
     """
     if width not in (3, 6):
         raise ValueError(f"width must be 3 or 6, not {width!r}")
-    cm = 3.0 * round(lon / 3.0) if width == 3 else 6.0 * np.floor(lon / 6.0) + 3.0
-    code = _gk_code(cm, width=width, exact=True)
-    if code is None:
+    cm = 3.0 * np.floor(lon / 3.0 + 0.5) if width == 3 else 6.0 * np.floor(lon / 6.0) + 3.0
+    code = _gk_code(float(np.clip(cm, 75.0, 135.0)), width=width, exact=True)
+    if code is None or not 73.5 <= lon <= 136.5:
         raise CRSError.single(
             None,
             str(

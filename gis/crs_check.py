@@ -66,19 +66,34 @@ def check_coordinates(
         return
     x, y = coords[:, 0], coords[:, 1]
     n = len(gdf)
-    kinds: dict[_Kind, np.ndarray] = {
-        "nonfinite": _rows_any(~(np.isfinite(x) & np.isfinite(y)), index, n),
-        "swapped": _swapped_rows(src, x, y, index, n, margin_deg),
-    }
     lon, lat = _to_lonlat(src.crs, x, y)
-    if src.is_geographic:
-        kinds["range"] = _rows_any(~_valid_lonlat(lon, lat), index, n)
-    if src.chinese is not None:
-        kinds["china"] = _rows_any(~in_china(lon, lat), index, n)
-    kinds["area"] = _rows_any(~_in_area(src, lon, lat, margin_deg), index, n)
-    problems = _problems(gdf, src, kinds, x, y, index, rows, source, max_problems)
+    swapped = _swapped_rows(src, x, y, index, n, margin_deg)
+    bad: dict[_Kind, np.ndarray] = {  # per vertex, in the order rows are reported by
+        "nonfinite": ~(np.isfinite(x) & np.isfinite(y)),
+        "swapped": swapped[index],
+        "range": ~_valid_lonlat(lon, lat) if src.is_geographic else np.zeros(len(x), bool),
+        "china": ~in_china(lon, lat) if src.chinese else np.zeros(len(x), bool),
+        "area": ~_in_area(src, lon, lat, margin_deg),
+    }
+    kind_of, vertex_of = _first_problem(bad, index, n)
+    problems = _problems(gdf, src, kind_of, vertex_of, x, y, rows, source, max_problems)
     if problems:
         raise CRSError(problems)
+
+
+def _first_problem(
+    bad: dict[_Kind, np.ndarray], index: np.ndarray, n: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per row: the first kind of problem found (or "") and the first vertex showing it."""
+    kind_of = np.full(n, "", dtype=object)
+    vertex_of = np.full(n, -1)
+    for kind, vertex_bad in bad.items():
+        where = np.flatnonzero(vertex_bad)
+        rows, first = np.unique(index[where], return_index=True)
+        new = rows[kind_of[rows] == ""]
+        kind_of[new] = kind
+        vertex_of[new] = where[first][kind_of[rows] == kind]
+    return kind_of, vertex_of
 
 
 def _rows_any(bad_vertex: np.ndarray, index: np.ndarray, n: int) -> np.ndarray:
@@ -179,29 +194,25 @@ _MESSAGES: dict[_Kind, Text] = {
 def _problems(
     gdf: gpd.GeoDataFrame,
     src: SourceCRS,
-    kinds: dict[_Kind, np.ndarray],
+    kind_of: np.ndarray,
+    vertex_of: np.ndarray,
     x: np.ndarray,
     y: np.ndarray,
-    index: np.ndarray,
     rows: npt.ArrayLike | None,
     source: str | None,
     cap: int,
 ) -> list[Problem]:
-    n = len(gdf)
-    kind_of = np.full(n, "", dtype=object)
-    for kind, bad in reversed(list(kinds.items())):  # the first kind listed wins
-        kind_of[bad] = kind
     bad_rows = np.flatnonzero(kind_of != "")
     if not len(bad_rows):
         return []
-    row_no = np.arange(1, n + 1) if rows is None else np.asarray(rows)
+    row_no = np.arange(1, len(gdf) + 1) if rows is None else np.asarray(rows)
     ids = gdf["id"].astype(str).to_numpy() if "id" in gdf.columns else None
-    first_vertex = np.searchsorted(index, bad_rows)
     area = src.crs.area_of_use
     area_text = "China" if src.chinese else (f"{area.name} {area.bounds}" if area else "")
     axes = _AXES_GEO if src.is_geographic else _AXES_PROJ
     out = []
-    for r, v in zip(bad_rows[:cap], first_vertex[:cap], strict=False):
+    for r in bad_rows[:cap]:
+        v = vertex_of[r]
         text = _MESSAGES[kind_of[r]].format(
             x=f"{x[v]:.6g}", y=f"{y[v]:.6g}", name=src.name, area=area_text[:120], **axes
         )

@@ -62,8 +62,9 @@ class SeenIds:
 
     def check_and_add(self, ids: pd.Series, rows: NDArray[np.int64]) -> NDArray[np.int64]:
         """First row of each id when seen before (this chunk or earlier), else 0."""
-        present = ids.notna().to_numpy() & (ids.astype("string").str.strip() != "").to_numpy()
-        h = pd.util.hash_array(ids.astype("string").fillna("").to_numpy(dtype=object))
+        text = ids.astype("string").fillna("").str.strip()
+        present = (text != "").to_numpy(dtype=bool)
+        h = pd.util.hash_array(text.to_numpy(dtype=object))
         first = np.zeros(len(ids), dtype=np.int64)
         pos = np.searchsorted(self.hashes, h)
         pos = np.minimum(pos, max(len(self.hashes) - 1, 0))
@@ -211,8 +212,8 @@ def _fallback_to_address(
     text = frame[opts.address].astype("string")
     empty = (text.fillna("").str.strip() == "").to_numpy()
     broken = need & ~empty & garbled(text)
-    has_coords = opts.x is not None and opts.x in frame
-    status[need & empty & ~has_coords] = Status.EMPTY_ADDRESS
+    if opts.x is None or opts.x not in frame:  # an address-only file
+        status[need & empty] = Status.EMPTY_ADDRESS
     status[broken] = Status.BAD_ENCODING
     todo = need & ~empty & ~broken
     if todo.any():

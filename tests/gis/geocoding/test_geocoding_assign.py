@@ -239,7 +239,7 @@ def test_exactly_one_answer_per_point_matches_brute_force(seeds, free, tolerance
     layer = _voronoi(seeds)
     on_edges = shapely.get_coordinates(layer.geometry.boundary.to_numpy())[:60] - [X0, Y0]
     xy = np.vstack([np.array(free, dtype=float).reshape(-1, 2), on_edges])
-    geoms = gpd.GeoSeries(shapely.points(xy + [X0, Y0]), crs=CRS)
+    geoms = gpd.GeoSeries(shapely.points(xy + np.array([X0, Y0])), crs=CRS)
     table = assign_points(geoms, {"grid": layer}, tolerance_m=tolerance).table
     assert table["grid_how"].isin(HOW_VALUES).all()
     assert not table["grid_how"].isna().any()

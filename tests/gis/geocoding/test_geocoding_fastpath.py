@@ -35,7 +35,7 @@ def test_fast_path_identical_to_exact(tolerance, k):
     cells = _tiling(300)
     index = fastpath.build_polygon_index(cells, np.arange(len(cells)), tolerance_m=tolerance, k=k)
     x, y = _points(cells, 50_000)
-    fast, n_fast, exact = fastpath.locate(index, x, y)
+    fast, _, exact = fastpath.locate(index, x, y)
     slow, n_slow = fastpath.locate_exact(index, x, y)
     np.testing.assert_array_equal(fast, slow)
     # the raster only resolves points covered by one polygon (or by none)

@@ -198,6 +198,7 @@ def _grid_summary(
         )
     if links.grid_of_aux is not None:
         aux_of_grid = pd.Series(links.grid_of_aux.index, index=links.grid_of_aux.to_numpy())
+        aux_of_grid = aux_of_grid[~aux_of_grid.index.duplicated()]  # duplicate ids: reported
         frame["aux_beat_id"] = frame["id"].map(aux_of_grid).fillna("")
     frame["violations"] = frame["id"].map(_violations_by_id(open_, "grid")).fillna(0).astype(int)
     return frame

@@ -125,7 +125,7 @@ def _snap(frame: gpd.GeoDataFrame, precision_m: float) -> np.ndarray:
     geoms = np.asarray(frame.geometry.array, dtype=object)
     if precision_m <= 0:
         return geoms
-    snapped = guarded(shapely.set_precision, geoms, precision_m)
+    snapped = guarded(shapely.set_precision, geoms, grid_size=precision_m)
     out = np.asarray(snapped.values, dtype=object)
     bad = shapely.is_missing(out) | shapely.is_empty(out)
     out[bad] = geoms[bad]  # collapsed below the precision: keep the original

@@ -44,7 +44,8 @@ def check_grid_staffing(
     kinds = assignments["area_kind"].astype(str)
     areas = assignments["area_id"].astype(str)
     staffed = set(areas[kinds == "grid"])
-    staffed |= set(grid_of_aux.reindex(areas[kinds == "aux_beat"]).dropna())
+    aux_ids = set(areas[kinds == "aux_beat"])
+    staffed |= set(grid_of_aux[grid_of_aux.index.isin(aux_ids)])
     if via == "grid_or_beat":
         beats = set(areas[kinds == "beat"])
         staffed |= set(grid_ids[np.isin(beat_of_grid, list(beats))])

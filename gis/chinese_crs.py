@@ -76,28 +76,30 @@ def in_china(lon: npt.ArrayLike, lat: npt.ArrayLike) -> npt.NDArray[np.bool_]:
     return (x > west) & (x < east) & (y > south) & (y < north)
 
 
-def _transform_lat(x: np.ndarray, y: np.ndarray) -> np.ndarray:
-    ret = -100.0 + 2.0 * x + 3.0 * y + 0.2 * y * y + 0.1 * x * y + 0.2 * np.sqrt(np.abs(x))
-    ret += (20.0 * np.sin(6.0 * x * np.pi) + 20.0 * np.sin(2.0 * x * np.pi)) * 2.0 / 3.0
-    ret += (20.0 * np.sin(y * np.pi) + 40.0 * np.sin(y / 3.0 * np.pi)) * 2.0 / 3.0
-    ret += (160.0 * np.sin(y / 12.0 * np.pi) + 320.0 * np.sin(y * np.pi / 30.0)) * 2.0 / 3.0
-    return ret
+def _transform(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The public ``transformLat``/``transformLon`` polynomials, sharing their common terms.
 
-
-def _transform_lon(x: np.ndarray, y: np.ndarray) -> np.ndarray:
-    ret = 300.0 + x + 2.0 * y + 0.1 * x * x + 0.1 * x * y + 0.1 * np.sqrt(np.abs(x))
-    ret += (20.0 * np.sin(6.0 * x * np.pi) + 20.0 * np.sin(2.0 * x * np.pi)) * 2.0 / 3.0
-    ret += (20.0 * np.sin(x * np.pi) + 40.0 * np.sin(x / 3.0 * np.pi)) * 2.0 / 3.0
-    ret += (150.0 * np.sin(x / 12.0 * np.pi) + 300.0 * np.sin(x / 30.0 * np.pi)) * 2.0 / 3.0
-    return ret
+    ``sin(6πx)`` comes from ``sin(2πx)`` by the triple-angle identity: 9 sines instead of 12.
+    """
+    px, py = x * np.pi, y * np.pi
+    s2 = np.sin(2.0 * px)
+    common = (20.0 * s2 * (3.0 - 4.0 * s2 * s2) + 20.0 * s2) * (2.0 / 3.0)
+    xy = 0.1 * x * y
+    root = np.sqrt(np.abs(x))
+    dlat = -100.0 + 2.0 * x + 3.0 * y + 0.2 * y * y + xy + 0.2 * root + common
+    dlat += (20.0 * np.sin(py) + 40.0 * np.sin(py / 3.0)) * (2.0 / 3.0)
+    dlat += (160.0 * np.sin(py / 12.0) + 320.0 * np.sin(py / 30.0)) * (2.0 / 3.0)
+    dlon = 300.0 + x + 2.0 * y + 0.1 * x * x + xy + 0.1 * root + common
+    dlon += (20.0 * np.sin(px) + 40.0 * np.sin(px / 3.0)) * (2.0 / 3.0)
+    dlon += (150.0 * np.sin(px / 12.0) + 300.0 * np.sin(px / 30.0)) * (2.0 / 3.0)
+    return dlat, dlon
 
 
 def gcj02_offset(lon: npt.ArrayLike, lat: npt.ArrayLike) -> Coords:
     """The GCJ-02 offset (dlon, dlat) in degrees at WGS84 points, already region-weighted."""
     x, y = _arrays(lon, lat)
     with np.errstate(invalid="ignore"):  # NaN/inf in, NaN out, quietly
-        dlat = _transform_lat(x - 105.0, y - 35.0)
-        dlon = _transform_lon(x - 105.0, y - 35.0)
+        dlat, dlon = _transform(x - 105.0, y - 35.0)
         radlat = y / 180.0 * np.pi
         magic = 1.0 - _EE * np.sin(radlat) ** 2
         sqrtmagic = np.sqrt(magic)

@@ -195,7 +195,7 @@ def test_to_wgs84_and_back_for_every_source() -> None:
     )
     layer["name"] = ["a", "b", "c", "d"]
     for target in ("gcj02", "bd09"):
-        shifted = gcrs.from_wgs84(layer, target=target)  # type: ignore[arg-type]
+        shifted = gcrs.from_wgs84(layer, target=target)
         assert shifted.attrs["chinese_crs"] == target and shifted.crs.to_epsg() == 4326
         moved = GEOD.inv(118.78, 32.06, shifted.geometry.iloc[0].x, shifted.geometry.iloc[0].y)
         assert 100 < moved[2] < 1_500
@@ -331,13 +331,14 @@ def test_check_coordinates_ignores_rows_without_coordinates(geoms: list[object])
 
 
 def test_check_coordinates_on_real_files(shared_data: Path) -> None:
-    for name, crs in [
+    files: list[tuple[str, gcrs.CRSLike | None]] = [
         ("china/nanjing_amap_gcj02.geojson", "gcj02"),
         ("china/tonghua_amap_gcj02.geojson", "gcj02"),
         ("china/districts_tianditu_cgcs2000.geojson", 4490),
         ("chicago/community_areas.zip", None),
         ("seattle/spd-beats.geojson", None),
-    ]:
+    ]
+    for name, crs in files:
         gcrs.check_coordinates(gpd.read_file(shared_data / name), crs=crs, source=name)
     chicago = gpd.read_file(shared_data / "chicago" / "police_beats_simple.geojson")
     with pytest.raises(CRSError, match="outside China") as info:

@@ -17,9 +17,11 @@ True
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -137,6 +139,40 @@ def save_exceptions(register: ExceptionRegister, path: str | Path) -> Path:
     payload = {"exceptions": [asdict(i) for i in register.items]}
     path.write_text(json.dumps(payload, ensure_ascii=False, indent=2), encoding="utf-8")
     return path
+
+
+def layer_paths(district: Any) -> dict[str, Path]:
+    """Layer kind → source file of a ``gis.district.District`` loaded from a manifest."""
+    base = Path(getattr(district, "source", None) or ".")
+    base = base.parent if base.suffix else base
+    out: dict[str, Path] = {}
+    for kind, layer in (getattr(district, "layers", None) or {}).items():
+        source = str(getattr(layer, "source", "") or "").split("|")[0].split("::")[0]
+        if source:
+            path = Path(source)
+            out[str(kind)] = path if path.is_absolute() else base / path
+    return out
+
+
+def load_sidecars(paths: Mapping[str, Path]) -> ExceptionRegister:
+    """All exceptions kept beside the given layer files, merged."""
+    items: list[AcceptedException] = []
+    for path in paths.values():
+        items.extend(load_exceptions(sidecar_path(path)).items)
+    return ExceptionRegister(tuple(items))
+
+
+def save_sidecars(register: ExceptionRegister, paths: Mapping[str, Path]) -> list[Path]:
+    """Write each exception beside the file of its layer (``item.layer`` → path)."""
+    unknown = sorted({i.layer for i in register.items} - set(paths))
+    if unknown:
+        raise ConfigError(f"no layer file known for exceptions of layer(s) {unknown}")
+    written = []
+    for kind, path in paths.items():
+        own = tuple(i for i in register.items if i.layer == kind)
+        if own or sidecar_path(path).exists():
+            written.append(save_exceptions(ExceptionRegister(own), sidecar_path(path)))
+    return written
 
 
 def _now() -> str:

@@ -20,7 +20,7 @@ import shapely
 from gis import crs as gcrs
 from gis.checks import relations as rel
 from gis.checks.config import CheckConfig
-from gis.checks.exceptions import ExceptionRegister
+from gis.checks.exceptions import ExceptionRegister, layer_paths, load_sidecars
 from gis.checks.finalize import finalize
 from gis.checks.findings import concat
 from gis.checks.report import CheckReport, summarize
@@ -56,7 +56,8 @@ def check_district(
     config : CheckConfig, optional
         Rules, severities and tolerances; the defaults of :class:`CheckConfig`.
     exceptions : ExceptionRegister, optional
-        Accepted exceptions; defaults to ``district.exceptions`` when it has one.
+        Accepted exceptions; by default those kept beside the district's layer files
+        (``<layer>.exceptions.json``, see :mod:`gis.checks.exceptions`).
 
     Returns
     -------
@@ -64,7 +65,7 @@ def check_district(
     """
     layers = {k: _layer_of(district, attr) for k, attr in LAYER_ATTRIBUTES.items()}
     if exceptions is None:
-        exceptions = getattr(district, "exceptions", None)
+        exceptions = load_sidecars(layer_paths(district))
     return check_layers(
         layers,
         assignments=_frame_of(getattr(district, "assignments", None)),

@@ -21,6 +21,10 @@ oscillating     hot in the final bin, cold in some earlier bin, share < 90 %
 historical      not hot in the final bin, share ≥ 90 %
 none            none of the above (also every cell without a single incident)
 ==============  ======================================================================
+
+A location that was a significant cold spot before turning hot is *oscillating*, not
+new or consecutive (Esri's definitions overlap there; oscillating is the one that
+names the cold history; the R package sfdep resolves it the same way).
 """
 
 from __future__ import annotations
@@ -153,14 +157,15 @@ def _patterns(
     run = np.cumprod(hot[:, ::-1], axis=1).sum(axis=1)  # length of the final hot run
     up, down = (tp < alpha) & (tz > 0), (tp < alpha) & (tz < 0)
     many = share >= 0.9
+    cold_before = cold[:, :-1].any(axis=1)
     conditions = [
-        final & (n_hot == 1),
-        final & (run >= 2) & (n_hot == run) & ~many,
+        final & (n_hot == 1) & ~cold_before,
+        final & (run >= 2) & (n_hot == run) & ~many & ~cold_before,
         many & final & up,
         many & (tp >= alpha),
         many & final & down,
         final & ~many & ~cold.any(axis=1),
-        final & ~many & cold[:, :-1].any(axis=1),
+        final & ~many & cold_before,
         ~final & many,
     ]
     return np.select(conditions, list(PATTERN_ORDER), "none")

@@ -6,7 +6,8 @@ counts: O(cells · log cells) whatever the number of points, and the total mass 
 exactly (the surface integrates to the number of points that fell inside it).
 
 Kernels: ``quartic`` (ArcGIS Kernel Density: 3/(πh²)·(1 − d²/h²)² within h) and
-``gaussian`` (σ = h, cut at 4h).  Bandwidth rule (``bandwidth_m=None``), ArcGIS's
+``gaussian`` (σ = h, cut at 4h).  The default raster extends the points' extent by the
+kernel's reach, so no mass is lost at the edges.  Bandwidth rule (``bandwidth_m=None``), ArcGIS's
 default search radius, in metres of the metric CRS::
 
     h = 0.9 · min(SD, sqrt(1 / ln 2) · Dm) · n^(-0.2)
@@ -130,7 +131,8 @@ def kernel_density(
     if not bandwidth_m > 0:
         raise ConfigError(f"bandwidth must be positive, got {bandwidth_m} / 带宽须为正数")
     h = float(bandwidth_m)
-    minx, miny, maxx, maxy = bounds or (*(xy.min(0) - h), *(xy.max(0) + h))
+    pad = h if kernel == "quartic" else 4.0 * h  # the kernel's reach: no mass falls off
+    minx, miny, maxx, maxy = bounds or (*(xy.min(0) - pad), *(xy.max(0) + pad))
     if cell_m is None:
         cell_m = min(min(maxx - minx, maxy - miny) / 250.0, h / 3.0)
     nx, ny = int(np.ceil((maxx - minx) / cell_m)), int(np.ceil((maxy - miny) / cell_m))

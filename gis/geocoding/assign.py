@@ -32,7 +32,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import geopandas as gpd
 import numpy as np
@@ -45,6 +45,21 @@ from gis.crs import metric_crs
 from gis.errors import ConfigError, DataQualityWarning, GeometryError, Problem
 from gis.geocoding import fastpath
 from gis.geocoding.fastpath import NONE, PolygonIndex
+from gis.layers import LayerKind
+
+if TYPE_CHECKING:
+    from gis.district import District
+
+AREA_KINDS: tuple[LayerKind, ...] = (
+    LayerKind.STREET,
+    LayerKind.COMMUNITY,
+    LayerKind.GRID,
+    LayerKind.JOINT_POINT,
+    LayerKind.STATION,
+    LayerKind.BEAT,
+    LayerKind.AUX_BEAT,
+)
+"""The area layers of the hierarchy, in the order their columns appear."""
 
 How = Literal["inside", "shared", "tolerance", "outside", "invalid"]
 HOW_VALUES: tuple[How, ...] = ("inside", "shared", "tolerance", "outside", "invalid")
@@ -101,6 +116,12 @@ class Assignment:
         cols = [c for c in self.table.columns if c.endswith("_how")]
         counts = {c[: -len("_how")]: self.table[c].value_counts() for c in cols}
         return pd.DataFrame(counts).reindex(list(HOW_VALUES)).fillna(0).astype(int)
+
+
+def district_areas(district: District) -> dict[str, gpd.GeoDataFrame]:
+    """The area layers a district has (street … aux_beat), keyed by layer kind."""
+    layers = {kind.value: district.get(kind) for kind in AREA_KINDS}
+    return {k: v for k, v in layers.items() if isinstance(v, gpd.GeoDataFrame) and len(v)}
 
 
 def build_area_index(

@@ -273,6 +273,7 @@ def locate_exact(
     n_cover = np.zeros(n, dtype=np.int64)
     if n == 0:
         return poly, n_cover
+    shapely.prepare(index.geoms)  # no-op unless the index was unpickled (dask workers)
     qi, pj = index.tree.query(shapely.points(x, y))
     hit = shapely.intersects_xy(index.geoms[pj], x[qi], y[qi])
     qi, pj = qi[hit], pj[hit]

@@ -96,7 +96,8 @@ def geocode_frame(
 
     Parameters
     ----------
-    frame : records; a GeoDataFrame's point geometry is used when ``options.x`` is None.
+    frame : records; a GeoDataFrame's point geometry is used when ``options.x`` is None
+        or not one of its columns.
     areas : the area layers (:func:`gis.geocoding.assign.build_area_index`).
     options : columns, source CRS, gazetteer and thresholds.
     first_row : 1-based number of the frame's first row in its file.
@@ -143,7 +144,7 @@ def _check(
 ) -> CoordinateCheck:
     """Coordinate verdicts, from x/y columns or from a point geometry column."""
     extent = _extent(areas, src)
-    if isinstance(frame, gpd.GeoDataFrame) and opts.x is None:
+    if isinstance(frame, gpd.GeoDataFrame) and (opts.x is None or opts.x not in frame):
         geoms = frame.geometry.to_numpy()
         point = shapely.get_type_id(geoms) == 0
         xs = pd.Series(np.where(point, shapely.get_x(geoms), np.nan), index=frame.index)
@@ -288,11 +289,20 @@ def _duplicates(
     dup = first > 0
     if not dup.any():
         return
-    before = status[dup].astype("string")
-    first_text = pd.Series(first[dup], index=status.index[dup]).astype("string")
-    detail.loc[dup, "zh"] = "首次出现于第 " + first_text + " 行；定位结果：" + before
-    detail.loc[dup, "en"] = "first in row " + first_text + "; placement: " + before
+    zh, en = duplicate_details(first[dup], status[dup])
+    detail.loc[dup, "zh"] = zh
+    detail.loc[dup, "en"] = en
     status[dup] = Status.DUPLICATE_ID
 
 
-__all__ = ["COORDINATE_PROBLEMS", "GeocodeOptions", "SeenIds", "geocode_frame"]
+def duplicate_details(first: NDArray[np.int64], before: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Detail texts of duplicate rows: where the id first appeared, how the row was placed."""
+    placed = before.astype("string")
+    first_text = pd.Series(first, index=before.index).astype("string")
+    return (
+        "首次出现于第 " + first_text + " 行；定位结果：" + placed,
+        "first in row " + first_text + "; placement: " + placed,
+    )
+
+
+__all__ = ["COORDINATE_PROBLEMS", "GeocodeOptions", "SeenIds", "duplicate_details", "geocode_frame"]

@@ -1,0 +1,187 @@
+"""``beatgrid geocode INPUT -o OUTPUT``: attach every incident to its areas.
+
+The areas come from a district manifest (``--areas``) or from layer files
+(``--layer grid=grids.geojson``, repeatable).  The input is streamed in chunks with a
+progress bar; a summary of matched / low-confidence / outside / unmatched rows ends
+the run.  With ``--scheduler`` (or ``--dask``) a partitioned GeoParquet input is
+geocoded on a dask cluster instead.
+"""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Literal
+
+import typer
+from rich.table import Table
+
+from beatgrid.commands._common import console, err_console, progress, user_errors
+from gis.errors import ConfigError, DataQualityWarning
+from gis.i18n import Text
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+
+    from gis.geocoding.assign import AreaIndex
+    from gis.geocoding.batch import BatchSummary
+    from gis.geocoding.pipeline import GeocodeOptions
+
+Lang = Literal["zh", "en"]
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``geocode`` to the CLI."""
+    app.command("geocode")(geocode)
+
+
+def geocode(
+    source: Annotated[Path, typer.Argument(help="incidents: CSV, XLSX or (Geo)Parquet")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="result: .csv, .xlsx or .parquet")],
+    areas: Annotated[
+        Path | None, typer.Option("--areas", "-a", help="district manifest.json (or its folder)")
+    ] = None,
+    layer: Annotated[
+        list[str] | None,
+        typer.Option("--layer", "-l", help="KIND=FILE area layer, e.g. grid=grids.geojson"),
+    ] = None,
+    layer_id: Annotated[
+        list[str] | None, typer.Option("--layer-id", help="KIND=COLUMN id column of a layer")
+    ] = None,
+    repair: Annotated[
+        bool, typer.Option("--repair", help="repair layers (merge split areas, fix polygons)")
+    ] = False,
+    crs: Annotated[
+        str, typer.Option("--crs", help="input coordinates: wgs84, cgcs2000, gcj02, bd09, EPSG:…")
+    ] = "wgs84",
+    x: Annotated[str, typer.Option("--x", "--lon", help="longitude / easting column")] = "lon",
+    y: Annotated[str, typer.Option("--y", "--lat", help="latitude / northing column")] = "lat",
+    address: Annotated[
+        str | None, typer.Option("--address", help="address column (used without coordinates)")
+    ] = None,
+    gazetteer: Annotated[
+        Path | None, typer.Option("--gazetteer", help="standard addresses: address,lon,lat,…")
+    ] = None,
+    id_column: Annotated[
+        str | None, typer.Option("--id", help="incident id column (duplicates are flagged)")
+    ] = None,
+    tolerance: Annotated[
+        float, typer.Option("--tolerance", help="metres: place points this close to an area")
+    ] = 0.0,
+    threshold: Annotated[
+        float, typer.Option("--threshold", help="fuzzy address score to accept (0-100)")
+    ] = 85.0,
+    chunk_size: Annotated[int, typer.Option("--chunk-size", help="rows per chunk")] = 100_000,
+    scheduler: Annotated[
+        str | None, typer.Option("--scheduler", help="dask scheduler address (tcp://host:8786)")
+    ] = None,
+    dask: Annotated[
+        bool, typer.Option("--dask", help="partitioned GeoParquet on a local dask cluster")
+    ] = False,
+    lang: Annotated[str, typer.Option("--lang", help="summary language: zh or en")] = "zh",
+) -> None:
+    """Place incidents in street, community, grid, station, beat … by coordinates or address."""
+    from gis.geocoding.assign import build_area_index
+    from gis.geocoding.match import load_gazetteer
+    from gis.geocoding.pipeline import GeocodeOptions
+
+    with user_errors():
+        language: Lang = "en" if lang == "en" else "zh"
+        layers = _area_layers(areas, layer or [], layer_id or [], repair=repair)
+        index = build_area_index(layers, tolerance_m=tolerance)
+        options = GeocodeOptions(
+            x=x,
+            y=y,
+            address=address,
+            id_column=id_column,
+            source_crs=crs,
+            gazetteer=load_gazetteer(gazetteer) if gazetteer is not None else None,
+            threshold=threshold,
+        )
+        if scheduler is not None or dask:
+            _run_dask(source, output, index, options, scheduler)
+            return
+        summary = _run_batch(source, output, index, options, chunk_size)
+        console.print(_summary_table(summary, language))
+
+
+def _area_layers(
+    manifest: Path | None, layers: list[str], ids: list[str], *, repair: bool
+) -> dict[str, gpd.GeoDataFrame]:
+    """Area layers from a manifest and/or KIND=FILE options."""
+    from gis.district import load_district
+    from gis.geocoding.assign import district_areas
+    from gis.io import read_layer
+
+    found: dict[str, gpd.GeoDataFrame] = {}
+    if manifest is not None:
+        found.update(district_areas(load_district(manifest, repair=repair)))
+    id_columns = dict(_pair(item, "--layer-id") for item in ids)
+    for item in layers:
+        kind, file = _pair(item, "--layer")
+        mapping = {"id": id_columns[kind]} if kind in id_columns else None
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DataQualityWarning)
+            found[kind] = read_layer(Path(file), kind=kind, mapping=mapping, repair=repair).gdf
+    if not found:
+        raise ConfigError("give the areas: --areas manifest.json or --layer KIND=FILE")
+    return found
+
+
+def _pair(item: str, option: str) -> tuple[str, str]:
+    key, sep, value = item.partition("=")
+    if not sep or not key.strip() or not value.strip():
+        raise ConfigError(f"{option} {item!r}: expected KIND=VALUE")
+    return key.strip(), value.strip()
+
+
+def _run_batch(
+    source: Path, output: Path, index: AreaIndex, options: GeocodeOptions, chunk_size: int
+) -> BatchSummary:
+    from gis.geocoding.batch import count_rows, geocode_file
+
+    total = count_rows(source) if Path(source).is_file() else None
+    with progress() as bar:
+        task = bar.add_task("geocoding 定位", total=total)
+        return geocode_file(
+            source,
+            output,
+            index,
+            options=options,
+            chunk_size=chunk_size,
+            on_chunk=lambda n: bar.advance(task, n),
+        )
+
+
+def _run_dask(
+    source: Path, output: Path, index: AreaIndex, options: GeocodeOptions, scheduler: str | None
+) -> None:
+    from gis.geocoding.distributed import geocode_parquet
+
+    with progress() as bar:
+        bar.add_task("geocoding on dask 分布式定位", total=None)
+        result = geocode_parquet(
+            source, output, index, options=options, scheduler_address=scheduler
+        )
+    err_console.print(f"{result.partitions} partitions → {result.output}")
+    console.print(_summary_table(result.summary, "zh"))
+
+
+_LABELS = {
+    "rows": Text("记录数", "rows"),
+    "matched": Text("已定位", "matched"),
+    "low_confidence": Text("低置信度待核查", "low confidence (review)"),
+    "outside": Text("区域外（已给最近区域）", "outside (nearest given)"),
+    "unmatched": Text("未定位", "unmatched"),
+}
+
+
+def _summary_table(summary: BatchSummary, lang: Lang) -> Table:
+    table = Table(title=Text("定位结果", "geocoding summary").get(lang))
+    table.add_column(Text("项目", "outcome").get(lang))
+    table.add_column(Text("行数", "rows").get(lang), justify="right")
+    for key, label in _LABELS.items():
+        table.add_row(label.get(lang), f"{getattr(summary, key):,}")
+    for status, count in sorted(summary.by_status.items()):
+        table.add_row(f"  · {status}", f"{count:,}")
+    return table

@@ -6,13 +6,12 @@ import esda
 import geopandas as gpd
 import numpy as np
 import pytest
+from hotspot_fixtures import lattice
 from scipy import stats
 
 from gis.errors import ConfigError, FieldError
 from gis.hotspots.gistar import fdr_adjust, gi_star, hotspot_classes
 from gis.hotspots.weights import default_band, spatial_weights
-
-from hotspot_fixtures import lattice
 
 # values on the lattice, row 0 at the bottom:
 #   6 7 8

@@ -1,0 +1,95 @@
+"""Track cleaning: duplicates, spikes, gaps, one-way jumps, legs; GeoLife real fixes."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+import shapely
+from coverage_fixtures import METRIC, fixes
+
+from gis.coverage.tracks import clean_tracks
+from gis.errors import ConfigError, FieldError
+
+
+def test_straight_walk_gives_exact_legs() -> None:
+    # 1.5 m/s east along y = 50, a fix every 20 s
+    xs = [0, 30, 60, 90, 120]
+    ct = clean_tracks(fixes([(x, 50) for x in xs], [0, 20, 40, 60, 80]), crs=METRIC)
+    assert len(ct.legs) == 4 and ct.n_segments == 1
+    np.testing.assert_allclose(ct.legs["metres"], 30.0)
+    np.testing.assert_allclose(ct.legs["seconds"], 20.0)
+    np.testing.assert_allclose(ct.legs["speed_kmh"], 5.4)
+    assert ct.dropped.empty and ct.crs.is_projected
+
+
+def test_spike_is_dropped_and_the_track_stays_whole() -> None:
+    # fix 2 jumps 5 km away and back within 10 s: 500 m/s
+    xy = [(0, 0), (10, 0), (5000, 0), (30, 0), (40, 0)]
+    ct = clean_tracks(fixes(xy, [0, 10, 20, 30, 40]), crs=METRIC)
+    assert ct.dropped["reason"].tolist() == ["spike"] and ct.dropped.index.tolist() == [2]
+    assert ct.n_segments == 1 and len(ct.legs) == 3
+    assert ct.legs["speed_kmh"].max() < 80
+
+
+def test_run_of_two_spikes_needs_two_passes() -> None:
+    xy = [(0, 0), (10, 0), (5000, 0), (5010, 0), (30, 0), (40, 0)]
+    ct = clean_tracks(fixes(xy, [0, 10, 20, 25, 30, 40]), crs=METRIC)
+    # the pair sits far away together: each is slow to its twin, fast to the rest —
+    # not a spike by the two-sided rule, so the track is cut instead (one-way jumps)
+    assert ct.legs["speed_kmh"].max() < 80
+    assert ct.n_segments == 3
+
+
+def test_gap_splits_segments_and_no_leg_crosses_it() -> None:
+    xy = [(0, 0), (10, 0), (20, 0), (30, 0)]
+    ct = clean_tracks(fixes(xy, [0, 10, 1000, 1010]), crs=METRIC, max_gap_s=300)
+    assert ct.n_segments == 2 and len(ct.legs) == 2
+    assert (ct.legs["seconds"] == 10).all()
+
+
+def test_duplicates_missing_and_order() -> None:
+    f = fixes([(0, 0), (10, 0), (20, 0), (30, 0)], [30, 0, 10, 10])
+    f.loc[3, "geometry"] = None
+    ct = clean_tracks(f, crs=METRIC)
+    assert set(ct.dropped["reason"]) == {"missing"}
+    assert ct.fixes["time"].is_monotonic_increasing
+    g = fixes([(0, 0), (10, 0), (11, 0)], [0, 10, 10])
+    assert clean_tracks(g, crs=METRIC).dropped["reason"].tolist() == ["duplicate_time"]
+
+
+def test_tracks_are_kept_apart() -> None:
+    a = fixes([(0, 0), (10, 0)], [0, 10], track="A")
+    b = fixes([(1000, 0), (1010, 0)], [5, 15], track="B")
+    ct = clean_tracks(pd.concat([a, b], ignore_index=True), crs=METRIC)
+    assert sorted(ct.legs["track_id"]) == ["A", "B"] and (ct.legs["metres"] == 10).all()
+
+
+def test_guards() -> None:
+    with pytest.raises(FieldError):
+        clean_tracks(fixes([(0, 0)], [0]).drop(columns="track_id"))
+    with pytest.raises(ConfigError):
+        clean_tracks(fixes([(0, 0)], [0]), max_speed_kmh=0)
+    one = clean_tracks(fixes([(0, 0)], [0]), crs=METRIC)
+    assert one.legs.empty and one.n_segments == 1
+
+
+def test_geolife_real_fixes(shared_data) -> None:
+    raw = pd.read_csv(shared_data / "tracks" / "geolife_beijing_sample.csv", sep=";")
+    gdf = gpd.GeoDataFrame(
+        {
+            "track_id": raw["user_id"].astype(str),
+            "time": pd.to_datetime(raw["tracked_at"]).dt.tz_localize(None),
+        },
+        geometry=shapely.points(raw["longitude"], raw["latitude"]),
+        crs=4326,
+    )
+    ct = clean_tracks(gdf, max_speed_kmh=120, max_gap_s=300)
+    assert ct.crs.is_projected and len(ct.legs) > 1000
+    assert ct.legs["speed_kmh"].max() <= 120
+    assert (ct.legs["seconds"] <= 300).all()
+    kept, dropped = len(ct.fixes), len(ct.dropped)
+    assert kept + dropped == len(gdf)
+    # the walks and rides of the sample are a few to tens of km in total
+    assert 5_000 < ct.legs["metres"].sum() < 200_000

@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
+import pyproj
 import shapely
 
 from gis.errors import FileFormatError
@@ -212,7 +213,10 @@ class ChunkWriter:
             frame.assign(geometry=shapely.to_wkb(points)), preserve_index=False
         )
         if self._parquet is None:
-            self._schema = table.schema.with_metadata({b"geo": json.dumps(_GEO).encode()})
+            fields = [  # a column empty in the first chunk is text (null is not a column type)
+                f.with_type(pa.string()) if pa.types.is_null(f.type) else f for f in table.schema
+            ]
+            self._schema = pa.schema(fields, metadata={b"geo": json.dumps(_GEO).encode()})
             self._parquet = pq.ParquetWriter(self.path, self._schema)
         assert self._schema is not None
         self._parquet.write_table(_conform(table, self._schema))
@@ -237,8 +241,14 @@ class ChunkWriter:
 _GEO = {
     "version": "1.0.0",
     "primary_column": "geometry",
-    "columns": {"geometry": {"encoding": "WKB", "geometry_types": ["Point"], "crs": None}},
-}  # crs None: OGC:CRS84 (WGS84 lon/lat), the GeoParquet default
+    "columns": {
+        "geometry": {
+            "encoding": "WKB",
+            "geometry_types": ["Point"],
+            "crs": pyproj.CRS.from_epsg(4326).to_json_dict(),
+        }
+    },
+}
 
 
 def _conform(table: pa.Table, schema: pa.Schema) -> pa.Table:

@@ -34,6 +34,7 @@ from data._gen.population import BAND, Population, build_population
 from data._gen.staffing import build_assignments, build_visits
 from data._gen.tracks import build_tracks
 from data._gen.truth import TOLERANCE_M, band_truth, defect_truth, flat_findings
+from gis.errors import ConfigError
 
 DEFAULT_SEED = 20161013
 __all__ = ["DEFAULT_SEED", "generate_demo"]
@@ -59,12 +60,16 @@ def generate_demo(out_dir: str | Path, *, seed: int = DEFAULT_SEED) -> Path:
     seed
         Seed of the one ``numpy.random.Generator`` every draw comes from.
 
+    Raises
+    ------
+    ConfigError
+        The seed is not a non-negative integer, or ``out_dir`` is an existing file.
+
     Examples
     --------
     >>> manifest = generate_demo("data/demo")  # doctest: +SKIP
     """
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
+    out = _check_inputs(out_dir, seed)
     demo = _build(seed)
     extras = _write_extras(out, demo.frame)
     main, geo_layers = write_main(out, demo.layers, demo.tables)
@@ -87,6 +92,16 @@ def generate_demo(out_dir: str | Path, *, seed: int = DEFAULT_SEED) -> Path:
     }
     write_json(out / "manifest.json", manifest)
     return out / "manifest.json"
+
+
+def _check_inputs(out_dir: str | Path, seed: object) -> Path:
+    if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
+        raise ConfigError(f"seed must be a non-negative integer, not {seed!r}")
+    out = Path(out_dir)
+    if out.exists() and not out.is_dir():
+        raise ConfigError(f"{out}: exists and is not a folder; give a folder to write into")
+    out.mkdir(parents=True, exist_ok=True)
+    return out
 
 
 def _build(seed: int) -> _Demo:

@@ -159,15 +159,16 @@ _Builder = Callable[[str, pd.Series, np.ndarray], list[Zone] | None]
 
 def _defect_specs(pairs: pd.DataFrame) -> list[tuple[str, pd.Series, _Builder]]:
     L = pairs.length
+    inner = pairs.same_comm & pairs.same_beat  # an edge inside one community and one beat
     return [
         ("split", ~pairs.same_beat & pairs.urban & (L >= 120), _split),
-        ("gap", pairs.same_comm & pairs.urban & (L >= 140), _gap),
-        ("overlap", pairs.same_comm & pairs.urban & (L >= 140), _overlap),
-        ("crossing", ~pairs.same_comm & pairs.rural & (L >= 170), _crossing),
-        ("sliver_gap_a", pairs.same_comm & (L >= 110), _sliver(0.3, "drop")),
-        ("sliver_gap_b", pairs.same_comm & (L >= 110), _sliver(0.6, "drop")),
-        ("sliver_overlap", pairs.same_comm & (L >= 110), _sliver(0.5, "share")),
-        ("joint_outside", pairs.same_comm & pairs.urban & (L >= 80), _no_zone),
+        ("gap", inner & pairs.urban & (L >= 140), _gap),
+        ("overlap", inner & pairs.urban & (L >= 140), _overlap),
+        ("crossing", ~pairs.same_comm & pairs.same_beat & pairs.rural & (L >= 170), _crossing),
+        ("sliver_gap_a", inner & (L >= 110), _sliver(0.3, "drop")),
+        ("sliver_gap_b", inner & (L >= 110), _sliver(0.6, "drop")),
+        ("sliver_overlap", inner & (L >= 110), _sliver(0.5, "share")),
+        ("joint_outside", inner & pairs.urban & (L >= 80), _no_zone),
         (
             "aux_mismatch",
             pairs.same_beat & pairs.urban & (L >= 120) & pairs.ratio.between(0.75, 1.33),

@@ -94,31 +94,17 @@ _GCJ02 = SourceCRS("GCJ-02", WGS84, "gcj02")
 _BD09 = SourceCRS("BD-09", WGS84, "bd09")
 
 # Keys are lower-cased with spaces, '-', '_', '/' and '.' removed.
-_ALIASES: dict[str, SourceCRS | int] = {
-    **dict.fromkeys(("wgs84", "wgs1984", "gps", "crs84", "ogccrs84"), 4326),
-    **dict.fromkeys(("cgcs2000", "cgcs", "china2000", "国家2000", "2000国家大地坐标系"), 4490),
-    **dict.fromkeys(
-        (
-            "gcj02",
-            "gcj",
-            "amap",
-            "gaode",
-            "autonavi",
-            "tencent",
-            "qq",
-            "soso",
-            "mars",
-            "火星",
-            "火星坐标",
-            "高德",
-            "腾讯",
-            "国测局",
-            "国测局坐标",
-        ),
-        _GCJ02,
-    ),
-    **dict.fromkeys(("bd09", "bd09ll", "baidu", "百度", "百度坐标"), _BD09),
+_ALIAS_WORDS: dict[SourceCRS | int, str] = {
+    4326: "wgs84 wgs1984 gps crs84 ogccrs84",
+    4490: "cgcs2000 cgcs china2000 国家2000 2000国家大地坐标系",
+    _GCJ02: "gcj02 gcj amap gaode autonavi tencent qq soso mars 火星 火星坐标 高德 腾讯 国测局",
+    _BD09: "bd09 bd09ll baidu 百度 百度坐标",
 }
+_ALIASES = {word: crs for crs, words in _ALIAS_WORDS.items() for word in words.split()}
+_BAIDU_MERCATOR = Text(
+    "不支持百度墨卡托（BD-09MC），请先转为百度经纬度 bd09",
+    "Baidu Mercator (BD-09MC) is not supported; convert it to Baidu lon/lat (bd09) first",
+)
 _UTM = re.compile(r"^(?:wgs84)?utm(?:zone)?(\d{1,2})([ns])$")
 _GK = re.compile(r"^(?:cgcs2000)?(?:gk|gausskruger)(3|6)?(?:deg|degree)?(?:cm|:)?(\d{2,3})e?$")
 
@@ -164,7 +150,7 @@ def parse_crs(value: CRSLike, *, source: str | None = None) -> SourceCRS:
     if isinstance(value, bool) or not isinstance(value, int | str):
         raise _unknown(repr(value), source)
     if isinstance(value, str):
-        found = _from_text(value)
+        found = _from_text(value, source)
         if isinstance(found, SourceCRS):
             return found
         value = found
@@ -175,22 +161,14 @@ def parse_crs(value: CRSLike, *, source: str | None = None) -> SourceCRS:
     return SourceCRS(_crs_name(crs), crs)
 
 
-def _from_text(text: str) -> SourceCRS | int | str:
+def _from_text(text: str, source: str | None) -> SourceCRS | int | str:
     key = re.sub(r"[\s\-_/.]", "", text.strip().lower())
     if key in _ALIASES:
         return _ALIASES[key]
     if key.isdigit():
         return int(key)
     if key in ("bd09mc", "baidumercator", "bdmc"):
-        raise CRSError.single(
-            None,
-            str(
-                Text(
-                    "不支持百度墨卡托（BD-09MC），请先转为百度经纬度 bd09",
-                    "Baidu Mercator (BD-09MC) is not supported; convert to Baidu lon/lat (bd09)",
-                )
-            ),
-        )
+        raise CRSError([Problem(str(_BAIDU_MERCATOR), source, field="crs")])
     if m := _UTM.match(key):
         zone = int(m.group(1))
         if 1 <= zone <= 60:

@@ -3,8 +3,8 @@
 - ``grid_split_by_beat``: a grid whose area lies in more than one officer beat
   (or partly in none), with the share in each.  Grids covered by one beat are
   found by one ``covered_by`` bulk query and never intersected.
-- ``beat_boundary_off_grid``: the part of a beat's boundary running more than the
-  tolerance inside a grid, per beat, with its length.
+- ``beat_boundary_off_grid``: the part of the beats' boundaries running more than the
+  tolerance inside a grid, one finding per set of beats sharing it, with its length.
 
 Auxiliary beats are matched with grids in :mod:`gis.checks.aux_beats`.
 """
@@ -108,16 +108,19 @@ def check_beat_boundaries(
     ok = length > 0
     if not ok.any():
         return draft("beat_boundary_off_grid", "beat", [], [])
-    frame = pd.DataFrame({"beat": b[ok], "grid": grid_ids[g[ok]], "line": lines[ok]})
-    per_beat = frame.groupby("beat")
-    merged = per_beat["line"].agg(lambda s: shapely.line_merge(shapely.union_all(s.to_numpy())))
+    frame = pd.DataFrame({"beat": beat_ids[b[ok]], "grid": g[ok], "line": lines[ok]})
+    # one finding per set of beats: the line a beat pair shares is one problem, not two
+    beats_of_grid = frame.groupby("grid")["beat"].agg(join_ids)
+    frame["beats"] = frame["grid"].map(beats_of_grid)
+    per_set = frame.groupby("beats")
+    merged = per_set["line"].agg(lambda s: shapely.line_merge(shapely.union_all(s.to_numpy())))
     return draft(
         "beat_boundary_off_grid",
         "beat",
-        beat_ids[merged.index.to_numpy()],
+        merged.index.to_numpy(),
         merged.to_numpy(),
         other_layer="grid",
-        other_ids=per_beat["grid"].agg(join_ids).to_numpy(),
+        other_ids=per_set["grid"].agg(lambda v: join_ids(grid_ids[v.to_numpy()])).to_numpy(),
     )
 
 

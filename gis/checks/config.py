@@ -103,8 +103,9 @@ _SPECS: tuple[RuleSpec, ...] = (
         "error",
         "Must Be Covered By Feature Class Of",
         Text(
-            "{layer} {ids} 跨越{other_layer} {other_ids}，越界 {area} 平方米（宽 {width} 米）",
-            "{layer} {ids} crosses into {other_layer} {other_ids} by {area} m² (width {width} m)",
+            "{layer} {ids} 跨越{other_layer}边界（{detail}），越界 {area} 平方米（宽 {width} 米）",
+            "{layer} {ids} crosses {other_layer} boundaries ({detail}) by {area} m² "
+            "(width {width} m)",
         ),
     ),
     RuleSpec(
@@ -130,8 +131,8 @@ _SPECS: tuple[RuleSpec, ...] = (
         "error",
         "Area Boundary Must Be Covered By Boundary Of",
         Text(
-            "民警责任区 {ids} 边界有 {length} 米不在网格边界上（穿过网格 {other_ids}）",
-            "officer beat {ids}: {length} m of boundary off grid boundaries "
+            "民警责任区 {ids} 的边界有 {length} 米不在网格边界上（穿过网格 {other_ids}）",
+            "officer beats {ids}: {length} m of boundary off grid boundaries "
             "(through grids {other_ids})",
         ),
     ),
@@ -230,7 +231,7 @@ class CheckConfig:
 
     tolerance_m: float = 2.0
     sliver_area_m2: float = 20.0
-    aux_iou_min: float = 0.5
+    aux_iou_min: float = 0.3
     rural_communities_per_officer: int = 3
     staffing_via: Literal["grid", "grid_or_beat"] = "grid"
     precision_m: float = 0.001

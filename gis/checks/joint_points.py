@@ -23,8 +23,10 @@ def check_joint_points(
     grid_ids: np.ndarray,
     *,
     tolerance_m: float,
-) -> pd.DataFrame:
+) -> tuple[np.ndarray, pd.DataFrame]:
     """``joint_point_outside_grid`` and ``grid_without_joint_point`` findings.
+
+    Returns the grid (position) each joint point lies in (-1 for none) and the findings.
 
     ::
 
@@ -74,4 +76,4 @@ def check_joint_points(
             other_layer="joint_point",
         )
     )
-    return concat(found)
+    return home, concat(found)

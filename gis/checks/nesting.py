@@ -4,8 +4,10 @@ Grid in community, community in street, beat in station jurisdiction, auxiliary
 beat in officer beat, joint-defense point in grid.  One STRtree bulk query of the
 children against the parents and one vectorized intersection give each child's
 share in each parent; the parent holding most of it is its *home*.  The parts in
-other parents are ``crosses_parent`` findings (both ids, the crossing area); the
-part in no parent is an ``orphan`` finding.
+other parents are ``crosses_parent`` findings (the child's id; the ids of its home
+parent and of the parent it crosses into; the crossing area); the part in no parent
+is an ``orphan`` finding.  :func:`check_declared` compares the ``parent_id`` a
+child declares with the parent it actually lies in.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from gis.checks.findings import concat, draft, polygonal
+from gis.checks.findings import concat, draft, join_ids, polygonal
 from gis.checks.safe import failures, guarded
 
 
@@ -55,14 +57,19 @@ def check_nesting(
     area = np.nan_to_num(shapely.area(pieces))
     home = _home(c, p, area, len(geoms))
     crossing = (area > 0) & (home[c] != p)
+    homes = np.where(home[c] >= 0, parent_ids[np.maximum(home[c], 0)], "")
     cross = draft(
         cross_rule,
         kind,
         ids[c[crossing]],
         pieces[crossing],
         other_layer=parent_kind,
-        other_ids=parent_ids[p[crossing]],
-        detail=[f"{parent_kind} {parent_ids[home[i]]}" for i in c[crossing]],
+        other_ids=[
+            join_ids(pair) for pair in zip(homes[crossing], parent_ids[p[crossing]], strict=True)
+        ],
+        detail=[
+            f"{h} → {q}" for h, q in zip(homes[crossing], parent_ids[p[crossing]], strict=True)
+        ],
         noise_eligible=True,
     )
     orphans = _orphans(geoms, ids, parent_geoms, c, p, area, kind=kind)
@@ -151,3 +158,32 @@ def _orphans(
     outside = polygonal(outside)
     ok = ~shapely.is_missing(outside)
     return draft("orphan", kind, ids[short[ok]], outside[ok], noise_eligible=True)
+
+
+def check_declared(
+    ids: np.ndarray,
+    geoms: np.ndarray,
+    declared: np.ndarray,
+    home_ids: np.ndarray,
+    *,
+    kind: str,
+    parent_kind: str,
+    rule: str,
+    already: set[str],
+) -> pd.DataFrame:
+    """A child lying (mostly) in another parent than the ``parent_id`` it declares.
+
+    Children already reported as crossing are skipped: one finding per problem.
+    """
+    declared = np.asarray(declared, dtype=object).astype(str)
+    known = (declared != "") & (declared != "nan") & (declared != "None") & (home_ids != "")
+    wrong = known & (declared != home_ids) & ~np.isin(ids, list(already))
+    return draft(
+        rule,
+        kind,
+        ids[wrong],
+        geoms[wrong],
+        other_layer=parent_kind,
+        other_ids=[join_ids(p) for p in zip(declared[wrong], home_ids[wrong], strict=True)],
+        detail=[f"{d} → {h}" for d, h in zip(declared[wrong], home_ids[wrong], strict=True)],
+    )

@@ -20,7 +20,7 @@ from gis.checks.aux_beats import check_aux_beats
 from gis.checks.config import CheckConfig
 from gis.checks.findings import concat
 from gis.checks.joint_points import check_joint_points
-from gis.checks.nesting import check_nesting
+from gis.checks.nesting import check_declared, check_nesting
 from gis.checks.noise import is_noise, measure
 from gis.checks.staffing import check_community_staffing, check_grid_staffing
 from gis.checks.tiling import check_cover, check_gaps, check_overlaps, layer_union
@@ -61,6 +61,7 @@ def run_geometric(prepared: dict[str, Prepared], *, config: CheckConfig) -> Link
             c, p = prepared[child], prepared[parent]
             nest = check_nesting(c.geoms, c.ids, p.geoms, p.ids, kind=child, parent_kind=parent)
             links.drafts.append(nest.findings)
+            links.drafts.append(_declared(c, p, nest.home, nest.findings, rule="crosses_parent"))
             if child == "grid":
                 links.community_of_grid = _ids_at(p.ids, nest.home)
     grids = prepared.get("grid")
@@ -76,11 +77,11 @@ def run_geometric(prepared: dict[str, Prepared], *, config: CheckConfig) -> Link
         links.grid_of_aux = pd.Series(grids.ids[match.grid_of_aux[mapped]], index=aux.ids[mapped])
     if grids is not None and "joint_point" in prepared:
         jp = prepared["joint_point"]
-        links.drafts.append(
-            check_joint_points(
-                jp.geoms, jp.ids, grids.geoms, grids.ids, tolerance_m=config.tolerance_m
-            )
+        home, found = check_joint_points(
+            jp.geoms, jp.ids, grids.geoms, grids.ids, tolerance_m=config.tolerance_m
         )
+        links.drafts.append(found)
+        links.drafts.append(_declared(jp, grids, home, found, rule="joint_point_outside_grid"))
     return links
 
 
@@ -171,6 +172,25 @@ def _alignment(
         tolerance_m=config.tolerance_m,
     )
     return [found, boundaries]
+
+
+def _declared(
+    child: Prepared, parent: Prepared, home: np.ndarray, found: pd.DataFrame, *, rule: str
+) -> pd.DataFrame:
+    """Children lying in another parent than the ``parent_id`` they declare."""
+    if "parent_id" not in child.frame.columns:
+        return concat([])
+    declared = child.frame["parent_id"].fillna("").astype(str).to_numpy()
+    return check_declared(
+        child.ids,
+        child.geoms,
+        declared,
+        _ids_at(parent.ids, home),
+        kind=child.kind,
+        parent_kind=parent.kind,
+        rule=rule,
+        already=set(found.loc[found["rule"] == rule, "ids"]),
+    )
 
 
 def _ids_at(ids: np.ndarray, positions: np.ndarray) -> np.ndarray:

@@ -50,7 +50,16 @@ def check_grid_staffing(
         beats = set(areas[kinds == "beat"])
         staffed |= set(grid_ids[np.isin(beat_of_grid, list(beats))])
     lonely = ~np.isin(grid_ids, list(staffed))
-    return draft("grid_unstaffed", "grid", grid_ids[lonely], grid_geoms[lonely])
+    aux_of_grid = pd.Series(grid_of_aux.index.to_numpy(), index=grid_of_aux.to_numpy())
+    aux_of_grid = aux_of_grid[~aux_of_grid.index.duplicated()]
+    return draft(
+        "grid_unstaffed",
+        "grid",
+        grid_ids[lonely],
+        grid_geoms[lonely],
+        other_layer="aux_beat",
+        other_ids=pd.Series(grid_ids[lonely]).map(aux_of_grid).fillna("").to_numpy(),
+    )
 
 
 def check_community_staffing(

@@ -18,7 +18,7 @@ def test_grid_without_anyone_is_unstaffed(district) -> None:
     layers = district()
     table = layers["assignments"]
     layers["assignments"] = table[table["area_id"] != "A3"]
-    assert ("grid_unstaffed", "G3", "") in found(run(layers))
+    assert ("grid_unstaffed", "G3", "A3") in found(run(layers))
 
 
 @pytest.mark.parametrize(
@@ -68,7 +68,7 @@ def test_joint_points_outside_straddling_and_missing(district) -> None:
     report = run(district(joint_point=jp))
     got = {(r, i, o) for r, i, o in found(report) if "joint" in r}
     assert got == {
-        ("joint_point_outside_grid", "J1", "G2"),
+        ("joint_point_outside_grid", "J1", "G1,G2"),
         ("joint_point_outside_grid", "J8", ""),
         ("grid_without_joint_point", "G2", ""),
         ("grid_without_joint_point", "G8", ""),

@@ -212,13 +212,29 @@ def _entry_path(entry: Any, key: str, manifest: Path) -> str:
 def _read_entry(
     file: Path, kind: LayerKind, entry: Any, default_crs: str | None, *, repair: bool
 ) -> Layer:
-    options = {k: entry[k] for k in _OPTIONS if isinstance(entry, Mapping) and k in entry}
-    if "crs" not in options and file.suffix.lower() in (".csv", ".xlsx", ".txt"):
-        options["crs"] = default_crs  # tables do not declare one: the district's applies
+    entry = dict(entry) if isinstance(entry, Mapping) else {}
+    for short, full in (("x", "lon"), ("y", "lat")):  # the generator's spelling
+        if short in entry:
+            entry.setdefault(full, entry.pop(short))
+    options = {k: entry[k] for k in _OPTIONS if k in entry}
+    if "crs" not in options and default_crs is not None and _applies(default_crs, file):
+        options["crs"] = default_crs
     try:
         return read_layer(file, kind=kind, repair=repair, **options)
     except ConfigError as exc:
         raise FileFormatError.single(file.name, str(exc)) from exc
+
+
+def _applies(default_crs: str, file: Path) -> bool:
+    """Does the district's CRS apply to a file that names none itself?
+
+    Tables declare nothing, so it always does.  GCJ-02/BD-09 cannot be declared in any file
+    (GeoJSON from Amap says EPSG:4326), so a GCJ-02 district's CRS applies to every file.
+    Otherwise the file's own declaration wins, and a disagreement shows up as mixed CRSs.
+    """
+    if file.suffix.lower() in (".csv", ".txt", ".tsv", ".xlsx", ".xlsm"):
+        return True
+    return gcrs.parse_crs(default_crs).chinese is not None
 
 
 def _one_crs(

@@ -41,14 +41,14 @@ _GENERIC: dict[str, str] = {
     "time": "time datetime date timestamp 时间 日期 日期时间 tracked_at occurred_at reported_at",
     "category": "category type 类别 类型 分类 lb",
     "address": "address addr 地址 详细地址 dz",
-    "status": "status state 状态 处置状态 办结状态 zt",
+    "status": "status state 状态 处置状态 办结状态 办理状态 zt",
     "track_id": "track_id trackid trip_id tripid 轨迹编号 轨迹id",
     "officer_id": "officer_id officerid police_id badge 警号 警员编号 民警编号 jh",
     "building_id": "building_id buildingid bldg_id 建筑编码 建筑物编码 楼栋编码 jzwbm",
     "level": "level 管理类别 地址类别 地址级别",
     "households": "households household hh 户数 总户数 hs",
     "population": "population pop 人口 人口数 实有人口 rk",
-    "urban": "urban is_urban 是否城市社区 城乡",
+    "urban": "urban is_urban 是否城市社区 城市社区 城乡",
     "grid_id": "grid_id gridid grid_code 对应网格 网格编码 网格编号 wgbm",
     "role": "role 岗位 角色 职务",
     "area_kind": "area_kind 责任区类型 区域类型",
@@ -58,8 +58,8 @@ _GENERIC: dict[str, str] = {
     "wkt": "wkt wkt_geom geometry geom the_geom shape 几何 空间信息 图形",
 }
 
-_GRID_IDS = "网格编码 网格编号 网格id 网格代码 wgbm wgbh wgid grid_id grid_code gridid grid_no"
-_STATION_IDS = "派出所编码 派出所编号 派出所代码 pcsbm pcsdm station_id station_code"
+_GRID_IDS = "网格编码 网格编号 网格id wgbm wgbh wgid grid_id grid_code gridid grid_no"
+_STATION_IDS = "派出所编码 派出所编号 pcsbm station_id station_code"
 _BEAT_IDS = "责任区编码 责任区编号 警务责任区编码 zrqbm beat_id beat_num beat_no beatnum"
 _COMMUNITY_IDS = "社区编码 社区编号 村编码 村居编码 sqbm community_id community_code"
 _STREET_IDS = "街道编码 街道编号 乡镇编码 jdbm street_id street_code"
@@ -67,34 +67,41 @@ _STREET_IDS = "街道编码 街道编号 乡镇编码 jdbm street_id street_code
 # Per kind, per field: alias tiers, strongest first.  They are tried before the generic ones.
 _BY_KIND: dict[LayerKind, dict[str, tuple[str, ...]]] = {
     LayerKind.STREET: {
+        "code": ("街道代码 乡镇代码",),
         "id": (_STREET_IDS, "adcode district_adcode 行政区划代码"),
         "name": ("街道名称 乡镇名称 街道 jdmc street_name", "district_name 区县名称 district"),
     },
     LayerKind.COMMUNITY: {
+        "code": ("社区代码 村代码",),
         "id": (_COMMUNITY_IDS + " area_numbe area_number area_num", "geoid"),
         "name": ("社区名称 村名称 社区 sqmc community_name community",),
         "parent_id": ("所属街道 " + _STREET_IDS,),
     },
     LayerKind.GRID: {
+        "code": ("网格代码",),
         "id": (_GRID_IDS,),
         "name": ("网格名称 wgmc grid_name",),
         "parent_id": ("所属社区 所属社区编码 " + _COMMUNITY_IDS,),
     },
     LayerKind.JOINT_POINT: {
+        "code": ("联防点代码 联防联控点代码",),
         "id": ("联防联控点编码 联防点编码 联防点编号 lfdbm point_id joint_point_id",),
         "name": ("联防联控点名称 联防点名称 lfdmc",),
         "parent_id": ("所属网格 " + _GRID_IDS,),
     },
     LayerKind.STATION: {
+        "code": ("派出所代码",),
         "id": (_STATION_IDS + " dist_num district_id", "district precinct"),
         "name": ("派出所名称 派出所 pcsmc station_name dist_label",),
     },
     LayerKind.BEAT: {
+        "code": ("责任区代码",),
         "id": (_BEAT_IDS, "beat"),
         "name": ("责任区名称 zrqmc beat_name",),
         "parent_id": ("所属派出所 " + _STATION_IDS + " district dist_num precinct",),
     },
     LayerKind.AUX_BEAT: {
+        "code": ("警格代码",),
         "id": ("警格编码 警格编号 辅警警格编码 jgbm aux_beat_id",),
         "name": ("警格名称 jgmc aux_beat_name",),
         "parent_id": ("所属责任区 " + _BEAT_IDS, "beat"),

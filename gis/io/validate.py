@@ -34,6 +34,28 @@ _FORMATS = (
     "%Y%m%d%H%M%S",
     "%d.%m.%Y %H:%M",
 )
+# Chinese spellings of the canonical values of enumerated fields (DOMAIN.md)
+_VALUES: dict[str, dict[str, str]] = {
+    "role": {"民警": "officer", "社区民警": "officer", "辅警": "auxiliary", "协警": "auxiliary"},
+    "level": {
+        "重点": "key",
+        "重点类": "key",
+        "关注": "attention",
+        "关注类": "attention",
+        "一般": "ordinary",
+        "一般类": "ordinary",
+        "普通": "ordinary",
+    },
+    "area_kind": {
+        "责任区": "beat",
+        "民警责任区": "beat",
+        "警格": "aux_beat",
+        "辅警警格": "aux_beat",
+        "网格": "grid",
+        "社区": "community",
+        "村": "community",
+    },
+}
 _NO_UNIQUE_ID = (LayerKind.TRACK, LayerKind.ASSIGNMENT)
 _TRUE = {"true", "1", "yes", "y", "t", "是", "城市", "城镇", "urban"}
 _FALSE = {"false", "0", "no", "n", "f", "否", "农村", "乡村", "rural"}
@@ -166,7 +188,8 @@ def _check_fields(
 
 def _coerce(values: pd.Series, fs: FieldSpec, problems: Problems, notes: list[str]) -> pd.Series:
     if fs.dtype == "str":
-        return _as_str(values)
+        text = _as_str(values)
+        return text.replace(_VALUES[fs.name]) if fs.name in _VALUES else text
     if fs.dtype == "datetime":
         return _as_datetime(values, fs, problems, notes)
     if fs.dtype in ("int", "float"):

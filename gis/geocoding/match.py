@@ -11,7 +11,10 @@ Three passes, each only over what the previous one left:
    normalized forms, in bulk with ``process.cdist``).  House numbers are a gate, not a
    similarity: a candidate whose numbers differ from the query's scores 0 (``108号``
    is never ``180号``); one that only lacks the query's trailing numbers (the
-   gazetteer lists the building, the record the flat) keeps its score.
+   gazetteer lists the building, the record the flat) keeps its score.  Road names
+   are a gate too: a candidate on a road spelled unlike the record's (``fuzz.ratio``
+   below :data:`ROAD_SIMILARITY`) scores 0, so the same house number on another road
+   is never taken for a typo.
 
 A fuzzy match is accepted when its score reaches ``threshold`` *and* beats every
 candidate at another location by ``margin`` points.  Otherwise, a record whose best
@@ -41,6 +44,7 @@ MATCH_COLUMNS = (
     "match_lon",
     "match_lat",
     "match_building_id",
+    "match_address_id",
     "review_candidate",
 )
 
@@ -51,7 +55,7 @@ class Gazetteer:
 
     Attributes
     ----------
-    table : columns ``address``, ``lon``, ``lat``, ``building_id`` plus the derived
+    table : columns ``address``, ``lon``, ``lat``, ``building_id``, ``address_id`` plus the derived
         ``key`` (normalized), ``block``, ``numbers`` and ``loc`` (a location key).
     """
 
@@ -66,6 +70,7 @@ class Gazetteer:
         lon: str = "lon",
         lat: str = "lat",
         building_id: str | None = "building_id",
+        address_id: str | None = "address_id",
         source: str = "gazetteer",
     ) -> Gazetteer:
         """Build from a DataFrame; rows without address or coordinates are dropped."""
@@ -74,16 +79,19 @@ class Gazetteer:
             raise FieldError(
                 [Problem(f"missing column {c!r}", source=source, field=c) for c in missing]
             )
+
+        def optional(column: str | None) -> pd.Series:
+            if column and column in frame.columns:
+                return frame[column].astype("string")
+            return pd.Series(pd.NA, index=frame.index, dtype="string")
+
         table = pd.DataFrame(
             {
                 "address": frame[address].astype("string").str.strip(),
                 "lon": pd.to_numeric(frame[lon], errors="coerce"),
                 "lat": pd.to_numeric(frame[lat], errors="coerce"),
-                "building_id": (
-                    frame[building_id].astype("string")
-                    if building_id and building_id in frame.columns
-                    else pd.Series(pd.NA, index=frame.index, dtype="string")
-                ),
+                "building_id": optional(building_id),
+                "address_id": optional(address_id),
             }
         )
         table = table.dropna(subset=["address", "lon", "lat"])
@@ -101,7 +109,7 @@ class Gazetteer:
 
 
 def load_gazetteer(path: str | Path, **columns: str) -> Gazetteer:
-    """Read a gazetteer CSV (``address, lon, lat, building_id``; UTF-8 or GBK)."""
+    """Read a gazetteer CSV (``address, lon, lat[, building_id, address_id]``; UTF-8 or GBK)."""
     path = Path(path)
     if not path.is_file():
         raise FileFormatError.single(str(path), "gazetteer file not found / 标准地址库文件不存在")
@@ -208,6 +216,8 @@ def _fuzzy(
 
 
 _ALL = "\0all"
+ROAD_SIMILARITY = 60.0
+"""Minimum ``fuzz.ratio`` between the road names of a record and a fuzzy candidate."""
 _QUERY_BATCH = 256
 
 
@@ -231,6 +241,7 @@ def _decide(
         list(queries), table["key"].to_numpy()[cand].tolist(), scorer=fuzz.ratio, workers=1
     ).astype(float)
     scores *= _number_gate(queries, table["numbers"].to_numpy()[cand])
+    scores *= _road_gate(queries, table["block"].to_numpy()[cand])
     top = np.argmax(scores, axis=1)
     top_score = scores[np.arange(len(queries)), top]
     loc = table["loc"].to_numpy()
@@ -239,6 +250,15 @@ def _decide(
     accepted = (top_score >= threshold) & (top_score - rival >= margin)
     method = np.where(accepted, "fuzzy", np.where(top_score >= review_floor, "review", "unmatched"))
     return cand[top], top_score, method.astype(object)
+
+
+def _road_gate(queries: NDArray[np.object_], blocks: NDArray[np.object_]) -> NDArray[np.float64]:
+    """1 where the candidate's road (block) is spelled like the query's: a typo
+    (清西路 for 清溪路) passes, another road with the same house number (锦岸路) does not."""
+    names, where = np.unique(blocks.astype(str), return_inverse=True)
+    query_blocks = [block_key(k) for k in queries]
+    similar = process.cdist(query_blocks, list(names), scorer=fuzz.ratio, workers=1)
+    return (similar[:, where] >= ROAD_SIMILARITY).astype(float)
 
 
 def _number_gate(queries: NDArray[np.object_], numbers: NDArray[np.object_]) -> NDArray[np.float64]:
@@ -281,6 +301,7 @@ def _frame(
             "match_lon": pick("lon", placed).astype(float),
             "match_lat": pick("lat", placed).astype(float),
             "match_building_id": pick("building_id", placed).astype("string"),
+            "match_address_id": pick("address_id", placed).astype("string"),
             "review_candidate": pick("address", found & (method == "review")).astype("string"),
         },
         index=index,

@@ -45,6 +45,29 @@ def _iou(a: shapely.Geometry, b: shapely.Geometry) -> float:
     return float(shapely.area(shapely.intersection(a, b)) / shapely.area(shapely.union(a, b)))
 
 
+def _aux_drift(areas: Areas, cells: tuple[int, ...], *, severity: str) -> list[Finding]:
+    """The aux beats were drawn on the grids as planned: where a grid moved, they differ."""
+    grids = dict(zip(areas.grids.id, areas.grids.geometry, strict=True))
+    aux = areas.aux_beats.set_index("grid_id")
+    out = []
+    for c in cells:
+        gid = str(areas.grid_id[c])
+        diff = float(shapely.area(shapely.symmetric_difference(grids[gid], aux.geometry[gid])))
+        if diff > 1e-3:
+            out.append(
+                _finding(
+                    "aux_beat_mismatch",
+                    "aux_beat",
+                    [str(aux.id[gid])],
+                    "grid",
+                    [gid],
+                    diff,
+                    severity=severity,
+                )
+            )
+    return out
+
+
 def defect_truth(areas: Areas, defects: DefectPlan, outside_joint: str) -> list[dict[str, Any]]:
     """One record per planted defect: what was done, where, and the findings it implies."""
     g = areas.grid_id
@@ -52,61 +75,39 @@ def defect_truth(areas: Areas, defects: DefectPlan, outside_joint: str) -> list[
     aux = dict(zip(areas.aux_beats.grid_id, areas.aux_beats.id, strict=True))
     za = areas.zone_area
     p = defects.pairs
-    out: list[dict[str, Any]] = []
+    out = [_split_truth(areas, defects)]
 
-    def add(key: str, cells: tuple[int, ...], zh: str, en: str, findings: list[Finding]) -> None:
-        xy = shapely.get_coordinates(
-            shapely.centroid(
-                shapely.union_all(areas.planned_grids.geometry.to_numpy()[list(cells)])
-            )
-        )[0]
-        lon, lat = to_geo_xy(xy[:1], xy[1:])
-        out.append(
-            {
-                "id": key,
-                "description_zh": zh,
-                "description_en": en,
-                "lon": float(lon[0]),
-                "lat": float(lat[0]),
-                "findings": findings,
-            }
-        )
+    def add(key: str, cells: tuple[int, ...], text: tuple[str, str], found: list[Finding]) -> None:
+        out.append(_record(areas, key, cells, text, found))
 
-    i, j = p["split"]
-    b1, b2 = areas.beat_id[i], areas.beat_id[j]
-    add(
-        "split",
-        (i, j),
-        f"责任区{b1}越过边界切入网格{g[j]}",
-        f"beat {b1} cuts grid {g[j]} in two",
-        [
-            _finding("grid_split_by_beat", "grid", [g[j]], "beat", [b1, b2], za["split"]),
-            _finding("beat_boundary_off_grid", "beat", [b1, b2], "grid", [g[j]], za["split"]),
-            _finding("crosses_parent", "aux_beat", [aux[g[j]]], "beat", [b2], za["split"]),
-        ],
-    )
     i, j = p["gap"]
     add(
         "gap",
         (i, j),
-        f"网格{g[i]}与{g[j]}之间留有空隙",
-        f"gap between grids {g[i]} and {g[j]}",
-        [_finding("gap", "grid", [g[i], g[j]], "community", [comm[g[i]]], za["gap"])],
+        (f"网格{g[i]}与{g[j]}之间留有空隙", f"gap between grids {g[i]} and {g[j]}"),
+        [
+            _finding("gap", "grid", [g[i], g[j]], "community", [comm[g[i]]], za["gap"]),
+            *_aux_drift(areas, (i, j), severity="error"),
+        ],
     )
     i, j = p["overlap"]
     add(
         "overlap",
         (i, j),
-        f"网格{g[i]}与{g[j]}重叠",
-        f"grids {g[i]} and {g[j]} overlap",
-        [_finding("overlap", "grid", [g[i], g[j]], None, [], za["overlap"])],
+        (f"网格{g[i]}与{g[j]}重叠", f"grids {g[i]} and {g[j]} overlap"),
+        [
+            _finding("overlap", "grid", [g[i], g[j]], None, [], za["overlap"]),
+            *_aux_drift(areas, (i, j), severity="error"),
+        ],
     )
     i, j = p["crossing"]
     add(
         "crossing",
         (i, j),
-        f"网格{g[i]}越出所属{comm[g[i]]}进入{comm[g[j]]}",
-        f"grid {g[i]} crosses from {comm[g[i]]} into {comm[g[j]]}",
+        (
+            f"网格{g[i]}越出所属{comm[g[i]]}进入{comm[g[j]]}",
+            f"grid {g[i]} crosses from {comm[g[i]]} into {comm[g[j]]}",
+        ),
         [
             _finding(
                 "crosses_parent",
@@ -115,7 +116,8 @@ def defect_truth(areas: Areas, defects: DefectPlan, outside_joint: str) -> list[
                 "community",
                 [comm[g[i]], comm[g[j]]],
                 za["crossing"],
-            )
+            ),
+            *_aux_drift(areas, (i, j), severity="error"),
         ],
     )
     for key, rule in (
@@ -127,24 +129,30 @@ def defect_truth(areas: Areas, defects: DefectPlan, outside_joint: str) -> list[
         add(
             key,
             (i, j),
-            f"网格{g[i]}与{g[j]}公共边数字化误差（小于容差）",
-            f"digitizing noise on the edge of grids {g[i]} and {g[j]} (below tolerance)",
-            [_finding(rule, "grid", [g[i], g[j]], None, [], za[key], severity="noise")],
+            (
+                f"网格{g[i]}与{g[j]}公共边数字化误差（小于容差）",
+                f"digitizing noise on the edge of grids {g[i]} and {g[j]} (below tolerance)",
+            ),
+            [
+                _finding(rule, "grid", [g[i], g[j]], None, [], za[key], severity="noise"),
+                *_aux_drift(areas, (i, j), severity="noise"),
+            ],
         )
     u = defects.unstaffed
     add(
         "unstaffed",
         (u,),
-        f"网格{g[u]}无民警或辅警",
-        f"grid {g[u]} has no officer or auxiliary",
+        (f"网格{g[u]}无民警或辅警", f"grid {g[u]} has no officer or auxiliary"),
         [_finding("grid_unstaffed", "grid", [g[u]], "aux_beat", [aux[g[u]]], 0.0)],
     )
     own, host = p["joint_outside"]
     add(
         "joint_outside",
         (own, host),
-        f"联防联控点{outside_joint}不在所属网格{g[own]}内",
-        f"joint point {outside_joint} lies in {g[host]}, not in its grid {g[own]}",
+        (
+            f"联防联控点{outside_joint}不在所属网格{g[own]}内",
+            f"joint point {outside_joint} lies in {g[host]}, not in its grid {g[own]}",
+        ),
         [
             _finding(
                 "joint_point_outside_grid",
@@ -158,6 +166,40 @@ def defect_truth(areas: Areas, defects: DefectPlan, outside_joint: str) -> list[
     )
     out.append(_aux_truth(areas, defects))
     return out
+
+
+def _record(
+    areas: Areas, key: str, cells: tuple[int, ...], text: tuple[str, str], found: list[Finding]
+) -> dict[str, Any]:
+    union = shapely.union_all(areas.planned_grids.geometry.to_numpy()[list(cells)])
+    xy = shapely.get_coordinates(shapely.centroid(union))[0]
+    lon, lat = to_geo_xy(xy[:1], xy[1:])
+    return {
+        "id": key,
+        "description_zh": text[0],
+        "description_en": text[1],
+        "lon": float(lon[0]),
+        "lat": float(lat[0]),
+        "findings": found,
+    }
+
+
+def _split_truth(areas: Areas, defects: DefectPlan) -> dict[str, Any]:
+    i, j = defects.pairs["split"]
+    g, piece = areas.grid_id, areas.zone_area["split"]
+    b1, b2 = areas.beat_id[i], areas.beat_id[j]
+    aux = dict(zip(areas.aux_beats.grid_id, areas.aux_beats.id, strict=True))
+    return _record(
+        areas,
+        "split",
+        (i, j),
+        (f"责任区{b1}越过边界切入网格{g[j]}", f"beat {b1} cuts grid {g[j]} in two"),
+        [
+            _finding("grid_split_by_beat", "grid", [g[j]], "beat", [b1, b2], piece),
+            _finding("beat_boundary_off_grid", "beat", [b1, b2], "grid", [g[j]], piece),
+            _finding("crosses_parent", "aux_beat", [aux[g[j]]], "beat", [b1, b2], piece),
+        ],
+    )
 
 
 def _aux_truth(areas: Areas, defects: DefectPlan) -> dict[str, Any]:
@@ -178,16 +220,11 @@ def _aux_truth(areas: Areas, defects: DefectPlan) -> dict[str, Any]:
         | {"iou": round(_iou(aux[c], grids[c]), 3)}
         for c in (i, j)
     ]
-    xy = shapely.get_coordinates(shapely.centroid(shapely.union(grids[i], grids[j])))[0]
-    lon, lat = to_geo_xy(xy[:1], xy[1:])
-    return {
-        "id": "aux_mismatch",
-        "description_zh": f"辅警警格{ids[i]}划入网格{g[j]}的大片区域，与网格不一致",
-        "description_en": f"aux beat {ids[i]} takes a large part of grid {g[j]} from {ids[j]}",
-        "lon": float(lon[0]),
-        "lat": float(lat[0]),
-        "findings": found,
-    }
+    text = (
+        f"辅警警格{ids[i]}划入网格{g[j]}的大片区域，与网格不一致",
+        f"aux beat {ids[i]} takes a large part of grid {g[j]} from {ids[j]}",
+    )
+    return _record(areas, "aux_mismatch", (i, j), text, found)
 
 
 def flat_findings(defects: list[dict[str, Any]]) -> list[Finding]:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 import warnings
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal, TypeAlias
 
 import geopandas as gpd
@@ -60,6 +61,7 @@ __all__ = [
 ]
 
 WGS84 = pyproj.CRS.from_epsg(4326)
+_epsg = lru_cache(maxsize=256)(pyproj.CRS.from_epsg)  # building a CRS costs ~10 ms
 CGCS2000 = pyproj.CRS.from_epsg(4490)
 
 
@@ -294,7 +296,7 @@ def gauss_kruger_crs(lon: float, *, width: Width = 3) -> pyproj.CRS:
                 )
             ),
         )
-    return pyproj.CRS.from_epsg(code)
+    return _epsg(code)
 
 
 def _gk_code(cm: float, *, width: int, exact: bool) -> int | None:
@@ -366,7 +368,7 @@ def _utm_crs(lon: float, lat: float) -> pyproj.CRS:
     zone = int((lon + 180.0) // 6.0) % 60 + 1
     wanted = str((32600 if lat >= 0 else 32700) + zone)
     codes = [info.code for info in infos]
-    return pyproj.CRS.from_epsg(wanted if wanted in codes or not codes else codes[0])
+    return _epsg(int(wanted if wanted in codes or not codes else codes[0]))
 
 
 def to_metric(

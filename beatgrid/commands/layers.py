@@ -12,6 +12,7 @@ import warnings
 from pathlib import Path
 from typing import Annotated
 
+import pandas as pd
 import typer
 from rich.table import Table
 
@@ -51,6 +52,7 @@ def register(app: typer.Typer) -> None:
     app.command("import")(import_layer)
     app.command("info")(info)
     app.command("export")(export)
+    app.command("district")(district)
 
 
 def _mapping(kind: str, options: list[str] | None, mapping_file: Path | None) -> dict[str, str]:
@@ -219,3 +221,54 @@ def export(
             bar.update(task, advance=1, description="done")
         where = f" in {to_crs}" if to_crs else ""
         console.print(f"[green]exported[/] {len(result.gdf)} {lk.value} → {out}{where}")
+
+
+def district(
+    manifest: Annotated[Path, typer.Argument(help="district folder or its manifest.json")],
+    to_crs: Annotated[
+        str | None, typer.Option("--to-crs", help="reproject every layer to this CRS")
+    ] = None,
+    repair: RepairOpt = False,
+) -> None:
+    """Load, validate and summarize every layer of a district (manifest.json).
+
+    加载并检查辖区全部图层：要素数、坐标系、范围、面积（km²）、有效性。
+    """
+    from gis.district import load_district
+
+    with user_errors():
+        with progress() as bar, warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            task = bar.add_task("loading", total=None)
+            loaded = load_district(
+                manifest,
+                to_crs=to_crs,
+                repair=repair,
+                on_layer=lambda name: bar.update(task, advance=1, description=f"reading {name}"),
+            )
+            bar.update(task, total=len(loaded.layers), description="done")
+        _print_summary(loaded.name, loaded.summary())
+        _print_notes([str(w.message) for w in caught])
+
+
+def _print_summary(name: str, summary: pd.DataFrame) -> None:
+    headers = {
+        "layer": "layer",
+        "label": "图层",
+        "count": "n",
+        "crs": "CRS",
+        "area_km2": "km²",
+        "metric_crs": "measured in",
+        "valid": "valid",
+        "repaired": "fixed",
+        "rejected_rows": "rejected",
+    }
+    table = Table(title=f"{name}: layers / 图层")
+    for column, header in headers.items():
+        numeric = column not in ("layer", "label", "crs", "metric_crs")
+        table.add_column(header, justify="right" if numeric else "left", no_wrap=True)
+    for record in summary.to_dict("records"):
+        area = record["area_km2"]
+        record["area_km2"] = None if pd.isna(area) else f"{area:,.3f}"
+        table.add_row(*("" if pd.isna(record[c]) else str(record[c]) for c in headers))
+    console.print(table)

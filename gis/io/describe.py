@@ -12,7 +12,7 @@ from gis.errors import FileFormatError
 from gis.io.encoding import shapefile_encoding
 from gis.io.read import TABLE_SUFFIXES, check_file
 from gis.io.tabular import read_table
-from gis.io.vector import PARQUET_SUFFIXES, gdal_path, is_shapefile
+from gis.io.vector import PARQUET_SUFFIXES, gdal_path, is_geoparquet, is_shapefile
 
 
 @dataclass(frozen=True)
@@ -38,14 +38,18 @@ def describe(path: str | Path, *, encoding: str | None = None) -> list[LayerInfo
     path = Path(path)
     check_file(path)
     suffix = path.suffix.lower()
-    if suffix in TABLE_SUFFIXES:
+    plain_parquet = suffix in PARQUET_SUFFIXES and not is_geoparquet(path)
+    if suffix in TABLE_SUFFIXES or plain_parquet:
         table = read_table(path, encoding=encoding)
         fields = tuple(str(c) for c in table.frame.columns)
         return [LayerInfo(path.stem, len(table.frame), "table", None, table.encoding, fields)]
     if suffix in PARQUET_SUFFIXES:
         import geopandas as gpd
 
-        frame = gpd.read_parquet(path)
+        try:
+            frame = gpd.read_parquet(path)
+        except Exception as exc:  # pyarrow raises many types for a bad file
+            raise FileFormatError.single(path.name, f"cannot read GeoParquet: {exc}") from exc
         crs = frame.crs.to_string() if frame.crs is not None else None
         fields = tuple(c for c in frame.columns if c != frame.geometry.name)
         types = ", ".join(sorted(set(frame.geom_type.dropna())))

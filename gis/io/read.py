@@ -26,7 +26,7 @@ from gis.fields import ColumnMatch, recognise
 from gis.io.layer import Layer
 from gis.io.tabular import from_lonlat, from_wkt, plausible_lonlat, read_table
 from gis.io.validate import validate_layer
-from gis.io.vector import PARQUET_SUFFIXES, VECTOR_SUFFIXES, read_vector
+from gis.io.vector import PARQUET_SUFFIXES, VECTOR_SUFFIXES, is_geoparquet, read_vector
 from gis.layers import LayerKind, LayerSpec, spec
 
 TABLE_SUFFIXES = (".csv", ".txt", ".tsv", ".xlsx", ".xlsm")
@@ -104,13 +104,18 @@ def read_layer(
     coords = {k: v for k, v in (("lon", lon), ("lat", lat), ("wkt", wkt)) if v is not None}
     raw = _open(path, sp, layer=layer, encoding=encoding, mapping={**(mapping or {}), **coords})
     if sp.geometry == "none":
-        return validate_layer(
-            _canonical(raw.frame, raw.match),
-            sp.kind,
-            source=source,
-            crs_note="no geometry",
-            column_map=raw.match.columns,
+        table = _canonical(raw.frame, raw.match).reset_index(drop=True)
+        result = validate_layer(
+            table, sp.kind, source=source, crs_note="no geometry", column_map=raw.match.columns
         )
+        return replace(result, warnings=(*raw.notes, *result.warnings))
+    return _spatial(raw, sp, crs=crs, source=source, repair=repair)
+
+
+def _spatial(
+    raw: _Raw, sp: LayerSpec, *, crs: str | int | pyproj.CRS | None, source: str, repair: bool
+) -> Layer:
+    """CRS, unplaceable points, coordinate check, validation, GCJ-02/BD-09 conversion."""
     src, note = _settle_crs(raw, crs, source=source)
     gdf = gpd.GeoDataFrame(
         _canonical(raw.frame, raw.match),
@@ -145,7 +150,7 @@ def _open(
 ) -> _Raw:
     check_file(path)
     suffix = path.suffix.lower()
-    if suffix in TABLE_SUFFIXES:
+    if suffix in TABLE_SUFFIXES or (suffix in PARQUET_SUFFIXES and not is_geoparquet(path)):
         return _open_table(path, sp, layer=layer, encoding=encoding, mapping=mapping)
     raw = read_vector(path, layer=layer, encoding=encoding)
     if len(raw.frame) == 0:

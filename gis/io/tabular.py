@@ -42,6 +42,8 @@ def read_table(path: Path, *, encoding: str | None = None, layer: str | None = N
     """
     if path.suffix.lower() in (".xlsx", ".xlsm"):
         frame, used = _read_xlsx(path, sheet=layer), None
+    elif path.suffix.lower() in (".parquet", ".geoparquet"):
+        frame, used = pd.read_parquet(path), None
     else:
         frame, used = _read_csv(path, encoding=encoding)
     frame.columns = [str(c).strip() for c in frame.columns]

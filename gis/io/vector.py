@@ -90,6 +90,17 @@ def _tidy_kml(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     return tidy
 
 
+def is_geoparquet(path: Path) -> bool:
+    """Does a Parquet file carry GeoParquet metadata (else it is a plain table)?"""
+    import pyarrow.parquet as pq
+
+    try:
+        metadata = pq.read_schema(path).metadata or {}
+    except Exception:  # unreadable: let the GeoParquet reader say why
+        return True
+    return b"geo" in metadata
+
+
 def _read_parquet(path: Path) -> RawVector:
     try:
         frame = gpd.read_parquet(path)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import geopandas as gpd
@@ -155,3 +156,26 @@ def test_export_missing_layer_exit_2(tmp_path: Path, grid_file: Path) -> None:
     assert _run("import", grid_file, "-k", "grid", "-m", "id=CELL", "-o", ws)[0] == 0
     code, out = _run("export", ws, "--kind", "beat", "-o", tmp_path / "b.geojson")
     assert code == 2 and "no layer 'beat'" in out and "grid" in out
+
+
+def test_district_summary(tmp_path: Path, grid_file: Path) -> None:
+    manifest = tmp_path / "manifest.json"
+    entry = {"path": "grids.geojson", "mapping": {"id": "CELL"}}
+    manifest.write_text(
+        json.dumps({"name": "小区", "layers": {"grid": entry}}, ensure_ascii=False), "utf-8"
+    )
+    code, out = _run("district", tmp_path)
+    assert code == 0, out
+    assert "小区" in out and "grid" in out and "EPSG:4490" in out
+    assert "0.021" in out  # two 0.001° cells at 32°N: 2 x 94.5 m x 110.9 m
+    code, out = _run("district", tmp_path / "nowhere")
+    assert code == 2 and "no manifest" in out
+
+
+def test_info_on_xlsx_and_plain_parquet(tmp_path: Path) -> None:
+    table = pd.DataFrame({"编号": ["a", "b"], "经度": [118.7, 118.71], "纬度": [32.0, 32.01]})
+    table.to_excel(tmp_path / "pts.xlsx", index=False)
+    table.to_parquet(tmp_path / "pts.parquet")
+    for name in ("pts.xlsx", "pts.parquet"):
+        code, out = _run("info", tmp_path / name)
+        assert code == 0 and "2 features" in out and "经度" in out, out

@@ -247,3 +247,33 @@ def test_gdal_kml_copy_does_not_touch_the_source(tmp_path: Path, shared_data: Pa
     before = copy.read_bytes()
     read_layer(copy, kind="station", mapping={"id": "name"})
     assert copy.read_bytes() == before
+
+
+def test_plain_parquet_table_with_lonlat(tmp_path: Path, incidents_frame: pd.DataFrame) -> None:
+    path = tmp_path / "incidents.parquet"
+    incidents_frame.to_parquet(path)
+    layer = read_layer(path, kind="incident", crs=4490)
+    assert len(layer.gdf) == 5 and layer.column_map["lon"] == "经度"
+
+
+def test_chinese_enumerations_become_canonical(tmp_path: Path) -> None:
+    path = tmp_path / "assign.csv"
+    pd.DataFrame(
+        {
+            "警号": ["1", "2"],
+            "岗位": ["民警", "辅警"],
+            "责任区类型": ["责任区", "警格"],
+            "责任区编码": ["B1", "A1"],
+        }
+    ).to_csv(path, index=False)
+    layer = read_layer(path, kind="assignment")
+    assert layer.gdf["role"].tolist() == ["officer", "auxiliary"]
+    assert layer.gdf["area_kind"].tolist() == ["beat", "aux_beat"]
+
+
+def test_forced_wrong_encoding_is_explained(tmp_path: Path, incidents_frame: pd.DataFrame) -> None:
+    path = tmp_path / "incidents.csv"
+    incidents_frame.to_csv(path, index=False, encoding="gbk")
+    with pytest.raises(FileFormatError, match="cannot decode the file as utf-8") as err:
+        read_layer(path, kind="incident", crs=4490, encoding="utf-8")
+    assert "--encoding gbk" in str(err.value)

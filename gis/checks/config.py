@@ -85,7 +85,7 @@ _SPECS: tuple[RuleSpec, ...] = (
         "error",
         "Must Not Have Gaps",
         Text(
-            "{layer} 之间有缝隙 {area} 平方米（宽 {width} 米），邻接 {ids}",
+            "{layer} {ids} 之间有缝隙 {area} 平方米（宽 {width} 米）",
             "gap of {area} m² (width {width} m) between {layer} {ids}",
         ),
     ),

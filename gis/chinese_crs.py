@@ -49,9 +49,9 @@ CHINA_EXTENT: tuple[float, float, float, float] = (73.5, 18.0, 135.1, 53.6)
 DEFAULT_TOLERANCE = 1e-9
 _MAX_ITER = 50
 # Upper bound of the offsets' Lipschitz constant (max row sum of the Jacobian of
-# forward - identity).  Measured on 2 million random points: 0.007 in China, 0.034 in the
-# GCJ-02 fade band, 0.029 for BD-09 anywhere but within 0.001 ° of (0, 0), 0.042 for WGS84 ->
-# BD-09.  Taken as 0.1 for margin.
+# forward - identity), measured by finite differences on millions of random points: 0.007
+# in China, 0.034 in the GCJ-02 fade band, 0.029 for BD-09 anywhere (0.002 near (0, 0)),
+# 0.042 for WGS84 -> BD-09.  Taken as 0.1 for margin.
 _LIPSCHITZ = 0.1
 
 

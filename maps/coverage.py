@@ -122,7 +122,7 @@ def _track_layer(tracks: gpd.GeoDataFrame, opts: MapOptions) -> folium.GeoJson:
             ]
         )
     frame = for_display(tracks, columns=["track_id"], options=opts, source="tracks")
-    style = path_style(OUTLINE["track"], weight=2, opacity=0.8)
+    style = path_style(OUTLINE["track"], weight=1.2, opacity=0.55)
     return geojson_layer(
         frame,
         name=LAYERS["tracks"].get(opts.lang),

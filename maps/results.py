@@ -12,6 +12,7 @@ import warnings
 from typing import Any, Literal
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import shapely
 
@@ -104,6 +105,21 @@ def _label(window: str, start: pd.Timestamp) -> str:
     }[window]
 
 
+def _track_lines(fixes: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """One line per cleaned segment through its fixes in time order (no noding, no union)."""
+    ordered = fixes.sort_values(["track_id", "segment_id", "time"])
+    key = ordered["track_id"].astype(str) + "/" + ordered["segment_id"].astype(str)
+    codes, names = pd.factorize(key, sort=False)
+    sizes = np.bincount(codes, minlength=len(names))
+    keep = np.isin(codes, np.flatnonzero(sizes >= 2))
+    xy = shapely.get_coordinates(ordered.geometry.to_numpy()[keep])
+    lines = shapely.linestrings(xy, indices=codes[keep])
+    first = ordered.loc[keep].groupby(codes[keep], sort=True)["track_id"].first()
+    return gpd.GeoDataFrame(
+        {"track_id": first.astype(str).to_numpy()}, geometry=lines, crs=fixes.crs
+    )
+
+
 def _coverage(district: Any, hot: gpd.GeoDataFrame | None) -> dict[str, Any]:
     from gis.coverage.joint_points import joint_point_visits
     from gis.coverage.patrol import hotspot_dosage, patrol_coverage
@@ -111,7 +127,7 @@ def _coverage(district: Any, hot: gpd.GeoDataFrame | None) -> dict[str, Any]:
 
     patrol = patrol_coverage(district.tracks, district.grids)
     legs = patrol.tracks.legs
-    tracks = legs.dissolve(by="track_id", as_index=False)[["track_id", "geometry"]]
+    tracks = _track_lines(patrol.tracks.fixes)
     zone = reach(legs, district.grids, within_m=patrol.within_m)
     metric_grids = district.grids.to_crs(zone.crs)
     whole = shapely.union_all(metric_grids.geometry.array)

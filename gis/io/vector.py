@@ -136,8 +136,15 @@ def gdal_path(path: Path) -> str:
 
 
 def _arrow_ok(path: Path, encoding: str | None) -> bool:
-    # Arrow reading is fastest but cannot apply a forced encoding to shapefile attributes.
-    return encoding is None and path.suffix.lower() not in (".kml", ".kmz")
+    # Arrow is fastest; for shapefiles pyogrio applies the encoding through GDAL's
+    # SHAPE_ENCODING, elsewhere only the row-by-row reader decodes a forced encoding.
+    if path.suffix.lower() in (".kml", ".kmz"):
+        return False
+    return encoding is None or _is_shapefile_path(path)
+
+
+def _is_shapefile_path(path: Path) -> bool:
+    return path.suffix.lower() in (".shp", ".zip")
 
 
 def _choose_layer(path: Path, target: str, layer: str | None) -> str | None:

@@ -145,6 +145,28 @@ def test_one_step_inverse_of_published_converters_is_metres_off() -> None:
     assert naive.max() > 1.0 and ours.max() < 1e-3
 
 
+@pytest.mark.parametrize(
+    ("forward", "west", "south", "east", "north"),
+    [
+        (cc.wgs84_to_gcj02, 60.0, -5.0, 150.0, 65.0),  # China, the fade band and beyond
+        (cc.gcj02_to_bd09, -180.0, -90.0, 180.0, 90.0),
+        (cc.gcj02_to_bd09, -0.01, -0.01, 0.01, 0.01),  # BD-09 is polar about (0, 0)
+        (cc.wgs84_to_bd09, 60.0, -5.0, 150.0, 65.0),
+    ],
+)
+def test_offsets_are_contractions_within_the_bound_the_inverse_relies_on(
+    forward: object, west: float, south: float, east: float, north: float
+) -> None:
+    """The inverse stops when ``_LIPSCHITZ * step < tolerance``: that needs the bound."""
+    rng = np.random.default_rng(5)
+    x, y, h = rng.uniform(west, east, 200_000), rng.uniform(south, north, 200_000), 1e-7
+    f0, fx, fy = (np.array(forward(*p)) for p in ((x, y), (x + h, y), (x, y + h)))  # type: ignore[operator]
+    jac = np.stack([(fx - f0) / h, (fy - f0) / h], axis=-1)  # [output, point, input]
+    jac[0, :, 0] -= 1.0
+    jac[1, :, 1] -= 1.0
+    assert np.abs(jac).sum(axis=-1).max() < cc._LIPSCHITZ / 2
+
+
 def test_offset_is_hundreds_of_metres_in_china() -> None:
     rng = np.random.default_rng(4)
     lon, lat = rng.uniform(73.5, 135.1, 10_000), rng.uniform(18.0, 53.6, 10_000)

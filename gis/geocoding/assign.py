@@ -72,6 +72,9 @@ class AreaLayer:
     name: str
     ids: NDArray[np.object_]
     index: PolygonIndex
+    covering: bool = True
+    """False for layers of small separate areas (joint-defense points): a point outside
+    them all is normal, so it does not make the record's status ``outside``."""
 
 
 @dataclass(frozen=True)
@@ -131,6 +134,7 @@ def build_area_index(
     tolerance_m: float = 0.0,
     crs: pyproj.CRS | str | int | None = None,
     max_cells: int = 4_000_000,
+    not_covering: tuple[str, ...] = ("joint_point",),
 ) -> AreaIndex:
     """Prepare area layers for :func:`assign_points`.
 
@@ -142,6 +146,8 @@ def build_area_index(
         distance within which other areas are listed in ``<layer>_alt_ids``.
     crs : metric CRS to measure in; by default ``gis.crs.metric_crs`` of the first layer.
     max_cells : size cap of each layer's lookup raster (memory ~5 bytes a cell).
+    not_covering : layers that do not tile the territory (a point outside them all is
+        normal and only gets its nearest area): joint-defense points by default.
 
     Raises
     ------
@@ -162,7 +168,7 @@ def build_area_index(
         index = fastpath.build_polygon_index(
             geoms, rank, tolerance_m=tolerance_m, max_cells=max_cells
         )
-        built.append(AreaLayer(name, ids, index))
+        built.append(AreaLayer(name, ids, index, covering=name not in not_covering))
     allgeoms = np.concatenate([layer.index.geoms for layer in built])
     x0, y0, x1, y1 = (float(v) for v in shapely.total_bounds(allgeoms))
     return AreaIndex(tuple(built), metric, float(tolerance_m), (x0, y0, x1, y1))

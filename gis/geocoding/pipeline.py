@@ -10,6 +10,8 @@ Added columns: ``source_row`` (1-based data row), ``coord_status``, ``geocode_so
 (``coordinates`` / ``address`` / empty), ``geocode_lon`` / ``geocode_lat`` (WGS84),
 the match columns when a gazetteer is given (``gis.geocoding.match``), the layer
 columns (``gis.geocoding.assign``), then ``status``, ``reason_zh``, ``reason_en``.
+An input column with one of these names is kept as ``input_<name>`` (an incident
+export's own ``status`` column becomes ``input_status``).
 """
 
 from __future__ import annotations
@@ -131,8 +133,11 @@ def geocode_frame(
     )
     tail = pd.DataFrame({"status": status.astype("string")}, index=frame.index)
     tail = tail.join(reasons(tail["status"], detail["zh"], detail["en"]))
-    parts = [pd.DataFrame(frame).drop(columns=_geometry_columns(frame)), head]
-    return pd.concat([*parts, *([matched] if matched is not None else []), layers, tail], axis=1)
+    added = [head, *([matched] if matched is not None else []), layers, tail]
+    original = pd.DataFrame(frame).drop(columns=_geometry_columns(frame))
+    taken = {c for part in added for c in part.columns}
+    original = original.rename(columns={c: f"input_{c}" for c in original.columns if c in taken})
+    return pd.concat([original, *added], axis=1)
 
 
 def _geometry_columns(frame: pd.DataFrame) -> list[str]:
@@ -268,7 +273,8 @@ def _placement_status(
     by_coords = located & (status == Status.OK).to_numpy()
     tolerance = np.zeros(len(layers), dtype=bool)
     outside = np.zeros(len(layers), dtype=bool)
-    for name in reversed(areas.names):  # the first layer's note wins
+    covering = [layer.name for layer in areas.layers if layer.covering]
+    for name in reversed(covering):  # the first layer's note wins
         how = layers[f"{name}_how"].to_numpy(dtype=object)
         tolerance |= how == "tolerance"
         out = located & (how == "outside")

@@ -6,6 +6,7 @@ Every error is measured as a geodesic distance on the WGS84 ellipsoid (pyproj.Ge
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from pathlib import Path
 
 import geopandas as gpd
@@ -155,12 +156,12 @@ def test_one_step_inverse_of_published_converters_is_metres_off() -> None:
     ],
 )
 def test_offsets_are_contractions_within_the_bound_the_inverse_relies_on(
-    forward: object, west: float, south: float, east: float, north: float
+    forward: Callable[..., cc.Coords], west: float, south: float, east: float, north: float
 ) -> None:
     """The inverse stops when ``_LIPSCHITZ * step < tolerance``: that needs the bound."""
     rng = np.random.default_rng(5)
     x, y, h = rng.uniform(west, east, 200_000), rng.uniform(south, north, 200_000), 1e-7
-    f0, fx, fy = (np.array(forward(*p)) for p in ((x, y), (x + h, y), (x, y + h)))  # type: ignore[operator]
+    f0, fx, fy = (np.array(forward(*p)) for p in ((x, y), (x + h, y), (x, y + h)))
     jac = np.stack([(fx - f0) / h, (fy - f0) / h], axis=-1)  # [output, point, input]
     jac[0, :, 0] -= 1.0
     jac[1, :, 1] -= 1.0

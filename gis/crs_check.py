@@ -149,7 +149,8 @@ def _swapped_rows(
     swapped = ~_rows_all(ok, index, n) & _rows_all(ok_swapped, index, n)
     if src.is_geographic:
         china = _rows_all(in_china(x, y), index, n)
-        if china.mean() > 0.5:
+        located = np.bincount(index, minlength=n) > 0  # rows that have coordinates
+        if china[located].mean() > 0.5:
             swapped |= ~china & _rows_all(in_china(y, x), index, n)
     return swapped
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import pyproj
 import pytest
 import shapely
@@ -329,6 +330,13 @@ def test_xinjiang_swapped_is_caught_when_the_rest_of_the_layer_is_in_china() -> 
     with pytest.raises(CRSError, match="swap") as info:
         gcrs.check_coordinates(layer, source="x.csv")
     assert [p.row for p in info.value.problems] == [3]
+    # rows without coordinates do not dilute "most of the layer is in China"
+    blanks = gpd.GeoDataFrame(geometry=[None] * 5, crs=4326)
+    with pytest.raises(CRSError, match="swap"):
+        gcrs.check_coordinates(pd.concat([layer, blanks]), source="x.csv")
+    # a layer that is mostly outside China is not second-guessed
+    arctic = _points((43.83, 87.62), (40.0, 80.0), NANJING)
+    gcrs.check_coordinates(arctic, source="arctic.csv")
 
 
 @pytest.mark.parametrize("geoms", [[], [None], [Polygon()], [None, Point()]])

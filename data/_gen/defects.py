@@ -223,9 +223,12 @@ def _no_zone(defect: str, pair: pd.Series, cells: np.ndarray) -> list[Zone] | No
 
 
 def _aux(defect: str, pair: pd.Series, cells: np.ndarray) -> list[Zone] | None:
-    band, _ = band_across(pair, cells, share=0.5)
+    """Move a band of cell j to the aux beat of cell i: both IoUs well below 0.9 but
+    well above the 0.3 at which an aux beat would no longer be recognisably its grid's."""
     ai, aj = shapely.area(cells[int(pair.i)]), shapely.area(cells[int(pair.j)])
-    piece = shapely.area(shapely.intersection(band, cells[int(pair.j)]))
-    if ai / (ai + piece) > 0.75 or (aj - piece) / aj > 0.75:
-        return None
-    return [Zone(defect, band, int(pair.j), "move_aux", int(pair.i))]
+    for share in (0.5, 0.45, 0.4, 0.35, 0.3, 0.25):
+        band, _ = band_across(pair, cells, share=share)
+        piece = shapely.area(shapely.intersection(band, cells[int(pair.j)]))
+        if 0.5 <= ai / (ai + piece) <= 0.8 and 0.5 <= (aj - piece) / aj <= 0.8:
+            return [Zone(defect, band, int(pair.j), "move_aux", int(pair.i))]
+    return None

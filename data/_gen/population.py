@@ -132,17 +132,14 @@ def _fill(cand: pd.DataFrame, target: np.ndarray, rng: np.random.Generator) -> p
 
 
 def _raise_short(b: pd.DataFrame, target: np.ndarray) -> pd.DataFrame:
-    """Cells with too little room to reach their target get taller towers instead."""
+    """Cells with too little room to reach their target get taller buildings instead."""
     total = b.groupby("cell").households.transform("sum").to_numpy()
-    count = b.groupby("cell").households.transform("size").to_numpy()
-    short = total < np.minimum(target[b.cell], 600)
-    floors = np.clip(np.ceil(target[b.cell] / (6 * count)), 4, 33).astype(int)
-    b = b.assign(
-        kind=np.where(short, np.where(floors >= 10, "high", "multi"), b.kind),
-        floors=np.where(short, floors, b.floors),
-        units=np.where(short, 2, b.units),
-        per_floor=np.where(short, 3, b.per_floor),
+    factor = np.where(total < np.minimum(target[b.cell], 600), target[b.cell] / total, 1.0)
+    floors = np.minimum(np.ceil(b.floors * factor), 33).astype(int)
+    kind = np.where(
+        floors >= 10, "high", np.where((floors >= 4) & (b.kind == "village"), "resettle", b.kind)
     )
+    b = b.assign(kind=kind, floors=floors)
     return b.assign(households=b.floors * b.units * b.per_floor)
 
 

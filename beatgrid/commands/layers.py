@@ -103,13 +103,13 @@ def import_layer(
                 mapping=_mapping(lk.value, map_, mapping_file),
                 repair=repair,
             )
-            bar.update(task, advance=1, description=f"writing {out.name}:{lk.value}")
+            bar.update(task, advance=1, description=f"writing {out.name}::{lk.value}")
             write_layer(result.gdf, out, format="gpkg", layer=lk.value)
             bar.update(task, advance=1, description="done")
         _print_mapping(result.column_map, lk)
         console.print(
             f"[green]imported[/] {len(result.gdf)} {spec(lk).label_zh} ({lk.value}) from "
-            f"{result.source} → {out}:{lk.value}\nCRS: {result.crs_note}"
+            f"{result.source} → {out}::{lk.value}\nCRS: {result.crs_note}"
         )
         _print_notes([str(w.message) for w in caught])
 
@@ -214,7 +214,7 @@ def export(
     with user_errors():
         lk = _kind(kind)
         with progress() as bar:
-            task = bar.add_task(f"reading {workspace.name}:{lk.value}", total=2)
+            task = bar.add_task(f"reading {workspace.name}::{lk.value}", total=2)
             result = read_layer(workspace, kind=lk, layer=lk.value)
             bar.update(task, advance=1, description=f"writing {out.name}")
             write_layer(result.gdf, out, layer=lk.value, to_crs=to_crs)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
@@ -49,7 +50,7 @@ class Layer:
         Canonical columns first (``id``, ``name``…), then the file's other columns unchanged,
         then ``geometry``.  Always has a CRS; GCJ-02/BD-09 input is already in WGS84.
     source
-        File name (and layer) it came from.
+        File name it came from, ``name::layer`` for a named layer (as in messages).
     crs_note
         How the CRS was established: declared in the file, stated by the user, assumed, or
         converted from GCJ-02/BD-09.
@@ -59,6 +60,8 @@ class Layer:
         Data-quality notes that did not stop the import (also issued as typed warnings).
     repairs
         Geometries repaired because ``repair=True`` was asked.
+    path
+        The file read (None for a layer validated in memory).
     rejected
         Rows of a point table dropped for lack of usable coordinates: ``row`` (1-based, as in
         the file), ``field``, ``reason``.
@@ -72,6 +75,7 @@ class Layer:
     warnings: tuple[str, ...] = ()
     repairs: tuple[Repair, ...] = ()
     rejected: pd.DataFrame = field(default_factory=_no_rejects)
+    path: Path | None = None
 
     def __len__(self) -> int:
         return len(self.gdf)

@@ -100,7 +100,7 @@ def read_layer(
     """
     path = Path(path)
     sp = spec(kind)
-    source = path.name if layer is None else f"{path.name}:{layer}"
+    source = path.name if layer is None else f"{path.name}::{layer}"
     coords = {k: v for k, v in (("lon", lon), ("lat", lat), ("wkt", wkt)) if v is not None}
     raw = _open(path, sp, layer=layer, encoding=encoding, mapping={**(mapping or {}), **coords})
     if sp.geometry == "none":
@@ -108,8 +108,8 @@ def read_layer(
         result = validate_layer(
             table, sp.kind, source=source, crs_note="no geometry", column_map=raw.match.columns
         )
-        return replace(result, warnings=(*raw.notes, *result.warnings))
-    return _spatial(raw, sp, crs=crs, source=source, repair=repair)
+        return replace(result, path=path, warnings=(*raw.notes, *result.warnings))
+    return replace(_spatial(raw, sp, crs=crs, source=source, repair=repair), path=path)
 
 
 def _spatial(

@@ -277,3 +277,10 @@ def test_forced_wrong_encoding_is_explained(tmp_path: Path, incidents_frame: pd.
     with pytest.raises(FileFormatError, match="cannot decode the file as utf-8") as err:
         read_layer(path, kind="incident", crs=4490, encoding="utf-8")
     assert "--encoding gbk" in str(err.value)
+
+
+def test_layer_records_its_path_and_source(tmp_path: Path, grids: gpd.GeoDataFrame) -> None:
+    path = tmp_path / "work.gpkg"
+    grids.to_file(path, layer="网格")
+    layer = read_layer(path, kind="grid", layer="网格")
+    assert layer.path == path and layer.source == "work.gpkg::网格"

@@ -133,7 +133,7 @@ def from_lonlat(frame: pd.DataFrame, *, lon: str, lat: str, source: str) -> Loca
 
 
 def _clean_numbers(values: pd.Series) -> pd.Series:
-    if values.dtype == object:
+    if not pd.api.types.is_numeric_dtype(values):
         # full-width digits and stray spaces are common in hand-typed spreadsheets
         return values.astype("string").str.normalize("NFKC").str.strip()
     return values

@@ -15,7 +15,7 @@ import pyogrio
 import pytest
 import shapely
 
-from gis.errors import CRSError, CRSWarning, FileFormatError
+from gis.errors import CRSError, CRSWarning, DataQualityWarning, FileFormatError
 from gis.io import read_layer
 from gis.io.encoding import dbf_text_bytes, detect_bytes, shapefile_encoding, text_encoding
 from gis.layers import LayerKind
@@ -284,3 +284,53 @@ def test_layer_records_its_path_and_source(tmp_path: Path, grids: gpd.GeoDataFra
     grids.to_file(path, layer="网格")
     layer = read_layer(path, kind="grid", layer="网格")
     assert layer.path == path and layer.source == "work.gpkg::网格"
+
+
+def test_zip_with_two_shapefiles_lists_them(tmp_path: Path, grids: gpd.GeoDataFrame) -> None:
+    pinyin = grids.rename(columns={"网格编码": "WGBM", "网格名称": "WGMC", "所属社区": "SQBM"})
+    for name in ("a", "b"):
+        pyogrio.write_dataframe(pinyin, tmp_path / f"{name}.shp", encoding="UTF-8")
+    archive = tmp_path / "both.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        for part in tmp_path.iterdir():
+            if part.stem in ("a", "b"):
+                zf.write(part, part.name)
+    with pytest.raises(FileFormatError, match=r"2 layers: (a, b|b, a)"):
+        read_layer(archive, kind="grid")
+    assert len(read_layer(archive, kind="grid", layer="b").gdf) == 4
+
+
+def test_full_width_and_spaced_numbers(tmp_path: Path, incidents_frame: pd.DataFrame) -> None:
+    """Hand-typed spreadsheets: full-width digits and stray spaces in coordinates."""
+    frame = incidents_frame.astype({"经度": str, "纬度": str})
+    frame.loc[0, "经度"] = " １１８．７００５ "
+    path = tmp_path / "incidents.csv"
+    frame.to_csv(path, index=False)
+    layer = read_layer(path, kind="incident", crs=4490)
+    assert layer.gdf.geometry.iloc[0].x == pytest.approx(118.7005)
+
+
+def test_times_with_zone_become_utc(tmp_path: Path, incidents_frame: pd.DataFrame) -> None:
+    frame = incidents_frame.assign(报警时间="2024-03-01T08:15:00+08:00")
+    path = tmp_path / "incidents.csv"
+    frame.to_csv(path, index=False)
+    with pytest.warns(DataQualityWarning, match="time zone"):
+        layer = read_layer(path, kind="incident", crs=4490)
+    assert layer.gdf["time"].iloc[0] == pd.Timestamp("2024-03-01 00:15")
+
+
+def test_bd09_is_converted(tmp_path: Path, incidents_frame: pd.DataFrame) -> None:
+    path = tmp_path / "incidents.csv"
+    incidents_frame.to_csv(path, index=False)
+    layer = read_layer(path, kind="incident", crs="baidu")
+    assert "BD-09" in layer.crs_note and layer.gdf.crs.to_epsg() == 4326
+    dx = incidents_frame["经度"].iloc[0] - layer.gdf.geometry.iloc[0].x
+    assert 0.005 < dx < 0.02  # Baidu sits ~1 km east of WGS84 here
+
+
+def test_describe_reports_detected_encoding(tmp_path: Path, grids: gpd.GeoDataFrame) -> None:
+    from gis.io.describe import describe
+
+    path = _gbk_shapefile_without_cpg(tmp_path, grids, "grids")
+    (info,) = describe(path)
+    assert info.encoding == "gb18030" and "网格编码" in info.fields and info.count == 4

@@ -109,7 +109,7 @@ def _postgis_tile(
     where_area = (
         ""
         if area is None
-        else f" AND ST_Intersects(geom, ST_SetSRID(ST_GeomFromWKB(:area), {SRID}))"
+        else f" AND ST_Intersects(geom, {_AREA}) AND NOT ST_Touches(geom, {_AREA})"
     )
     sql = f"""
         SELECT ST_AsMVT(q, :name, {EXTENT}, 'geom') FROM (

@@ -6,7 +6,7 @@ Long work (a consistency check of a district) runs as a background job; the answ
 
 from __future__ import annotations
 
-import importlib.util
+import importlib
 from typing import Annotated, Any
 
 import numpy as np
@@ -71,7 +71,8 @@ def run_check(
     config: Annotated[dict[str, Any] | None, Body(embed=True)] = None,
 ) -> JobPublic:
     """Start a boundary-consistency check of stored layers; poll the job, then its result."""
-    _require_engine("gis.checks")
+    _engine("gis.checks", "check_district")
+    _engine("gis.district", "load_district")
     from api.checks import check_job
 
     kinds = {k: get_layer(session, v).kind for k, v in layers.items()}
@@ -92,17 +93,20 @@ def run_check(
 @router.post("/hotspots", status_code=501)
 def hotspots(user: CurrentUserDep) -> dict[str, Any]:
     """Hotspot results (issue 5)."""
-    _require_engine("gis.hotspots")
+    _engine("gis.hotspots", "hotspot_frame")
     raise HTTPException(501, "the hotspot engine's API is not wired into the service yet")
 
 
 @router.post("/coverage", status_code=501)
 def coverage(user: CurrentUserDep) -> dict[str, Any]:
     """Patrol and visit coverage results (issue 5)."""
-    _require_engine("gis.coverage")
+    _engine("gis.coverage", "patrol_coverage")
     raise HTTPException(501, "the coverage engine's API is not wired into the service yet")
 
 
-def _require_engine(module: str) -> None:
-    if importlib.util.find_spec(module) is None:
-        raise HTTPException(501, f"{module} is not installed in this service")
+def _engine(module: str, name: str) -> Any:
+    """``module.name`` of an engine, or 501 if that engine has not landed in this build."""
+    try:
+        return getattr(importlib.import_module(module), name)
+    except (ImportError, AttributeError):
+        raise HTTPException(501, f"{module}.{name} is not available in this service") from None

@@ -97,6 +97,32 @@ def _dissolve(atoms: np.ndarray, atom_idx: np.ndarray, group: np.ndarray) -> pd.
     return pd.Series([shapely.coverage_union_all(atoms[p]) for p in parts], index=keys)
 
 
+@dataclass(frozen=True)
+class _Names:
+    comm_id: np.ndarray
+    comm_name: np.ndarray
+    grid_id: np.ndarray  # per cell
+    grid_name: np.ndarray  # per cell
+    beat_rank: np.ndarray  # plan beat index → output position
+    beat_id: np.ndarray  # per output position
+
+
+def _names(plan: Plan) -> _Names:
+    comm_id = np.array([f"{STREET_ID}{k + 1:03d}" for k in range(len(plan.rural))])
+    names, villages = iter(URBAN_COMMUNITIES), iter(RURAL_VILLAGES)
+    comm_name = np.array([f"{next(villages)}村" if r else f"{next(names)}社区" for r in plan.rural])
+    seq = _sequence(plan.seeds, plan.community).astype(str)
+    grid_id = np.char.add(comm_id[plan.community], np.char.zfill(seq, 3))
+    grid_name = np.char.add(np.char.add(np.char.add(comm_name[plan.community], "第"), seq), "网格")
+    beat_rank = _beat_rank(plan)
+    beat_id = np.array([f"ZRQ{b + 1:02d}" for b in range(len(beat_rank))])
+    return _Names(comm_id, comm_name, grid_id, grid_name, beat_rank, beat_id)
+
+
+def _frame(geoms: pd.Series, **cols: object) -> gpd.GeoDataFrame:
+    return gpd.GeoDataFrame(cols, geometry=np.asarray(geoms.to_numpy()), crs=METRIC_CRS)
+
+
 def _layers(
     plan: Plan,
     atoms: np.ndarray,
@@ -106,66 +132,54 @@ def _layers(
     aux_of: np.ndarray,
     zone_area: dict[str, float],
 ) -> Areas:
-    n_comm = len(plan.rural)
-    comm_id = np.array([f"{STREET_ID}{k + 1:03d}" for k in range(n_comm)])
-    names = iter(URBAN_COMMUNITIES)
-    villages = iter(RURAL_VILLAGES)
-    comm_name = np.array([f"{next(villages)}村" if r else f"{next(names)}社区" for r in plan.rural])
-    seq = _sequence(plan.seeds, plan.community)
-    grid_id = np.char.add(comm_id[plan.community], np.char.zfill(seq.astype(str), 3))
-    grid_name = np.char.add(np.char.add(comm_name[plan.community], "第"), seq.astype(str))
-    grid_name = np.char.add(grid_name, "网格")
-    beat_rank = _beat_rank(plan)
-    beat_id = np.array([f"ZRQ{b + 1:02d}" for b in range(len(beat_rank))])
-    everything = np.arange(len(atoms))
-    street_geom = shapely.coverage_union_all(atoms)
-    crs = METRIC_CRS
-
-    def frame(geoms: pd.Series, **cols: object) -> gpd.GeoDataFrame:
-        return gpd.GeoDataFrame(cols, geometry=np.asarray(geoms.to_numpy()), crs=crs)
-
-    comm = _dissolve(atoms, everything, plan.community[cell])
+    n = _names(plan)
+    every = np.arange(len(atoms))
+    whole = pd.Series([shapely.coverage_union_all(atoms)])
     grids = _dissolve(atoms, *grid_rows)
-    planned = _dissolve(atoms, everything, cell)
-    beats = _dissolve(atoms, everything, beat_rank[beat_of])
-    aux = _dissolve(atoms, everything, aux_of)
-    comm_beat = beat_id[beat_rank[plan.beat]]
+    beats = _dissolve(atoms, every, n.beat_rank[beat_of])
+    comm_beat = n.beat_id[n.beat_rank[plan.beat]]
+    comm_parent = n.comm_id[plan.community]
     return Areas(
-        street=frame(
-            pd.Series([street_geom]), id=[STREET_ID], name=[STREET_NAME], code=[STREET_ID]
+        street=_frame(whole, id=[STREET_ID], name=[STREET_NAME], code=[STREET_ID]),
+        communities=_frame(
+            _dissolve(atoms, every, plan.community[cell]),
+            id=n.comm_id,
+            name=n.comm_name,
+            code=n.comm_id,
+            parent_id=STREET_ID,
+            urban=~plan.rural,
         ),
-        communities=frame(
-            comm, id=comm_id, name=comm_name, code=comm_id, parent_id=STREET_ID, urban=~plan.rural
-        ),
-        grids=frame(
+        grids=_frame(
             grids,
-            id=grid_id[grids.index],
-            name=grid_name[grids.index],
-            code=grid_id[grids.index],
-            parent_id=comm_id[plan.community[grids.index]],
+            id=n.grid_id[grids.index],
+            name=n.grid_name[grids.index],
+            code=n.grid_id[grids.index],
+            parent_id=comm_parent[grids.index],
         ),
-        planned_grids=frame(
-            planned, id=grid_id, name=grid_name, code=grid_id, parent_id=comm_id[plan.community]
+        planned_grids=_frame(
+            _dissolve(atoms, every, cell),
+            id=n.grid_id,
+            name=n.grid_name,
+            code=n.grid_id,
+            parent_id=comm_parent,
         ),
-        station=frame(
-            pd.Series([street_geom]), id=[STATION_ID], name=[STATION_NAME], code=[STATION_ID]
-        ),
-        beats=frame(
+        station=_frame(whole, id=[STATION_ID], name=[STATION_NAME], code=[STATION_ID]),
+        beats=_frame(
             beats,
-            id=beat_id,
-            name=_beat_names(beat_id, comm_beat, plan, comm_name),
+            id=n.beat_id,
+            name=_beat_names(n.beat_id, comm_beat, plan, n.comm_name),
             code=[f"{STATION_ID}{b + 1:02d}" for b in beats.index],
             parent_id=STATION_ID,
         ),
-        aux_beats=frame(
-            aux,
-            id=np.char.add("JG", np.array([g[-6:] for g in grid_id])),
-            name=np.char.add(grid_name, "辅警警格"),
-            code=np.char.add(grid_id, "F"),
+        aux_beats=_frame(
+            _dissolve(atoms, every, aux_of),
+            id=np.char.add("JG", np.array([g[-6:] for g in n.grid_id])),
+            name=np.char.add(n.grid_name, "辅警警格"),
+            code=np.char.add(n.grid_id, "F"),
             parent_id=comm_beat,
-            grid_id=grid_id,
+            grid_id=n.grid_id,
         ),
-        grid_id=grid_id,
+        grid_id=n.grid_id,
         beat_id=comm_beat,
         zone_area=zone_area,
     )

@@ -68,104 +68,99 @@ def _aux_drift(areas: Areas, cells: tuple[int, ...], *, severity: str) -> list[F
     return out
 
 
+_NOISE = (
+    "网格{a}与{b}公共边数字化误差（小于容差）",
+    "digitizing noise on the edge of grids {a} and {b} (below tolerance)",
+)
+#: defect → (rule, severity, Chinese and English description templates)
+_EDGE_DEFECTS = {
+    "gap": ("gap", "error", ("网格{a}与{b}之间留有空隙", "gap between grids {a} and {b}")),
+    "overlap": ("overlap", "error", ("网格{a}与{b}重叠", "grids {a} and {b} overlap")),
+    "sliver_gap_a": ("gap", "noise", _NOISE),
+    "sliver_gap_b": ("gap", "noise", _NOISE),
+    "sliver_overlap": ("overlap", "noise", _NOISE),
+}
+
+
 def defect_truth(areas: Areas, defects: DefectPlan, outside_joint: str) -> list[dict[str, Any]]:
     """One record per planted defect: what was done, where, and the findings it implies."""
-    g = areas.grid_id
-    comm = dict(zip(areas.planned_grids.id, areas.planned_grids.parent_id, strict=True))
-    aux = dict(zip(areas.aux_beats.grid_id, areas.aux_beats.id, strict=True))
-    za = areas.zone_area
-    p = defects.pairs
-    out = [_split_truth(areas, defects)]
-
-    def add(key: str, cells: tuple[int, ...], text: tuple[str, str], found: list[Finding]) -> None:
-        out.append(_record(areas, key, cells, text, found))
-
-    i, j = p["gap"]
-    add(
-        "gap",
-        (i, j),
-        (f"网格{g[i]}与{g[j]}之间留有空隙", f"gap between grids {g[i]} and {g[j]}"),
-        [
-            _finding("gap", "grid", [g[i], g[j]], "community", [comm[g[i]]], za["gap"]),
-            *_aux_drift(areas, (i, j), severity="error"),
-        ],
-    )
-    i, j = p["overlap"]
-    add(
-        "overlap",
-        (i, j),
-        (f"网格{g[i]}与{g[j]}重叠", f"grids {g[i]} and {g[j]} overlap"),
-        [
-            _finding("overlap", "grid", [g[i], g[j]], None, [], za["overlap"]),
-            *_aux_drift(areas, (i, j), severity="error"),
-        ],
-    )
-    i, j = p["crossing"]
-    add(
-        "crossing",
-        (i, j),
-        (
-            f"网格{g[i]}越出所属{comm[g[i]]}进入{comm[g[j]]}",
-            f"grid {g[i]} crosses from {comm[g[i]]} into {comm[g[j]]}",
+    return [
+        _split_truth(areas, defects),
+        *(_edge_truth(areas, defects, key) for key in ("gap", "overlap")),
+        _crossing_truth(areas, defects),
+        *(
+            _edge_truth(areas, defects, key)
+            for key in ("sliver_gap_a", "sliver_gap_b", "sliver_overlap")
         ),
-        [
-            _finding(
-                "crosses_parent",
-                "grid",
-                [g[i]],
-                "community",
-                [comm[g[i]], comm[g[j]]],
-                za["crossing"],
-            ),
-            *_aux_drift(areas, (i, j), severity="error"),
-        ],
+        *_staffing_truth(areas, defects, outside_joint),
+        _aux_truth(areas, defects),
+    ]
+
+
+def _parent(areas: Areas, grid: str) -> str:
+    return str(areas.planned_grids.set_index("id").parent_id[grid])
+
+
+def _edge_truth(areas: Areas, defects: DefectPlan, key: str) -> dict[str, Any]:
+    """A gap or overlap on the edge between two grids of one community and one beat."""
+    rule, severity, (zh, en) = _EDGE_DEFECTS[key]
+    i, j = defects.pairs[key]
+    a, b = str(areas.grid_id[i]), str(areas.grid_id[j])
+    other: tuple[str | None, list[str]] = (
+        ("community", [_parent(areas, a)]) if rule == "gap" else (None, [])
     )
-    for key, rule in (
-        ("sliver_gap_a", "gap"),
-        ("sliver_gap_b", "gap"),
-        ("sliver_overlap", "overlap"),
-    ):
-        i, j = p[key]
-        add(
-            key,
-            (i, j),
+    found = [
+        _finding(rule, "grid", [a, b], *other, areas.zone_area[key], severity=severity),
+        *_aux_drift(areas, (i, j), severity=severity),
+    ]
+    return _record(areas, key, (i, j), (zh.format(a=a, b=b), en.format(a=a, b=b)), found)
+
+
+def _crossing_truth(areas: Areas, defects: DefectPlan) -> dict[str, Any]:
+    i, j = defects.pairs["crossing"]
+    a, b = str(areas.grid_id[i]), str(areas.grid_id[j])
+    ca, cb = _parent(areas, a), _parent(areas, b)
+    found = [
+        _finding("crosses_parent", "grid", [a], "community", [ca, cb], areas.zone_area["crossing"]),
+        *_aux_drift(areas, (i, j), severity="error"),
+    ]
+    text = (f"网格{a}越出所属{ca}进入{cb}", f"grid {a} crosses from {ca} into {cb}")
+    return _record(areas, "crossing", (i, j), text, found)
+
+
+def _staffing_truth(areas: Areas, defects: DefectPlan, outside_joint: str) -> list[dict[str, Any]]:
+    g = areas.grid_id
+    aux = dict(zip(areas.aux_beats.grid_id, areas.aux_beats.id, strict=True))
+    u = defects.unstaffed
+    own, host = defects.pairs["joint_outside"]
+    return [
+        _record(
+            areas,
+            "unstaffed",
+            (u,),
+            (f"网格{g[u]}无民警或辅警", f"grid {g[u]} has no officer or auxiliary"),
+            [_finding("grid_unstaffed", "grid", [g[u]], "aux_beat", [aux[g[u]]], 0.0)],
+        ),
+        _record(
+            areas,
+            "joint_outside",
+            (own, host),
             (
-                f"网格{g[i]}与{g[j]}公共边数字化误差（小于容差）",
-                f"digitizing noise on the edge of grids {g[i]} and {g[j]} (below tolerance)",
+                f"联防联控点{outside_joint}不在所属网格{g[own]}内",
+                f"joint point {outside_joint} lies in {g[host]}, not in its grid {g[own]}",
             ),
             [
-                _finding(rule, "grid", [g[i], g[j]], None, [], za[key], severity="noise"),
-                *_aux_drift(areas, (i, j), severity="noise"),
+                _finding(
+                    "joint_point_outside_grid",
+                    "joint_point",
+                    [outside_joint],
+                    "grid",
+                    [g[own], g[host]],
+                    0.0,
+                )
             ],
-        )
-    u = defects.unstaffed
-    add(
-        "unstaffed",
-        (u,),
-        (f"网格{g[u]}无民警或辅警", f"grid {g[u]} has no officer or auxiliary"),
-        [_finding("grid_unstaffed", "grid", [g[u]], "aux_beat", [aux[g[u]]], 0.0)],
-    )
-    own, host = p["joint_outside"]
-    add(
-        "joint_outside",
-        (own, host),
-        (
-            f"联防联控点{outside_joint}不在所属网格{g[own]}内",
-            f"joint point {outside_joint} lies in {g[host]}, not in its grid {g[own]}",
         ),
-        [
-            _finding(
-                "joint_point_outside_grid",
-                "joint_point",
-                [outside_joint],
-                "grid",
-                [g[own], g[host]],
-                0.0,
-            )
-        ],
-    )
-    out.append(_aux_truth(areas, defects))
-    return out
+    ]
 
 
 def _record(

@@ -16,9 +16,9 @@ lat 0.8293-55.8271 (:data:`CHINA_BOX`), which contains all of China's territory 
 box edge, which makes the forward function jump by hundreds of metres there and leaves
 points that no inverse can bring back.  Here the offset fades to zero over the innermost
 :data:`FADE_DEG` (0.5 °) of the box with a smoothstep, so the transform is continuous
-and invertible everywhere; the fade band lies outside China's territory (it crosses Russia,
-the seas and the equatorial ocean), so inside China the values are exactly the published
-ones.  BD-09's extra offset has no region rule, as in every published converter.
+and invertible everywhere; the fade band lies outside China's territory (it runs through
+Central Asia, India, Russia, the seas and the equatorial ocean), so inside China the
+values are exactly the published ones.  BD-09's extra offset has no region rule, as in every published converter.
 """
 
 from __future__ import annotations
@@ -42,8 +42,6 @@ _X_PI = np.pi * 3000.0 / 180.0
 CHINA_BOX: tuple[float, float, float, float] = (72.004, 0.8293, 137.8347, 55.8271)
 #: Width in degrees of the band inside the box edge where the offset fades to zero.
 FADE_DEG = 0.5
-#: (west, south, east, north) of China's mainland and Hainan, for plausibility checks.
-CHINA_EXTENT: tuple[float, float, float, float] = (73.5, 18.0, 135.1, 53.6)
 
 #: Default bound (degrees) on ``|forward(inverse(p)) - p|``: 1e-9 ° is about 0.1 mm.
 DEFAULT_TOLERANCE = 1e-9

@@ -18,7 +18,8 @@ points that no inverse can bring back.  Here the offset fades to zero over the i
 :data:`FADE_DEG` (0.5 °) of the box with a smoothstep, so the transform is continuous
 and invertible everywhere; the fade band lies outside China's territory (it runs through
 Central Asia, India, Russia, the seas and the equatorial ocean), so inside China the
-values are exactly the published ones.  BD-09's extra offset has no region rule, as in every published converter.
+values are exactly the published ones.  BD-09's extra offset has no region rule, as in
+every published converter.
 """
 
 from __future__ import annotations

@@ -201,6 +201,7 @@ def test_to_wgs84_and_back_for_every_source() -> None:
         Point(118.78, 32.06), LineString([(118.7, 32.0), (118.8, 32.1)]), None, Polygon()
     )
     layer["name"] = ["a", "b", "c", "d"]
+    layer = layer.set_index(pd.Index([10, 20, 30, 40])).rename_geometry("geom")
     for target in ("gcj02", "bd09"):
         shifted = gcrs.from_wgs84(layer, target=target)
         assert shifted.attrs["chinese_crs"] == target and shifted.crs.to_epsg() == 4326
@@ -208,6 +209,7 @@ def test_to_wgs84_and_back_for_every_source() -> None:
         assert 100 < moved[2] < 1_500
         back = gcrs.to_wgs84(shifted, source=target)
         assert list(back["name"]) == ["a", "b", "c", "d"] and back.geometry.iloc[2] is None
+        assert back.geometry.name == "geom" and list(back.index) == [10, 20, 30, 40]
         assert back.geometry.iloc[3].is_empty
         assert shapely.equals_exact(back.geometry.iloc[1], layer.geometry.iloc[1], 1e-10)
     assert layer.geometry.iloc[0].x == 118.78  # input untouched

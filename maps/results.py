@@ -23,7 +23,9 @@ PERIODS: dict[Literal["day", "week", "month"], int] = {"day": 7, "week": 8, "mon
 """How many of the latest days, weeks and months the time filter offers."""
 
 
-def district_results(district: Any, *, at: pd.Timestamp | str | None = None) -> DistrictResults:
+def district_results(
+    district: Any, *, at: pd.Timestamp | str | None = None, permutations: int = 0
+) -> DistrictResults:
     """Everything the four maps of ``district`` show.
 
     Parameters
@@ -32,6 +34,10 @@ def district_results(district: Any, *, at: pd.Timestamp | str | None = None) -> 
         Loaded layers (``grids`` required; beats, joint points, incidents, tracks optional).
     at : Timestamp, optional
         The day the hot-spot periods end on; default the latest incident.
+    permutations : int
+        Gi* inference for the month's hot spots: 0 (default) is the normal approximation,
+        999 esda's conditional permutations (the first call then compiles esda's numba
+        code, about a minute on a busy machine).  Period frames always use 0.
     """
     grids = district.grids
     layers = {
@@ -47,7 +53,8 @@ def district_results(district: Any, *, at: pd.Timestamp | str | None = None) -> 
     parts: dict[str, Any] = {"name": district.name, "layers": layers}
     parts["findings"] = _attempt("checks", _findings, district)
     if district.incidents is not None and len(district.incidents):
-        parts |= _attempt("hotspots", _hotspots, district.incidents, grids, at) or {}
+        found = _attempt("hotspots", _hotspots, district.incidents, grids, at, permutations)
+        parts |= found or {}
     if district.tracks is not None and len(district.tracks):
         hot = parts.get("cells")
         parts |= _attempt("coverage", _coverage, district, hot) or {}
@@ -68,13 +75,15 @@ def _findings(district: Any) -> gpd.GeoDataFrame:
     return check_district(district).findings
 
 
-def _hotspots(incidents: gpd.GeoDataFrame, grids: gpd.GeoDataFrame, at: Any) -> dict[str, Any]:
+def _hotspots(
+    incidents: gpd.GeoDataFrame, grids: gpd.GeoDataFrame, at: Any, permutations: int
+) -> dict[str, Any]:
     from gis.hotspots.counts import count_incidents
     from gis.hotspots.gistar import gi_star
     from gis.hotspots.kde import kernel_density
 
     month = count_incidents(incidents, grids, window="month", at=at)
-    cells = gi_star(month.areas, value="count").cells
+    cells = gi_star(month.areas, value="count", permutations=permutations).cells
     end = month.period.end
     periods = {
         window: {

@@ -21,13 +21,19 @@ import pyproj
 import shapely
 
 from gis import crs as gcrs
-from gis.errors import CRSError, CRSWarning, DataQualityWarning, FileFormatError, Problem
+from gis.errors import (
+    CRSError,
+    CRSWarning,
+    DataQualityWarning,
+    FileFormatError,
+    Problem,
+)
 from gis.fields import ColumnMatch, recognise
 from gis.io.layer import Layer
 from gis.io.tabular import from_lonlat, from_wkt, plausible_lonlat, read_table
-from gis.io.validate import validate_layer
+from gis.io.validate import kind_spec, validate_layer
 from gis.io.vector import PARQUET_SUFFIXES, VECTOR_SUFFIXES, is_geoparquet, read_vector
-from gis.layers import LayerKind, LayerSpec, spec
+from gis.layers import LayerKind, LayerSpec
 
 TABLE_SUFFIXES = (".csv", ".txt", ".tsv", ".xlsx", ".xlsm")
 SUPPORTED = (*VECTOR_SUFFIXES, *PARQUET_SUFFIXES, *TABLE_SUFFIXES)
@@ -99,7 +105,7 @@ def read_layer(
     {'id': 'WGBM', 'name': '网格名称', 'parent_id': '所属社区'}
     """
     path = Path(path)
-    sp = spec(kind)
+    sp = kind_spec(kind)
     source = path.name if layer is None else f"{path.name}::{layer}"
     coords = {k: v for k, v in (("lon", lon), ("lat", lat), ("wkt", wkt)) if v is not None}
     raw = _open(path, sp, layer=layer, encoding=encoding, mapping={**(mapping or {}), **coords})

@@ -55,8 +55,9 @@ def read_table(path: Path, *, encoding: str | None = None, layer: str | None = N
 
 
 def _read_csv(path: Path, *, encoding: str | None) -> tuple[pd.DataFrame, str]:
-    head = path.read_bytes()[:_SNIFF_BYTES]
-    used = encoding or text_encoding(path.read_bytes())
+    data = path.read_bytes()
+    head = data[:_SNIFF_BYTES]
+    used = encoding or text_encoding(data)
     try:
         sample = head.decode(used, errors="ignore")
         delimiter = csv.Sniffer().sniff(sample.split("\n", 1)[0], delimiters=",;\t|").delimiter

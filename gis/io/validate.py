@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 from pandas.tseries.api import guess_datetime_format
 
-from gis.errors import DataQualityWarning, FieldError, FileFormatError
+from gis.errors import ConfigError, DataQualityWarning, FieldError, FileFormatError
 from gis.io.geometry import check_geometries
 from gis.io.layer import Layer, Repair
 from gis.io.problems import Problems
@@ -98,7 +98,7 @@ def validate_layer(
     FileFormatError, FieldError, GeometryError, CRSError
         With every problem found (capped per check), each naming file, row, id and field.
     """
-    sp = spec(kind)
+    sp = kind_spec(kind)
     rows = np.arange(1, len(gdf) + 1) if rows is None else np.asarray(rows)
     if len(gdf) == 0:
         raise FileFormatError.single(source, "the layer has no features (图层没有要素)")
@@ -129,6 +129,15 @@ def validate_layer(
         warnings=tuple(notes) + tuple(str(r) for r in repairs),
         repairs=repairs,
     )
+
+
+def kind_spec(kind: LayerKind | str) -> LayerSpec:
+    """The spec of a layer kind; an unknown kind is a :class:`ConfigError` listing them."""
+    try:
+        return spec(kind)
+    except ValueError:
+        kinds = ", ".join(k.value for k in LayerKind)
+        raise ConfigError(f"unknown layer kind {kind!r}; kinds are {kinds}") from None
 
 
 def _merge_parts(

@@ -379,3 +379,14 @@ def test_nothing_half_loaded(tmp_path: Path, grids: gpd.GeoDataFrame) -> None:
     with pytest.raises(GeometryError):
         result = read_layer(_geojson(tmp_path, frame), kind="grid")
     assert result is None
+
+
+@pytest.mark.parametrize("call", ["read", "validate"])
+def test_unknown_kind_is_a_config_error(tmp_path: Path, grids: gpd.GeoDataFrame, call: str) -> None:
+    from gis.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="unknown layer kind 'grids'; kinds are street"):
+        if call == "read":
+            read_layer(_geojson(tmp_path, grids), kind="grids")
+        else:
+            validate_layer(grids, "grids", source="g.geojson")

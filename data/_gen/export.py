@@ -8,6 +8,7 @@ Writing is deterministic: fixed column order, rows sorted by id, coordinates rou
 from __future__ import annotations
 
 import json
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -149,6 +150,12 @@ def with_lonlat(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def _write_geojson(gdf: gpd.GeoDataFrame, path: Path) -> None:
+    with warnings.catch_warnings():  # the GCJ-02 copy has no CRS on purpose
+        warnings.filterwarnings("ignore", "'crs' was not provided", UserWarning)
+        _write(gdf, path)
+
+
+def _write(gdf: gpd.GeoDataFrame, path: Path) -> None:
     pyogrio.write_dataframe(
         gdf, path, driver="GeoJSON", layer=path.stem, layer_options={"COORDINATE_PRECISION": 8}
     )
@@ -211,10 +218,13 @@ def write_gcj02(
     entries: dict[str, Any] = {}
     for kind, gdf in layers.items():
         attrs = _zh_values(kind, pd.DataFrame(gdf.drop(columns="geometry")))
-        geo = gpd.GeoDataFrame(attrs, geometry=_gcj(gdf.geometry.to_numpy()), crs="EPSG:4326")
+        # no CRS in the files: like Amap/Tencent exports, the user must say "gcj02"
+        geo = gpd.GeoDataFrame(attrs, geometry=_gcj(gdf.geometry.to_numpy()))
         if kind == GBK_LAYER:
             name = LAYER_FILES[kind].replace(".geojson", ".shp")
-            pyogrio.write_dataframe(geo, out / name, driver="ESRI Shapefile", encoding="GBK")
+            with warnings.catch_warnings():
+                warnings.filterwarnings("ignore", "'crs' was not provided", UserWarning)
+                pyogrio.write_dataframe(geo, out / name, driver="ESRI Shapefile", encoding="GBK")
             entries[kind] = {"path": name, "encoding": "GBK"}
         else:
             _write_geojson(geo, out / LAYER_FILES[kind])

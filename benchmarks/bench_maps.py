@@ -20,6 +20,7 @@ import sys
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import folium
 import folium.plugins
@@ -95,7 +96,8 @@ def naive_html(grids: gpd.GeoDataFrame, xy: np.ndarray, counts: gpd.GeoDataFrame
     """The plain folium way: grids as they are, a heat layer of every incident."""
     m = folium.Map(tiles=None, prefer_canvas=True)
     m.fit_bounds([[31.85, 118.6], [32.1, 118.9]])
-    folium.GeoJson(counts.to_crs(4326), name="grids", tooltip=["id", "count"]).add_to(m)
+    tooltip = folium.GeoJsonTooltip(["id", "count"])
+    folium.GeoJson(counts.to_crs(4326), name="grids", tooltip=tooltip).add_to(m)
     lonlat = gpd.GeoSeries(shapely.points(xy), crs=CRS).to_crs(4326)
     folium.plugins.HeatMap(np.column_stack([lonlat.y, lonlat.x]).tolist()).add_to(m)
     folium.LayerControl().add_to(m)
@@ -130,7 +132,7 @@ def serve(pages: dict[str, str], router_pages: list[MapPage]) -> tuple[str, uvic
     return f"http://127.0.0.1:{port}", server
 
 
-def time_to_load(browser, url: str, n_features: int) -> float:  # type: ignore[no-untyped-def]
+def time_to_load(browser: Any, url: str, n_features: int) -> float:
     page = browser.new_page(viewport={"width": 1280, "height": 860})
     start = time.perf_counter()
     page.goto(url, wait_until="load", timeout=300_000)

@@ -117,16 +117,17 @@ def _label(window: str, start: pd.Timestamp) -> str:
 def _track_lines(fixes: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """One line per cleaned segment through its fixes in time order (no noding, no union)."""
     ordered = fixes.sort_values(["track_id", "segment_id", "time"])
+    geoms = ordered.geometry.to_numpy()
+    x, y = shapely.get_x(geoms), shapely.get_y(geoms)
+    ok = np.isfinite(x) & np.isfinite(y)
     key = ordered["track_id"].astype(str) + "/" + ordered["segment_id"].astype(str)
-    codes, names = pd.factorize(key, sort=False)
-    sizes = np.bincount(codes, minlength=len(names))
-    keep = np.isin(codes, np.flatnonzero(sizes >= 2))
-    xy = shapely.get_coordinates(ordered.geometry.to_numpy()[keep])
-    lines = shapely.linestrings(xy, indices=codes[keep])
-    first = ordered.loc[keep].groupby(codes[keep], sort=True)["track_id"].first()
-    return gpd.GeoDataFrame(
-        {"track_id": first.astype(str).to_numpy()}, geometry=lines, crs=fixes.crs
-    )
+    codes, _ = pd.factorize(key[ok])
+    long_enough = np.bincount(codes)[codes] >= 2  # a line needs two fixes
+    index, _ = pd.factorize(codes[long_enough])  # 0, 1, 2 … in order, as linestrings needs
+    xy = np.column_stack([x[ok][long_enough], y[ok][long_enough]])
+    lines = shapely.linestrings(xy, indices=index)
+    track = ordered["track_id"][ok][long_enough].astype(str).groupby(index).first()
+    return gpd.GeoDataFrame({"track_id": track.to_numpy()}, geometry=lines, crs=fixes.crs)
 
 
 def _coverage(district: Any, hot: gpd.GeoDataFrame | None) -> dict[str, Any]:

@@ -184,18 +184,22 @@ def load_district(
 
 def _read_manifest(path: Path) -> dict[str, Any]:
     if not path.exists():
-        raise FileFormatError.single(path.name, f"no manifest at {path}")
+        raise FileFormatError.single(path.name, f"no manifest at {path} (找不到 manifest.json)")
     try:
         data = json.loads(path.read_text(encoding="utf-8-sig"))
     except (OSError, ValueError) as exc:
-        raise FileFormatError.single(path.name, f"not a readable JSON manifest: {exc}") from exc
+        raise FileFormatError.single(
+            path.name, f"not a readable JSON manifest (manifest 不是有效 JSON): {exc}"
+        ) from exc
     if not isinstance(data, dict) or not isinstance(data.get("layers", {}), dict):
-        raise FileFormatError.single(path.name, "a manifest is an object with a 'layers' object")
+        raise FileFormatError.single(
+            path.name, "a manifest is an object with a 'layers' object (manifest 格式错误)"
+        )
     unknown = [k for k in data.get("layers", {}) if k not in _BY_NAME]
     if unknown:
         raise FileFormatError.single(
             path.name,
-            f"unknown layer kinds {', '.join(unknown)}; kinds are "
+            f"unknown layer kinds {', '.join(unknown)} (未知图层类型); kinds are "
             f"{', '.join(k.value for k in LayerKind)}",
             field="layers",
         )
@@ -205,7 +209,9 @@ def _read_manifest(path: Path) -> dict[str, Any]:
 def _entry_path(entry: Any, key: str, manifest: Path) -> str:
     value = entry.get("path") if isinstance(entry, Mapping) else entry
     if not isinstance(value, str):
-        raise FileFormatError.single(manifest.name, f"entry {key!r} needs a 'path'", field=key)
+        raise FileFormatError.single(
+            manifest.name, f"entry {key!r} needs a 'path' (缺少 path)", field=key
+        )
     return value
 
 

@@ -256,7 +256,8 @@ def _apply_mapping(
         if fname not in wanted:
             problems.append(
                 Problem(
-                    f"mapping names unknown field {fname!r}; fields are {', '.join(wanted)}",
+                    f"mapping names unknown field {fname!r} (未知字段); "
+                    f"fields are {', '.join(wanted)}",
                     source,
                     field=fname,
                 )
@@ -269,7 +270,7 @@ def _apply_mapping(
             problems.append(
                 Problem(
                     f"mapping says {fname} = {column!r}, but the file has no such column; "
-                    f"columns are {', '.join(map(str, columns))}",
+                    f"columns are {', '.join(map(str, columns))} (文件中没有该列)",
                     source,
                     field=column,
                 )
@@ -299,7 +300,9 @@ def parse_map_options(options: Iterable[str]) -> dict[str, str]:
     for option in options:
         fname, sep, column = option.partition("=")
         if not sep or not fname.strip() or not column.strip():
-            raise ConfigError(f"--map {option!r}: expected FIELD=COLUMN, e.g. --map id=WGBM")
+            raise ConfigError(
+                f"--map {option!r}: expected FIELD=COLUMN, e.g. --map id=WGBM (格式应为 字段=列名)"
+            )
         out[fname.strip()] = column.strip()
     return out
 
@@ -320,7 +323,9 @@ def load_mapping(path: str | Path, kind: LayerKind | str) -> dict[str, str]:
         text = path.read_text(encoding="utf-8-sig")
         data = json.loads(text) if path.suffix.lower() == ".json" else tomllib.loads(text)
     except (OSError, ValueError) as exc:
-        raise ConfigError(f"{path.name}: cannot read mapping file: {exc}") from exc
+        raise ConfigError(
+            f"{path.name}: cannot read mapping file (无法读取映射文件): {exc}"
+        ) from exc
     kind = LayerKind(kind)
     out = {k: v for k, v in data.items() if not isinstance(v, dict)}
     section = data.get(kind.value, {})

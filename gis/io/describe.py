@@ -49,7 +49,9 @@ def describe(path: str | Path, *, encoding: str | None = None) -> list[LayerInfo
         try:
             frame = gpd.read_parquet(path)
         except Exception as exc:  # pyarrow raises many types for a bad file
-            raise FileFormatError.single(path.name, f"cannot read GeoParquet: {exc}") from exc
+            raise FileFormatError.single(
+                path.name, f"cannot read GeoParquet (无法读取 GeoParquet): {exc}"
+            ) from exc
         crs = frame.crs.to_string() if frame.crs is not None else None
         fields = tuple(c for c in frame.columns if c != frame.geometry.name)
         types = ", ".join(sorted(set(frame.geom_type.dropna())))
@@ -66,7 +68,9 @@ def _describe_ogr(path: Path, encoding: str | None) -> list[LayerInfo]:
         names = [str(n) for n in pyogrio.list_layers(target)[:, 0]]
         infos = [(n, pyogrio.read_info(target, layer=n, encoding=used)) for n in names]
     except (DataSourceError, DataLayerError, ValueError) as exc:
-        raise FileFormatError.single(path.name, f"cannot read the file: {exc}") from exc
+        raise FileFormatError.single(
+            path.name, f"cannot read the file (无法读取文件): {exc}"
+        ) from exc
     return [
         LayerInfo(
             name,

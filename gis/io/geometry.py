@@ -42,7 +42,9 @@ def check_geometries(
 ) -> tuple[gpd.GeoDataFrame, tuple[Repair, ...]]:
     """Run every geometry check; repair invalid polygons when asked."""
     if not isinstance(frame, gpd.GeoDataFrame) or frame.geometry.name not in frame.columns:
-        problems.add(GeometryError, "the layer has no geometry column", field="geometry")
+        problems.add(
+            GeometryError, "the layer has no geometry column (图层没有几何列)", field="geometry"
+        )
         return gpd.GeoDataFrame(frame), ()
     geoms = frame.geometry.to_numpy().copy()
     present = _check_missing(geoms, problems)

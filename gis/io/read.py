@@ -164,7 +164,9 @@ def _open(
     spatial = isinstance(raw.frame, gpd.GeoDataFrame) and raw.frame.geometry.name in raw.frame
     if sp.geometry != "none" and not spatial:
         raise FileFormatError.single(
-            path.name, f"the layer has no geometry; {sp.label_en} needs one", field="geometry"
+            path.name,
+            f"the layer has no geometry; {sp.label_en} needs one ({sp.label_zh}需要几何)",
+            field="geometry",
         )
     geometry_name = raw.frame.geometry.name if spatial else None
     columns = [c for c in raw.frame.columns if c != geometry_name]
@@ -178,13 +180,13 @@ def check_file(path: Path) -> None:
     if not path.exists():
         raise FileFormatError.single(path.name, f"file not found: {path} (文件不存在)")
     if path.is_dir():
-        raise FileFormatError.single(path.name, "is a folder, not a file")
+        raise FileFormatError.single(path.name, "is a folder, not a file (这是文件夹，不是文件)")
     if path.stat().st_size == 0:
         raise FileFormatError.single(path.name, "the file is empty (0 bytes) (文件为空)")
     if path.suffix.lower() not in SUPPORTED:
         raise FileFormatError.single(
             path.name,
-            f"unknown format {path.suffix!r}; supported: {', '.join(SUPPORTED)}",
+            f"unknown format {path.suffix!r} (不支持的格式); supported: {', '.join(SUPPORTED)}",
         )
 
 
@@ -287,7 +289,7 @@ def _drop_unplaceable(
     xy_zero = ~missing & (shapely.get_x(geoms) == 0) & (shapely.get_y(geoms) == 0)
     listed = {p.row for p in reasons}
     extra = [
-        Problem("no geometry, or (0, 0)", source, row=int(r), field="geometry")
+        Problem("no geometry, or (0, 0) (无坐标或坐标为 0,0)", source, row=int(r), field="geometry")
         for r in rows[(missing | xy_zero)]
         if int(r) not in listed
     ]

@@ -69,10 +69,12 @@ def _read_csv(path: Path, *, encoding: str | None) -> tuple[pd.DataFrame, str]:
         raise FileFormatError.single(
             path.name,
             f"cannot decode the file as {used} at byte {exc.start}; "
-            "state the encoding (--encoding gbk / utf-8)",
+            "state the encoding (--encoding gbk / utf-8) (无法解码，请用 --encoding 指定编码)",
         ) from exc
     except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
-        raise FileFormatError.single(path.name, f"not a readable CSV table: {exc}") from exc
+        raise FileFormatError.single(
+            path.name, f"not a readable CSV table (无法解析 CSV): {exc}"
+        ) from exc
     return frame, used
 
 
@@ -80,14 +82,18 @@ def _read_xlsx(path: Path, *, sheet: str | None) -> pd.DataFrame:
     try:
         sheets = pd.ExcelFile(path, engine="openpyxl")
     except Exception as exc:  # openpyxl raises many unrelated types for a bad file
-        raise FileFormatError.single(path.name, f"not a readable XLSX workbook: {exc}") from exc
+        raise FileFormatError.single(
+            path.name, f"not a readable XLSX workbook (无法读取 XLSX): {exc}"
+        ) from exc
     with sheets:
         names = [str(s) for s in sheets.sheet_names]
         if sheet is None and len(names) > 1:
             sheet = names[0]
         if sheet is not None and sheet not in names:
             raise FileFormatError.single(
-                path.name, f"no sheet {sheet!r}; sheets are {', '.join(names)}", field="layer"
+                path.name,
+                f"no sheet {sheet!r}; sheets are {', '.join(names)} (没有该工作表)",
+                field="layer",
             )
         frame = pd.read_excel(sheets, sheet_name=sheet if sheet is not None else 0, dtype=object)
     return frame.astype(object).where(frame.notna(), None)
@@ -178,7 +184,7 @@ def from_wkt(frame: pd.DataFrame, *, wkt: str, source: str) -> Located:
         ]
         raise FileFormatError(problems)
     reasons = [
-        Problem("no geometry (WKT is empty)", source, row=int(i) + 1, field=wkt)
+        Problem("no geometry (WKT is empty) (WKT 为空)", source, row=int(i) + 1, field=wkt)
         for i in np.flatnonzero(blank)
     ]
     return Located(geoms, np.flatnonzero(blank), reasons)

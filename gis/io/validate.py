@@ -137,7 +137,9 @@ def kind_spec(kind: LayerKind | str) -> LayerSpec:
         return spec(kind)
     except ValueError:
         kinds = ", ".join(k.value for k in LayerKind)
-        raise ConfigError(f"unknown layer kind {kind!r}; kinds are {kinds}") from None
+        raise ConfigError(
+            f"unknown layer kind {kind!r} (未知图层类型); kinds are {kinds}"
+        ) from None
 
 
 def _merge_parts(
@@ -180,7 +182,8 @@ def _check_fields(
                 problems.add(
                     FieldError,
                     f"required field {fs.name!r} ({fs.label_zh}) not found; columns are "
-                    f"{columns}; name it with --map {fs.name}=COLUMN",
+                    f"{columns}; name it with --map {fs.name}=COLUMN "
+                    "(缺少必填字段，请用 --map 指定列)",
                     field=fs.name,
                 )
             frame[fs.name] = pd.Series(None, index=frame.index, dtype=object)
@@ -210,7 +213,8 @@ def _coerce(values: pd.Series, fs: FieldSpec, problems: Problems, notes: list[st
             FieldError,
             np.flatnonzero(bad.to_numpy()),
             [
-                f"{fs.name} {v!r} is not {'an integer' if fs.dtype == 'int' else 'a number'}"
+                f"{fs.name} {v!r} is not "
+                f"{'an integer' if fs.dtype == 'int' else 'a number'} (不是数字)"
                 for v in values[bad].tolist()[:50]
             ],
             field=fs.name,

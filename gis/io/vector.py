@@ -54,7 +54,9 @@ def read_vector(path: Path, *, layer: str | None, encoding: str | None) -> RawVe
         )
         info_crs = pyogrio.read_info(target, layer=chosen).get("crs")
     except (DataSourceError, DataLayerError, UnicodeDecodeError, ValueError) as exc:
-        raise FileFormatError.single(path.name, f"cannot read the file: {exc}") from exc
+        raise FileFormatError.single(
+            path.name, f"cannot read the file (无法读取文件): {exc}"
+        ) from exc
     if path.suffix.lower() in (".kml", ".kmz"):
         frame = _tidy_kml(frame)
     if used is not None and how == "detected" and used != "utf-8":
@@ -105,7 +107,9 @@ def _read_parquet(path: Path) -> RawVector:
     try:
         frame = gpd.read_parquet(path)
     except Exception as exc:  # pyarrow and geopandas raise many types for a bad file
-        raise FileFormatError.single(path.name, f"cannot read GeoParquet: {exc}") from exc
+        raise FileFormatError.single(
+            path.name, f"cannot read GeoParquet (无法读取 GeoParquet): {exc}"
+        ) from exc
     crs = frame.crs.to_wkt() if frame.crs is not None else None
     return RawVector(frame, crs, None, None)
 
@@ -126,11 +130,13 @@ def gdal_path(path: Path) -> str:
         return f"/vsizip/{path.resolve()}"
     if path.suffix.lower() == ".kmz":
         if not zipfile.is_zipfile(path):
-            raise FileFormatError.single(path.name, "not a KMZ (zip) archive")
+            raise FileFormatError.single(path.name, "not a KMZ (zip) archive (不是 KMZ 压缩包)")
         with zipfile.ZipFile(path) as zf:
             kml = next((n for n in zf.namelist() if n.lower().endswith(".kml")), None)
         if kml is None:
-            raise FileFormatError.single(path.name, "the KMZ holds no .kml document")
+            raise FileFormatError.single(
+                path.name, "the KMZ holds no .kml document (KMZ 中没有 .kml 文件)"
+            )
         return f"/vsizip/{path.resolve()}/{kml}"
     return str(path)
 
@@ -152,13 +158,15 @@ def _choose_layer(path: Path, target: str, layer: str | None) -> str | None:
         listed = pyogrio.list_layers(target)
     except (DataSourceError, DataLayerError, ValueError) as exc:
         raise FileFormatError.single(
-            path.name, f"cannot open the file: {_first_line(exc)}"
+            path.name, f"cannot open the file (无法打开文件): {_first_line(exc)}"
         ) from exc
     names = [str(n) for n in listed[:, 0]]
     if layer is not None:
         if layer not in names:
             raise FileFormatError.single(
-                path.name, f"no layer {layer!r}; layers are {', '.join(names)}", field="layer"
+                path.name,
+                f"no layer {layer!r}; layers are {', '.join(names)} (没有该图层)",
+                field="layer",
             )
         return layer
     if len(names) > 1:

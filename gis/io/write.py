@@ -73,7 +73,7 @@ def write_layer(
     fmt = format or _BY_SUFFIX.get(path.suffix.lower())
     if fmt is None:
         raise ConfigError(
-            f"{path.name}: unknown output format {path.suffix!r}; use one of "
+            f"{path.name}: unknown output format {path.suffix!r} (不支持的输出格式); use one of "
             f"{', '.join(sorted(_BY_SUFFIX))} or format="
         )
     if to_crs is not None and isinstance(gdf, gpd.GeoDataFrame):
@@ -82,13 +82,16 @@ def write_layer(
         if fmt in ("csv", "xlsx"):
             _write_table(gdf, path, fmt=fmt, sheet=layer)
         elif not isinstance(gdf, gpd.GeoDataFrame):
-            raise ConfigError(f"{path.name}: a table without geometry can only go to CSV or XLSX")
+            raise ConfigError(
+                f"{path.name}: a table without geometry can only go to CSV or XLSX "
+                "(无几何的表只能导出为 CSV 或 XLSX)"
+            )
         elif fmt == "parquet":
             gdf.to_parquet(path)
         elif fmt in ("geojson", "gpkg"):
             _write_ogr(gdf, path, fmt=fmt, layer=layer)
     except OSError as exc:
-        raise FileFormatError.single(path.name, f"cannot write: {exc}") from exc
+        raise FileFormatError.single(path.name, f"cannot write (无法写入): {exc}") from exc
     return path
 
 

@@ -385,7 +385,7 @@ def test_nothing_half_loaded(tmp_path: Path, grids: gpd.GeoDataFrame) -> None:
 def test_unknown_kind_is_a_config_error(tmp_path: Path, grids: gpd.GeoDataFrame, call: str) -> None:
     from gis.errors import ConfigError
 
-    with pytest.raises(ConfigError, match="unknown layer kind 'grids'; kinds are street"):
+    with pytest.raises(ConfigError, match=r"unknown layer kind .grids. .*; kinds are street"):
         if call == "read":
             read_layer(_geojson(tmp_path, grids), kind="grids")
         else:

@@ -6,6 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from gis.errors import ConfigError, FieldError
 from gis.fields import (
@@ -206,3 +208,52 @@ def test_load_mapping_refuses_bad_files(tmp_path: Path, text: str) -> None:
 def test_load_mapping_missing_file(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="cannot read"):
         load_mapping(tmp_path / "none.toml", "grid")
+
+
+_NAMES = st.sampled_from(
+    [
+        "网格编码",
+        "WGBM",
+        "网格名称",
+        "所属社区",
+        "sqbm",
+        "NAME",
+        "name",
+        "备注",
+        "面积",
+        "GRID_ID",
+        "Shape_Area",
+        "编码",
+        "名称",
+        "code",
+        "代码",
+        "经度",
+        "纬度",
+        "lng",
+        "lat",
+        "WKT",
+        "x",
+        "y",
+    ]
+)
+
+
+@given(st.lists(_NAMES, unique=True, max_size=10), st.randoms(use_true_random=False))
+@settings(max_examples=200, deadline=None)
+def test_recognition_is_a_deterministic_injection(columns: list[str], rnd) -> None:  # type: ignore[no-untyped-def]
+    """Whatever the columns and their order: same answer, one column per field at most,
+    and every column used is a column of the file; or an ambiguity error naming two."""
+    shuffled = columns[:]
+    rnd.shuffle(shuffled)
+    try:
+        first = recognise(columns, "grid", coordinates=True)
+    except FieldError as err:
+        assert all(" and " in p.message for p in err.problems)
+        with pytest.raises(FieldError):
+            recognise(shuffled, "grid", coordinates=True)
+        return
+    assert recognise(shuffled, "grid", coordinates=True).columns == first.columns
+    used = list(first.columns.values())
+    assert len(used) == len(set(used)) and set(used) <= set(columns)
+    if "网格编码" in columns and "WGBM" not in columns and "GRID_ID" not in columns:
+        assert first.columns["id"] == "网格编码"

@@ -112,6 +112,7 @@ def import_layer(
             f"{result.source} → {out}::{lk.value}\nCRS: {result.crs_note}"
         )
         _print_notes([str(w.message) for w in caught])
+        _print_rejected(result.rejected)
 
 
 def _print_mapping(column_map: dict[str, str], kind: LayerKind) -> None:
@@ -131,6 +132,19 @@ def _print_mapping(column_map: dict[str, str], kind: LayerKind) -> None:
 def _print_notes(notes: list[str]) -> None:
     for note in dict.fromkeys(notes):
         err_console.print(f"[yellow]note:[/] {note}")
+
+
+def _print_rejected(rejected: pd.DataFrame, *, limit: int = 10) -> None:
+    if rejected.empty:
+        return
+    table = Table(title=f"rows not loaded / 未导入的行 ({len(rejected)})")
+    for column in ("row", "field", "reason"):
+        table.add_column(column)
+    for record in rejected.head(limit).to_dict("records"):
+        table.add_row(str(record["row"]), str(record["field"]), str(record["reason"]))
+    if len(rejected) > limit:
+        table.add_row("…", "", f"{len(rejected) - limit} more")
+    err_console.print(table)
 
 
 def info(
@@ -193,6 +207,7 @@ def _try_read(
     _print_mapping(result.column_map, kind)
     console.print(f"[green]valid[/]: {len(result.gdf)} features; CRS: {result.crs_note}")
     _print_notes([str(w.message) for w in caught])
+    _print_rejected(result.rejected)
     return False
 
 

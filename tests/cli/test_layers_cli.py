@@ -179,3 +179,19 @@ def test_info_on_xlsx_and_plain_parquet(tmp_path: Path) -> None:
     for name in ("pts.xlsx", "pts.parquet"):
         code, out = _run("info", tmp_path / name)
         assert code == 0 and "2 features" in out and "经度" in out, out
+
+
+def test_import_incidents_lists_rows_not_loaded(tmp_path: Path, shared_data: Path) -> None:
+    code, out = _run(
+        "import",
+        shared_data / "chicago" / "crimes_2016-01_sample.csv",
+        "--kind",
+        "incident",
+        "--crs",
+        "EPSG:4326",
+        "-o",
+        tmp_path / "ws.gpkg",
+    )
+    assert code == 0, out
+    assert "1542" in out and "rows not loaded" in out and "178 more" in out
+    assert pyogrio.read_info(tmp_path / "ws.gpkg", layer="incident")["features"] == 1542

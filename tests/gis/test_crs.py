@@ -142,12 +142,24 @@ def test_gauss_kruger_crs_outside_the_zones_is_refused() -> None:
         gcrs.gauss_kruger_crs(120.0, width=4)  # type: ignore[arg-type]
 
 
-@pytest.mark.parametrize("own", [4549, 32650, 3857, 2385])
+@pytest.mark.parametrize("own", [4549, 32650, 2385, 4526])
 def test_a_layer_already_in_metres_keeps_its_crs(own: int) -> None:
     layer = _layer(Point(118.78, 32.06)).to_crs(own)
     assert gcrs.metric_crs(layer).to_epsg() == own
     metric, chosen = gcrs.to_metric(layer)
     assert chosen.to_epsg() == own and metric is not layer
+
+
+@pytest.mark.parametrize("mercator", [3857, 3395])
+def test_mercator_is_not_used_for_measuring(mercator: int) -> None:
+    """Web Mercator areas are 1/cos²(32°) = 1.39x too big in Nanjing."""
+    square = gpd.GeoDataFrame(geometry=[box(118.78, 32.06, 118.79, 32.07)], crs=4326)
+    with pytest.warns(CRSWarning, match="Mercator"):
+        metric, crs = gcrs.to_metric(square.to_crs(mercator))
+    assert crs.to_epsg() == 4549
+    geodesic = abs(GEOD.geometry_area_perimeter(square.geometry.iloc[0])[0])
+    assert metric.geometry.area.iloc[0] == pytest.approx(geodesic, rel=1e-3)
+    assert square.to_crs(mercator).geometry.area.iloc[0] > 1.3 * geodesic
 
 
 def test_us_foot_layer_is_reprojected_to_metres(shared_data: Path) -> None:

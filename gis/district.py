@@ -248,7 +248,14 @@ def _one_crs(
 ) -> dict[LayerKind, Layer]:
     spatial = {k: v for k, v in layers.items() if isinstance(v.gdf, gpd.GeoDataFrame)}
     if to_crs is not None:
-        target = gcrs.parse_crs(to_crs).crs
+        parsed = gcrs.parse_crs(to_crs)
+        if parsed.chinese is not None:
+            raise ConfigError(
+                f"to_crs={to_crs!r}: layers are held in WGS84/CGCS2000 or a projected CRS; "
+                "GCJ-02/BD-09 is for export only (write_layer(..., to_crs='gcj02')) "
+                "(GCJ-02/BD-09 仅用于导出)"
+            )
+        target = parsed.crs
         return {
             k: replace(v, gdf=v.gdf.to_crs(target)) if k in spatial else v
             for k, v in layers.items()

@@ -229,3 +229,10 @@ def test_demo_district_and_its_gcj02_copy_agree(demo_dir: Path) -> None:
     b, _ = to_metric(gcj.grids, crs=crs)
     offsets = shapely.hausdorff_distance(a.geometry.array, b.geometry.array)
     assert float(np.max(offsets)) < 0.01
+
+
+def test_district_cannot_be_held_in_gcj02(district_dir: Path) -> None:
+    from gis.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="export only"):
+        load_district(district_dir, to_crs="gcj02")

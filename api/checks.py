@@ -11,32 +11,42 @@ import geopandas as gpd
 from shapely.geometry.base import BaseGeometry
 from sqlalchemy.orm import Session
 
-from api.geojson import feature_collection
 from api.jobs import Progress, Work
 from api.store.query import FeatureQuery, read_features
+from gis.checks import CheckConfig, check_district
+from gis.district import load_district
+from gis.errors import ConfigError
 
 
-def check_job(layers: dict[str, str], config: dict[str, Any], area: BaseGeometry | None) -> Work:
+def check_config(options: dict[str, Any]) -> CheckConfig:
+    """The engine's options from JSON; unknown or bad options are a ConfigError (422)."""
+    if isinstance(options.get("rules"), list):
+        options = {**options, "rules": frozenset(options["rules"])}
+    try:
+        return CheckConfig(**options)
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(f"check options {sorted(options)}: {exc}") from None
+
+
+def check_job(layers: dict[str, str], config: CheckConfig, area: BaseGeometry | None) -> Work:
     """A job body checking the newest versions of ``layers`` (kind → layer id)."""
 
     def work(session: Session, progress: Progress) -> dict[str, Any]:
-        from gis.checks import check_district
-        from gis.district import load_district
 
         with tempfile.TemporaryDirectory(prefix="beatgrid-check-") as tmp:
             manifest = _write_district(session, layers, Path(tmp), progress)
             district = load_district(manifest)
             progress(0.5)
-            report = check_district(district, **({"config": config} if config else {}))
+            report = check_district(district, config=config)
         findings: gpd.GeoDataFrame = report.findings.to_crs(4326)
         if area is not None:
             findings = findings[findings.intersects(area)]
         findings = findings.reset_index(drop=True)
         findings["id"] = findings.index.astype(str)
         return {
-            "ok": bool(getattr(report, "ok", len(findings) == 0)),
+            "ok": bool(report.ok),
             "layers": layers,
-            "findings": feature_collection(findings),
+            "findings": json.loads(findings.to_json(na="null", drop_id=True)),
         }
 
     return work

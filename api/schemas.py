@@ -101,12 +101,14 @@ class PointIn(BaseModel):
 
 class GeocodeRequest(PointIn):
     layers: list[str] = Field(min_length=1, max_length=20)
+    tolerance_m: float = Field(default=0.0, ge=0, le=1000)
 
 
 class BatchGeocodeRequest(BaseModel):
     layer: str
     lon: list[float] = Field(max_length=1_000_000)
     lat: list[float] = Field(max_length=1_000_000)
+    tolerance_m: float = Field(default=0.0, ge=0, le=1000)
 
 
 class JobPublic(BaseModel):
@@ -120,3 +122,13 @@ class JobPublic(BaseModel):
     finished_at: datetime | None
     error: str | None
     result_url: str | None = None
+
+
+class HotspotRequest(BaseModel):
+    """Counts per area for a day, week or month ending at ``at`` and their Gi* classes."""
+
+    layer: str = Field(description="stored area layer (grids, beats, …)")
+    window: Literal["day", "week", "month"] = "month"
+    at: datetime | None = Field(default=None, description="default: the latest incident")
+    category: list[str] | None = Field(default=None, max_length=100)
+    permutations: int = Field(default=99, ge=0, le=999)

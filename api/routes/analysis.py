@@ -15,8 +15,9 @@ from fastapi import APIRouter, Body, HTTPException, Request
 from shapely.geometry.base import BaseGeometry
 
 from api.deps import CurrentUserDep, SessionDep, SettingsDep
+from api.models import Job
 from api.routes.jobs import job_public
-from api.schemas import BatchGeocodeRequest, GeocodeRequest, JobPublic
+from api.schemas import BatchGeocodeRequest, GeocodeRequest, HotspotRequest, JobPublic
 from api.store.layers import get_layer
 from api.store.locate import locate_points
 from gis.errors import ConfigError
@@ -34,14 +35,19 @@ def _mask(area: BaseGeometry | None, lon: np.ndarray, lat: np.ndarray) -> np.nda
 
 @router.post("/geocode/point")
 def geocode_point(req: GeocodeRequest, session: SessionDep, user: CurrentUserDep) -> dict[str, Any]:
-    """The area of each named layer containing one point (null outside your jurisdiction)."""
+    """The area of each named layer containing one point (null outside your jurisdiction).
+
+    ``how`` says how it was placed: inside, shared (on a boundary: lowest id), tolerance.
+    """
     lon, lat = np.array([req.lon]), np.array([req.lat])
     inside = bool(_mask(user.read_area(), lon, lat)[0])
-    found = {
-        layer: (locate_points(session, layer, lon, lat)[0] if inside else None)
-        for layer in req.layers
-    }
-    return {"lon": req.lon, "lat": req.lat, "areas": found}
+    found: dict[str, Any] = {}
+    how: dict[str, Any] = {}
+    for layer in req.layers:
+        got = locate_points(session, layer, lon, lat, tolerance_m=req.tolerance_m)
+        found[layer] = got.ids[0] if inside else None
+        how[layer] = got.how[0] if inside else None
+    return {"lon": req.lon, "lat": req.lat, "areas": found, "how": how}
 
 
 @router.post("/geocode/batch")
@@ -52,11 +58,13 @@ def geocode_batch(
     if len(req.lon) > settings.max_batch_points:
         raise ConfigError(f"{len(req.lon)} points: at most {settings.max_batch_points} per batch")
     lon, lat = np.asarray(req.lon, dtype=float), np.asarray(req.lat, dtype=float)
-    ids = locate_points(session, req.layer, lon, lat)
+    got = locate_points(session, req.layer, lon, lat, tolerance_m=req.tolerance_m)
+    ids, how = got.ids, got.how
     if lon.size:
-        ids[~_mask(user.read_area(), lon, lat)] = None
+        hidden = ~_mask(user.read_area(), lon, lat)
+        ids[hidden], how[hidden] = None, None
     located = int(np.count_nonzero(ids != None))  # noqa: E711 (element-wise on object array)
-    return {"layer": req.layer, "ids": ids.tolist(), "located": located}
+    return {"layer": req.layer, "ids": ids.tolist(), "how": how.tolist(), "located": located}
 
 
 @router.post("/checks", status_code=202, response_model=JobPublic)
@@ -73,7 +81,7 @@ def run_check(
     """Start a boundary-consistency check of stored layers; poll the job, then its result."""
     _engine("gis.checks", "check_district")
     _engine("gis.district", "load_district")
-    from api.checks import check_job
+    from api.checks import check_config, check_job
 
     kinds = {k: get_layer(session, v).kind for k, v in layers.items()}
     wrong = {k: v for k, v in kinds.items() if k != v}
@@ -83,25 +91,35 @@ def run_check(
         kind="check",
         owner=user.username,
         params={"layers": layers},
-        work=check_job(layers, config or {}, user.read_area()),
+        work=check_job(layers, check_config(config or {}), user.read_area()),
     )
-    from api.models import Job
-
     return job_public(session.get_one(Job, job_id), request)
 
 
-@router.post("/hotspots", status_code=501)
-def hotspots(user: CurrentUserDep) -> dict[str, Any]:
-    """Hotspot results (issue 5)."""
-    _engine("gis.hotspots", "hotspot_frame")
-    raise HTTPException(501, "the hotspot engine's API is not wired into the service yet")
+@router.post("/hotspots", status_code=202, response_model=JobPublic)
+def hotspots(
+    req: HotspotRequest, request: Request, session: SessionDep, user: CurrentUserDep
+) -> JobPublic:
+    """Start counts and Gi* hotspots of the stored incidents per area of ``layer``."""
+    _engine("gis.hotspots.gistar", "gi_star")
+    from api.hotspots import hotspot_job
+
+    get_layer(session, req.layer)
+    job_id = request.app.state.jobs.submit(
+        kind="hotspots",
+        owner=user.username,
+        params=req.model_dump(mode="json"),
+        work=hotspot_job(req, user.read_area()),
+    )
+    return job_public(session.get_one(Job, job_id), request)
 
 
 @router.post("/coverage", status_code=501)
 def coverage(user: CurrentUserDep) -> dict[str, Any]:
-    """Patrol and visit coverage results (issue 5)."""
-    _engine("gis.coverage", "patrol_coverage")
-    raise HTTPException(501, "the coverage engine's API is not wired into the service yet")
+    """Patrol and visit coverage (issue 5): needs GPS tracks, which the service does not store
+    yet; run ``beatgrid`` coverage commands on track files instead."""
+    _engine("gis.coverage.patrol", "patrol_coverage")
+    raise HTTPException(501, "patrol tracks are not stored by the service yet")
 
 
 def _engine(module: str, name: str) -> Any:

@@ -54,7 +54,9 @@ def create_incidents(
     taken = session.scalars(select(Incident.id).where(Incident.id.in_(ids))).all()
     if taken or len(set(ids)) != len(ids):
         raise ConflictError(f"incident ids already used or repeated: {sorted(set(taken))[:10]}")
-    grids = locate_points(session, grid_layer, lon, lat) if grid_layer else [None] * len(records)
+    grids = (
+        locate_points(session, grid_layer, lon, lat).ids if grid_layer else [None] * len(records)
+    )
     rows = [
         {
             **r,

@@ -9,12 +9,29 @@ from fastapi.testclient import TestClient
 def _incidents(prefix: str) -> list[dict]:
     """Three incidents: two in G1 (a theft and a dispute), one in G4."""
     return [
-        {"id": f"{prefix}-1", "time": "2024-05-01T09:00:00", "category": "theft",
-         "address": "某路 1 号", "persons": "李四", "lon": 118.705, "lat": 32.005},
-        {"id": f"{prefix}-2", "time": "2024-05-02T21:30:00", "category": "dispute",
-         "lon": 118.706, "lat": 32.004},
-        {"id": f"{prefix}-3", "time": "2024-05-03T12:00:00+08:00", "category": "theft",
-         "lon": 118.715, "lat": 32.015},
+        {
+            "id": f"{prefix}-1",
+            "time": "2024-05-01T09:00:00",
+            "category": "theft",
+            "address": "某路 1 号",
+            "persons": "李四",
+            "lon": 118.705,
+            "lat": 32.005,
+        },
+        {
+            "id": f"{prefix}-2",
+            "time": "2024-05-02T21:30:00",
+            "category": "dispute",
+            "lon": 118.706,
+            "lat": 32.004,
+        },
+        {
+            "id": f"{prefix}-3",
+            "time": "2024-05-03T12:00:00+08:00",
+            "category": "theft",
+            "lon": 118.715,
+            "lat": 32.015,
+        },
     ]
 
 
@@ -71,8 +88,12 @@ def test_duplicate_ids_conflict_and_nothing_is_written(
         {"incidents": [{"id": "x", "time": "not a time", "category": "c", "lon": 1, "lat": 1}]},
         {"incidents": [{"id": "x", "time": "2024-01-01", "category": "c", "lon": 200, "lat": 1}]},
         {"incidents": [{"id": "", "time": "2024-01-01", "category": "c", "lon": 1, "lat": 1}]},
-        {"incidents": [{"id": "x", "time": "2024-01-01", "category": "c", "lon": 118.705,
-                        "lat": 32.005}], "grid_layer": "no-such-layer"},
+        {
+            "incidents": [
+                {"id": "x", "time": "2024-01-01", "category": "c", "lon": 118.705, "lat": 32.005}
+            ],
+            "grid_layer": "no-such-layer",
+        },
     ],
     ids=["empty", "bad-time", "lon-out-of-range", "empty-id", "unknown-grid-layer"],
 )
@@ -83,5 +104,11 @@ def test_bad_incident_input_is_4xx(client: TestClient, headers: dict, bad: dict)
 
 def test_outside_jurisdiction_is_403(client: TestClient, headers: dict, uid: str) -> None:
     far = [{**_incidents(uid)[2]}]  # in G4: not the southern station's
-    assert client.post("/incidents", json={"incidents": far}, headers=headers["south"]).status_code == 403
-    assert client.post("/incidents", json={"incidents": far}, headers=headers["west"]).status_code == 403
+    assert (
+        client.post("/incidents", json={"incidents": far}, headers=headers["south"]).status_code
+        == 403
+    )
+    assert (
+        client.post("/incidents", json={"incidents": far}, headers=headers["west"]).status_code
+        == 403
+    )

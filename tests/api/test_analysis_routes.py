@@ -1,0 +1,200 @@
+"""Geocoding, consistency-check jobs and hotspot jobs through the API."""
+
+from __future__ import annotations
+
+import time
+
+import geopandas as gpd
+import pandas as pd
+import pytest
+from conftest import CELLS, upload
+from fastapi.testclient import TestClient
+from shapely.geometry import box
+
+
+def _wait(client: TestClient, headers: dict, job: dict, *, timeout: float = 60) -> dict:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        state = client.get(f"/jobs/{job['id']}", headers=headers).json()
+        assert 0.0 <= state["progress"] <= 1.0
+        if state["status"] in ("done", "failed"):
+            return state
+        time.sleep(0.1)
+    pytest.fail(f"job {job['id']} did not finish")
+
+
+@pytest.mark.parametrize(
+    ("lon", "lat", "expected", "how"),
+    [
+        (118.705, 32.005, "G1", {"inside"}),
+        (118.715, 32.015, "G4", {"inside"}),
+        # on the G1|G2 edge and the corner of all four: the lowest id (after reprojection
+        # to metres the point may fall a hair inside G1)
+        (118.71, 32.005, "G1", {"inside", "shared"}),
+        (118.71, 32.01, "G1", {"inside", "shared"}),
+        (118.80, 32.005, None, {"outside"}),
+    ],
+)
+def test_geocode_point(
+    client: TestClient, headers: dict, grids: str, lon: float, lat: float, expected, how: set
+) -> None:
+    body = {"lon": lon, "lat": lat, "layers": [grids]}
+    r = client.post("/geocode/point", json=body, headers=headers["admin"])
+    assert r.status_code == 200, r.text
+    assert r.json()["areas"][grids] == expected and r.json()["how"][grids] in how
+
+
+def test_geocode_point_tolerance(client: TestClient, headers: dict, grids: str) -> None:
+    body = {"lon": 118.7201, "lat": 32.005, "layers": [grids], "tolerance_m": 20}
+    got = client.post("/geocode/point", json=body, headers=headers["admin"]).json()
+    assert (got["areas"][grids], got["how"][grids]) == ("G2", "tolerance")
+
+
+def test_geocode_batch_hides_points_outside_jurisdiction(
+    client: TestClient, headers: dict, grids: str
+) -> None:
+    body = {"layer": grids, "lon": [118.705, 118.715, 118.705], "lat": [32.005, 32.005, 32.015]}
+    admin = client.post("/geocode/batch", json=body, headers=headers["admin"]).json()
+    west = client.post("/geocode/batch", json=body, headers=headers["west"]).json()
+    assert admin["ids"] == ["G1", "G2", "G3"] and admin["located"] == 3
+    assert west["ids"] == ["G1", None, "G3"] and west["located"] == 2
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"layer": "{g}", "lon": [1.0, 2.0], "lat": [1.0]},
+        {"layer": "nope", "lon": [1.0], "lat": [1.0]},
+        {"layer": "{g}", "lon": ["x"], "lat": [1.0]},
+        {"layer": "{g}", "lon": [1.0], "lat": [1.0], "tolerance_m": -1},
+    ],
+    ids=["unequal", "unknown-layer", "not-numbers", "negative-tolerance"],
+)
+def test_bad_batches_are_4xx(client: TestClient, headers: dict, grids: str, body: dict) -> None:
+    body = {**body, "layer": body["layer"].format(g=grids)}
+    r = client.post("/geocode/batch", json=body, headers=headers["admin"])
+    assert 400 <= r.status_code < 500, r.text
+
+
+def test_geocode_chicago_incidents_agree_with_police_records(
+    client: TestClient, headers: dict, uid: str, shared_data
+) -> None:
+    """Real data: ~92 % of the 2016 sample lie strictly in their recorded beat."""
+    beats = gpd.read_file(shared_data / "chicago" / "police_beats.zip")
+    beats["id"] = beats["BEAT_NUM"].astype(str)
+    beats["parent_id"] = beats["DISTRICT"].astype(str)
+    beats = beats.dissolve("id", as_index=False)  # beat 3100 etc. come in several pieces
+    assert (
+        upload(
+            client,
+            headers["admin"],
+            beats[["id", "parent_id", "geometry"]],
+            layer_id=uid,
+            kind="beat",
+        ).status_code
+        == 201
+    )
+    crimes = pd.read_csv(shared_data / "chicago" / "crimes_2016-01_sample.csv")
+    crimes = crimes.dropna(subset=["Latitude", "Longitude"])
+    body = {
+        "layer": uid,
+        "lon": crimes.Longitude.tolist(),
+        "lat": crimes.Latitude.tolist(),
+        "tolerance_m": 1.0,
+    }
+    got = client.post("/geocode/batch", json=body, headers=headers["admin"]).json()
+    ids = pd.Series(got["ids"], index=crimes.index)
+    agree = (ids == crimes.Beat.astype(str).str.zfill(4)).mean()
+    assert 0.88 < agree < 0.97
+    assert got["located"] >= 0.99 * len(crimes)
+
+
+def test_check_job_finds_the_planted_overlap(
+    client: TestClient, headers: dict, grids: str, uid: str
+) -> None:
+    """A community of the four grids and a beat layer whose B1 cuts G2 in half."""
+    communities = gpd.GeoDataFrame(
+        {"id": ["C1"], "name": ["社区1"], "parent_id": ["S1"]},
+        geometry=[box(118.70, 32.00, 118.72, 32.02)],
+        crs=4326,
+    )
+    beats = gpd.GeoDataFrame(
+        {"id": ["B1", "B2"], "name": ["b1", "b2"], "parent_id": ["P1", "P1"]},
+        geometry=[box(118.70, 32.00, 118.715, 32.02), box(118.715, 32.00, 118.72, 32.02)],
+        crs=4326,
+    )
+    assert (
+        upload(
+            client, headers["admin"], communities, layer_id=uid + "c", kind="community"
+        ).status_code
+        == 201
+    )
+    assert (
+        upload(client, headers["admin"], beats, layer_id=uid + "b", kind="beat").status_code == 201
+    )
+    layers = {"grid": grids, "community": uid + "c", "beat": uid + "b"}
+    r = client.post("/checks", json={"layers": layers}, headers=headers["admin"])
+    assert r.status_code == 202, r.text
+    state = _wait(client, headers["admin"], r.json())
+    assert state["status"] == "done", state
+    result = client.get(state["result_url"], headers=headers["admin"]).json()
+    rules = {f["properties"]["rule"] for f in result["findings"]["features"]}
+    assert "grid_split_by_beat" in rules and result["ok"] is False
+    assert client.get(f"/jobs/{state['id']}", headers=headers["south"]).status_code == 404
+    assert client.get(state["result_url"], headers=headers["south"]).status_code == 404
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"layers": {"grid": "nope"}},
+        {"layers": {"beat": "{g}"}},
+        {"layers": {"grid": "{g}"}, "config": {"no_such_option": 1}},
+        {"layers": {"grid": "{g}"}, "config": {"tolerance_m": "lots"}},
+    ],
+    ids=["unknown-layer", "kind-mismatch", "unknown-option", "bad-option"],
+)
+def test_bad_check_requests_are_4xx(
+    client: TestClient, headers: dict, grids: str, body: dict
+) -> None:
+    body = {
+        "layers": {k: v.format(g=grids) for k, v in body["layers"].items()},
+        **({"config": body["config"]} if "config" in body else {}),
+    }
+    r = client.post("/checks", json=body, headers=headers["admin"])
+    assert 400 <= r.status_code < 500, r.text
+
+
+def test_hotspot_job(client: TestClient, headers: dict, grids: str, uid: str) -> None:
+    """20 thefts in G1 last week, 1 in each other grid: G1 counts most."""
+    rows = [(118.7 + 0.001 * (i % 9 + 1), 32.001 + 0.0005 * i) for i in range(16)]
+    rows += [(c.centroid.x, c.centroid.y) for name, c in CELLS.items() if name != "G1"]
+    incidents = [
+        {
+            "id": f"{uid}-{i}",
+            "time": f"2025-06-{10 + i % 5:02d}T10:00:00",
+            "category": "theft",
+            "lon": x,
+            "lat": y,
+        }
+        for i, (x, y) in enumerate(rows)
+    ]
+    assert (
+        client.post(
+            "/incidents", json={"incidents": incidents}, headers=headers["admin"]
+        ).status_code
+        == 201
+    )
+    body = {"layer": grids, "window": "month", "at": "2025-06-30T00:00:00", "permutations": 0}
+    r = client.post("/hotspots", json=body, headers=headers["admin"])
+    assert r.status_code == 202, r.text
+    state = _wait(client, headers["admin"], r.json())
+    assert state["status"] == "done", state
+    cells = client.get(state["result_url"], headers=headers["admin"]).json()["cells"]
+    counts = {f["properties"]["id"]: f["properties"]["count"] for f in cells["features"]}
+    assert counts["G1"] >= 16 and all(counts[g] >= 1 for g in ("G2", "G3", "G4"))
+
+
+def test_coverage_says_what_is_missing(client: TestClient, headers: dict) -> None:
+    r = client.post("/coverage", headers=headers["admin"])
+    assert r.status_code == 501 and "not" in r.json()["detail"]

@@ -74,7 +74,7 @@ def test_station_sees_only_its_incidents(client: TestClient, headers: dict, inci
 def test_duplicate_ids_conflict_and_nothing_is_written(
     client: TestClient, headers: dict, incidents: str
 ) -> None:
-    again = _incidents(incidents)[:1] + [{**_incidents(incidents)[1], "id": f"{incidents}-new"}]
+    again = [*_incidents(incidents)[:1], {**_incidents(incidents)[1], "id": f"{incidents}-new"}]
     r = client.post("/incidents", json={"incidents": again}, headers=headers["admin"])
     assert r.status_code == 409
     got = client.get("/incidents", params={"limit": 10_000}, headers=headers["admin"]).json()

@@ -11,8 +11,8 @@ Run: ``python benchmarks/bench_geocode.py [--points 1000000] [--polygons 5000] [
    "intersects" finds exactly one polygon we must find the same one; where it finds
    several (a point on a shared boundary) we must find the lowest-ranked of them.
    1% of the points are polygon vertices, exactly on shared boundaries.
-2. **Batch memory.**  ``geocode_file`` of a 200k-row and a 1M-row CSV with 100k-row
-   chunks, each in a fresh process; peak RSS of each.
+2. **Batch memory.**  ``geocode_file`` of a 200k-row and a 1M-row CSV (2,000 grids) with
+   100k-row chunks, each in a fresh process that only reads it; peak RSS of each.
 """
 
 from __future__ import annotations
@@ -122,43 +122,42 @@ def _check_identity(joined: object, poly: np.ndarray, n: int) -> None:
 
 
 def bench_memory() -> None:
+    """Write the inputs here, geocode each in a fresh process that only reads it."""
     with tempfile.TemporaryDirectory() as tmp:
-        for rows in (200_000, 1_000_000):
-            cmd = [sys.executable, __file__, "--memory-child", str(rows), "--tmp", tmp]
+        rng = np.random.default_rng(3)
+        rows = 1_000_000
+        lonlat = gpd.GeoSeries(
+            gpd.points_from_xy(rng.uniform(E0, E0 + SIZE, rows), rng.uniform(N0, N0 + SIZE, rows)),
+            crs=CRS,
+        ).to_crs(4490)
+        frame = pd.DataFrame(
+            {"id": np.arange(rows), "lon": lonlat.x.round(7), "lat": lonlat.y.round(7)}
+        )
+        for n in (200_000, 1_000_000):
+            src = Path(tmp) / f"in_{n}.csv"
+            frame.head(n).to_csv(src, index=False)
+            cmd = [sys.executable, __file__, "--memory-child", str(src)]
             out = subprocess.run(cmd, capture_output=True, text=True, check=True)
             print(out.stdout.strip())
 
 
-def memory_child(rows: int, tmp: str) -> None:
+def memory_child(src: str) -> None:
     """One batch run in a fresh process; prints its peak RSS."""
     from gis.geocoding.assign import build_area_index
     from gis.geocoding.batch import geocode_file
 
     cells = tiling(2000)
-    areas = build_area_index(
-        {
-            "grid": gpd.GeoDataFrame(
-                {"id": [f"G{i:05d}" for i in range(len(cells))]}, geometry=cells, crs=CRS
-            )
-        }
+    layer = gpd.GeoDataFrame(
+        {"id": [f"G{i:05d}" for i in range(len(cells))]}, geometry=cells, crs=CRS
     )
-    rng = np.random.default_rng(3)
-    src = Path(tmp) / f"in_{rows}.csv"
-    to_lonlat = gpd.GeoSeries(
-        gpd.points_from_xy(rng.uniform(E0, E0 + SIZE, rows), rng.uniform(N0, N0 + SIZE, rows)),
-        crs=CRS,
-    ).to_crs(4490)
-    pd.DataFrame(
-        {"id": np.arange(rows), "lon": to_lonlat.x.round(7), "lat": to_lonlat.y.round(7)}
-    ).to_csv(src, index=False)
-    del to_lonlat
+    areas = build_area_index({"grid": layer})
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     t = time.perf_counter()
-    summary = geocode_file(src, Path(tmp) / f"out_{rows}.csv", areas, chunk_size=100_000)
+    summary = geocode_file(src, Path(src).with_suffix(".out.csv"), areas, chunk_size=100_000)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(
-        f"  {rows:>9,} rows: {time.perf_counter() - t:6.1f} s, {summary.chunks} chunks, "
-        f"peak RSS {peak:7.0f} MB (before the batch: {before:.0f} MB)"
+        f"  {summary.rows:>9,} rows: {time.perf_counter() - t:6.1f} s, {summary.chunks} chunks, "
+        f"peak RSS {peak:5.0f} MB (after imports and the area index: {before:.0f} MB)"
     )
 
 
@@ -168,11 +167,10 @@ def main() -> None:
     parser.add_argument("--polygons", type=int, default=5_000)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--memory", action="store_true")
-    parser.add_argument("--memory-child", type=int)
-    parser.add_argument("--tmp")
+    parser.add_argument("--memory-child")
     args = parser.parse_args()
     if args.memory_child:
-        memory_child(args.memory_child, args.tmp)
+        memory_child(args.memory_child)
         return
     bench_pip(args.points, args.polygons, args.repeat)
     if args.memory:

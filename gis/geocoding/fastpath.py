@@ -239,21 +239,21 @@ def _first_cell(flat_labels: NDArray[np.int32], n: int) -> NDArray[np.int64]:
 def cell_lookup(index: PolygonIndex, x: Coords, y: Coords) -> NDArray[np.int32]:
     """Raster value of every point: a polygon index, :data:`NONE`, or :data:`MIXED`.
 
-    Non-finite coordinates give :data:`MIXED` (the exact path then finds nothing).
+    Points off the raster and non-finite coordinates give :data:`NONE`.
     """
     ny, nx = index.lut.shape
     k = index.k
-    with np.errstate(invalid="ignore"):
-        fx = np.floor((x - index.origin[0]) * (k / index.cell))
-        fy = np.floor((y - index.origin[1]) * (k / index.cell))
-    inside = np.isfinite(fx) & np.isfinite(fy)
-    inside &= (fx >= 0) & (fx < nx * k) & (fy >= 0) & (fy < ny * k)
+    fx = (x - index.origin[0]) * (k / index.cell)
+    fy = (y - index.origin[1]) * (k / index.cell)
+    inside = (fx >= 0) & (fx < nx * k) & (fy >= 0) & (fy < ny * k)  # False for NaN
     out = np.full(len(x), NONE, dtype=np.int32)
-    out[~(np.isfinite(fx) & np.isfinite(fy))] = MIXED
-    gx, gy = fx[inside].astype(np.int64), fy[inside].astype(np.int64)
-    value = index.lut[gy // k, gx // k]
-    block = value <= MIXED
-    value[block] = index.sub[MIXED - value[block], gy[block] % k, gx[block] % k]
+    gx, gy = fx[inside].astype(np.int64), fy[inside].astype(np.int64)  # floor: both ≥ 0
+    px, py = gx // k, gy // k
+    value = index.lut.ravel()[py * nx + px]
+    block = np.flatnonzero(value <= MIXED)
+    sub = index.sub.reshape(-1, k * k)
+    local = (gy[block] - py[block] * k) * k + (gx[block] - px[block] * k)
+    value[block] = sub[MIXED - value[block], local]
     out[inside] = value
     return out
 
@@ -274,13 +274,24 @@ def locate_exact(
     if n == 0:
         return poly, n_cover
     shapely.prepare(index.geoms)  # no-op unless the index was unpickled (dask workers)
-    qi, pj = index.tree.query(shapely.points(x, y))
+    near = _spatial_order(index, x, y)  # neighbours test the same polygons: cache-friendly
+    qi, pj = index.tree.query(shapely.points(x[near], y[near]))
+    qi = near[qi]
     hit = shapely.intersects_xy(index.geoms[pj], x[qi], y[qi])
     qi, pj = qi[hit], pj[hit]
     n_cover = np.bincount(qi, minlength=n)
     first_q, first_p = _lowest_rank(qi, pj, index.rank)
     poly[first_q] = first_p
     return poly, n_cover
+
+
+def _spatial_order(index: PolygonIndex, x: Coords, y: Coords) -> NDArray[np.int64]:
+    """Point order along raster rows of sub-cells (keeps a polygon's tests together)."""
+    size = index.cell / index.k
+    with np.errstate(invalid="ignore"):
+        row = np.nan_to_num((y - index.origin[1]) // size).astype(np.int64)
+        col = np.nan_to_num((x - index.origin[0]) // size).astype(np.int64)
+    return np.lexsort((col, row // 8))  # bands of 8 sub-cell rows, then west to east
 
 
 def _lowest_rank(

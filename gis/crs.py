@@ -271,6 +271,15 @@ def _with_geometry(gdf: gpd.GeoDataFrame, geoms: np.ndarray, crs: pyproj.CRS) ->
 Width = Literal[3, 6]
 Bounds = tuple[float, float, float, float]
 
+_NO_CRS_METRES = Text(
+    "图层没有坐标系，无法换算为米", "the layer has no CRS; metres cannot be computed"
+)
+_NO_COORDINATES = Text(
+    "图层没有坐标，无法选择量算用的投影",
+    "the layer has no coordinates; no metric CRS can be chosen",
+)
+_NOT_METRIC = Text("{name} 不是以米为单位的投影坐标系", "{name} is not a projected CRS in metres")
+
 
 def gauss_kruger_crs(lon: float, *, width: Width = 3) -> pyproj.CRS:
     """The CGCS2000 Gauss-Krüger central-meridian zone for a longitude in China.
@@ -327,7 +336,7 @@ def metric_crs(
     if isinstance(gdf_or_bounds, gpd.GeoDataFrame | gpd.GeoSeries):
         crs = gdf_or_bounds.crs
         if crs is None:
-            raise CRSError.single(None, "the layer has no CRS; metres cannot be computed")
+            raise CRSError.single(None, str(_NO_CRS_METRES), field="crs")
         if crs.is_projected and _in_metres(crs):
             if not _is_mercator(crs):
                 return pyproj.CRS.from_user_input(crs)
@@ -341,9 +350,12 @@ def metric_crs(
     else:
         bounds = tuple(float(v) for v in gdf_or_bounds)  # type: ignore[assignment]
     west, south, east, north = bounds
+    if east < west:  # crosses the antimeridian
+        east += 360.0
     if not np.all(np.isfinite(bounds)):
-        raise CRSError.single(None, "the layer has no coordinates; no metric CRS can be chosen")
+        raise CRSError.single(None, str(_NO_COORDINATES), field="geometry")
     lon, lat = (west + east) / 2.0, (south + north) / 2.0
+    lon = (lon + 180.0) % 360.0 - 180.0
     if east - west > 2 * width:
         warnings.warn(
             f"the data spans {east - west:.1f}° of longitude; distances far from the central "
@@ -412,14 +424,14 @@ def to_metric(
     4549
     """
     if gdf.crs is None:
-        raise CRSError.single(None, "the layer has no CRS; metres cannot be computed")
+        raise CRSError.single(None, str(_NO_CRS_METRES), field="crs")
     if crs is None:
         target = metric_crs(gdf, width=width)
     else:
         target = parse_crs(crs).crs
         if not (target.is_projected and _in_metres(target)):
             raise CRSError.single(
-                None, f"{_crs_name(target)} is not a projected CRS in metres", field="crs"
+                None, str(_NOT_METRIC.format(name=_crs_name(target))), field="crs"
             )
     if gdf.crs.equals(target):
         return gdf.copy(), target

@@ -135,6 +135,13 @@ def test_gauss_kruger_zone_is_the_nearest_central_meridian(
     assert 100_000 < x < 900_000  # x is the easting (false easting 500 km), not northing
 
 
+def test_bounds_across_the_antimeridian_pick_a_zone_at_180() -> None:
+    """Fiji: (west, south, east, north) with west > east, not a 359° wide layer."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no "spans 359°" warning
+        assert gcrs.metric_crs((179.5, -17.0, -179.5, -16.0)).to_epsg() in (32701, 32760)
+
+
 def test_gauss_kruger_crs_outside_the_zones_is_refused() -> None:
     with pytest.raises(CRSError, match="Gauss-Kruger"):
         gcrs.gauss_kruger_crs(60.0)

@@ -206,3 +206,40 @@ def test_gcj02_nanjing_lands_on_the_wgs84_copy(shared_data: Path) -> None:
     )
     c, _ = to_metric(gpd.GeoDataFrame(geometry=raw.geometry, crs=4326), crs=crs)
     assert c.geometry.centroid.distance(b.geometry.centroid).min() > 300
+
+
+def test_chicago_as_a_district(tmp_path: Path, shared_data: Path) -> None:
+    """Real layers in two CRSs (EPSG:4326 and IL State Plane feet): refused as mixed, then
+    reprojected on request; the city's area is measured in metres (about 606 km²)."""
+    import json
+
+    from gis.district import load_district
+    from gis.errors import CRSError
+
+    chicago = shared_data / "chicago"
+    manifest = {
+        "name": "Chicago",
+        "layers": {
+            "beat": {"path": str(chicago / "police_beats.zip")},
+            "station": {"path": str(chicago / "police_districts.zip")},
+            "community": {"path": str(chicago / "community_areas.zip")},
+        },
+        "tables": {
+            "incident": {"path": str(chicago / "crimes_2016-01_sample.csv"), "crs": "EPSG:4326"}
+        },
+    }
+    (tmp_path / "manifest.json").write_text(json.dumps(manifest), "utf-8")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataQualityWarning)
+        with pytest.raises(CRSError) as err:
+            load_district(tmp_path, repair=True)
+        assert {p.field for p in err.value.problems} == {"beat", "station", "community", "incident"}
+        assert "EPSG:3435" in " ".join(str(p) for p in err.value.problems)
+        district = load_district(tmp_path, repair=True, to_crs="EPSG:26916")
+    summary = district.summary().set_index("layer")
+    assert set(summary["crs"]) == {"EPSG:26916"}
+    areas = summary["area_km2"].dropna()
+    assert areas["community"] == pytest.approx(606, rel=0.02)
+    assert areas["station"] == pytest.approx(areas["community"], rel=0.05)
+    assert areas["beat"] == pytest.approx(areas["station"], rel=0.01)  # beats tile districts
+    assert summary.loc["incident", "count"] == 1542

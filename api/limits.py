@@ -36,7 +36,26 @@ class LimitsMiddleware:
         if length is not None and (not length.isdigit() or int(length) > self.max_body):
             await _refuse(send, 413, f"request body over the {self.max_body} byte limit")
             return
+        if length is None and scope["method"] in ("POST", "PUT", "PATCH"):
+            # No declared length (chunked): read it here, so an oversized body is a clean 413.
+            messages = await self._buffer(receive)
+            if messages is None:
+                await _refuse(send, 413, f"request body over the {self.max_body} byte limit")
+                return
+            await self.app(scope, _replay(messages, receive), send)
+            return
         await self.app(scope, self._counting(receive), send)
+
+    async def _buffer(self, receive: Receive) -> list[Message] | None:
+        messages, seen = [], 0
+        while True:
+            message = await receive()
+            messages.append(message)
+            seen += len(message.get("body", b""))
+            if seen > self.max_body:
+                return None
+            if message["type"] != "http.request" or not message.get("more_body", False):
+                return messages
 
     def _take(self, client: str) -> bool:
         now = time.monotonic()
@@ -62,6 +81,15 @@ class LimitsMiddleware:
             return message
 
         return wrapped
+
+
+def _replay(messages: list[Message], receive: Receive) -> Receive:
+    pending = list(messages)
+
+    async def wrapped() -> Message:
+        return pending.pop(0) if pending else await receive()
+
+    return wrapped
 
 
 class BodyTooLarge(Exception):

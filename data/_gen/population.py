@@ -117,8 +117,11 @@ def _draw_kinds(
     return out.assign(households=out.floors * out.units * out.per_floor)
 
 
-def _fill(cand: pd.DataFrame, target: np.ndarray, rng: np.random.Generator) -> pd.DataFrame:
-    """Per cell, shuffled candidates until the household target is reached."""
+def _fill(
+    cand: pd.DataFrame, target: np.ndarray, low: tuple[int, ...], rng: np.random.Generator
+) -> pd.DataFrame:
+    """Per cell, shuffled candidates until the household target is reached (in ``low``
+    cells: until the next one would exceed it, so they stay below the band)."""
     cand = cand.sort_values(["cell", "li", "lj"], kind="stable").reset_index(drop=True)
     hh = cand.households.to_numpy()
     cells, starts = np.unique(cand.cell.to_numpy(), return_index=True)
@@ -126,7 +129,11 @@ def _fill(cand: pd.DataFrame, target: np.ndarray, rng: np.random.Generator) -> p
     for cell, idx in zip(cells, np.split(np.arange(len(cand)), starts[1:]), strict=True):
         order = idx[rng.permutation(len(idx))]
         cum = np.cumsum(hh[order])
-        chosen.append(order[: min(int(np.searchsorted(cum, target[cell])) + 1, len(cum))])
+        if cell in low:
+            k = max(int(np.searchsorted(cum, target[cell], side="right")), 1)
+        else:
+            k = min(int(np.searchsorted(cum, target[cell])) + 1, len(cum))
+        chosen.append(order[:k])
     out = _raise_short(cand.iloc[np.sort(np.concatenate(chosen))].reset_index(drop=True), target)
     return out.assign(population=np.round(out.households * rng.uniform(2.3, 3.1, len(out))))
 
@@ -152,7 +159,7 @@ def build_population(
     room = np.bincount(cand.cell, minlength=len(target))
     p_high = np.where(room * 36 < 1.5 * target, 1.0, p_high)  # little room: build high-rises
     cand = _draw_kinds(cand, plan.rural[plan.community], p_high, rng)
-    b = _fill(cand, target, rng)
+    b = _fill(cand, target, low, rng)
     b = _compounds(frame, b, areas, rng)
     dims = np.array([_TYPES[k][:2] for k in b.kind])
     footprints = _rects(b.x.to_numpy(), b.y.to_numpy(), dims[:, 0], dims[:, 1])

@@ -390,3 +390,40 @@ def test_unknown_kind_is_a_config_error(tmp_path: Path, grids: gpd.GeoDataFrame,
             read_layer(_geojson(tmp_path, grids), kind="grids")
         else:
             validate_layer(grids, "grids", source="g.geojson")
+
+
+@pytest.mark.parametrize("suffix", [".gpkg", ".shp", ".parquet", ".kml"])
+def test_zero_features_every_format(tmp_path: Path, grids: gpd.GeoDataFrame, suffix: str) -> None:
+    frame = grids.rename(columns={"网格编码": "WGBM", "网格名称": "WGMC", "所属社区": "SQBM"})
+    empty = frame.iloc[:0]
+    path = tmp_path / f"grids{suffix}"
+    if suffix == ".parquet":
+        empty.to_parquet(path)
+    else:
+        driver = "KML" if suffix == ".kml" else None
+        pyogrio.write_dataframe(empty.to_crs(4326), path, driver=driver)
+    with pytest.raises(FileFormatError, match="no features") as err:
+        read_layer(path, kind="grid")
+    assert err.value.problems[0].source == path.name
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [("grids.kml", b"<kml><Document><Placemark>"), ("grids.json", b"[1, 2, 3")],
+)
+def test_broken_kml_and_json(tmp_path: Path, name: str, content: bytes) -> None:
+    path = tmp_path / name
+    path.write_bytes(content)
+    with pytest.raises(FileFormatError) as err:
+        read_layer(path, kind="grid")
+    assert str(err.value).startswith(name)
+
+
+def test_blank_wkt_in_a_polygon_table(tmp_path: Path, grids: gpd.GeoDataFrame) -> None:
+    table = pd.DataFrame(grids.drop(columns="geometry")).assign(wkt=grids.geometry.to_wkt())
+    table.loc[1, "wkt"] = ""
+    path = tmp_path / "grids.csv"
+    table.to_csv(path, index=False)
+    with pytest.raises(GeometryError) as err:
+        read_layer(path, kind="grid", crs=4490)
+    assert _problem(err, 2, "geometry").feature_id == "G002"

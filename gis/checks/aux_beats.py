@@ -18,6 +18,7 @@ import pandas as pd
 import shapely
 
 from gis.checks.findings import concat, draft, polygonal
+from gis.checks.pairs import pairs
 from gis.checks.safe import failures, guarded
 
 
@@ -47,9 +48,13 @@ def check_aux_beats(
         | 3       |y  |        grid 3 has none: missing
         +---------+---+
     """
-    a, g = shapely.STRtree(grids).query(aux, predicate="intersects")
-    inter = guarded(shapely.intersection, aux[a], grids[g])
-    common = np.nan_to_num(shapely.area(polygonal(inter.values)))
+    found = pairs(shapely.STRtree(grids), aux)
+    inter = guarded(shapely.intersection, aux[found.part_child], grids[found.part_parent])
+    a = np.concatenate([found.whole_child, found.part_child])
+    g = np.concatenate([found.whole_parent, found.part_parent])
+    common = np.concatenate(
+        [shapely.area(aux[found.whole_child]), np.nan_to_num(shapely.area(polygonal(inter.values)))]
+    )
     iou = common / np.maximum(shapely.area(aux[a]) + shapely.area(grids[g]) - common, 1e-12)
     best_g = _best(a, g, iou, len(aux))
     best_a = _best(g, a, iou, len(grids))
@@ -63,6 +68,8 @@ def check_aux_beats(
     best_iou = pd.Series(iou).groupby(a).max().reindex(range(len(aux)), fill_value=0.0)
     missing = np.flatnonzero(~matched_grid)
     ma, mg = a[mutual], g[mutual]
+    same = shapely.equals_exact(shapely.normalize(aux[ma]), shapely.normalize(grids[mg]), 0.0)
+    ma, mg = ma[~same], mg[~same]  # identical copies (the usual case) need no difference
     diff = polygonal(shapely.symmetric_difference(aux[ma], grids[mg]))
     differs = ~shapely.is_missing(diff)
     return AuxMatch(
@@ -92,10 +99,12 @@ def check_aux_beats(
                     diff[differs],
                     other_layer="grid",
                     other_ids=grid_ids[mg[differs]],
-                    detail=[f"{v:.3f}" for v in iou[mutual][differs]],
+                    detail=[f"{v:.3f}" for v in iou[mutual][~same][differs]],
                     noise_eligible=True,
                 ),
-                failures(inter, aux_ids[a], grid_ids[g], kind="aux_beat"),
+                failures(
+                    inter, aux_ids[found.part_child], grid_ids[found.part_parent], kind="aux_beat"
+                ),
             ]
         ),
     )

@@ -85,11 +85,15 @@ def _check_types(
 
 def _check_dims(geoms: np.ndarray, present: np.ndarray, problems: Problems) -> np.ndarray:
     has_z = shapely.has_z(geoms) & present
-    if has_z.all() or not has_z.any():
+    flat = present & ~has_z
+    if not has_z.any():
+        return geoms
+    if not flat.any():
         # uniformly 3-D (KML, GPS): heights are not used, drop them
-        return shapely.force_2d(geoms) if has_z.any() else geoms
-    minority = has_z if has_z.sum() <= (present & ~has_z).sum() else present & ~has_z
-    label = "3-D (with Z)" if minority is has_z else "2-D"
+        return shapely.force_2d(geoms)
+    z_minority = has_z.sum() <= flat.sum()
+    minority = has_z if z_minority else flat
+    label = "3-D (with Z)" if z_minority else "2-D"
     problems.at(
         GeometryError,
         np.flatnonzero(minority),

@@ -427,3 +427,14 @@ def test_blank_wkt_in_a_polygon_table(tmp_path: Path, grids: gpd.GeoDataFrame) -
     with pytest.raises(GeometryError) as err:
         read_layer(path, kind="grid", crs=4490)
     assert _problem(err, 2, "geometry").feature_id == "G002"
+
+
+def test_uniform_3d_with_a_null_row_is_still_one_problem(grids: gpd.GeoDataFrame) -> None:
+    frame = grids.rename(columns={"网格编码": "id", "所属社区": "parent_id"})
+    frame["geometry"] = [
+        Polygon([(x, y, 5.0) for x, y in g.exterior.coords]) for g in frame.geometry
+    ]
+    frame.loc[2, "geometry"] = None
+    with pytest.raises(GeometryError) as err:
+        validate_layer(frame, "grid", source="grids.kml")
+    assert [(p.row, p.field) for p in err.value.problems] == [(3, "geometry")]

@@ -148,7 +148,7 @@ def _clean_numbers(values: pd.Series) -> pd.Series:
 
 def _check_swapped(x: np.ndarray, y: np.ndarray, *, lon: str, lat: str, source: str) -> None:
     bad_lat = np.flatnonzero(np.abs(y) > 90)
-    if bad_lat.size == 0 or np.nanmax(np.abs(x)) > 180:
+    if bad_lat.size == 0 or bool(np.any(np.abs(x) > 180)):
         return  # all fine, or projected coordinates: the CRS must then be stated
     swapped = bool(np.all(np.abs(x[bad_lat]) <= 90))
     hint = (

@@ -198,3 +198,68 @@ def test_cli_bad_options_exit_2(tmp_path, args):
     result = CliRunner().invoke(app, ["geocode", str(src), "-o", str(tmp_path / "o.csv"), *args])
     assert result.exit_code == 2
     assert "error" in result.output
+
+
+def test_cli_on_the_demo_district(tmp_path, demo_dir):
+    from beatgrid.cli import app
+
+    out = tmp_path / "incidents.parquet"
+    result = CliRunner().invoke(
+        app,
+        [
+            "geocode",
+            str(demo_dir / "incidents.csv"),
+            "-o",
+            str(out),
+            "--areas",
+            str(demo_dir),
+            "--id",
+            "id",
+            "--crs",
+            "EPSG:4490",
+            "--tolerance",
+            "1",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    frame = pd.read_parquet(out)
+    assert len(frame) == count_rows(demo_dir / "incidents.csv")
+    assert frame["status"].isin(["ok", "tolerance", "outside"]).all()
+    assert (frame["status"] == "ok").mean() > 0.99
+    assert frame["grid_id"].notna().mean() > 0.99
+    assert "input_status" in frame  # the export's own status column is kept
+
+
+@pytest.mark.slow
+def test_cli_dask_on_a_local_cluster(tmp_path):
+    from beatgrid.cli import app
+
+    grids().to_file(tmp_path / "grids.geojson")
+    folder = tmp_path / "parts"
+    folder.mkdir()
+    frame = _records().iloc[[0, 1, 3]]
+    gpd.GeoDataFrame(
+        frame[["编号"]],
+        geometry=gpd.points_from_xy(frame["lon"].astype(float), frame["lat"].astype(float)),
+        crs=4490,
+    ).to_parquet(folder / "part.0.parquet")
+    result = CliRunner().invoke(
+        app,
+        [
+            "geocode",
+            str(folder),
+            "-o",
+            str(tmp_path / "out"),
+            "--dask",
+            "--layer",
+            f"grid={tmp_path / 'grids.geojson'}",
+            "--id",
+            "编号",
+            "--crs",
+            "cgcs2000",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    got = pd.read_parquet(tmp_path / "out").sort_values("source_row")
+    assert got["status"].tolist() == ["ok", "ok", "duplicate_id"]
+    assert got["grid_id"].tolist() == ["G1", "G4", "G1"]

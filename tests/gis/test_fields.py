@@ -257,3 +257,14 @@ def test_recognition_is_a_deterministic_injection(columns: list[str], rnd) -> No
     assert len(used) == len(set(used)) and set(used) <= set(columns)
     if "网格编码" in columns and "WGBM" not in columns and "GRID_ID" not in columns:
         assert first.columns["id"] == "网格编码"
+
+
+def test_docs_list_every_alias() -> None:
+    """docs/layers.md tells users the recognised names: it must not fall behind the code."""
+    from gis.fields import _BY_KIND, _GENERIC
+
+    text = (Path(__file__).resolve().parents[2] / "docs" / "layers.md").read_text("utf-8")
+    words = {w for tiers in _BY_KIND.values() for t in tiers.values() for s in t for w in s.split()}
+    words |= {w for s in _GENERIC.values() for w in s.split()}
+    missing = sorted(w for w in words if w not in text)
+    assert not missing, f"docs/layers.md lacks {missing}"

@@ -141,6 +141,17 @@ def bench_memory() -> None:
             print(out.stdout.strip())
 
 
+def _peak_rss_mb() -> float:
+    """This process's peak resident memory (VmHWM: unlike ru_maxrss, not inherited from the
+    parent through fork/exec)."""
+    status = Path("/proc/self/status")
+    if status.exists():
+        for line in status.read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def memory_child(src: str) -> None:
     """One batch run in a fresh process; prints its peak RSS."""
     from gis.geocoding.assign import build_area_index
@@ -151,10 +162,10 @@ def memory_child(src: str) -> None:
         {"id": [f"G{i:05d}" for i in range(len(cells))]}, geometry=cells, crs=CRS
     )
     areas = build_area_index({"grid": layer})
-    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    before = _peak_rss_mb()
     t = time.perf_counter()
     summary = geocode_file(src, Path(src).with_suffix(".out.csv"), areas, chunk_size=100_000)
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak = _peak_rss_mb()
     print(
         f"  {summary.rows:>9,} rows: {time.perf_counter() - t:6.1f} s, {summary.chunks} chunks, "
         f"peak RSS {peak:5.0f} MB (after imports and the area index: {before:.0f} MB)"
@@ -167,13 +178,15 @@ def main() -> None:
     parser.add_argument("--polygons", type=int, default=5_000)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--memory", action="store_true")
+    parser.add_argument("--memory-only", action="store_true")
     parser.add_argument("--memory-child")
     args = parser.parse_args()
     if args.memory_child:
         memory_child(args.memory_child)
         return
-    bench_pip(args.points, args.polygons, args.repeat)
-    if args.memory:
+    if not args.memory_only:
+        bench_pip(args.points, args.polygons, args.repeat)
+    if args.memory or args.memory_only:
         print("batch peak memory (100k-row chunks):")
         bench_memory()
 

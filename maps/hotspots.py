@@ -32,6 +32,11 @@ Granularity = Literal["day", "week", "month"]
 Periods = Mapping[Granularity, Mapping[str, pd.DataFrame]]
 MAX_HEAT_POINTS = 50_000
 """More heat points than this means raw incidents were passed instead of a KDE surface."""
+RASTER_POINTS = 4_000
+"""A density raster is drawn from about this many of its cells (sampled evenly)."""
+HEAT_FLOOR = 0.2
+"""Raster cells under this share of the peak density are left out of the heat layer:
+leaflet.heat adds overlapping points up, and a dense raster would paint everything hot."""
 
 # (layer, property to rewrite, class key, value key, palette or None for Gi* colours)
 _Target = tuple[folium.GeoJson, str, str, str, list[str] | None]
@@ -163,14 +168,14 @@ class Surface(Protocol):
 def _surface_points(surface: Surface) -> gpd.GeoDataFrame:
     """Raster cell centres as weighted points, every f-th cell so there are few enough.
 
-    Sampling the raster for display (cells under 1 % of the peak left out) is styling:
+    Sampling the raster for display (cells under :data:`HEAT_FLOOR` left out) is styling:
     the densities themselves are the ones ``gis.hotspots`` computed.
     """
     dens = np.asarray(surface.density, dtype=float)
-    step = max(1, int(np.ceil(np.sqrt(dens.size / MAX_HEAT_POINTS))))
+    step = max(1, int(np.ceil(np.sqrt(dens.size / RASTER_POINTS))))
     shown = dens[::step, ::step]
     top = float(np.nanmax(shown)) if shown.size else 0.0
-    rows, cols = np.nonzero(shown > 0.01 * top) if top > 0 else (np.array([], int),) * 2
+    rows, cols = np.nonzero(shown > HEAT_FLOOR * top) if top > 0 else (np.array([], int),) * 2
     x = surface.x0 + (cols * step + 0.5) * surface.cell_m
     y = surface.y0 - (rows * step + 0.5) * surface.cell_m
     return gpd.GeoDataFrame(
@@ -196,9 +201,14 @@ def _heat_points(kde: gpd.GeoDataFrame | Surface, opts: MapOptions) -> folium.pl
     heat = folium.plugins.HeatMap(
         data,
         name=LAYERS["kde"].get(opts.lang),
-        radius=18,
-        blur=15,
-        min_opacity=0.25,
+        radius=14,
+        blur=16,
+        min_opacity=0.05,
+        # leaflet.heat divides intensity by 2 per zoom level below max_zoom (18); a max of
+        # 1/8 gives full colour at zoom 15, a district's usual view.  (A lower max_zoom
+        # would also grey the layer out in the layer control above that zoom.)
+        max=1 / 8,
+        show=False,  # the choropleth reads first; the heat is one click away
         gradient={0.4: "blue", 0.6: "lime", 0.8: "yellow", 1.0: "red"},  # as in the legend
     )
     heat.default_js, heat.default_css = [], []  # loaded by the map, from beatgrid

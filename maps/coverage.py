@@ -72,7 +72,14 @@ def coverage_map(
     m = base_map(bounds_of(grid), name="coverage", options=opts, lang_switch=lang_switch)
     for layer in layers:
         layer.add_to(m)
-    return finish(m, legend=_legend(opts, tracks is not None))
+    shown = {
+        "tracks": tracks is not None,
+        "covered": covered is not None,
+        "uncovered": uncovered is not None,
+        "dosage": dosage is not None,
+        "visits": joint_points is not None,
+    }
+    return finish(m, legend=_legend(opts, shown))
 
 
 def _grid_layer(grid: gpd.GeoDataFrame, cols: list[str], opts: MapOptions) -> folium.GeoJson:
@@ -172,26 +179,30 @@ def _dosage_layer(dosage: gpd.GeoDataFrame, opts: MapOptions) -> folium.GeoJson:
     )
 
 
-def _legend(opts: MapOptions, tracks: bool) -> Legend:
+def _legend(opts: MapOptions, shown: dict[str, bool]) -> Legend:
+    """Legend rows for the layers on the map only."""
     lang = opts.lang
     lows = ["0", *(f"{b:.0%}" for b in SHARE_BREAKS[:-1])]
     share_rows = tuple(
         LegendEntry(c, f"{lo} – {hi:.0%}")
         for c, lo, hi in zip(SHARE_COLOURS, lows, SHARE_BREAKS, strict=True)
     )
-    other = [
-        LegendEntry(COVERED, LAYERS["covered"].get(lang)),
-        LegendEntry(UNCOVERED, LAYERS["uncovered"].get(lang)),
-        LegendEntry(UNDER, LAYERS["under_patrolled"].get(lang)),
-        LegendEntry(VISITED, f"{LAYERS['visits'].get(lang)}: {WORDS['yes'].get(lang)}", "point"),
-        LegendEntry(NOT_VISITED, f"{LAYERS['visits'].get(lang)}: {WORDS['no'].get(lang)}", "point"),
-    ]
-    if tracks:
-        other.insert(0, LegendEntry(OUTLINE["track"], LAYERS["tracks"].get(lang), "line"))
+    visits = LAYERS["visits"].get(lang)
+    rows = {
+        "tracks": [LegendEntry(OUTLINE["track"], LAYERS["tracks"].get(lang), "line")],
+        "covered": [LegendEntry(COVERED, LAYERS["covered"].get(lang))],
+        "uncovered": [LegendEntry(UNCOVERED, LAYERS["uncovered"].get(lang))],
+        "dosage": [LegendEntry(UNDER, LAYERS["under_patrolled"].get(lang))],
+        "visits": [
+            LegendEntry(VISITED, f"{visits}: {WORDS['yes'].get(lang)}", "point"),
+            LegendEntry(NOT_VISITED, f"{visits}: {WORDS['no'].get(lang)}", "point"),
+        ],
+    }
+    other = tuple(e for key, entries in rows.items() if shown[key] for e in entries)
     return Legend(
         TITLES["coverage"].get(lang),
         [
             LegendSection(FIELDS["covered_share"].get(lang), share_rows),
-            LegendSection(WORDS["layers"].get(lang), tuple(other)),
+            LegendSection(WORDS["layers"].get(lang), other),
         ],
     )

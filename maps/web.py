@@ -100,13 +100,23 @@ def maps_router(
     return router
 
 
-def landing_html(pages: Sequence[MapPage], *, district: str, lang: Lang) -> str:
-    """A plain page linking every map of the district (no script, no external asset)."""
+def landing_html(
+    pages: Sequence[MapPage],
+    *,
+    district: str,
+    lang: Lang,
+    href: Callable[[str, Lang], str] = lambda name, lang: f"{name}?lang={lang}",
+) -> str:
+    """A plain page linking every map of the district (no script, no external asset).
+
+    ``href(name, lang)`` gives each link (``"hotspots-en.html"`` for a folder of files);
+    the language switch links ``href("", other)``.
+    """
     title = f"{html.escape(district)} {TITLES['index'].get(lang)}".strip()
-    other = "en" if lang == "zh" else "zh"
+    other: Lang = "en" if lang == "zh" else "zh"
     items = (
         "".join(
-            f'<li><a href="{p.name}?lang={lang}">{html.escape(p.title.get(lang))}</a></li>'
+            f'<li><a href="{href(p.name, lang)}">{html.escape(p.title.get(lang))}</a></li>'
             for p in pages
         )
         or f"<li>{WORDS['no_maps'].get(lang)}</li>"
@@ -117,5 +127,5 @@ def landing_html(pages: Sequence[MapPage], *, district: str, lang: Lang) -> str:
         "<style>body{font:16px/1.6 sans-serif;"
         "margin:2em auto;max-width:40em;padding:0 1em}a{color:#2b6cb0}</style></head>"
         f'<body><h1>{title}</h1><ul class="maps">{items}</ul>'
-        f'<p><a href="?lang={other}">{WORDS["language"].get(lang)}</a></p></body></html>'
+        f'<p><a href="{href("", other)}">{WORDS["language"].get(lang)}</a></p></body></html>'
     )

@@ -182,6 +182,44 @@ def changes(
         _write(m, out, lang=lang, basemap=basemap_url, crs=basemap_crs)
 
 
+@app.command("district")
+def district(
+    manifest: Annotated[Path, typer.Argument(exists=True, help="manifest.json of a district")],
+    out_dir: Annotated[Path, typer.Option("--out-dir", "-o", file_okay=False)],
+    basemap_url: BasemapOpt = None,
+    basemap_crs: BasemapCrsOpt = "wgs84",
+) -> None:
+    """Every map of a district in both languages, with an index.html: a folder for a USB stick."""
+    from gis.district import load_district
+    from maps.base import render_html
+    from maps.pages import district_pages
+    from maps.results import district_results
+    from maps.web import landing_html
+
+    with user_errors():
+        loaded = load_district(manifest)
+        with console.status("analysing / 分析中 …"):
+            pages = district_pages(district_results(loaded))
+        out_dir.mkdir(parents=True, exist_ok=True)
+        for lang in ("zh", "en"):
+            opts = _options(lang, basemap_url, basemap_crs)
+            for page in pages:
+                m = page.build(opts, _file(page.name, "en" if lang == "zh" else "zh"))
+                html = render_html(m, inline=True, options=opts)
+                (out_dir / _file(page.name, lang)).write_text(html, encoding="utf-8")
+            index = landing_html(pages, district=loaded.name, lang=opts.lang, href=_file)
+            name = "index.html" if lang == "zh" else "index-en.html"
+            (out_dir / name).write_text(index, encoding="utf-8")
+    console.print(f"wrote {len(pages)} maps × 2 languages to {out_dir}/index.html")
+
+
+def _file(name: str, lang: str) -> str:
+    """``hotspots-en.html``; the index for an empty name."""
+    if not name:
+        return "index.html" if lang == "zh" else "index-en.html"
+    return f"{name}-{lang}.html"
+
+
 @app.command("assets")
 def assets(
     update_lock: Annotated[bool, typer.Option(help="rewrite the lock file")] = False,

@@ -73,3 +73,15 @@ def test_unreadable_file_is_named(tmp_path: Path, grids) -> None:  # type: ignor
     bad.write_text("{not json", encoding="utf-8")
     done = runner.invoke(app, ["map", "coverage", str(bad), "-o", str(tmp_path / "x.html")])
     assert done.exit_code == 2 and "broken.geojson" in done.output
+
+
+@pytest.mark.slow
+def test_district_folder_for_a_usb_stick(tmp_path: Path, demo_dir: Path) -> None:
+    out = tmp_path / "maps"
+    done = runner.invoke(app, ["map", "district", str(demo_dir / "manifest.json"), "-o", str(out)])
+    assert done.exit_code == 0, done.output
+    index = (out / "index.html").read_text(encoding="utf-8")
+    for name in ("alignment", "hotspots", "coverage"):
+        assert f'href="{name}-zh.html"' in index
+        _standalone((out / f"{name}-en.html").read_text(encoding="utf-8"))
+    assert 'href="index-en.html"' in index

@@ -75,3 +75,14 @@ def test_pages_can_come_from_a_callable(results) -> None:  # type: ignore[no-unt
     assert "暂无地图" in client.get("/maps/").text
     found.append("now")
     assert client.get("/maps/coverage").status_code == 200
+
+
+def test_landing_page_for_a_folder_of_files(results) -> None:  # type: ignore[no-untyped-def]
+    from maps.web import landing_html
+
+    def href(name: str, lang: str) -> str:
+        return f"{name or 'index'}-{lang}.html"
+
+    page = landing_html(district_pages(results), district="d", lang="en", href=href)
+    assert 'href="coverage-en.html"' in page and 'href="index-zh.html"' in page
+    assert "http" not in page

@@ -91,11 +91,15 @@ class AreaIndex:
     def names(self) -> tuple[str, ...]:
         return tuple(layer.name for layer in self.layers)
 
-    def transformer(self, source: pyproj.CRS) -> pyproj.Transformer:
-        """Cached transformer from ``source`` to the metric CRS (x/y axis order)."""
-        key = source.to_wkt()
+    def transformer(
+        self, source: pyproj.CRS, target: pyproj.CRS | None = None
+    ) -> pyproj.Transformer:
+        """Cached transformer from ``source`` to ``target`` (default: the metric CRS),
+        x/y axis order.  Building one costs ~0.1-0.5 s, so every chunk reuses it."""
+        target = self.crs if target is None else target
+        key = f"{source.to_wkt()}\n{target.to_wkt()}"
         if key not in self._to_metric:
-            self._to_metric[key] = pyproj.Transformer.from_crs(source, self.crs, always_xy=True)
+            self._to_metric[key] = pyproj.Transformer.from_crs(source, target, always_xy=True)
         return self._to_metric[key]
 
 

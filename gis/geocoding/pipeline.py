@@ -66,7 +66,7 @@ class SeenIds:
         """First row of each id when seen before (this chunk or earlier), else 0."""
         text = ids.astype("string").fillna("").str.strip()
         present = (text != "").to_numpy(dtype=bool)
-        h = pd.util.hash_array(text.to_numpy(dtype=object))
+        h = pd.util.hash_pandas_object(text, index=False).to_numpy(dtype=np.uint64)
         first = np.zeros(len(ids), dtype=np.int64)
         pos = np.searchsorted(self.hashes, h)
         pos = np.minimum(pos, max(len(self.hashes) - 1, 0))
@@ -109,7 +109,7 @@ def geocode_frame(
     src = parse_crs(opts.source_crs)
     rows = np.arange(first_row, first_row + len(frame), dtype=np.int64)
     check = _check(frame, opts, src, areas)
-    lon, lat = _to_wgs84(check, src)
+    lon, lat = _to_wgs84(check, src, areas)
     source = np.where(check.usable, "coordinates", "").astype(object)
     detail = pd.DataFrame({"zh": "", "en": ""}, index=frame.index, dtype="string")
     status = pd.Series(check.status, index=frame.index, dtype=object)
@@ -168,21 +168,22 @@ def _extent(areas: AreaIndex, src: SourceCRS) -> tuple[float, float, float, floa
     their own size (wide enough for the GCJ-02 offset and for records just outside)."""
     x0, y0, x1, y1 = areas.bounds
     grow = max(x1 - x0, y1 - y0, 10_000.0)
-    to_src = pyproj.Transformer.from_crs(areas.crs, src.crs, always_xy=True)
-    bounds = to_src.transform_bounds(x0 - grow, y0 - grow, x1 + grow, y1 + grow)
+    bounds = areas.transformer(areas.crs, src.crs).transform_bounds(
+        x0 - grow, y0 - grow, x1 + grow, y1 + grow
+    )
     return float(bounds[0]), float(bounds[1]), float(bounds[2]), float(bounds[3])
 
 
-def _to_wgs84(check: CoordinateCheck, src: SourceCRS) -> tuple[NDArray[np.float64], ...]:
+def _to_wgs84(
+    check: CoordinateCheck, src: SourceCRS, areas: AreaIndex
+) -> tuple[NDArray[np.float64], ...]:
     if src.chinese == "gcj02":
         return gcj02_to_wgs84(check.x, check.y)
     if src.chinese == "bd09":
         return bd09_to_wgs84(check.x, check.y)
     if src.crs.equals(WGS84):
         return check.x.copy(), check.y.copy()
-    lon, lat = pyproj.Transformer.from_crs(src.crs, WGS84, always_xy=True).transform(
-        check.x, check.y
-    )
+    lon, lat = areas.transformer(src.crs, WGS84).transform(check.x, check.y)
     return np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
 
 

@@ -36,7 +36,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from gis.i18n import Text
+from gis.i18n import Lang, Text
 
 
 class Status(StrEnum):
@@ -155,9 +155,13 @@ def _numbers(raw: pd.Series) -> tuple[NDArray[np.float64], NDArray[np.bool_], ND
     if pd.api.types.is_numeric_dtype(raw.dtype) and not pd.api.types.is_bool_dtype(raw.dtype):
         values = raw.to_numpy(dtype=float, na_value=np.nan)
         return values, np.isnan(values), np.zeros(len(values), dtype=bool)
-    text = raw.astype("string").str.normalize("NFKC").str.strip()
+    text = raw.astype("string").str.strip()
     missing = (text.isna() | (text == "")).to_numpy(dtype=bool)
     values = pd.to_numeric(text, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    retry = np.flatnonzero(np.isnan(values) & ~missing)
+    if len(retry):  # full-width digits (１１８．７) are numbers too
+        wide = text.iloc[retry].str.normalize("NFKC").str.strip()
+        values[retry] = pd.to_numeric(wide, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
     bad = np.isnan(values) & ~missing
     return values, missing, bad
 
@@ -193,16 +197,17 @@ def garbled(text: pd.Series) -> NDArray[np.bool_]:
 
 def reasons(status: pd.Series, detail_zh: pd.Series, detail_en: pd.Series) -> pd.DataFrame:
     """``reason_zh`` / ``reason_en`` columns: the status text plus a per-row detail."""
-    zh = status.map({k.value: v.zh for k, v in REASONS.items()}).astype("string")
-    en = status.map({k.value: v.en for k, v in REASONS.items()}).astype("string")
-    dz, de = detail_zh.fillna("").astype("string"), detail_en.fillna("").astype("string")
-    return pd.DataFrame(
-        {
-            "reason_zh": zh.where(dz == "", zh + "（" + dz + "）"),
-            "reason_en": en.where(de == "", en + " (" + de + ")"),
-        },
-        index=status.index,
-    )
+    out = pd.DataFrame(index=status.index)
+    languages: tuple[tuple[Lang, pd.Series], ...] = (("zh", detail_zh), ("en", detail_en))
+    for lang, detail in languages:
+        text = status.map({k.value: v.get(lang) for k, v in REASONS.items()}).astype("string")
+        extra = detail.fillna("").astype("string")
+        has = (extra != "").to_numpy(dtype=bool)
+        if has.any():
+            left, right = ("（", "）") if lang == "zh" else (" (", ")")
+            text[has] = text[has] + left + extra[has] + right
+        out[f"reason_{lang}"] = text
+    return out
 
 
 def summary_counts(by_status: Mapping[str, int]) -> dict[str, Any]:

@@ -174,6 +174,7 @@ def _defect_specs(pairs: pd.DataFrame) -> list[tuple[str, pd.Series, _Builder]]:
             pairs.same_beat & pairs.urban & (L >= 120) & pairs.ratio.between(0.75, 1.33),
             _aux,
         ),
+        ("sliver_beat", ~pairs.same_beat & pairs.urban & (L >= 110), _sliver(0.4, "move_beat")),
     ]
 
 

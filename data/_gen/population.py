@@ -98,6 +98,7 @@ def _targets(
     target[low] = rng.uniform(150, 230, 2)
     target[high] = rng.uniform(1000, 1150, 2)
     p_high[high] = 1.0
+    p_high[low] = 0.0  # small walk-ups: the total stays just under the target
     return target, p_high, tuple(map(int, low)), tuple(map(int, high))
 
 

@@ -94,6 +94,7 @@ def defect_truth(areas: Areas, defects: DefectPlan, outside_joint: str) -> list[
         ),
         *_staffing_truth(areas, defects, outside_joint),
         _aux_truth(areas, defects),
+        _beat_noise_truth(areas, defects),
     ]
 
 
@@ -161,6 +162,28 @@ def _staffing_truth(areas: Areas, defects: DefectPlan, outside_joint: str) -> li
             ],
         ),
     ]
+
+
+def _beat_noise_truth(areas: Areas, defects: DefectPlan) -> dict[str, Any]:
+    """A beat boundary digitized 0.4 m into the neighbouring beat's grid: the grid split
+    and the aux beat crossing are noise; the boundary is within tolerance of the grid
+    edge, so ``beat_boundary_off_grid`` (a boundary running deeper than the tolerance
+    inside a grid) does not apply."""
+    i, j = defects.pairs["sliver_beat"]
+    g, piece = areas.grid_id, areas.zone_area["sliver_beat"]
+    b1, b2 = areas.beat_id[i], areas.beat_id[j]
+    aux = dict(zip(areas.aux_beats.grid_id, areas.aux_beats.id, strict=True))
+    found = [
+        _finding("grid_split_by_beat", "grid", [g[j]], "beat", [b1, b2], piece, severity="noise"),
+        _finding(
+            "crosses_parent", "aux_beat", [aux[g[j]]], "beat", [b1, b2], piece, severity="noise"
+        ),
+    ]
+    text = (
+        f"责任区{b1}与{b2}公共边数字化误差（小于容差）",
+        f"digitizing noise on the boundary of beats {b1} and {b2} (below tolerance)",
+    )
+    return _record(areas, "sliver_beat", (i, j), text, found)
 
 
 def _record(

@@ -64,9 +64,14 @@ async def _database_input_error(_request: Request, exc: Exception) -> JSONRespon
     )
 
 
+async def _overflow(_request: Request, exc: Exception) -> JSONResponse:
+    return JSONResponse({"detail": f"a number is out of range: {exc}"}, status_code=422)
+
+
 def install(app: FastAPI) -> None:
     """Register the handlers on ``app``."""
     app.add_exception_handler(BeatgridError, _domain_error)
+    app.add_exception_handler(OverflowError, _overflow)
     app.add_exception_handler(DataError, _database_input_error)
     app.add_exception_handler(StatementError, _database_input_error)
 

@@ -130,7 +130,7 @@ def items(
     user: CurrentUserDep,
     bbox: BBoxQuery = None,
     limit: Annotated[int, Query(ge=1, le=10_000)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=2**31 - 1)] = 0,
     datetime_: Annotated[str | None, Query(alias="datetime", max_length=100)] = None,
     f: FormatQuery = None,
 ) -> JSONResponse:

@@ -53,7 +53,7 @@ class VersionPublic(BaseModel):
 class FeatureEdit(BaseModel):
     """Edit some features of a layer from ``base_version`` (optimistic concurrency)."""
 
-    base_version: int = Field(ge=0)
+    base_version: int = Field(ge=0, le=2**31 - 1)
     reason: str = Field(min_length=1, max_length=2000)
     upsert: list[dict[str, Any]] = Field(
         default_factory=list, max_length=100_000, description="GeoJSON Features (WGS84) with id"

@@ -50,8 +50,8 @@ def tile_bounds_4326(z: int, x: int, y: int) -> tuple[float, float, float, float
 def tile(
     layer_id: str,
     z: Annotated[int, Path(ge=0, le=22)],
-    x: Annotated[int, Path(ge=0)],
-    y: Annotated[int, Path(ge=0)],
+    x: Annotated[int, Path(ge=0, le=2**22)],
+    y: Annotated[int, Path(ge=0, le=2**22)],
     session: SessionDep,
     user: CurrentUserDep,
 ) -> Response:

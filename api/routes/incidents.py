@@ -42,7 +42,7 @@ def search(
     category: Annotated[str | None, Query(max_length=80)] = None,
     grid_id: Annotated[str | None, Query(max_length=200)] = None,
     limit: Annotated[int, Query(ge=1, le=10_000)] = 1000,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=2**31 - 1)] = 0,
 ) -> dict[str, Any]:
     """Incidents in your jurisdiction; ``start`` inclusive, ``end`` exclusive (local time)."""
     query = IncidentQuery(

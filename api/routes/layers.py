@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Form, Query, UploadFile
+from fastapi import APIRouter, File, Form, Path, Query, UploadFile
 
 from api import geojson
 from api.deps import CurrentUserDep, SessionDep, SettingsDep
@@ -90,7 +90,7 @@ async def upload_version(
     user: CurrentUserDep,
     settings: SettingsDep,
     file: Annotated[UploadFile, File()],
-    base_version: Annotated[int, Form(ge=0)],
+    base_version: Annotated[int, Form(ge=0, le=2**31 - 1)],
     reason: Annotated[str, Form(min_length=1, max_length=2000)],
     crs: Annotated[str | None, Form(max_length=2000)] = None,
 ) -> Any:
@@ -144,12 +144,12 @@ def list_versions(layer_id: str, session: SessionDep, user: CurrentUserDep) -> A
 @router.get("/{layer_id}/versions/{version}/features")
 def version_features(
     layer_id: str,
-    version: int,
+    version: Annotated[int, Path(ge=0, le=2**31 - 1)],
     session: SessionDep,
     user: CurrentUserDep,
     bbox: BBoxQuery = None,
     limit: Annotated[int, Query(ge=1, le=100_000)] = 10_000,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=2**31 - 1)] = 0,
 ) -> dict[str, Any]:
     """One version's features (GeoJSON, WGS84) inside your jurisdiction."""
     layer = store.get_layer(session, layer_id)
@@ -168,8 +168,8 @@ def version_features(
 @router.get("/{layer_id}/diff", response_model=DiffPublic)
 def diff(
     layer_id: str,
-    a: Annotated[int, Query(ge=0)],
-    b: Annotated[int, Query(ge=0)],
+    a: Annotated[int, Query(ge=0, le=2**31 - 1)],
+    b: Annotated[int, Query(ge=0, le=2**31 - 1)],
     session: SessionDep,
     user: CurrentUserDep,
 ) -> DiffPublic:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 
 from gis.checks.alignment import Split, check_beat_boundaries, check_grid_split
 from gis.checks.aux_beats import check_aux_beats
@@ -128,8 +129,9 @@ def run_staffing(
 
 
 def _tiling(layer: Prepared, parent: Prepared | None) -> pd.DataFrame:
-    found = [check_overlaps(layer.geoms, layer.ids, kind=layer.kind)]
-    union = layer_union(layer.geoms)
+    is_coverage = bool(len(layer.geoms)) and bool(shapely.coverage_is_valid(layer.geoms))
+    found = [check_overlaps(layer.geoms, layer.ids, kind=layer.kind, is_coverage=is_coverage)]
+    union = layer_union(layer.geoms, is_coverage=is_coverage)
     gaps, holes = check_gaps(
         layer.geoms,
         layer.ids,

@@ -336,3 +336,19 @@ def load_mapping(path: str | Path, kind: LayerKind | str) -> dict[str, str]:
     if bad:
         raise ConfigError(f"{path.name}: values of {', '.join(bad)} must be column names")
     return out
+
+
+def header_score(cells: Sequence[str], kind: LayerKind | str, *, coordinates: bool = True) -> int:
+    """How many of ``cells`` are column names known for ``kind`` (to find a sheet's header).
+
+    >>> header_score(["网格台账", None, None], "grid"), header_score(["网格编码", "名称"], "grid")
+    (0, 2)
+    """
+    kind = LayerKind(kind)
+    known: set[str] = set()
+    for fname in fields_of(kind, coordinates=coordinates):
+        known.add(normalize(fname))
+        known |= _GENERIC_TIERS[fname]
+        for tier in _KIND_TIERS.get(kind, {}).get(fname, ()):
+            known |= tier
+    return sum(1 for c in cells if c is not None and normalize(c) in known)

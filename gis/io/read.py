@@ -12,6 +12,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 
 import geopandas as gpd
@@ -28,7 +29,7 @@ from gis.errors import (
     FileFormatError,
     Problem,
 )
-from gis.fields import ColumnMatch, recognise
+from gis.fields import ColumnMatch, header_score, recognise
 from gis.io.layer import Layer
 from gis.io.tabular import from_lonlat, from_wkt, plausible_lonlat, read_table
 from gis.io.validate import kind_spec, validate_layer
@@ -198,13 +199,19 @@ def _open_table(
     encoding: str | None,
     mapping: Mapping[str, str],
 ) -> _Raw:
-    table = read_table(path, encoding=encoding, layer=layer)
+    score = partial(header_score, kind=sp.kind, coordinates=sp.geometry != "none")
+    table = read_table(path, encoding=encoding, layer=layer, header_score=score)
     frame = table.frame
     has_geometry = sp.geometry != "none"
     match = recognise(
         list(frame.columns), sp.kind, mapping=mapping, coordinates=has_geometry, source=path.name
     )
     notes = [f"text encoding: {table.encoding}"] if table.encoding not in (None, "utf-8") else []
+    if frame.attrs.get("header_row", 1) > 1:
+        notes.append(
+            f"header found on sheet row {frame.attrs['header_row']}; rows are counted from "
+            f"the row below it (表头位于第 {frame.attrs['header_row']} 行)"
+        )
     if not has_geometry:
         return _Raw(frame, match, None, None, notes=notes)
     cols = match.columns

@@ -11,6 +11,7 @@ others; in a polygon layer a missing WKT is an error like any missing geometry.
 from __future__ import annotations
 
 import csv
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,8 +33,18 @@ class Table:
     encoding: str | None
 
 
-def read_table(path: Path, *, encoding: str | None = None, layer: str | None = None) -> Table:
+def read_table(
+    path: Path,
+    *,
+    encoding: str | None = None,
+    layer: str | None = None,
+    header_score: Callable[[list[str]], int] | None = None,
+) -> Table:
     """Read a CSV (delimiter and encoding detected) or XLSX sheet as strings-or-numbers.
+
+    Spreadsheets often carry a title above the header (``XX街道网格台账``, merged cells):
+    with ``header_score`` (how many cells of a row are known column names), the best of the
+    first :data:`HEADER_SEARCH_ROWS` rows of a sheet is taken as the header.
 
     Raises
     ------
@@ -41,7 +52,7 @@ def read_table(path: Path, *, encoding: str | None = None, layer: str | None = N
         The file cannot be decoded or parsed, or has no rows.
     """
     if path.suffix.lower() in (".xlsx", ".xlsm"):
-        frame, used = _read_xlsx(path, sheet=layer), None
+        frame, used = _read_xlsx(path, sheet=layer, header_score=header_score), None
     elif path.suffix.lower() in (".parquet", ".geoparquet"):
         frame, used = pd.read_parquet(path), None
     else:
@@ -78,7 +89,9 @@ def _read_csv(path: Path, *, encoding: str | None) -> tuple[pd.DataFrame, str]:
     return frame, used
 
 
-def _read_xlsx(path: Path, *, sheet: str | None) -> pd.DataFrame:
+def _read_xlsx(
+    path: Path, *, sheet: str | None, header_score: Callable[[list[str]], int] | None
+) -> pd.DataFrame:
     try:
         sheets = pd.ExcelFile(path, engine="openpyxl")
     except Exception as exc:  # openpyxl raises many unrelated types for a bad file
@@ -95,8 +108,36 @@ def _read_xlsx(path: Path, *, sheet: str | None) -> pd.DataFrame:
                 f"no sheet {sheet!r}; sheets are {', '.join(names)} (没有该工作表)",
                 field="layer",
             )
-        frame = pd.read_excel(sheets, sheet_name=sheet if sheet is not None else 0, dtype=object)
+        grid = pd.read_excel(
+            sheets, sheet_name=sheet if sheet is not None else 0, dtype=object, header=None
+        )
+    header = _header_row(grid, header_score)
+    frame = grid.iloc[header + 1 :].reset_index(drop=True)
+    names = [_cell_name(c, n) for n, c in enumerate(grid.iloc[header])] if len(grid) else []
+    frame.columns = pd.Index(names)
+    unnamed_empty = [n for n in names if n.startswith("_col") and frame[n].isna().all()]
+    frame = frame.drop(columns=unnamed_empty)
+    frame.attrs["header_row"] = header + 1
     return frame.astype(object).where(frame.notna(), None)
+
+
+HEADER_SEARCH_ROWS = 10
+"""Rows of a sheet searched for the header."""
+
+
+def _header_row(grid: pd.DataFrame, score: Callable[[list[str]], int] | None) -> int:
+    if score is None or grid.empty:
+        return 0
+    scores = [
+        score([str(c) for c in grid.iloc[r] if c is not None and c == c])
+        for r in range(min(HEADER_SEARCH_ROWS, len(grid)))
+    ]
+    best = max(range(len(scores)), key=lambda r: (scores[r], -r))
+    return best if scores[best] > 0 else 0
+
+
+def _cell_name(value: object, position: int) -> str:
+    return f"_col{position + 1}" if value is None or value != value else str(value).strip()
 
 
 @dataclass(frozen=True)

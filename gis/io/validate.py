@@ -188,9 +188,10 @@ def _check_fields(
                 )
             frame[fs.name] = pd.Series(None, index=frame.index, dtype=object)
             continue
+        blank = _as_str(frame[fs.name]).isna().to_numpy()  # unparsable values: reported once
         frame[fs.name] = _coerce(frame[fs.name], fs, problems, notes)
-        if fs.required and not (fs.name == "parent_id" and frame[fs.name].isna().all()):
-            empty = np.flatnonzero(frame[fs.name].isna().to_numpy())
+        if fs.required and not (fs.name == "parent_id" and blank.all()):
+            empty = np.flatnonzero(blank)
             problems.at(FieldError, empty, f"{fs.name} is empty (必填字段为空)", field=fs.name)
     canonical = list(sp.field_names)
     others = [c for c in frame.columns if c not in canonical and c != "geometry"]

@@ -10,12 +10,13 @@ from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
+import openpyxl
 import pandas as pd
 import pyogrio
 import pytest
 import shapely
 
-from gis.errors import CRSError, CRSWarning, DataQualityWarning, FileFormatError
+from gis.errors import CRSError, CRSWarning, DataQualityWarning, FieldError, FileFormatError
 from gis.io import read_layer
 from gis.io.encoding import dbf_text_bytes, detect_bytes, shapefile_encoding, text_encoding
 from gis.layers import LayerKind
@@ -334,3 +335,25 @@ def test_describe_reports_detected_encoding(tmp_path: Path, grids: gpd.GeoDataFr
     path = _gbk_shapefile_without_cpg(tmp_path, grids, "grids")
     (info,) = describe(path)
     assert info.encoding == "gb18030" and "网格编码" in info.fields and info.count == 4
+
+
+def test_xlsx_title_rows_above_the_header(tmp_path: Path, incidents_frame: pd.DataFrame) -> None:
+    """A ledger as offices keep it: a title row and a blank row above the real header."""
+    path = tmp_path / "台账.xlsx"
+    wb = openpyxl.Workbook()
+    sheet = wb.active
+    sheet.append(["南苑街道警情台账（2024年3月）"])
+    sheet.append([])
+    sheet.append(list(incidents_frame.columns))
+    for record in incidents_frame.itertuples(index=False):
+        sheet.append(list(record))
+    sheet["B5"] = "昨天"  # a bad time in the second data row
+    wb.save(path)
+    with pytest.raises(FieldError) as err:
+        read_layer(path, kind="incident", crs=4490)
+    assert [(p.row, p.field) for p in err.value.problems] == [(2, "time")]
+    sheet["B5"] = "2024-03-01 22:40:00"
+    wb.save(path)
+    layer = read_layer(path, kind="incident", crs=4490)
+    assert layer.gdf["id"].tolist() == ["J1", "J2", "J3", "J4", "J5"]
+    assert any("header found on sheet row 3" in w for w in layer.warnings)

@@ -20,6 +20,7 @@ from maps.labels import LAYERS, RULES, SEVERITIES, TITLES, WORDS, label
 from maps.legend import Legend, LegendEntry, LegendSection
 from maps.styles import OTHER_COLOUR, OUTLINE, RULE_COLOURS, path_style
 
+_POPUP = ("rule", "severity", "ids", "other_ids", "area_m2", "length_m", "message", "accepted")
 FINDING_COLUMNS = ("rule", "severity", "ids", "other_ids", "area_m2", "length_m", "width_m")
 _SEVERITY_LOOK = {  # outline weight, fill opacity, dash: errors loud, noise faint
     "error": (3.0, 0.55, None),
@@ -117,9 +118,13 @@ def _area_layer(frame: gpd.GeoDataFrame, kind: str, opts: MapOptions) -> folium.
 def _finding_frame(frame: gpd.GeoDataFrame, opts: MapOptions) -> gpd.GeoDataFrame:
     lang = opts.lang
     message = "message_zh" if lang == "zh" else "message_en"
+    accepted = ["accepted"] if "accepted" in frame.columns else []
     shown = for_display(
-        frame, columns=[*FINDING_COLUMNS, message], options=opts, source="findings"
+        frame, columns=[*FINDING_COLUMNS, message, *accepted], options=opts, source="findings"
     ).rename(columns={message: "message"})
+    if not accepted:
+        shown["accepted"] = False
+    shown["accepted"] = shown["accepted"].fillna(False).astype(bool)
     shown["severity_key"] = shown["severity"].astype(str)
     shown["rule_key"] = shown["rule"].astype(str)
     shown["rule"] = shown["rule_key"].map(lambda r: label(RULES, r, lang))
@@ -129,9 +134,16 @@ def _finding_frame(frame: gpd.GeoDataFrame, opts: MapOptions) -> gpd.GeoDataFram
 
 def _finding_layer(part: gpd.GeoDataFrame, severity: str, opts: MapOptions) -> folium.GeoJson:
     weight, fill_opacity, dash = _SEVERITY_LOOK[severity]
-    styles: list[dict[str, Any]] = [
-        path_style(c, fill=c, weight=weight, fill_opacity=fill_opacity, dash=dash)
-        for c in part["rule_key"].map(RULE_COLOURS).fillna(OTHER_COLOUR)
+    colours = part["rule_key"].map(RULE_COLOURS).fillna(OTHER_COLOUR)
+    styles: list[dict[str, Any]] = [  # accepted exceptions stay visible, but faint
+        path_style(
+            c,
+            fill=c,
+            weight=weight,
+            fill_opacity=fill_opacity / (4 if a else 1),
+            dash="1 4" if a else dash,
+        )
+        for c, a in zip(colours, part["accepted"], strict=True)
     ]
     name = f"{LAYERS['findings'].get(opts.lang)} · {SEVERITIES[severity].get(opts.lang)}"
     return geojson_layer(
@@ -139,7 +151,16 @@ def _finding_layer(part: gpd.GeoDataFrame, severity: str, opts: MapOptions) -> f
         name=f"{name} ({len(part)})",
         styles=styles,
         tooltip=["rule", "ids"],
-        popup=["rule", "severity", "ids", "other_ids", "area_m2", "length_m", "message"],
+        popup=[
+            "rule",
+            "severity",
+            "ids",
+            "other_ids",
+            "area_m2",
+            "length_m",
+            "message",
+            "accepted",
+        ],
         lang=opts.lang,
         show=severity != "noise",
     )

@@ -42,6 +42,7 @@ FIELDS: dict[str, Text] = {
     "length_m": Text("长度 (m)", "length (m)"),
     "width_m": Text("宽度 (m)", "width (m)"),
     "message": Text("说明", "message"),
+    "accepted": Text("已认可的例外", "accepted exception"),
     "count": Text("警情数", "incidents"),
     "rate_km2": Text("每平方公里", "per km²"),
     "rate_1000": Text("每千人", "per 1,000 people"),

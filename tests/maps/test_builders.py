@@ -91,6 +91,15 @@ def test_alignment_colours_by_rule_and_hides_noise(findings, grids, beats) -> No
     assert noise["features"][0]["properties"]["ids"] == "g1,g2"
 
 
+def test_accepted_findings_are_faint(findings, grids) -> None:  # type: ignore[no-untyped-def]
+    findings.loc[0, "accepted"] = True
+    html = render_html(alignment_map(findings, grids=grids), options=MapOptions())
+    split = next(f for f in _geojson_layers(html) if "g2" in json.dumps(f["features"][:1]))
+    props = split["features"][0]["properties"]
+    assert props["accepted"] == "是" and props["style0"]["dashArray"] == "1 4"
+    assert props["style0"]["fillOpacity"] < 0.2
+
+
 def test_alignment_accepts_a_report_object(findings, grids) -> None:  # type: ignore[no-untyped-def]
     class Report:
         def __init__(self, frame: gpd.GeoDataFrame) -> None:

@@ -455,3 +455,31 @@ def test_visits_skip_exactly_the_listed_key_addresses(
     assert set(truth["unvisited_key_addresses"]) == key - set(visits.address_id)
     assert set(visits.visitor_role) == {"police", "grid_worker", "joint"}
     assert (visits[visits.address_id.isin(key)].visitor_role != "grid_worker").all()
+
+
+def test_incidents_follow_hour_and_weekday_profiles(incidents: gpd.GeoDataFrame) -> None:
+    hour = incidents.time.dt.hour
+    by_cat = pd.crosstab(incidents.category, hour, normalize="index")
+    assert by_cat.loc["noise", [22, 23, 0]].sum() > 3 * by_cat.loc["noise", [9, 10, 11]].sum()
+    assert by_cat.loc["traffic", [7, 8, 17, 18]].sum() > 0.3
+    weekend = incidents.time.dt.day_of_week >= 5
+    per_day = incidents[incidents.category == "noise"].groupby(weekend).size() / [261, 104]
+    assert per_day[True] > 1.3 * per_day[False]
+    assert {"盗窃", "诈骗", "纠纷", "交通", "噪音"} == set(incidents.category_zh)
+
+
+@pytest.mark.slow
+def test_another_seed_plants_the_same_kinds_of_defects(tmp_path: Path) -> None:
+    generate_demo(tmp_path, seed=7)
+    truth = json.loads((tmp_path / "truth.json").read_text(encoding="utf-8"))
+    grids = gpd.read_file(tmp_path / "grids.geojson").to_crs(METRIC)
+    assert {d["id"] for d in truth["defects"]} >= {"split", "gap", "overlap", "crossing"}
+    a, b = grids.sindex.query(grids.geometry, predicate="intersects")
+    keep = a < b
+    inter = shapely.intersection(grids.geometry.values[a[keep]], grids.geometry.values[b[keep]])
+    found = {
+        frozenset((grids.id.iloc[i], grids.id.iloc[j]))
+        for i, j, s in zip(a[keep], b[keep], shapely.area(inter), strict=True)
+        if s > 1e-3
+    }
+    assert found == _ids(truth, "overlap", "grid")

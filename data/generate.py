@@ -105,6 +105,7 @@ def _check_inputs(out_dir: str | Path, seed: object) -> Path:
 
 
 def _build(seed: int) -> _Demo:
+    """Every part in a fixed order from one generator (the order fixes the output)."""
     rng = np.random.default_rng(seed)
     frame = build_frame(rng)
     plan = plan_areas(frame, rng)

@@ -49,6 +49,7 @@ def plan_areas(frame: Frame, rng: np.random.Generator) -> Plan:
 
 
 def _poisson_seeds(frame: Frame, rng: np.random.Generator) -> np.ndarray:
+    """Dart throwing: a seed is kept when no kept seed lies within the larger of both radii."""
     x0, y0, x1, y1 = frame.street.bounds
     cand = np.column_stack([rng.uniform(x0, x1, 9000), rng.uniform(y0, y1, 9000)])
     cand = cand[shapely.contains_xy(shapely.buffer(frame.street, -60), cand[:, 0], cand[:, 1])]
@@ -63,6 +64,7 @@ def _poisson_seeds(frame: Frame, rng: np.random.Generator) -> np.ndarray:
 
 
 def _cells(seeds: np.ndarray, frame: Frame) -> np.ndarray:
+    """Voronoi cells of the seeds, in seed order, clipped to the street."""
     vor = shapely.voronoi_polygons(
         MultiPoint(seeds), extend_to=shapely.buffer(frame.street, 500), ordered=True
     )
@@ -70,6 +72,7 @@ def _cells(seeds: np.ndarray, frame: Frame) -> np.ndarray:
 
 
 def _kmeans(points: np.ndarray, k: int, rng: np.random.Generator) -> np.ndarray:
+    """Plain k-means (30 Lloyd steps) from ``k`` random seeds; returns the labels."""
     centres = points[rng.choice(len(points), k, replace=False)]
     for _ in range(30):
         label = np.argmin(((points[:, None, :] - centres[None]) ** 2).sum(-1), axis=1)
@@ -82,6 +85,7 @@ def _kmeans(points: np.ndarray, k: int, rng: np.random.Generator) -> np.ndarray:
 def _communities(
     seeds: np.ndarray, cells: np.ndarray, rural_cell: np.ndarray, rng: np.random.Generator
 ) -> tuple[np.ndarray, np.ndarray]:
+    """Cluster urban and rural seeds separately until every community is one piece."""
     for _attempt in range(50):
         label = np.full(len(seeds), -1)
         label[~rural_cell] = _kmeans(seeds[~rural_cell], N_URBAN_COMMUNITIES, rng)
@@ -104,6 +108,7 @@ def _communities(
 
 
 def _all_one_piece(cells: np.ndarray, label: np.ndarray) -> bool:
+    """Whether every group of cells unions into a single polygon."""
     groups = [shapely.union_all(cells[label == g]) for g in np.unique(label)]
     return all(shapely.get_num_geometries(g) == 1 for g in groups)
 

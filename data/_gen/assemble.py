@@ -73,6 +73,7 @@ def assemble(frame: Frame, plan: Plan, defects: DefectPlan) -> Areas:
 
 
 def _atoms(frame: Frame, plan: Plan, defects: DefectPlan) -> tuple[np.ndarray, np.ndarray]:
+    """Node all boundaries on a 1 mm grid, polygonize, and give each atom its cell."""
     rings = [shapely.boundary(z.polygon) for z in defects.zones]
     lines = [plan.edges, shapely.boundary(frame.street), *rings]
     noded = shapely.union_all(np.array(lines, dtype=object), grid_size=0.001)
@@ -108,6 +109,7 @@ class _Names:
 
 
 def _names(plan: Plan) -> _Names:
+    """Ids and names of communities, grids and beats (numbered north to south)."""
     comm_id = np.array([f"{STREET_ID}{k + 1:03d}" for k in range(len(plan.rural))])
     names, villages = iter(URBAN_COMMUNITIES), iter(RURAL_VILLAGES)
     comm_name = np.array([f"{next(villages)}村" if r else f"{next(names)}社区" for r in plan.rural])
@@ -132,6 +134,7 @@ def _layers(
     aux_of: np.ndarray,
     zone_area: dict[str, float],
 ) -> Areas:
+    """Dissolve atoms into every polygon layer with ids, names, codes and parents."""
     n = _names(plan)
     every = np.arange(len(atoms))
     whole = pd.Series([shapely.coverage_union_all(atoms)])
@@ -208,6 +211,7 @@ def _beat_rank(plan: Plan) -> np.ndarray:
 def _beat_names(
     beat_id: np.ndarray, comm_beat: np.ndarray, plan: Plan, comm_name: np.ndarray
 ) -> list[str]:
+    """Beat names that say which communities each beat serves."""
     by_beat = pd.Series(comm_name[plan.community]).groupby(comm_beat).unique()
     return [
         f"{STATION_NAME}第{k + 1}警务责任区（{'、'.join(by_beat[b])}）"

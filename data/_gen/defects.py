@@ -158,6 +158,7 @@ _Builder = Callable[[str, pd.Series, np.ndarray], list[Zone] | None]
 
 
 def _defect_specs(pairs: pd.DataFrame) -> list[tuple[str, pd.Series, _Builder]]:
+    """Each defect with the cell pairs it may use and the builder of its zones."""
     L = pairs.length
     inner = pairs.same_comm & pairs.same_beat  # an edge inside one community and one beat
     return [
@@ -179,6 +180,7 @@ def _defect_specs(pairs: pd.DataFrame) -> list[tuple[str, pd.Series, _Builder]]:
 
 
 def _split(defect: str, pair: pd.Series, cells: np.ndarray) -> list[Zone] | None:
+    """A band 45 % deep into cell j handed to the beat of cell i."""
     band, _ = band_across(pair, cells, share=0.45)
     cell = cells[int(pair.j)]
     share = shapely.area(shapely.intersection(band, cell)) / shapely.area(cell)
@@ -188,6 +190,7 @@ def _split(defect: str, pair: pd.Series, cells: np.ndarray) -> list[Zone] | None
 
 
 def _gap(defect: str, pair: pd.Series, cells: np.ndarray) -> list[Zone] | None:
+    """A 50 m × 15 m strip straddling the shared edge, taken from both grids."""
     rect = _mid_rect(pair, cells, 25.0, (-7.5, 7.5))
     if not _interior(rect, cells, pair, margin=20.0):
         return None
@@ -195,6 +198,7 @@ def _gap(defect: str, pair: pd.Series, cells: np.ndarray) -> list[Zone] | None:
 
 
 def _overlap(defect: str, pair: pd.Series, cells: np.ndarray) -> list[Zone] | None:
+    """A 60 m × 20 m strip of cell j also given to grid i."""
     rect = _mid_rect(pair, cells, 30.0, (-1.0, 20.0))
     if not _interior(rect, cells, pair, margin=20.0):
         return None
@@ -202,6 +206,7 @@ def _overlap(defect: str, pair: pd.Series, cells: np.ndarray) -> list[Zone] | No
 
 
 def _crossing(defect: str, pair: pd.Series, cells: np.ndarray) -> list[Zone] | None:
+    """An 80 m × 45 m strip of cell j (other village) moved to grid i."""
     rect = _mid_rect(pair, cells, 40.0, (-1.0, 45.0))
     small = 3600.0 / min(shapely.area(cells[int(pair.i)]), shapely.area(cells[int(pair.j)]))
     if small > 0.04 or not _interior(rect, cells, pair, margin=20.0):
@@ -210,6 +215,8 @@ def _crossing(defect: str, pair: pd.Series, cells: np.ndarray) -> list[Zone] | N
 
 
 def _sliver(width: float, action: Action) -> _Builder:
+    """An 80 m strip ``width`` metres wide on j's side of the edge (digitizing noise)."""
+
     def build(defect: str, pair: pd.Series, cells: np.ndarray) -> list[Zone] | None:
         rect = _mid_rect(pair, cells, 40.0, (-1.0, width))
         if not _interior(rect, cells, pair, margin=10.0):

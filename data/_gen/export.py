@@ -198,6 +198,7 @@ def _gcj(geoms: np.ndarray) -> np.ndarray:
 
 
 def _zh_values(kind: str, df: pd.DataFrame) -> pd.DataFrame:
+    """GCJ-02 coordinates, Chinese values and Chinese column names for one table."""
     if kind == "address":
         df = df.assign(level=df.level.map(_LEVEL_ZH))
     if kind == "visit":

@@ -101,6 +101,7 @@ def _background(
 
 
 def _hotspot_centres(frame: Frame, pop: Population, rng: np.random.Generator) -> list[Hotspot]:
+    """Hotspot centres at town buildings, away from cold areas, the outline and each other."""
     b = pop.buildings
     pts = shapely.points(b.x, b.y)
     ok = (
@@ -167,6 +168,7 @@ def build_incidents(
 def _describe(
     frame: Frame, pop: Population, df: pd.DataFrame, rng: np.random.Generator
 ) -> pd.DataFrame:
+    """Ids, times, labels, nearest address (road text for traffic), status and source."""
     cats = np.array(list(CATEGORIES))
     time = YEAR_START + df.seconds.to_numpy().astype("timedelta64[s]")
     addr = pop.addresses

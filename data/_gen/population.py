@@ -73,6 +73,7 @@ def buildable(frame: Frame, areas: Areas, defects: DefectPlan) -> np.ndarray:
 
 
 def _lattice(frame: Frame, regions: np.ndarray) -> pd.DataFrame:
+    """Lattice points whose largest footprint fits inside a cell's buildable region."""
     ex, ey = _axes()
     cx, cy = frame.centre
     i, j = np.meshgrid(np.arange(-50, 51), np.arange(-50, 51), indexing="ij")
@@ -105,6 +106,7 @@ def _targets(
 def _draw_kinds(
     cand: pd.DataFrame, rural: np.ndarray, p_high: np.ndarray, rng: np.random.Generator
 ) -> pd.DataFrame:
+    """Building kind, floors, units and households per floor for every candidate."""
     u = rng.random(len(cand))
     c = cand.cell.to_numpy()
     kind = np.where(rural[c], np.where(u < 0.75, 2, 3), np.where(u < p_high[c], 1, 0))

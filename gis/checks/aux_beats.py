@@ -56,22 +56,13 @@ def check_aux_beats(
         [shapely.area(aux[found.whole_child]), np.nan_to_num(shapely.area(polygonal(inter.values)))]
     )
     iou = common / np.maximum(shapely.area(aux[a]) + shapely.area(grids[g]) - common, 1e-12)
-    best_g = _best(a, g, iou, len(aux))
-    best_a = _best(g, a, iou, len(grids))
-    good = iou >= iou_min
-    mutual = good & (best_g[a] == g) & (best_a[g] == a)
+    mutual = (iou >= iou_min) & (_best(a, g, iou, len(aux))[a] == g)
+    mutual &= _best(g, a, iou, len(grids))[g] == a
     grid_of_aux = np.full(len(aux), -1)
     grid_of_aux[a[mutual]] = g[mutual]
-    matched_grid = np.zeros(len(grids), dtype=bool)
-    matched_grid[g[mutual]] = True
-    extra = np.flatnonzero(grid_of_aux < 0)
     best_iou = pd.Series(iou).groupby(a).max().reindex(range(len(aux)), fill_value=0.0)
-    missing = np.flatnonzero(~matched_grid)
-    ma, mg = a[mutual], g[mutual]
-    same = shapely.equals_exact(shapely.normalize(aux[ma]), shapely.normalize(grids[mg]), 0.0)
-    ma, mg = ma[~same], mg[~same]  # identical copies (the usual case) need no difference
-    diff = polygonal(shapely.symmetric_difference(aux[ma], grids[mg]))
-    differs = ~shapely.is_missing(diff)
+    extra = np.flatnonzero(grid_of_aux < 0)
+    missing = np.setdiff1d(np.arange(len(grids)), g[mutual])
     return AuxMatch(
         grid_of_aux,
         concat(
@@ -92,21 +83,38 @@ def check_aux_beats(
                     other_layer="grid",
                     detail=[f"{v:.2f}" for v in best_iou.to_numpy()[extra]],
                 ),
-                draft(
-                    "aux_beat_mismatch",
-                    "aux_beat",
-                    aux_ids[ma[differs]],
-                    diff[differs],
-                    other_layer="grid",
-                    other_ids=grid_ids[mg[differs]],
-                    detail=[f"{v:.3f}" for v in iou[mutual][~same][differs]],
-                    noise_eligible=True,
-                ),
+                _mismatches(aux, aux_ids, grids, grid_ids, a[mutual], g[mutual], iou[mutual]),
                 failures(
                     inter, aux_ids[found.part_child], grid_ids[found.part_parent], kind="aux_beat"
                 ),
             ]
         ),
+    )
+
+
+def _mismatches(
+    aux: np.ndarray,
+    aux_ids: np.ndarray,
+    grids: np.ndarray,
+    grid_ids: np.ndarray,
+    ma: np.ndarray,
+    mg: np.ndarray,
+    iou: np.ndarray,
+) -> pd.DataFrame:
+    """Matched pairs that differ: the symmetric difference is the finding."""
+    same = shapely.equals_exact(shapely.normalize(aux[ma]), shapely.normalize(grids[mg]), 0.0)
+    ma, mg, iou = ma[~same], mg[~same], iou[~same]  # identical copies need no difference
+    diff = polygonal(shapely.symmetric_difference(aux[ma], grids[mg]))
+    differs = ~shapely.is_missing(diff)
+    return draft(
+        "aux_beat_mismatch",
+        "aux_beat",
+        aux_ids[ma[differs]],
+        diff[differs],
+        other_layer="grid",
+        other_ids=grid_ids[mg[differs]],
+        detail=[f"{v:.3f}" for v in iou[differs]],
+        noise_eligible=True,
     )
 
 

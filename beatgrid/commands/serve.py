@@ -1,0 +1,83 @@
+"""``beatgrid serve`` and ``beatgrid db upgrade``: run the service, migrate its database."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from beatgrid.commands._common import console, user_errors
+
+if TYPE_CHECKING:
+    from api.settings import Settings
+
+DbUrlOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--database-url",
+        envvar=["BEATGRID_DATABASE_URL", "DATABASE_URL"],
+        help="sqlite:///beatgrid.db (default) or postgresql+psycopg://user:pw@host/db",
+    ),
+]
+
+
+def _settings(database_url: str | None) -> Settings:
+    from api.settings import Settings
+
+    return Settings(database_url=database_url) if database_url else Settings()
+
+
+def serve(
+    database_url: DbUrlOpt = None,
+    host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="port to listen on")] = 8000,
+    demo: Annotated[
+        Path | None,
+        typer.Option(help="load this demo manifest.json first and print demo logins"),
+    ] = None,
+) -> None:
+    """Start the service (REST, OGC API - Features at /ogc, tiles, docs at /docs)."""
+    import uvicorn
+
+    from api.app import create_app
+
+    with user_errors():
+        settings = _settings(database_url)
+        if demo is not None:
+            print_demo_logins(settings, demo, host=host, port=port)
+        app = create_app(settings)
+    console.print(f"beatgrid service on http://{host}:{port}  (API docs: /docs, OGC: /ogc)")
+    uvicorn.run(app, host=host, port=port, log_level="info")
+
+
+def print_demo_logins(settings: Settings, manifest: Path, *, host: str, port: int) -> None:
+    """Seed the demo district and print one login per role."""
+    from api.demo import seed_demo
+
+    logins = seed_demo(settings, manifest)
+    console.print(f"[bold]demo logins[/] for http://{host}:{port}/docs (Authorize button):")
+    for login in logins:
+        console.print(
+            f"  {login.role:<14} user [cyan]{login.username}[/]  password [cyan]"
+            f"{login.password}[/]  ({login.area})"
+        )
+
+
+def upgrade(database_url: DbUrlOpt = None) -> None:
+    """Bring the database schema to the newest version (alembic upgrade head)."""
+    from api import db
+
+    with user_errors():
+        settings = _settings(database_url)
+        engine = db.make_engine(settings)
+        db.upgrade(engine)
+        engine.dispose()
+    console.print(f"database at {engine.url.render_as_string(hide_password=True)} is up to date")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("serve")(serve)
+    db_app = typer.Typer(help="The service database.", no_args_is_help=True)
+    db_app.command("upgrade")(upgrade)
+    app.add_typer(db_app, name="db")

@@ -1,0 +1,112 @@
+"""``beatgrid db upgrade``, ``beatgrid user …`` and the demo seeding."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import create_engine, inspect
+from typer.testing import CliRunner
+
+from api.app import create_app
+from api.settings import Settings
+from beatgrid.cli import app as cli
+
+runner = CliRunner()
+
+
+def _run(*args: str, input: str | None = None):  # type: ignore[no-untyped-def]
+    return runner.invoke(cli, list(args), input=input, catch_exceptions=False)
+
+
+def test_db_upgrade_creates_every_table(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path}/s.db"
+    result = _run("db", "upgrade", "--database-url", url)
+    assert result.exit_code == 0, result.output
+    tables = set(inspect(create_engine(url)).get_table_names())
+    assert {"users", "layers", "layer_versions", "features", "audit_log", "jobs"} <= tables
+
+
+def test_user_lifecycle(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path}/s.db"
+    area = tmp_path / "area.geojson"
+    area.write_text(
+        '{"type":"FeatureCollection","features":[{"type":"Feature","properties":{},'
+        '"geometry":{"type":"Polygon","coordinates":[[[118.7,32],[118.72,32],[118.72,32.02],'
+        "[118.7,32]]]}}]}"
+    )
+    pw = "s3cret-pass\ns3cret-pass\n"
+    add = _run(
+        "user",
+        "add",
+        "zhang",
+        "--role",
+        "station",
+        "--jurisdiction",
+        str(area),
+        "--database-url",
+        url,
+        input=pw,
+    )
+    assert add.exit_code == 0, add.output
+    assert (
+        _run("user", "add", "root", "--role", "admin", "--database-url", url, input=pw).exit_code
+        == 0
+    )
+    listing = _run("user", "list", "--database-url", url).output
+    assert "zhang" in listing and "station" in listing and "jurisdiction set" in listing
+    dup = _run("user", "add", "zhang", "--role", "station", "--database-url", url, input=pw)
+    assert dup.exit_code == 2 and "already exists" in dup.output
+    bad = _run("user", "add", "li", "--role", "king", "--database-url", url, input=pw)
+    assert bad.exit_code == 2 and "role" in bad.output
+    short = _run("user", "add", "li", "--role", "admin", "--database-url", url, input="x\nx\n")
+    assert short.exit_code == 2 and "8 characters" in short.output
+    with TestClient(create_app(Settings(database_url=url))) as client:
+        login = {"username": "zhang", "password": "s3cret-pass"}
+        token = client.post("/auth/token", data=login).json()["access_token"]
+        me = client.get("/auth/me", headers={"Authorization": f"Bearer {token}"})
+        assert me.json()["role"] == "station" and me.json()["has_jurisdiction"]
+        assert (
+            _run(
+                "user",
+                "passwd",
+                "zhang",
+                "--database-url",
+                url,
+                input="n3w-password\nn3w-password\n",
+            ).exit_code
+            == 0
+        )
+        # the old token is revoked with the old password
+        assert (
+            client.get("/auth/me", headers={"Authorization": f"Bearer {token}"}).status_code == 401
+        )
+        assert client.post("/auth/token", data=login).status_code == 401
+    assert _run("user", "remove", "zhang", "--database-url", url).exit_code == 0
+    assert "zhang" not in _run("user", "list", "--database-url", url).output
+    assert _run("user", "remove", "zhang", "--database-url", url).exit_code == 2
+
+
+@pytest.mark.slow
+def test_seed_demo_loads_the_district_and_logins_work(demo_dir: Path, tmp_path: Path) -> None:
+    from api.demo import seed_demo
+
+    settings = Settings(database_url=f"sqlite:///{tmp_path}/demo.db")
+    logins = seed_demo(settings, demo_dir / "manifest.json")
+    assert {login.role for login in logins} == {"admin", "commander", "station", "street_office"}
+    with TestClient(create_app(settings)) as client:
+        tokens = {}
+        for login in logins:
+            r = client.post(
+                "/auth/token", data={"username": login.username, "password": login.password}
+            )
+            tokens[login.role] = {"Authorization": f"Bearer {r.json()['access_token']}"}
+        ids = {layer["id"] for layer in client.get("/layers", headers=tokens["admin"]).json()}
+        assert {"grids", "beats", "streets", "stations", "communities"} <= ids
+        everything = client.get("/ogc/collections/grids/items", headers=tokens["commander"]).json()
+        station = client.get("/ogc/collections/grids/items", headers=tokens["station"]).json()
+        assert 0 < station["numberMatched"] <= everything["numberMatched"]
+        incidents = client.get("/incidents", params={"limit": 5}, headers=tokens["admin"]).json()
+        assert incidents["numberMatched"] > 1000
+        assert all(i["grid_id"] for i in incidents["incidents"])

@@ -251,19 +251,18 @@ def assign_points(
     geoms = points.geometry if isinstance(points, gpd.GeoDataFrame) else points
     if geoms.crs is None:
         raise ConfigError("points have no CRS / 点数据缺少坐标系")
-    x, y = _xy(geoms.to_numpy())
+    x, y = point_xy(geoms.to_numpy())
     x, y = areas.transformer(pyproj.CRS.from_user_input(geoms.crs)).transform(x, y)
     table = assign_xy(np.asarray(x), np.asarray(y), areas)
     table.index = geoms.index
     return Assignment(table, areas.crs, areas.tolerance_m)
 
 
-def _xy(geoms: NDArray[np.object_]) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+def point_xy(geoms: NDArray[np.object_]) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     """x/y of point geometries, NaN for missing, empty or non-point ones."""
     x = np.full(len(geoms), np.nan)
     y = np.full(len(geoms), np.nan)
-    ok = shapely.get_type_id(geoms) == 0
-    ok &= ~shapely.is_empty(geoms)
+    ok = (shapely.get_type_id(geoms) == 0) & ~shapely.is_empty(geoms)
     x[ok], y[ok] = shapely.get_x(geoms[ok]), shapely.get_y(geoms[ok])
     return x, y
 

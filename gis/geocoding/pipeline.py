@@ -22,11 +22,10 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pyproj
-import shapely
 from numpy.typing import NDArray
 
 from gis.crs import CRSLike, SourceCRS, bd09_to_wgs84, gcj02_to_wgs84, parse_crs
-from gis.geocoding.assign import AreaIndex, assign_xy
+from gis.geocoding.assign import AreaIndex, assign_xy, point_xy
 from gis.geocoding.match import MATCH_COLUMNS, Gazetteer, match_addresses
 from gis.geocoding.status import (
     COORDINATE_PROBLEMS,
@@ -150,10 +149,8 @@ def _check(
     """Coordinate verdicts, from x/y columns or from a point geometry column."""
     extent = _extent(areas, src)
     if isinstance(frame, gpd.GeoDataFrame) and (opts.x is None or opts.x not in frame):
-        geoms = frame.geometry.to_numpy()
-        point = shapely.get_type_id(geoms) == 0
-        xs = pd.Series(np.where(point, shapely.get_x(geoms), np.nan), index=frame.index)
-        ys = pd.Series(np.where(point, shapely.get_y(geoms), np.nan), index=frame.index)
+        x, y = point_xy(frame.geometry.to_numpy())
+        xs, ys = pd.Series(x, index=frame.index), pd.Series(y, index=frame.index)
         return check_coordinates(xs, ys, geographic=src.is_geographic, extent=extent)
     if opts.x is None or opts.y is None or opts.x not in frame or opts.y not in frame:
         empty = pd.Series(np.nan, index=frame.index)

@@ -21,8 +21,8 @@ def _records(n: int = 300, seed: int = 4) -> pd.DataFrame:
     lon, lat = zip(*(lonlat(a, b) for a, b in zip(e, nn, strict=True)), strict=True)
     frame = pd.DataFrame({"id": [f"i{i}" for i in range(n)], "lon": lon, "lat": lat})
     frame.loc[10, "lon"] = np.nan  # a record without coordinates
-    frame.loc[150, "id"] = "i3"  # a duplicate in another partition
-    frame.loc[151, "id"] = "i151"
+    if n > 150:
+        frame.loc[150, "id"] = "i3"  # a duplicate in another partition
     return frame
 
 
@@ -74,3 +74,25 @@ def test_local_cluster_identical_to_single_machine(tmp_path, areas):
 def test_missing_input_is_a_domain_error(tmp_path, areas):
     with pytest.raises(FileFormatError):
         geocode_parquet(tmp_path / "nope", tmp_path / "out", areas, processes=False, n_workers=1)
+
+
+def test_running_scheduler_by_address(tmp_path, areas):
+    from dask.distributed import LocalCluster
+
+    frame = _records(40)
+    _write_partitions(frame, tmp_path / "in", parts=2)
+    options = GeocodeOptions(source_crs="cgcs2000")
+    with LocalCluster(
+        n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None
+    ) as cluster:
+        result = geocode_parquet(
+            tmp_path / "in",
+            tmp_path / "out",
+            areas,
+            options=options,
+            scheduler_address=cluster.scheduler_address,
+        )
+    got = pd.read_parquet(tmp_path / "out").sort_values("source_row")
+    assert result.summary.rows == 40
+    assert got["source_row"].tolist() == list(range(1, 41))
+    assert got["grid_id"].notna().sum() >= 30

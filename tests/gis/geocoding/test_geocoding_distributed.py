@@ -95,4 +95,6 @@ def test_running_scheduler_by_address(tmp_path, areas):
     got = pd.read_parquet(tmp_path / "out").sort_values("source_row")
     assert result.summary.rows == 40
     assert got["source_row"].tolist() == list(range(1, 41))
-    assert got["grid_id"].notna().sum() >= 30
+    points = gpd.GeoDataFrame(geometry=gpd.points_from_xy(frame["lon"], frame["lat"]), crs=4490)
+    want = geocode_frame(points, areas, options=options)
+    assert got["grid_id"].fillna("-").tolist() == want["grid_id"].fillna("-").tolist()

@@ -3,7 +3,7 @@
 Synthetic district from a seeded Voronoi tessellation (EPSG:4549 metres): communities
 are Voronoi cells, grids are Voronoi cells of seeds inside each community clipped to it
 (so they nest), every edge densified to 10 m (realistic vertex counts: ~40–120 per
-grid).  Beats are unions of whole grids with every 20th beat grown by 15 m (the realistic
+grid) and the grid layer noded as a GIS with topology keeps it (``coverage_clean``).  Beats are unions of whole grids with every 20th beat grown by 15 m (the realistic
 case), or with ``--worst`` an independent Voronoi tessellation (every beat boundary
 cuts grids).  Auxiliary beats copy the grids, one joint point per
 grid, one auxiliary assigned per grid, one officer per beat.
@@ -79,6 +79,8 @@ def make_district(
             grids[mine] = _voronoi(pts[mine], communities[c]) if len(mine) > 1 else communities[c]
     grids = shapely.segmentize(grids, 10.0)
     communities = shapely.segmentize(communities, 10.0)
+    # a grid layer kept in a GIS with topology is noded: neighbours share exact vertices
+    grids = shapely.coverage_clean(grids, snapping_distance=0.01)
     beats = _beats(grids, extent, n_beats, rng, aligned=aligned)
     gid = [f"G{i:06d}" for i in range(len(grids))]
     bid = [f"B{i:04d}" for i in range(n_beats)]

@@ -103,8 +103,10 @@ def check_layers(
     for kind, frame in metric.items():
         found, cleaned = check_validity(frame, kind=kind, points_allowed=kind == "joint_point")
         drafts.append(found)
+        moved = pyproj.CRS(present[kind].crs) != crs  # only reprojection leaves round-off
+        precision = config.precision_m if moved else 0.0
         prepared[kind] = rel.Prepared(
-            kind, cleaned, _snap(cleaned, config.precision_m), cleaned["id"].astype(str).to_numpy()
+            kind, cleaned, _snap(cleaned, precision), cleaned["id"].astype(str).to_numpy()
         )
     links = rel.run_geometric(prepared, config=config)
     drafts.extend(links.drafts)

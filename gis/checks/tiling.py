@@ -125,7 +125,10 @@ def check_cover(
     parent_kind: str,
 ) -> pd.DataFrame:
     """``not_covering_parent``: parts of each parent in no child and not already a gap."""
-    rest = guarded(shapely.difference, parent_geoms, np.full(len(parent_geoms), union))
+    bounds = shapely.bounds(parent_geoms)
+    # each parent meets only its part of the union: clip first (one fast call per parent)
+    local = np.array([shapely.clip_by_rect(union, *b) for b in bounds], dtype=object)
+    rest = guarded(shapely.difference, parent_geoms, local)
     parts, owner = shapely.get_parts(polygonal(rest.values), return_index=True)
     if len(gaps) and len(parts):
         inside_gap = shapely.STRtree(gaps).query(

@@ -1,4 +1,4 @@
-"""Joint-defense points (联防联控点): 1–3 small squares inside each grid.
+"""Joint-defense points (联防联控点): 1–3 small squares (some captured as points) per grid.
 
 One point of the grid planned for the ``joint_outside`` defect is drawn in the
 neighbouring grid while keeping its parent id; that grid keeps at least one other point,
@@ -64,7 +64,12 @@ def joint_points(
             "parent_id": areas.grid_id[owners],
             "kind": _KINDS[rng.integers(0, len(_KINDS), len(pts))],
         },
-        geometry=_rects(xy[:, 0], xy[:, 1], side, side),
+        # a few points were captured as a point (a phone fix at the post), not drawn
+        geometry=np.where(
+            rng.random(len(pts)) < 0.1,
+            shapely.points(xy),
+            _rects(xy[:, 0], xy[:, 1], side, side),
+        ),
         crs=METRIC_CRS,
     )
     return gdf, str(ids[outside])

@@ -61,7 +61,6 @@ def test_chicago_beats_against_community_areas_never_aligned(chicago) -> None:
     assert 0.3 < report.figures["share_area_consistent"] < 0.5
 
 
-@pytest.mark.slow
 def test_repairs_on_real_data_recheck_clean(chicago, seattle) -> None:
     beats, districts, _ = chicago
     sbeats, precincts = seattle
@@ -75,3 +74,22 @@ def test_repairs_on_real_data_recheck_clean(chicago, seattle) -> None:
             ),
         )
         assert report.ok, report.violations[["rule", "ids", "message_en"]].head().to_string()
+
+
+def test_tianditu_against_amap_district_outlines(shared_data) -> None:
+    """Two sources of Nanjing's 11 districts: matched one to one, differing by hundreds of m."""
+    china = shared_data / "china"
+    amap = gpd.read_file(china / "districts_amap_wgs84.geojson")
+    tianditu = gpd.read_file(china / "districts_tianditu_cgcs2000.geojson")
+    layers = {
+        kind: frame[frame["city_name"] == "南京市"].assign(
+            id=lambda d: d["district_adcode"].astype(str)
+        )
+        for kind, frame in (("aux_beat", amap), ("grid", tianditu))
+    }
+    rules = frozenset({"aux_beat_mismatch", "aux_beat_missing", "aux_beat_extra"})
+    report = check_layers(layers, config=CheckConfig(rules=rules))
+    f = report.findings
+    assert set(f["rule"]) == {"aux_beat_mismatch"} and len(f) == 11
+    assert (f["ids"] == f["other_ids"]).all()  # each district matched with itself
+    assert 100 < f["width_m"].median() < 2000  # widest difference per district, metres

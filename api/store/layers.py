@@ -16,6 +16,7 @@ import geopandas as gpd
 import pandas as pd
 from shapely.geometry.base import BaseGeometry
 from sqlalchemy import ColumnElement, and_, insert, or_, select, update
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from api.models import Feature, Layer, LayerVersion
@@ -201,13 +202,25 @@ def save_version(
 
 
 def _claim_version(session: Session, layer_id: str, base_version: int) -> int:
-    """Compare-and-set the head version; the loser of a race gets a ConflictError."""
-    result = session.execute(
-        update(Layer)
-        .where(Layer.id == layer_id, Layer.head_version == base_version)
-        .values(head_version=base_version + 1)
-        .execution_options(synchronize_session=False)
-    )
+    """Compare-and-set the head version; the loser of a race gets a ConflictError.
+
+    On PostgreSQL the loser waits for the winner's row lock, then matches no row.  On
+    SQLite a writer whose snapshot is older than the winner's commit is refused with
+    "database is locked": the same lost race.
+    """
+    try:
+        result = session.execute(
+            update(Layer)
+            .where(Layer.id == layer_id, Layer.head_version == base_version)
+            .values(head_version=base_version + 1)
+            .execution_options(synchronize_session=False)
+        )
+    except OperationalError as exc:
+        if "locked" not in str(exc):
+            raise
+        raise ConflictError(
+            f"layer {layer_id!r} is being saved by someone else; reload and re-apply your edit"
+        ) from None
     if result.rowcount == 1:  # type: ignore[attr-defined]
         return base_version + 1
     layer = get_layer(session, layer_id)

@@ -165,3 +165,37 @@ def test_bbox_and_jurisdiction_filter_the_same_on_both_backends(app: FastAPI, ui
     assert list(inner.frame.id) == ["G1"]
     assert list(clip.frame.id) == ["G4"]
     assert (list(paged.frame.id), paged.number_matched) == (["G2", "G3"], 4)
+
+
+def test_two_concurrent_edits_of_one_version_one_wins(app: FastAPI, uid: str) -> None:
+    """Two users load version 1 and save at the same time: one version 2, one conflict."""
+    import threading
+
+    _create(app, uid)
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def edit(keep: int) -> None:
+        with app.state.sessions() as s:
+            store.get_layer(s, uid)  # both read first, as a route does
+            barrier.wait()
+            try:
+                store.save_version(
+                    s, four_grids().iloc[:keep], layer_id=uid, base_version=1,
+                    author=f"u{keep}", reason="race",
+                )  # fmt: skip
+                s.commit()
+                outcomes.append("saved")
+            except ConflictError:
+                s.rollback()
+                outcomes.append("conflict")
+
+    threads = [threading.Thread(target=edit, args=(k,)) for k in (2, 3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert sorted(outcomes) == ["conflict", "saved"]
+    with app.state.sessions() as s:
+        assert s.get(Layer, uid).head_version == 2
+        assert [v.version for v in store.versions(s, uid)] == [1, 2]

@@ -131,11 +131,11 @@ def build_polygon_index(
     origin = (xmin - pad - cell, ymin - pad - cell)
     shape = (int(np.ceil(height / cell)) + 3, int(np.ceil(width / cell)) + 3)
     fine = np.zeros((shape[0] * k, shape[1] * k), dtype=bool)
-    fy, fx = _marked_subcells(geoms[valid], origin, cell / k, tolerance_m)
-    np.clip(fy, 0, fine.shape[0] - 1, out=fy)
-    np.clip(fx, 0, fine.shape[1] - 1, out=fx)
-    fine[fy, fx] = True
-    del fy, fx
+    _mark_boundaries(geoms[valid], origin, cell / k, fine)
+    radius = int(np.ceil(tolerance_m / (cell / k))) if tolerance_m > 0 else 0
+    if radius:  # grow the marks by the tolerance (a square covers the disc)
+        fine = ndimage.maximum_filter1d(fine, 2 * radius + 1, axis=0, mode="constant")
+        fine = ndimage.maximum_filter1d(fine, 2 * radius + 1, axis=1, mode="constant")
     fy, fx = np.divmod(np.flatnonzero(fine), fine.shape[1])
     del fine
     py, px = fy // k, fx // k
@@ -151,31 +151,36 @@ def build_polygon_index(
     return PolygonIndex(geoms, rank, tree, lut, sub, origin, cell, tolerance_m)
 
 
-def _marked_subcells(
-    geoms: NDArray[np.object_], origin: tuple[float, float], size: float, tolerance_m: float
-) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
-    """(row, col) of every raster cell of side ``size`` a boundary may pass within
-    ``tolerance_m`` of (with repeats).  Point and line geometries count as boundaries."""
+def _mark_boundaries(
+    geoms: NDArray[np.object_], origin: tuple[float, float], size: float, fine: NDArray[np.bool_]
+) -> None:
+    """Set every cell (side ``size``) of ``fine`` that a boundary may pass through.
+
+    Point and line geometries count as boundaries.  Geometries go in batches so that the
+    densified vertices of a batch stay in cache (and memory stays small).
+    """
     polygonal = np.isin(shapely.get_type_id(geoms), (3, 6))
     outlines = np.where(polygonal, shapely.boundary(geoms), geoms)
-    xy = shapely.get_coordinates(shapely.segmentize(outlines, size / 4.0))
-    fx = (xy[:, 0] - origin[0]) / size
-    fy = (xy[:, 1] - origin[1]) / size
-    del xy
-    col, row = np.floor(fx), np.floor(fy)
-    dx = (fx - col > 1 - _EDGE_MARGIN).astype(np.int8) - (fx - col < _EDGE_MARGIN)
-    dy = (fy - row > 1 - _EDGE_MARGIN).astype(np.int8) - (fy - row < _EDGE_MARGIN)
-    col, row = col.astype(np.int64), row.astype(np.int64)
-    sx, sy = np.flatnonzero(dx), np.flatnonzero(dy)
-    sxy = np.flatnonzero(dx & dy)
-    row = np.concatenate([row, row[sx], row[sy] + dy[sy], row[sxy] + dy[sxy]])
-    col = np.concatenate([col, col[sx] + dx[sx], col[sy], col[sxy] + dx[sxy]])
-    radius = int(np.ceil(tolerance_m / size)) if tolerance_m > 0 else 0
-    if radius:
-        offsets = np.arange(-radius, radius + 1)
-        row = (row[:, None, None] + offsets[None, :, None] + 0 * offsets[None, None, :]).ravel()
-        col = (col[:, None, None] + 0 * offsets[None, :, None] + offsets[None, None, :]).ravel()
-    return row, col
+    rows, cols = fine.shape
+    for start in range(0, len(outlines), _MARK_BATCH):
+        dense = shapely.segmentize(outlines[start : start + _MARK_BATCH], size / 4.0)
+        xy = shapely.get_coordinates(dense)
+        fx = (xy[:, 0] - origin[0]) / size
+        fy = (xy[:, 1] - origin[1]) / size
+        col, row = np.floor(fx), np.floor(fy)
+        dx = (fx - col > 1 - _EDGE_MARGIN).astype(np.int64) - (fx - col < _EDGE_MARGIN)
+        dy = (fy - row > 1 - _EDGE_MARGIN).astype(np.int64) - (fy - row < _EDGE_MARGIN)
+        col = np.clip(col.astype(np.int64), 1, cols - 2)  # the raster has a spare border
+        row = np.clip(row.astype(np.int64), 1, rows - 2)
+        sx, sy = np.flatnonzero(dx), np.flatnonzero(dy)
+        sxy = np.flatnonzero(dx & dy)
+        fine[row, col] = True
+        fine[row[sx], col[sx] + dx[sx]] = True
+        fine[row[sy] + dy[sy], col[sy]] = True
+        fine[row[sxy] + dy[sxy], col[sxy] + dx[sxy]] = True
+
+
+_MARK_BATCH = 256
 
 
 def _label_level1(index: PolygonIndex, marked: NDArray[np.bool_]) -> NDArray[np.int32]:

@@ -80,7 +80,7 @@ def diff_grids(
     a, _ = metric(after, crs)
     flows = _area_flows(b, a)
     table = _table(b, a, flows, tolerance_m2)
-    _mark_renames(table, flows, rename_iou)
+    table = _mark_renames(table, flows, rename_iou)
     people = _people(b, a, buildings, crs)
     if people is not None:
         table = _add_people(table, people)
@@ -136,13 +136,13 @@ def _table(
     return table
 
 
-def _mark_renames(table: pd.DataFrame, flows: pd.DataFrame, iou: float) -> None:
+def _mark_renames(table: pd.DataFrame, flows: pd.DataFrame, iou: float) -> pd.DataFrame:
     """An added grid equal in shape to a removed one is that grid renamed."""
     added = set(table.loc[table["status"] == "added", "id"])
     removed = set(table.loc[table["status"] == "removed", "id"])
     pairs = flows[flows["to_id"].isin(added) & flows["from_id"].isin(removed)]
     if pairs.empty:
-        return
+        return table
     area = table.set_index("id")
     union = (
         area.loc[pairs["from_id"], "area_before_m2"].to_numpy()
@@ -150,6 +150,7 @@ def _mark_renames(table: pd.DataFrame, flows: pd.DataFrame, iou: float) -> None:
         - pairs["area_m2"].to_numpy()
     )
     match = pairs[pairs["area_m2"].to_numpy() / union >= iou]
+    table = table.copy()
     rows = table["id"].isin(match["to_id"])
     table.loc[rows, "status"] = "renamed"
     table.loc[rows, "old_id"] = table.loc[rows, "id"].map(match.set_index("to_id")["from_id"])
@@ -159,7 +160,7 @@ def _mark_renames(table: pd.DataFrame, flows: pd.DataFrame, iou: float) -> None:
     kept = table.loc[rows, "id"].map(match.set_index("to_id")["area_m2"])
     table.loc[rows, "gained_m2"] = table.loc[rows, "area_after_m2"] - kept
     table.loc[rows, "lost_m2"] = table.loc[rows, "area_before_m2"] - kept
-    table.drop(index=table.index[table["id"].isin(match["from_id"])], inplace=True)
+    return table.drop(index=table.index[table["id"].isin(match["from_id"])])
 
 
 def _names(frame: gpd.GeoDataFrame) -> pd.Series:

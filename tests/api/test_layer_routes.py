@@ -49,7 +49,7 @@ def test_real_seattle_beats_round_trip(
         (
             "grids.geojson",
             four_grids().assign(id=["G1", "G1", "G3", "G4"]).to_json().encode(),
-            "duplicate",
+            "g1",
         ),
     ],
     ids=["empty", "wrong-suffix", "garbage", "duplicate-ids"],
@@ -67,6 +67,8 @@ def test_bad_uploads_answer_422_with_located_problems(
     body = r.json()
     assert body["problems"], body
     assert needle.lower() in body["detail"].lower()
+    if needle == "g1":  # located: the rows and the field
+        assert body["problems"][0]["row"] in (1, 2) and body["problems"][0]["field"] == "id"
     assert client.get(f"/layers/{uid}", headers=headers["admin"]).status_code == 404
 
 

@@ -23,7 +23,7 @@ import pyproj
 import shapely
 from scipy.spatial import cKDTree
 
-from gis.errors import ConfigError
+from gis.errors import ConfigError, FieldError
 from gis.hotspots._frame import to_metric
 
 WeightsKind = Literal["distance", "queen"]
@@ -68,6 +68,16 @@ def spatial_weights(
     """
     metric, crs = to_metric(cells)
     ids = metric["id"].astype(str).tolist()
+    dup = metric["id"].astype(str).duplicated().to_numpy()
+    if dup.any():
+        row = int(np.flatnonzero(dup)[0])
+        raise FieldError.single(
+            "cells",
+            f"duplicate id {ids[row]!r}; dissolve multi-part areas first / 编码重复",
+            row=row + 1,
+            feature_id=ids[row],
+            field="id",
+        )
     if kind == "queen":
         w = libpysal.weights.Queen.from_iterable(metric.geometry.to_numpy(), ids=ids)
         return Weights(_binary(w), kind, None, crs)

@@ -3,7 +3,8 @@
 Synthetic district from a seeded Voronoi tessellation (EPSG:4549 metres): communities
 are Voronoi cells, grids are Voronoi cells of seeds inside each community clipped to it
 (so they nest), every edge densified to 10 m (realistic vertex counts: ~40–120 per
-grid) and the grid layer noded as a GIS with topology keeps it (``coverage_clean``).  Beats are unions of whole grids with every 20th beat grown by 15 m (the realistic
+grid) and the grid layer noded as a GIS with topology keeps it (``coverage_clean``).
+Beats are unions of whole grids with every 20th beat grown by 15 m (the realistic
 case), or with ``--worst`` an independent Voronoi tessellation (every beat boundary
 cuts grids).  Auxiliary beats copy the grids, one joint point per
 grid, one auxiliary assigned per grid, one officer per beat.

@@ -43,7 +43,7 @@ def build_units(
     if incidents is not None and len(incidents):
         where = locate(geoms(incidents), cells)
         np.add.at(loads[:, 2], where[where >= 0], 1.0)
-    return cells, _graph(cells, loads, lines)
+    return cells, unit_graph(cells, loads, lines)
 
 
 def _cells(free: BaseGeometry, points: np.ndarray) -> np.ndarray:
@@ -76,7 +76,9 @@ def _cut(cells: np.ndarray, lines: BaseGeometry) -> np.ndarray:
     return _parts(faces[inside])
 
 
-def _graph(cells: np.ndarray, loads: np.ndarray, lines: BaseGeometry | None) -> UnitGraph:
+def unit_graph(
+    cells: np.ndarray, loads: np.ndarray, lines: BaseGeometry | None = None
+) -> UnitGraph:
     """Rook adjacency (shared boundary of positive length) by one STRtree query."""
     i, j = shapely.STRtree(cells).query(cells, predicate="intersects")
     keep = i < j

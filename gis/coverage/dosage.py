@@ -65,6 +65,7 @@ def pieces_in_zones(legs: gpd.GeoDataFrame, zones: gpd.GeoDataFrame) -> pd.DataF
     Returns ``leg_row`` (position in ``legs``), ``zone_row`` (position in ``zones``),
     ``metres``, ``minutes``, ``f0``, ``f1`` (where the piece starts and ends along the leg,
     0–1) and ``start``, ``end`` times.  ``zones`` must be in the legs' (metric) CRS.
+    Legs lying wholly inside a zone (most of them) skip the intersection.
     """
     lines = legs.geometry.to_numpy()
     polys = zones.geometry.to_numpy()
@@ -72,9 +73,15 @@ def pieces_in_zones(legs: gpd.GeoDataFrame, zones: gpd.GeoDataFrame) -> pd.DataF
     seconds = legs["seconds"].to_numpy(dtype=float)[li]
     length = legs["metres"].to_numpy(dtype=float)[li]
     moving = length > _EPS
-    piece = shapely.intersection(lines[li], polys[zi])
-    piece_len = np.where(moving, shapely.length(piece), 0.0)
-    f0, f1 = _fractions(lines[li], piece, length, moving)
+    shapely.prepare(polys)
+    inside = shapely.contains_properly(polys[zi], lines[li])
+    cut = moving & ~inside
+    piece_len = np.where(moving, length, 0.0)
+    f0, f1 = np.zeros(len(li)), np.ones(len(li))
+    if cut.any():
+        piece = shapely.intersection(lines[li[cut]], polys[zi[cut]])
+        piece_len[cut] = shapely.length(piece)
+        f0[cut], f1[cut] = _fractions(lines[li[cut]], piece, length[cut])
     frac = np.where(moving, piece_len / np.where(moving, length, 1.0), 1.0)
     t0 = legs["t0"].to_numpy()[li]
     span = (legs["t1"].to_numpy()[li] - t0).astype("timedelta64[ms]").astype(float)
@@ -95,13 +102,12 @@ def pieces_in_zones(legs: gpd.GeoDataFrame, zones: gpd.GeoDataFrame) -> pd.DataF
 
 
 def _fractions(
-    lines: np.ndarray, piece: np.ndarray, length: np.ndarray, moving: np.ndarray
+    lines: np.ndarray, piece: np.ndarray, length: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
     first = shapely.get_point(shapely.get_geometry(piece, 0), 0)
     last = shapely.get_point(shapely.get_geometry(piece, -1), -1)
-    safe = np.where(moving, length, 1.0)
-    f0 = np.where(moving, shapely.line_locate_point(lines, first) / safe, 0.0)
-    f1 = np.where(moving, shapely.line_locate_point(lines, last) / safe, 1.0)
+    f0 = shapely.line_locate_point(lines, first) / length
+    f1 = shapely.line_locate_point(lines, last) / length
     return np.nan_to_num(np.clip(f0, 0, 1)), np.nan_to_num(np.clip(f1, 0, 1), nan=1.0)
 
 

@@ -2,10 +2,10 @@
 
 Every leg is buffered by ``within_m`` and the buffers are dissolved into one coverage
 geometry (GEOS cascaded union over many small polygons: ~10x faster than buffering
-whole tracks, whose self-overlaps make buffers slow and fragile); its parts are related
-to the grids with one bulk STRtree query and cut with one vectorized intersection (parts of a dissolved union are disjoint, so the pieces'
-areas add up exactly).  With a road layer, the roads are first cut by the grids and the
-share is of street length instead of area.
+whole tracks, whose self-overlaps make buffers slow and fragile).  Its parts are related
+to the grids with one bulk STRtree query and cut with one vectorized intersection (the
+parts of a dissolved union are disjoint, so the pieces' areas add up exactly).  With a
+road layer, the roads are first cut by the grids and the share is of street length.
 """
 
 from __future__ import annotations

@@ -60,7 +60,7 @@ def diff_grids(
     *,
     buildings: gpd.GeoDataFrame | None = None,
     rename_iou: float = 0.999,
-    tolerance_m2: float = 0.01,
+    tolerance_m2: float = 1.0,
     metric_crs: pyproj.CRS | None = None,
 ) -> GridDiff:
     """Compare two grid versions (see the module docstring).

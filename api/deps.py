@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from typing import Annotated
+from urllib.parse import quote
 
 from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import OAuth2PasswordBearer
@@ -26,12 +27,26 @@ def get_session(request: Request) -> Iterator[Session]:
         yield session
 
 
+COOKIE = "beatgrid_token"
+"""Browsers (the map pages) send the token as this HttpOnly, SameSite=strict cookie."""
+
+
 def get_user(
+    request: Request,
     session: Annotated[Session, Depends(get_session)],
     token: Annotated[str | None, Depends(oauth2)],
 ) -> Principal:
-    """The user of the bearer token; 401 without a valid one."""
+    """The user of the bearer token (or login cookie); 401 without a valid one.
+
+    A browser asking for a page without a login is sent to the login form instead.
+    """
+    token = token or request.cookies.get(COOKIE)
     user = None if not token else user_for_token(session, token)
+    if user is None and _wants_page(request):
+        target = quote(request.url.path, safe="/")
+        raise HTTPException(
+            status.HTTP_303_SEE_OTHER, headers={"Location": f"/auth/login?next={target}"}
+        )
     if user is None:
         raise HTTPException(
             status.HTTP_401_UNAUTHORIZED,
@@ -39,6 +54,11 @@ def get_user(
             headers={"WWW-Authenticate": "Bearer"},
         )
     return principal(user)
+
+
+def _wants_page(request: Request) -> bool:
+    accept = request.headers.get("accept", "")
+    return request.method == "GET" and accept.startswith("text/html")
 
 
 def get_admin(user: Annotated[Principal, Depends(get_user)]) -> Principal:

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import html
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, status
+from fastapi import APIRouter, Depends, Form, HTTPException, Query, status
+from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.security import OAuth2PasswordRequestForm
 
 from api.auth import authenticate, issue_token
-from api.deps import CurrentUserDep, SessionDep, SettingsDep
+from api.deps import COOKIE, CurrentUserDep, SessionDep, SettingsDep
 from api.schemas import Token, UserPublic
 
 router = APIRouter(prefix="/auth", tags=["auth"])
@@ -31,6 +33,43 @@ def login(
     token = issue_token(session, user, minutes=settings.token_minutes)
     session.commit()
     return Token(access_token=token)
+
+
+@router.get("/login", response_class=HTMLResponse, include_in_schema=False)
+def login_page(next: Annotated[str, Query(max_length=500)] = "/maps") -> str:
+    """A plain login form for browsers (the map pages); offline, no scripts."""
+    return LOGIN_PAGE.format(next=html.escape(_local(next), quote=True))
+
+
+@router.post("/login", include_in_schema=False)
+def login_form(
+    form: Annotated[OAuth2PasswordRequestForm, Depends()],
+    session: SessionDep,
+    settings: SettingsDep,
+    next: Annotated[str, Form(max_length=500)] = "/maps",
+) -> RedirectResponse:
+    """Log a browser in: set the token cookie and go to ``next`` (a local path)."""
+    token = login(form, session, settings).access_token
+    response = RedirectResponse(_local(next), status_code=303)
+    response.set_cookie(
+        COOKIE, token, max_age=settings.token_minutes * 60, httponly=True, samesite="strict"
+    )
+    return response
+
+
+def _local(path: str) -> str:
+    """Only same-site paths: never redirect a login to another host."""
+    return path if path.startswith("/") and not path.startswith("//") else "/maps"
+
+
+LOGIN_PAGE = """<!doctype html><html lang="zh"><head><meta charset="utf-8">
+<title>beatgrid 登录 / log in</title></head><body style="font-family:sans-serif;margin:3em">
+<h1>警网融合 beatgrid</h1><form method="post" action="/auth/login">
+<input type="hidden" name="next" value="{next}">
+<p><label>用户名 / user <input name="username" autocomplete="username" required></label></p>
+<p><label>密码 / password <input name="password" type="password"
+ autocomplete="current-password" required></label></p>
+<p><button type="submit">登录 / log in</button></p></form></body></html>"""
 
 
 @router.get("/me", response_model=UserPublic)

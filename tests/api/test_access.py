@@ -6,7 +6,7 @@ import re
 
 import mapbox_vector_tile
 import pytest
-from conftest import CELLS
+from conftest import CELLS, PASSWORD
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
@@ -127,3 +127,27 @@ def test_login_rejects_wrong_password(client: TestClient) -> None:
     for user, pw in (("admin", "wrong password"), ("nobody", "whatever12")):
         r = client.post("/auth/token", data={"username": user, "password": pw})
         assert r.status_code == 401 and "access_token" not in r.text
+
+
+def test_browser_login_sets_a_cookie_that_opens_pages(client: TestClient) -> None:
+    page = client.get("/auth/login", params={"next": "/ogc"})
+    assert page.status_code == 200 and 'name="password"' in page.text
+    html = {"accept": "text/html"}
+    away = client.get("/ogc", headers=html, follow_redirects=False)
+    assert away.status_code == 303 and away.headers["location"] == "/auth/login?next=/ogc"
+    form = {"username": "south", "password": PASSWORD, "next": "/ogc"}
+    browser = TestClient(client.app)  # its own cookie jar; no lifespan (the app is shared)
+    r = browser.post("/auth/login", data=form, follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"] == "/ogc"
+    cookie = r.headers["set-cookie"].lower()
+    assert "httponly" in cookie and "samesite=strict" in cookie
+    assert browser.get("/auth/me").json()["username"] == "south"
+
+
+@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/x", "javascript:x"])
+def test_login_never_redirects_off_site(client: TestClient, target: str) -> None:
+    form = {"username": "south", "password": PASSWORD, "next": target}
+    r = TestClient(client.app).post("/auth/login", data=form, follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"] == "/maps"
+    wrong = client.post("/auth/login", data={**form, "password": "wrong-password"})
+    assert wrong.status_code == 401

@@ -1,0 +1,273 @@
+"""``beatgrid redraw``: edit grids, diff versions, assess impact, balance, notify.
+
+Thin commands over :mod:`gis.redraw`.  Every command takes a district manifest (or its
+folder); edits write the proposed grid layer with ``-o`` only when the consistency
+engine finds no new tiling violation.  Lines and polygons are WKT in the grids' CRS.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import geopandas as gpd
+import shapely
+import typer
+from rich.table import Table
+
+from beatgrid.commands._common import console, user_errors
+from gis.district import District, load_district
+from gis.io import read_layer, write_layer
+from gis.redraw import (
+    EditResult,
+    Impact,
+    assess_impact,
+    diff_grids,
+    merge_grids,
+    move_boundary,
+)
+from gis.redraw import split_grid as _split
+from gis.redraw.balance import Band, balance_district, propose_balance
+from gis.redraw.beats import propose_beats
+from gis.redraw.notice import build_notice
+
+app = typer.Typer(help="Redraw grids safely (网格调整): edits, diff, impact, balance, notice.")
+
+Manifest = Annotated[Path, typer.Argument(help="district manifest.json (or its folder)")]
+Output = Annotated[Path, typer.Option("--output", "-o", help="file to write")]
+Lock = Annotated[list[str] | None, typer.Option("--lock", help="grid id that must not change")]
+
+
+def register(root: typer.Typer) -> None:
+    """Add ``redraw`` to the CLI."""
+    root.add_typer(app, name="redraw")
+
+
+def _district(path: Path) -> District:
+    return load_district(path / "manifest.json" if path.is_dir() else path)
+
+
+def _manifest_dir(path: Path) -> Path:
+    return path if path.is_dir() else path.parent
+
+
+def _grids(district: District) -> gpd.GeoDataFrame:
+    if district.grids is None:
+        raise typer.BadParameter("the manifest has no grid layer")
+    return district.grids
+
+
+def _save(result: EditResult, output: Path) -> None:
+    console.print(f"[green]✓[/] {result.description}")
+    write_layer(result.grids, output)
+    console.print(f"written {output}")
+
+
+@app.command("split")
+def split(
+    manifest: Manifest,
+    grid_id: Annotated[str, typer.Argument(help="grid to split")],
+    line: Annotated[str, typer.Option("--line", help="WKT LINESTRING in the grids' CRS")],
+    output: Output,
+    new_id: Annotated[list[str] | None, typer.Option("--new-id")] = None,
+    lock: Lock = None,
+) -> None:
+    """Split a grid by a line crossing it (网格分割)."""
+    with user_errors():
+        d = _district(manifest)
+        result = _split(
+            _grids(d),
+            grid_id,
+            shapely.from_wkt(line),
+            new_ids=new_id,
+            communities=d.communities,
+            locked=lock or (),
+        )
+        _save(result, output)
+
+
+@app.command("merge")
+def merge(
+    manifest: Manifest,
+    ids: Annotated[list[str], typer.Argument(help="adjacent grids of one community")],
+    output: Output,
+    new_id: Annotated[str | None, typer.Option("--new-id")] = None,
+    lock: Lock = None,
+) -> None:
+    """Merge adjacent grids (网格合并)."""
+    with user_errors():
+        d = _district(manifest)
+        result = merge_grids(
+            _grids(d), ids, new_id=new_id, communities=d.communities, locked=lock or ()
+        )
+        _save(result, output)
+
+
+@app.command("move")
+def move(
+    manifest: Manifest,
+    first: Annotated[str, typer.Argument(help="grid on one side")],
+    second: Annotated[str, typer.Argument(help="its neighbour")],
+    line: Annotated[str, typer.Option("--line", help="new shared boundary, WKT")],
+    output: Output,
+    lock: Lock = None,
+) -> None:
+    """Move the shared boundary of two neighbouring grids (边界调整)."""
+    with user_errors():
+        d = _district(manifest)
+        result = move_boundary(
+            _grids(d),
+            first,
+            second,
+            shapely.from_wkt(line),
+            communities=d.communities,
+            locked=lock or (),
+        )
+        _save(result, output)
+
+
+@app.command("diff")
+def diff(
+    manifest: Manifest,
+    after: Annotated[Path, typer.Argument(help="the new grid layer file")],
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="CSV")] = None,
+) -> None:
+    """Diff the district's grids against a new version (areas, households moving)."""
+    with user_errors():
+        d = _district(manifest)
+        new = read_layer(after, kind="grid").gdf
+        result = diff_grids(_grids(d), new, buildings=d.buildings)
+        table = Table("status", "count")
+        for status, count in result.counts().items():
+            table.add_row(status, str(count))
+        console.print(table)
+        if output is not None:
+            result.changed.drop(columns="geometry").to_csv(output, index=False)
+
+
+@app.command("impact")
+def impact(
+    manifest: Manifest,
+    after: Annotated[Path, typer.Argument(help="the new grid layer file")],
+) -> None:
+    """What a new grid version affects: beats, aux beats, points, officers, incidents."""
+    with user_errors():
+        d = _district(manifest)
+        result = _impact(d, read_layer(after, kind="grid").gdf)
+        table = Table("impact / 影响", "count")
+        for key, value in result.summary().items():
+            table.add_row(key, str(value))
+        console.print(table)
+
+
+def _impact(d: District, new: gpd.GeoDataFrame) -> Impact:
+    return assess_impact(
+        _grids(d),
+        new,
+        beats=d.beats,
+        aux_beats=d.aux_beats,
+        joint_points=d.joint_points,
+        addresses=d.addresses,
+        incidents=d.incidents,
+        assignments=d.assignments,
+        buildings=d.buildings,
+    )
+
+
+@app.command("notice")
+def notice(
+    manifest: Manifest,
+    after: Annotated[Path, typer.Argument(help="the new grid layer file")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="folder")],
+    sender: Annotated[str, typer.Option("--from")] = "",
+    recipient: Annotated[str, typer.Option("--to")] = "",
+    date: Annotated[str, typer.Option("--date")] = "",
+) -> None:
+    """Write the change notice to the police station (HTML + XLSX, zh/en)."""
+    with user_errors():
+        d = _district(manifest)
+        new = read_layer(after, kind="grid").gdf
+        result = build_notice(
+            _impact(d, new), _grids(d), new, sender=sender, recipient=recipient, date=date
+        )
+        output.mkdir(parents=True, exist_ok=True)
+        result.write_html(output / "notice.html")
+        result.write_xlsx(output / "notice.xlsx")
+        console.print(f"written {output / 'notice.html'} and {output / 'notice.xlsx'}")
+
+
+@app.command("balance")
+def balance(
+    manifest: Manifest,
+    output: Output,
+    community: Annotated[str | None, typer.Option("--community", help="only this one")] = None,
+    min_households: Annotated[float, typer.Option("--min-households")] = 300,
+    max_households: Annotated[float, typer.Option("--max-households")] = 800,
+    lock: Lock = None,
+    seed: Annotated[int, typer.Option("--seed")] = 0,
+) -> None:
+    """Redraw grids so every grid's households lie in the band (人口规模适度)."""
+    with user_errors():
+        d = _district(manifest)
+        band = Band(min_households=min_households, max_households=max_households)
+        roads = _roads(manifest)
+        if d.buildings is None:
+            raise typer.BadParameter("the manifest has no building layer")
+        if community is not None:
+            one = propose_balance(
+                _grids(d),
+                d.buildings,
+                community_id=community,
+                band=band,
+                barriers=roads,
+                locked=lock or (),
+                seed=seed,
+            )
+            grids, results = one.grids, [one]
+        else:
+            grids, results = balance_district(
+                _grids(d), d.buildings, band=band, barriers=roads, locked=lock or (), seed=seed
+            )
+        table = Table("community", "grids", "in band", "max dev.", "mean PP")
+        for r in results:
+            f = r.figures
+            table.add_row(
+                r.community_id,
+                f"{f['grids_before']:.0f} → {f['grids_after']:.0f}",
+                f"{f['in_band_before']:.0f} → {f['in_band_after']:.0f}",
+                f"{f['max_deviation_before']:.2f} → {f['max_deviation_after']:.2f}",
+                f"{f['mean_pp_before']:.2f} → {f['mean_pp_after']:.2f}",
+            )
+        console.print(table)
+        write_layer(grids, output)
+
+
+@app.command("beats")
+def beats(
+    manifest: Manifest,
+    output: Output,
+    seed: Annotated[int, typer.Option("--seed")] = 0,
+) -> None:
+    """Propose officer beats as balanced unions of whole grids (责任区均衡划分)."""
+    with user_errors():
+        d = _district(manifest)
+        if d.beats is None or d.buildings is None:
+            raise typer.BadParameter("the manifest needs beats and buildings")
+        result = propose_beats(_grids(d), d.beats, d.buildings, incidents=d.incidents, seed=seed)
+        f = result.figures
+        console.print(
+            f"workload imbalance {f['imbalance_before']:.2f} → "
+            f"{f['imbalance_after']:.2f}; mean PP {f['mean_pp_before']:.2f} → "
+            f"{f['mean_pp_after']:.2f}"
+        )
+        write_layer(result.beats, output)
+
+
+def _roads(manifest: Path) -> gpd.GeoDataFrame | None:
+    """The road layer a demo manifest lists under ``extras`` (else None)."""
+    folder = _manifest_dir(manifest)
+    path = manifest if manifest.is_file() else folder / "manifest.json"
+    extras = json.loads(path.read_text(encoding="utf-8")).get("extras", {})
+    roads = extras.get("roads", {}).get("path")
+    return gpd.read_file(folder / roads) if roads else None

@@ -162,56 +162,20 @@ def coverage(
     fmt: Annotated[str, typer.Option("--format", help="gpkg or parquet")] = "gpkg",
 ) -> None:
     """Patrol coverage per grid, joint points visited, visit coverage (巡逻与走访覆盖)."""
-    from gis.coverage.joint_points import joint_point_visits
-    from gis.coverage.patrol import legs_in_period, patrol_coverage
-    from gis.coverage.visits import visit_coverage
-
     with user_errors():
         _check_choice(fmt, ("gpkg", "parquet"), "--format")
-        state: dict[str, Any] = {}
-
-        def load(s: dict[str, Any]) -> None:
-            from gis.district import load_district
-
-            s["district"] = load_district(manifest)
-            if s["district"].tracks is None or s["district"].grids is None:
-                raise ConfigError("the manifest needs grids and tracks / 清单须包含网格和轨迹")
-
-        def patrol(s: dict[str, Any]) -> None:
-            d = s["district"]
-            s["patrol"] = patrol_coverage(
-                d.tracks,
-                d.grids,
-                start=start,
-                end=end,
-                within_m=within,
-                max_speed_kmh=max_speed,
-                max_gap_s=max_gap,
-            )
-
-        def joints(s: dict[str, Any]) -> None:
-            d, p = s["district"], s["patrol"]
-            if d.joint_points is not None:
-                legs = legs_in_period(p.tracks.legs, start=p.start, end=p.end)
-                s["joints"] = joint_point_visits(
-                    legs, d.joint_points, within_m=dwell_within, min_dwell_minutes=min_dwell
-                )
-
-        def visits(s: dict[str, Any]) -> None:
-            d = s["district"]
-            if "visit" in d.tables and d.addresses is not None:
-                table = pd.read_csv(d.tables["visit"], parse_dates=["time"])
-                s["visits"] = visit_coverage(d.addresses, table, d.grids, start=start, end=end)
-
-        _run_steps(
-            [
-                ("load district", load),
-                ("patrol coverage", patrol),
-                ("joint points", joints),
-                ("visit coverage", visits),
-            ],
-            state,
-        )
+        options = {
+            "manifest": manifest,
+            "start": start,
+            "end": end,
+            "within": within,
+            "dwell_within": dwell_within,
+            "min_dwell": min_dwell,
+            "max_speed": max_speed,
+            "max_gap": max_gap,
+        }
+        state: dict[str, Any] = {"options": options}
+        _run_steps(_COVERAGE_STEPS, state)
         frames = {"grid_patrol": state["patrol"].grids}
         tables: dict[str, pd.DataFrame] = {}
         if "joints" in state:
@@ -222,6 +186,58 @@ def coverage(
         written = _write(frames, output, fmt, tables=tables)
         _print_coverage(state)
         console.print(f"written: {', '.join(str(p) for p in written)}")
+
+
+def _load_for_coverage(s: dict[str, Any]) -> None:
+    from gis.district import load_district
+
+    s["district"] = load_district(s["options"]["manifest"])
+    if s["district"].tracks is None or s["district"].grids is None:
+        raise ConfigError("the manifest needs grids and tracks / 清单须包含网格和轨迹")
+
+
+def _patrol(s: dict[str, Any]) -> None:
+    from gis.coverage.patrol import patrol_coverage
+
+    d, o = s["district"], s["options"]
+    s["patrol"] = patrol_coverage(
+        d.tracks,
+        d.grids,
+        start=o["start"],
+        end=o["end"],
+        within_m=o["within"],
+        max_speed_kmh=o["max_speed"],
+        max_gap_s=o["max_gap"],
+    )
+
+
+def _joints(s: dict[str, Any]) -> None:
+    from gis.coverage.joint_points import joint_point_visits
+    from gis.coverage.patrol import legs_in_period
+
+    d, p, o = s["district"], s["patrol"], s["options"]
+    if d.joint_points is not None:
+        legs = legs_in_period(p.tracks.legs, start=p.start, end=p.end)
+        s["joints"] = joint_point_visits(
+            legs, d.joint_points, within_m=o["dwell_within"], min_dwell_minutes=o["min_dwell"]
+        )
+
+
+def _visits(s: dict[str, Any]) -> None:
+    from gis.coverage.visits import visit_coverage
+
+    d, o = s["district"], s["options"]
+    if "visit" in d.tables and d.addresses is not None:
+        table = pd.read_csv(d.tables["visit"], parse_dates=["time"])
+        s["visits"] = visit_coverage(d.addresses, table, d.grids, start=o["start"], end=o["end"])
+
+
+_COVERAGE_STEPS: list[tuple[str, Callable[[dict[str, Any]], None]]] = [
+    ("load district", _load_for_coverage),
+    ("patrol coverage", _patrol),
+    ("joint points", _joints),
+    ("visit coverage", _visits),
+]
 
 
 def _check_choice(value: str, choices: tuple[str, ...], option: str) -> None:

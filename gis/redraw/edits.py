@@ -367,7 +367,28 @@ def _prepare(
         )
     _guard_locked(np.asarray(ids, dtype=object), locked)
     rows = np.asarray([int(np.flatnonzero(all_ids == i)[0]) for i in ids])
+    _guard_geometry(sh.geoms_of(frame)[rows], ids)
     return frame, rows
+
+
+def _guard_geometry(shapes: np.ndarray, ids: Sequence[str]) -> None:
+    """The grids an edit works on must be valid, non-empty polygons."""
+    missing = shapely.is_missing(shapes) | shapely.is_empty(shapes)
+    kind = shapely.get_type_id(shapes)
+    problems = [
+        (missing, Text("网格 {g} 没有几何图形", "grid {g} has no geometry")),
+        (~missing & ~np.isin(kind, [3, 6]), Text("网格 {g} 不是面", "grid {g} is not a polygon")),
+        (
+            ~missing & ~shapely.is_valid(shapes),
+            Text(
+                "网格 {g} 几何无效，请先修复", "grid {g} has an invalid geometry; repair it first"
+            ),
+        ),
+    ]
+    for bad, text in problems:
+        if bad.any():
+            gid = str(ids[int(np.flatnonzero(bad)[0])])
+            raise EditError(text.format(g=gid), feature_id=gid)
 
 
 def _guard_locked(ids: np.ndarray, locked: Collection[str]) -> None:

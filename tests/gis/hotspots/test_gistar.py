@@ -6,12 +6,13 @@ import esda
 import geopandas as gpd
 import numpy as np
 import pytest
+import shapely
 from hotspot_fixtures import lattice
 from scipy import stats
 
 from gis.errors import ConfigError, FieldError
 from gis.hotspots.gistar import fdr_adjust, gi_star, hotspot_classes
-from gis.hotspots.weights import default_band, spatial_weights
+from gis.hotspots.weights import default_band, incremental_autocorrelation, spatial_weights
 
 # values on the lattice, row 0 at the bottom:
 #   6 7 8
@@ -146,3 +147,15 @@ def test_bad_band_is_refused() -> None:
         gi_star(lattice(3).assign(count=VALUES), distance_m=-5)
     with pytest.raises(ConfigError):
         default_band(np.zeros((1, 2)))
+
+
+def test_incremental_autocorrelation_peaks_at_the_cluster_scale() -> None:
+    # 20x20 cells of 100 m; blobs of ~3 cells radius spaced 1 km apart
+    cells = lattice(20)
+    xy = shapely.get_coordinates(cells.geometry.centroid.to_numpy())
+    centres = np.array([[x, y] for x in (250, 1250) for y in (250, 1250)]) + 250
+    d = np.min(np.hypot(*(xy[:, None, :] - centres[None, :, :]).transpose(2, 0, 1)), axis=1)
+    cells = cells.assign(count=np.where(d < 300, 10.0, 1.0))
+    search = incremental_autocorrelation(cells, distances_m=np.arange(100, 1100, 100) + 0.5)
+    assert search.peak_m is not None and 100 < search.peak_m < 800
+    assert len(search.z) == 10 and search.z.max() > 5

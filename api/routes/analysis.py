@@ -1,17 +1,19 @@
 """The engines behind thin routes: geocoding, consistency checks, hotspots, coverage.
 
-Long work (a consistency check of a district) runs as a background job; the answer is
-``202`` with the job's URL.  Engines that are not installed answer 501 saying so.
+Long work (consistency checks, hotspots, patrol coverage) runs as a background job; the
+answer is ``202`` with the job's URL.  Engines that are not installed answer 501.
 """
 
 from __future__ import annotations
 
 import importlib
+from datetime import datetime
 from typing import Annotated, Any
 
 import numpy as np
+import pandas as pd
 import shapely
-from fastapi import APIRouter, Body, HTTPException, Request
+from fastapi import APIRouter, Body, File, Form, HTTPException, Request, UploadFile
 from shapely.geometry.base import BaseGeometry
 
 from api.deps import CurrentUserDep, SessionDep, SettingsDep
@@ -20,6 +22,7 @@ from api.routes.jobs import job_public
 from api.schemas import BatchGeocodeRequest, GeocodeRequest, HotspotRequest, JobPublic
 from api.store.layers import get_layer
 from api.store.locate import locate_points
+from api.upload import read_upload
 from gis.errors import ConfigError
 
 router = APIRouter(tags=["analysis"])
@@ -114,12 +117,40 @@ def hotspots(
     return job_public(session.get_one(Job, job_id), request)
 
 
-@router.post("/coverage", status_code=501)
-def coverage(user: CurrentUserDep) -> dict[str, Any]:
-    """Patrol and visit coverage (issue 5): needs GPS tracks, which the service does not store
-    yet; run ``beatgrid`` coverage commands on track files instead."""
+@router.post("/coverage", status_code=202, response_model=JobPublic)
+async def coverage(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUserDep,
+    settings: SettingsDep,
+    file: Annotated[UploadFile, File(description="GPS fixes: track_id, time, lon/lat")],
+    layer: Annotated[str, Form(max_length=80)],
+    crs: Annotated[str | None, Form(max_length=200)] = None,
+    start: Annotated[datetime | None, Form()] = None,
+    end: Annotated[datetime | None, Form()] = None,
+    within_m: Annotated[float, Form(ge=0, le=5000)] = 50.0,
+) -> JobPublic:
+    """Start patrol coverage per grid of ``layer`` from uploaded GPS fixes (not stored)."""
     _engine("gis.coverage.patrol", "patrol_coverage")
-    raise HTTPException(501, "patrol tracks are not stored by the service yet")
+    from api.coverage import coverage_job
+
+    get_layer(session, layer)
+    fixes = await read_upload(
+        file, kind="track", crs=crs, max_bytes=int(settings.max_upload_mb * 2**20)
+    )
+    work = coverage_job(
+        fixes,
+        layer=layer,
+        start=None if start is None else pd.Timestamp(start).tz_localize(None),
+        end=None if end is None else pd.Timestamp(end).tz_localize(None),
+        within_m=within_m,
+        area=user.read_area(),
+    )
+    params = {"layer": layer, "within_m": within_m, "fixes": len(fixes)}
+    job_id = request.app.state.jobs.submit(
+        kind="coverage", owner=user.username, params=params, work=work
+    )
+    return job_public(session.get_one(Job, job_id), request)
 
 
 def _engine(module: str, name: str) -> Any:

@@ -195,6 +195,43 @@ def test_hotspot_job(client: TestClient, headers: dict, grids: str, uid: str) ->
     assert counts["G1"] >= 16 and all(counts[g] >= 1 for g in ("G2", "G3", "G4"))
 
 
-def test_coverage_says_what_is_missing(client: TestClient, headers: dict) -> None:
-    r = client.post("/coverage", headers=headers["admin"])
-    assert r.status_code == 501 and "not" in r.json()["detail"]
+def _track_csv() -> bytes:
+    """One officer walking west→east through G1 for 10 minutes, a fix every 30 s."""
+    rows = ["track_id,officer_id,time,lon,lat"]
+    for i in range(21):
+        rows.append(
+            f"T1,JY0001,2025-06-01 10:{i // 2:02d}:{30 * (i % 2):02d},"
+            f"{118.7005 + 0.0004 * i:.6f},32.005"
+        )
+    return ("\n".join(rows) + "\n").encode()
+
+
+def test_coverage_job_from_uploaded_tracks(client: TestClient, headers: dict, grids: str) -> None:
+    r = client.post(
+        "/coverage",
+        headers=headers["admin"],
+        data={"layer": grids, "crs": "EPSG:4326", "within_m": "50"},
+        files={"file": ("tracks.csv", _track_csv(), "text/csv")},
+    )
+    assert r.status_code == 202, r.text
+    state = _wait(client, headers["admin"], r.json())
+    assert state["status"] == "done", state
+    result = client.get(state["result_url"], headers=headers["admin"]).json()
+    minutes = {
+        f["properties"]["id"]: f["properties"]["patrol_minutes"]
+        for f in result["grids"]["features"]
+    }
+    assert minutes["G1"] == pytest.approx(10, abs=0.6) and minutes["G4"] == 0
+    assert "JY0001" not in str(result)  # per-grid figures only, no officer
+
+
+def test_coverage_with_a_broken_track_file_is_422(
+    client: TestClient, headers: dict, grids: str
+) -> None:
+    r = client.post(
+        "/coverage",
+        headers=headers["admin"],
+        data={"layer": grids},
+        files={"file": ("tracks.csv", b"a,b\n1,2\n", "text/csv")},
+    )
+    assert r.status_code == 422 and r.json()["problems"], r.text

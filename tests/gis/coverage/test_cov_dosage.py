@@ -113,3 +113,21 @@ def test_no_legs_gives_zero() -> None:
     ct = clean_tracks(fixes([(5000, 5000)], [0]), crs=METRIC)
     d = patrol_dosage(ct.legs, two_squares())
     assert (d.areas["patrol_minutes"] == 0).all() and d.visits.empty
+
+
+@pytest.mark.parametrize("missing", ["segment_id", "t0", "seconds"])
+def test_legs_without_a_column_are_refused(missing: str) -> None:
+    with pytest.raises(FieldError, match=missing):
+        patrol_dosage(crossing().legs.drop(columns=missing), two_squares())
+
+
+def test_empty_and_missing_area_geometries_get_nothing() -> None:
+    areas = gpd.GeoDataFrame(
+        {"id": ["A", "E", "N"]},
+        geometry=[shapely.box(0, 0, 100, 100), shapely.Polygon(), None],
+        crs=METRIC,
+    )
+    d = patrol_dosage(crossing().legs, areas, min_visit_minutes=0)
+    f = d.areas.set_index("id")
+    assert f.loc["A", "patrol_minutes"] == pytest.approx(50 / 60)
+    assert f.loc["E", "patrol_minutes"] == 0 and f.loc["N", "patrol_minutes"] == 0

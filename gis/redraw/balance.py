@@ -27,7 +27,13 @@ from gis.i18n import Text
 from gis.redraw import _shapes as sh
 from gis.redraw._common import geoms, guard_layer, locate, metric, polsby_popper
 from gis.redraw.edits import EditError
-from gis.redraw.partition import PartitionFailed, Targets, recom, recursive_partition
+from gis.redraw.partition import (
+    PartitionFailed,
+    Targets,
+    UnitGraph,
+    recom,
+    recursive_partition,
+)
 from gis.redraw.units import build_units
 from gis.redraw.validate import new_violations
 
@@ -168,15 +174,23 @@ def propose_balance(
                 c=community_id
             )
         )
-    free = sh.merged(geoms(g)[free_rows])
     cells, graph = build_units(
-        free,
+        sh.merged(geoms(g)[free_rows]),
         buildings.to_crs(crs),
         incidents=None if incidents is None else incidents.to_crs(crs),
         barriers=None if barriers is None else barriers.to_crs(crs),
     )
     k = _choose_k(graph.loads[:, 0].sum(), int(free_rows.sum()), band, n_grids, community_id)
-    targets = _targets(graph.loads, k, band, weights)
+    labels = _plan(graph, k, _targets(graph.loads, k, band, weights), steps, seed, community_id)
+    return _result(
+        grids, g, crs, mine, free_rows, cells, labels, community_id, band, buildings, incidents
+    )
+
+
+def _plan(
+    graph: UnitGraph, k: int, targets: Targets, steps: int, seed: int, cid: str
+) -> np.ndarray:
+    """Recursive tree partition, then ReCom steps; EditError when no plan is in the band."""
     rng = np.random.default_rng(seed)
     try:
         labels = recursive_partition(graph, k, targets, rng)
@@ -185,12 +199,9 @@ def propose_balance(
             Text(
                 "社区 {c} 无法在人口范围内划分为 {k} 个网格",
                 "community {c} cannot be split into {k} grids within the band",
-            ).format(c=community_id, k=k)
+            ).format(c=cid, k=k)
         ) from error
-    labels = recom(graph, labels, targets, rng, steps=steps)
-    return _result(
-        grids, g, crs, mine, free_rows, cells, labels, community_id, band, buildings, incidents
-    )
+    return recom(graph, labels, targets, rng, steps=steps)
 
 
 def _choose_k(total: float, current: int, band: Band, wanted: int | None, cid: str) -> int:

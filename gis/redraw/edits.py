@@ -14,8 +14,6 @@ returns the findings (``on_invalid="return"``).
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass
-from typing import Literal
 
 import geopandas as gpd
 import numpy as np
@@ -24,64 +22,23 @@ import pyproj
 import shapely
 from shapely.geometry.base import BaseGeometry
 
-from gis.errors import GeometryError, Problem
 from gis.i18n import Text
 from gis.redraw import _shapes as sh
-from gis.redraw._common import guard_layer, metric
+from gis.redraw import result as rs
+from gis.redraw._common import guard_layer
+from gis.redraw.result import EditError, EditResult, OnInvalid
 from gis.redraw.validate import new_violations
 
-Operation = Literal["split", "merge", "move", "reassign", "draw"]
-OnInvalid = Literal["raise", "return"]
-
-
-class EditError(GeometryError):
-    """An edit that cannot be made or would break tiling; bilingual ``text``."""
-
-    def __init__(
-        self,
-        text: Text,
-        *,
-        feature_id: str | None = None,
-        findings: gpd.GeoDataFrame | None = None,
-    ) -> None:
-        self.text = text
-        self.findings = findings
-        super().__init__([Problem(str(text), "grids", feature_id=feature_id)])
-
-
-@dataclass(frozen=True)
-class EditResult:
-    """A proposed grid layer and what the edit did.
-
-    Attributes
-    ----------
-    grids : GeoDataFrame
-        The whole new grid layer, in the input CRS.
-    communities : GeoDataFrame or None
-        The new community layer when the edit changed it (reassign), else None.
-    created, removed, reshaped : tuple of str
-        Grid ids added, gone, and kept with a new shape.
-    findings : GeoDataFrame
-        Tiling/nesting violations the edit created (empty when ``ok``).
-    area_m2 : float
-        Total grid area of the touched communities after the edit (metric CRS).
-    """
-
-    operation: Operation
-    grids: gpd.GeoDataFrame
-    communities: gpd.GeoDataFrame | None
-    created: tuple[str, ...]
-    removed: tuple[str, ...]
-    reshaped: tuple[str, ...]
-    findings: gpd.GeoDataFrame
-    description: Text
-    metric_crs: str
-    area_m2: float
-
-    @property
-    def ok(self) -> bool:
-        """True when the edit created no tiling or nesting violation."""
-        return self.findings.empty
+__all__ = [
+    "EditError",
+    "EditResult",
+    "draw_grid",
+    "merge_grids",
+    "move_boundary",
+    "reassign_grid",
+    "split_grid",
+    "validate_grids",
+]
 
 
 def split_grid(
@@ -106,7 +63,7 @@ def split_grid(
         |  G  |  --->  |G |G2|     line drawn top to bottom
         +-----+        +--+--+
     """
-    frame, row = _prepare(grids, [grid_id], locked)
+    frame, row = rs.prepare(grids, [grid_id], locked)
     pieces = sh.split_pieces(frame.geometry.iloc[row[0]], line)
     if len(pieces) < 2:
         raise EditError(
@@ -123,14 +80,14 @@ def split_grid(
         raise EditError(
             Text("需要 {n} 个新编码", "{n} new ids are needed").format(n=len(pieces) - 1)
         )
-    _guard_new_ids(frame, ids)
+    rs.guard_new_ids(frame, ids)
     template = frame.iloc[[row[0]] * (len(pieces) - 1)].assign(id=ids, name="")
     new = pd.concat([frame, template.set_geometry(list(pieces[1:]))], ignore_index=True)
     new.loc[row[0], new.geometry.name] = pieces[0]
     text = Text("网格 {g} 分割为 {ids}", "grid {g} split into {ids}").format(
         g=grid_id, ids=", ".join([grid_id, *ids])
     )
-    return _finish(
+    return rs.finish(
         "split",
         grids,
         new,
@@ -158,8 +115,8 @@ def merge_grids(
     ids = [str(i) for i in ids]
     if len(set(ids)) < 2:
         raise EditError(Text("合并至少需要两个网格", "merging needs at least two grids"))
-    frame, rows = _prepare(grids, ids, locked)
-    _same_community(frame, rows, ids)
+    frame, rows = rs.prepare(grids, ids, locked)
+    rs.same_community(frame, rows, ids)
     union = sh.merged(sh.geoms_of(frame)[rows])
     if not isinstance(union, shapely.Polygon):
         raise EditError(
@@ -170,7 +127,7 @@ def merge_grids(
         )
     keep = new_id or ids[0]
     if new_id is not None and new_id not in ids:
-        _guard_new_ids(frame, [new_id])
+        rs.guard_new_ids(frame, [new_id])
     new = frame.drop(index=frame.index[rows[1:]]).copy()
     new.loc[frame.index[rows[0]], [new.geometry.name, "id"]] = [union, keep]
     removed = tuple(i for i in ids if i != keep)
@@ -178,7 +135,7 @@ def merge_grids(
         ids=", ".join(ids), k=keep
     )
     created = (keep,) if keep not in ids else ()
-    return _finish(
+    return rs.finish(
         "merge",
         grids,
         new.reset_index(drop=True),
@@ -209,8 +166,8 @@ def move_boundary(
     to the grid holding most of it.  Their outer boundary does not move, so no gap or
     overlap with any other grid can appear.
     """
-    frame, rows = _prepare(grids, [first, second], locked)
-    _same_community(frame, rows, [first, second])
+    frame, rows = rs.prepare(grids, [first, second], locked)
+    rs.same_community(frame, rows, [first, second])
     pair = sh.geoms_of(frame)[rows]
     if not sh.shares_edge(pair[0], pair[1]):
         raise EditError(
@@ -232,7 +189,7 @@ def move_boundary(
     text = Text("网格 {a} 与 {b} 的共同边界移动", "shared boundary of {a} and {b} moved").format(
         a=first, b=second
     )
-    return _finish(
+    return rs.finish(
         "move", grids, new, [first, second], (), communities, text, on_invalid, metric_crs
     )
 
@@ -248,7 +205,7 @@ def reassign_grid(
     metric_crs: pyproj.CRS | None = None,
 ) -> EditResult:
     """Move a grid to a neighbouring community; both communities are reshaped."""
-    frame, row = _prepare(grids, [grid_id], locked)
+    frame, row = rs.prepare(grids, [grid_id], locked)
     guard_layer(communities, "communities")
     cids = communities["id"].astype(str).to_numpy()
     if str(community_id) not in set(cids):
@@ -269,7 +226,7 @@ def reassign_grid(
     new.loc[frame.index[row[0]], "parent_id"] = str(community_id)
     comm = sh.move_into_community(communities, cell, old, str(community_id))
     text = Text("网格 {g} 由社区 {a} 划入 {b}", "grid {g} moved from community {a} to {b}")
-    return _finish(
+    return rs.finish(
         "reassign",
         grids,
         new,
@@ -307,9 +264,9 @@ def draw_grid(
         raise EditError(Text("新网格不与任何网格重叠", "the new grid overlaps no grid"))
     shape, parent, hit = carved
     hit_ids = frame["id"].to_numpy()[hit]
-    _guard_locked(hit_ids, locked)
+    rs.guard_locked(hit_ids, locked)
     gid = new_id or sh.next_codes(frame, parent, 1)[0]
-    _guard_new_ids(frame, [gid])
+    rs.guard_new_ids(frame, [gid])
     rest = shapely.difference(sh.geoms_of(frame)[hit], shape)
     gone = shapely.is_empty(rest) | (shapely.area(rest) <= 1e-12 * shapely.area(shape))
     new = frame.copy()
@@ -322,7 +279,7 @@ def draw_grid(
     text = Text("新网格 {g} 由 {ids} 划出", "new grid {g} carved out of {ids}").format(
         g=gid, ids=", ".join(hit_ids)
     )
-    return _finish(
+    return rs.finish(
         "draw",
         grids,
         new.reset_index(drop=True),
@@ -349,118 +306,4 @@ def validate_grids(
     scope = set(before["parent_id"].astype(str)) | set(after["parent_id"].astype(str))
     return new_violations(
         before, after, communities=communities, scope=scope, metric_crs=metric_crs
-    )
-
-
-def _prepare(
-    grids: gpd.GeoDataFrame, ids: Sequence[str], locked: Collection[str]
-) -> tuple[gpd.GeoDataFrame, np.ndarray]:
-    guard_layer(grids, "grids", fields=("id", "parent_id"))
-    frame = grids.copy()
-    frame["id"] = frame["id"].astype(str)
-    all_ids = frame["id"].to_numpy()
-    missing = [i for i in ids if i not in set(all_ids)]
-    if missing:
-        raise EditError(
-            Text("网格 {g} 不存在", "grid {g} does not exist").format(g=", ".join(missing)),
-            feature_id=missing[0],
-        )
-    _guard_locked(np.asarray(ids, dtype=object), locked)
-    rows = np.asarray([int(np.flatnonzero(all_ids == i)[0]) for i in ids])
-    _guard_geometry(sh.geoms_of(frame)[rows], ids)
-    return frame, rows
-
-
-def _guard_geometry(shapes: np.ndarray, ids: Sequence[str]) -> None:
-    """The grids an edit works on must be valid, non-empty polygons."""
-    missing = shapely.is_missing(shapes) | shapely.is_empty(shapes)
-    kind = shapely.get_type_id(shapes)
-    problems = [
-        (missing, Text("网格 {g} 没有几何图形", "grid {g} has no geometry")),
-        (~missing & ~np.isin(kind, [3, 6]), Text("网格 {g} 不是面", "grid {g} is not a polygon")),
-        (
-            ~missing & ~shapely.is_valid(shapes),
-            Text(
-                "网格 {g} 几何无效，请先修复", "grid {g} has an invalid geometry; repair it first"
-            ),
-        ),
-    ]
-    for bad, text in problems:
-        if bad.any():
-            gid = str(ids[int(np.flatnonzero(bad)[0])])
-            raise EditError(text.format(g=gid), feature_id=gid)
-
-
-def _guard_locked(ids: np.ndarray, locked: Collection[str]) -> None:
-    hit = [str(i) for i in ids if str(i) in {str(x) for x in locked}]
-    if hit:
-        raise EditError(
-            Text("网格 {g} 已锁定，不能修改", "grid {g} is locked and cannot be edited").format(
-                g=", ".join(hit)
-            ),
-            feature_id=hit[0],
-        )
-
-
-def _guard_new_ids(frame: gpd.GeoDataFrame, ids: Sequence[str]) -> None:
-    taken = sorted(set(ids) & set(frame["id"])) or sorted(i for i in ids if ids.count(i) > 1)
-    if taken:
-        raise EditError(
-            Text("网格编码 {g} 已被使用", "grid id {g} is already in use").format(g=taken[0]),
-            feature_id=taken[0],
-        )
-
-
-def _same_community(frame: gpd.GeoDataFrame, rows: np.ndarray, ids: Sequence[str]) -> None:
-    parents = set(frame["parent_id"].astype(str).to_numpy()[rows])
-    if len(parents) > 1:
-        raise EditError(
-            Text("网格 {ids} 属于不同社区", "grids {ids} belong to different communities").format(
-                ids=", ".join(ids)
-            ),
-            feature_id=ids[0],
-        )
-
-
-def _finish(
-    operation: Operation,
-    before: gpd.GeoDataFrame,
-    after: gpd.GeoDataFrame,
-    touched: Sequence[str],
-    removed: Sequence[str],
-    communities: gpd.GeoDataFrame | None,
-    text: Text,
-    on_invalid: OnInvalid,
-    metric_crs: pyproj.CRS | None,
-    *,
-    created: Sequence[str] = (),
-    scope_extra: Sequence[str] = (),
-) -> EditResult:
-    """Node neighbours on new vertices, validate, measure and package the result."""
-    after = sh.node_neighbours(after, touched)
-    scope = set(after.loc[after["id"].isin(touched), "parent_id"].astype(str)) | set(scope_extra)
-    found = new_violations(
-        before, after, communities=communities, scope=scope, metric_crs=metric_crs
-    )
-    if len(found) and on_invalid == "raise":
-        raise EditError(
-            Text("编辑会破坏网格拼接：{r}", "the edit would break the grid tiling: {r}").format(
-                r=", ".join(sorted(set(found["rule"])))
-            ),
-            feature_id=str(touched[0]) if touched else None,
-            findings=found,
-        )
-    m, crs = metric(after[after["parent_id"].astype(str).isin(scope)], metric_crs)
-    reshaped = tuple(i for i in dict.fromkeys(touched) if i not in set(created))
-    return EditResult(
-        operation,
-        after,
-        communities if operation == "reassign" else None,
-        tuple(created),
-        tuple(removed),
-        reshaped,
-        found,
-        text,
-        crs.to_string(),
-        float(m.area.sum()),
     )

@@ -184,7 +184,7 @@ def check_declared(
     """
     declared = np.asarray(declared, dtype=object).astype(str)
     known = (declared != "") & (declared != "nan") & (declared != "None") & (home_ids != "")
-    wrong = known & (declared != home_ids) & ~np.isin(ids, list(already))
+    wrong = known & (declared != home_ids) & ~pd.Series(ids).isin(already).to_numpy()
     return draft(
         rule,
         kind,

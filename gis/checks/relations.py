@@ -162,7 +162,7 @@ def _alignment(
         np.asarray(found["geometry"][is_split], dtype=object), tolerance_m=config.tolerance_m
     )
     real_ids = found["ids"][is_split][~is_noise(m.area_m2, m.width_m, config=config)]
-    real = np.flatnonzero(np.isin(grids.ids, real_ids.to_numpy()))
+    real = np.flatnonzero(pd.Series(grids.ids).isin(set(real_ids)).to_numpy())
     links.aligned = ~np.isin(np.arange(len(grids.ids)), real) & (split.home >= 0)
     boundaries = check_beat_boundaries(
         split,

@@ -48,8 +48,8 @@ def check_grid_staffing(
     staffed |= set(grid_of_aux[grid_of_aux.index.isin(aux_ids)])
     if via == "grid_or_beat":
         beats = set(areas[kinds == "beat"])
-        staffed |= set(grid_ids[np.isin(beat_of_grid, list(beats))])
-    lonely = ~np.isin(grid_ids, list(staffed))
+        staffed |= set(grid_ids[_isin(beat_of_grid, beats)])
+    lonely = ~_isin(grid_ids, staffed)
     aux_of_grid = pd.Series(grid_of_aux.index.to_numpy(), index=grid_of_aux.to_numpy())
     aux_of_grid = aux_of_grid[~aux_of_grid.index.duplicated()]
     return draft(
@@ -85,8 +85,8 @@ def check_community_staffing(
     serves = serves.assign(load=serves["officer"].map(load).fillna(0).to_numpy())
     ok_rural = set(serves.loc[serves["load"] <= rural_per_officer, "community"])
     anyone = set(serves["community"])
-    has_any = np.isin(community_ids, list(anyone))
-    bad = ~has_any | (~urban & ~np.isin(community_ids, list(ok_rural)))
+    has_any = _isin(community_ids, anyone)
+    bad = ~has_any | (~urban & ~_isin(community_ids, ok_rural))
     detail = np.where(
         has_any[bad],
         f"rural community officer serves more than {rural_per_officer} rural communities",
@@ -128,3 +128,8 @@ def _officer_communities(
         ignore_index=True,
     )
     return pairs[pairs["community"] != ""].drop_duplicates()
+
+
+def _isin(values: np.ndarray, wanted: set[str]) -> np.ndarray:
+    """Hash-based membership (``np.isin`` on object arrays compares every pair)."""
+    return pd.Series(values, dtype=object).isin(wanted).to_numpy()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import geopandas as gpd
 import shapely
@@ -183,17 +183,21 @@ def notice(
     sender: Annotated[str, typer.Option("--from")] = "",
     recipient: Annotated[str, typer.Option("--to")] = "",
     date: Annotated[str, typer.Option("--date")] = "",
+    with_map: Annotated[
+        bool, typer.Option("--map", help="also write changes.html (interactive map)")
+    ] = False,
 ) -> None:
     """Write the change notice to the police station (HTML + XLSX, zh/en)."""
     with user_errors():
         d = _district(manifest)
         new = read_layer(after, kind="grid").gdf
-        result = build_notice(
-            _impact(d, new), _grids(d), new, sender=sender, recipient=recipient, date=date
-        )
+        found = _impact(d, new)
+        result = build_notice(found, _grids(d), new, sender=sender, recipient=recipient, date=date)
         output.mkdir(parents=True, exist_ok=True)
         result.write_html(output / "notice.html")
         result.write_xlsx(output / "notice.xlsx")
+        if with_map:
+            _changes_map(d, new, found).save(str(output / "changes.html"))
         console.print(f"written {output / 'notice.html'} and {output / 'notice.xlsx'}")
 
 
@@ -262,6 +266,19 @@ def beats(
             f"{f['mean_pp_after']:.2f}"
         )
         write_layer(result.beats, output)
+
+
+def _changes_map(d: District, new: gpd.GeoDataFrame, found: Impact) -> Any:
+    """The maps engineer's grid-change map (maps.changes) of this change."""
+    from maps.changes import changes_map
+
+    diff = found.diff.changed.copy()
+    diff["change"] = diff["status"].replace({"reshaped": "changed", "renamed": "changed"})
+    beats = None
+    if found.beat_proposal is not None and d.beats is not None:
+        moved = set(found.beat_proposal.changes["from"]) | set(found.beat_proposal.changes["to"])
+        beats = d.beats[d.beats["id"].astype(str).isin(moved)]
+    return changes_map(_grids(d), new, diff=diff, affected_beats=beats)
 
 
 def _roads(manifest: Path) -> gpd.GeoDataFrame | None:

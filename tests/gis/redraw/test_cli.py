@@ -44,11 +44,13 @@ def test_balance_then_notice_on_demo(demo_dir: Path, tmp_path: Path) -> None:
         "禾洲街道",
         "--to",
         "禾洲派出所",
+        "--map",
     )
     assert code == 0, text
     html = (tmp_path / "notice" / "notice.html").read_text(encoding="utf-8")
     assert "禾洲派出所" in html and "<svg" in html
     assert openpyxl.load_workbook(tmp_path / "notice" / "notice.xlsx").sheetnames
+    assert (tmp_path / "notice" / "changes.html").stat().st_size > 1000
     code, text = _run("redraw", "diff", demo_dir, out, "-o", tmp_path / "diff.csv")
     assert code == 0 and "reshaped" in text
 

@@ -6,9 +6,9 @@ import re
 
 import mapbox_vector_tile
 import pytest
-from conftest import CELLS, PASSWORD
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from service_fixtures import CELLS, PASSWORD
 
 PUBLIC = {"/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc", "/health", "/auth/token"}
 CALLS = [

@@ -7,8 +7,8 @@ import time
 import geopandas as gpd
 import pandas as pd
 import pytest
-from conftest import CELLS, upload
 from fastapi.testclient import TestClient
+from service_fixtures import CELLS, upload
 from shapely.geometry import box
 
 

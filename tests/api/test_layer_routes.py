@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import geopandas as gpd
 import pytest
-from conftest import CELLS, four_grids, upload
 from fastapi.testclient import TestClient
+from service_fixtures import CELLS, four_grids, upload
 from shapely.geometry import box, mapping
 
 

@@ -14,9 +14,9 @@ import geopandas as gpd
 import httpx
 import pyogrio
 import pytest
-from conftest import CELLS, four_grids, upload
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from service_fixtures import CELLS, four_grids, upload
 
 from api.settings import Settings
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from conftest import CELLS, four_grids
 from fastapi import FastAPI
+from service_fixtures import CELLS, four_grids
 from shapely.geometry import box
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import DBAPIError

@@ -57,7 +57,10 @@ def locate(points: np.ndarray, polygons: np.ndarray) -> np.ndarray:
     out = np.full(len(points), -1, dtype=np.int64)
     if not len(points) or not len(polygons):
         return out
-    reps = shapely.point_on_surface(points)
+    points = np.asarray(points, dtype=object)
+    reps = points.copy()
+    areal = shapely.get_type_id(points) != 0  # points are their own representative point
+    reps[areal] = shapely.point_on_surface(points[areal])
     pt, poly = shapely.STRtree(polygons).query(reps, predicate="intersects")
     order = np.lexsort((poly, pt))
     pt, poly = pt[order], poly[order]

@@ -18,13 +18,14 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import func, select
 
 from api import geojson
+from api.auth import Principal
 from api.deps import CurrentUserDep, SessionDep
 from api.models import Feature
 from api.privacy import public_frame
 from api.routes.layers import BBoxQuery, parse_bbox
 from api.store import layers as store
 from api.store.incidents import IncidentQuery, query_incidents
-from api.store.query import FeatureQuery, read_features
+from api.store.query import BBox, FeatureQuery, read_features
 from gis.errors import ConfigError, NotFoundError
 
 router = APIRouter(prefix="/ogc", tags=["OGC API - Features"])
@@ -178,9 +179,9 @@ def item(
 def _layer_page(
     session: SessionDep,
     layer_id: str,
-    box: Any,
+    box: BBox | None,
     at: datetime | None,
-    user: Any,
+    user: Principal,
     limit: int,
     offset: int,
 ) -> tuple[gpd.GeoDataFrame, int]:
@@ -197,10 +198,10 @@ def _layer_page(
 
 def _incident_page(
     session: SessionDep,
-    box: Any,
+    box: BBox | None,
     start: datetime | None,
     end: datetime | None,
-    user: Any,
+    user: Principal,
     limit: int,
     offset: int,
 ) -> tuple[gpd.GeoDataFrame, int]:

@@ -16,6 +16,7 @@ from fastapi import APIRouter, Path, Response
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from api.auth import Principal
 from api.deps import CurrentUserDep, SessionDep
 from api.geometry import SRID
 from api.privacy import is_personal, public_frame
@@ -67,7 +68,7 @@ def tile(
 
 
 def _shapely_tile(
-    session: Session, layer_id: str, kind: str, zxy: tuple[int, int, int], user: Any
+    session: Session, layer_id: str, kind: str, zxy: tuple[int, int, int], user: Principal
 ) -> bytes:
     import mapbox_vector_tile
 
@@ -92,7 +93,12 @@ def _shapely_tile(
 
 
 def _postgis_tile(
-    session: Session, layer_id: str, kind: str, version: int, zxy: tuple[int, int, int], user: Any
+    session: Session,
+    layer_id: str,
+    kind: str,
+    version: int,
+    zxy: tuple[int, int, int],
+    user: Principal,
 ) -> bytes:
     keys = session.scalars(
         text(

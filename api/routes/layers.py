@@ -9,6 +9,8 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, Path, Query, UploadFile
+from shapely.geometry.base import BaseGeometry
+from sqlalchemy.orm import Session
 
 from api import geojson
 from api.deps import CurrentUserDep, SessionDep, SettingsDep
@@ -193,6 +195,6 @@ def diff(
     )
 
 
-def _visible(session: SessionDep, layer_id: str, version: int, area: Any) -> set[str]:
+def _visible(session: Session, layer_id: str, version: int, area: BaseGeometry | None) -> set[str]:
     page = read_features(session, layer_id, FeatureQuery(version=version, within=area))
     return set(page.frame["id"])

@@ -63,3 +63,22 @@ def test_draw_a_grid_on_real_beats(seattle) -> None:
     result = draw_grid(beats, centre.buffer(0.004), new_id="NEW", communities=precincts)
     assert result.ok and result.created == ("NEW",)
     assert _metric_area(result.grids) == pytest.approx(_metric_area(beats), rel=1e-6)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_random_splits_keep_the_real_coverage_valid(seattle, seed: int) -> None:
+    """A random line through a random beat: the layer stays a valid coverage, area kept."""
+    beats, _ = seattle
+    rng = np.random.default_rng(seed)
+    gid = str(beats["id"].iloc[rng.integers(len(beats))])
+    shape = beats.set_index("id").loc[gid].geometry
+    centre = shape.representative_point()
+    angle = rng.uniform(0, np.pi)
+    reach = 0.2
+    dx, dy = reach * np.cos(angle), reach * np.sin(angle)
+    cut = shapely.LineString([(centre.x - dx, centre.y - dy), (centre.x + dx, centre.y + dy)])
+    result = split_grid(beats, gid, cut, on_invalid="return")
+    assert result.ok, result.findings[["rule", "area_m2"]]
+    metric = np.asarray(result.grids.to_crs(32610).geometry.array, dtype=object)
+    assert shapely.coverage_is_valid(metric)
+    assert _metric_area(result.grids) == pytest.approx(_metric_area(beats), rel=1e-6)

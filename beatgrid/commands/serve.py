@@ -56,11 +56,16 @@ def print_demo_logins(settings: Settings, manifest: Path, *, host: str, port: in
     from api.demo import seed_demo
 
     logins = seed_demo(settings, manifest)
-    console.print(f"[bold]demo logins[/] for http://{host}:{port}/docs (Authorize button):")
+    console.print(
+        f"[bold]demo logins[/] for http://{host}:{port}/docs (Authorize) and "
+        f"http://{host}:{port}/auth/login (maps):",
+        soft_wrap=True,
+    )
     for login in logins:
         console.print(
             f"  {login.role:<14} user [cyan]{login.username}[/]  password [cyan]"
-            f"{login.password}[/]  ({login.area})"
+            f"{login.password}[/]  ({login.area})",
+            soft_wrap=True,
         )
 
 

@@ -42,10 +42,22 @@ BandState = Literal["below", "within", "above"]
 
 @dataclass(frozen=True)
 class Band:
-    """The moderate size of a grid, in households (local standards: a few hundred)."""
+    """The moderate size of a grid: households (local standards: a few hundred per urban
+    grid) and, optionally, residents."""
 
     min_households: float = 300.0
     max_households: float = 800.0
+    min_population: float | None = None
+    max_population: float | None = None
+
+    def bounds(self) -> tuple[np.ndarray, np.ndarray]:
+        """Lower and upper bounds of (households, population, incidents); ±inf = free."""
+        lo = [self.min_households, self.min_population, None]
+        hi = [self.max_households, self.max_population, None]
+        return (
+            np.array([-np.inf if v is None else v for v in lo], dtype=float),
+            np.array([np.inf if v is None else v for v in hi], dtype=float),
+        )
 
 
 @dataclass(frozen=True)
@@ -116,13 +128,14 @@ def grid_loads(
 
 
 def flag_band(loads: pd.DataFrame, band: Band | None = None) -> pd.DataFrame:
-    """``loads`` with a ``band`` column: ``below``, ``within`` or ``above``."""
+    """``loads`` with a ``band`` column: ``below``, ``within`` or ``above`` (households
+    first, then population when the band bounds it)."""
     band = band or Band()
-    h = loads["households"].to_numpy()
-    state = np.where(
-        h < band.min_households, "below", np.where(h > band.max_households, "above", "within")
-    )
-    return loads.assign(band=state)
+    lo, hi = band.bounds()
+    values = loads[["households", "population"]].to_numpy(dtype=float)
+    below = (values < lo[:2]).any(axis=1)
+    above = (values > hi[:2]).any(axis=1)
+    return loads.assign(band=np.where(below, "below", np.where(above, "above", "within")))
 
 
 def propose_balance(
@@ -180,7 +193,7 @@ def propose_balance(
         incidents=None if incidents is None else incidents.to_crs(crs),
         barriers=None if barriers is None else barriers.to_crs(crs),
     )
-    k = _choose_k(graph.loads[:, 0].sum(), int(free_rows.sum()), band, n_grids, community_id)
+    k = _choose_k(graph.loads.sum(axis=0), int(free_rows.sum()), band, n_grids, community_id)
     labels = _plan(graph, k, _targets(graph.loads, k, band, weights), steps, seed, community_id)
     return _result(
         grids, g, crs, mine, free_rows, cells, labels, community_id, band, buildings, incidents
@@ -204,23 +217,31 @@ def _plan(
     return recom(graph, labels, targets, rng, steps=steps)
 
 
-def _choose_k(total: float, current: int, band: Band, wanted: int | None, cid: str) -> int:
-    lo = max(1, math.ceil(total / band.max_households))
-    hi = math.floor(total / band.min_households)
-    if lo > hi:
+def _choose_k(totals: np.ndarray, current: int, band: Band, wanted: int | None, cid: str) -> int:
+    """The number of grids: the wanted (or current) one moved into what the bands allow."""
+    lo, hi = band.bounds()
+    with np.errstate(divide="ignore"):
+        k_lo = max(1, *(math.ceil(t / h) for t, h in zip(totals[:2], hi[:2], strict=True)))
+        k_hi = min(
+            math.floor(t / m) if m > 0 else 10**9
+            for t, m in zip(totals[:2], lo[:2], strict=True)
+            if np.isfinite(m)
+        )
+    if k_lo > k_hi:
         raise EditError(
             Text(
                 "社区 {c} 的 {h} 户无法划入人口范围",
                 "the {h} households of community {c} fit no number of grids within the band",
-            ).format(c=cid, h=int(total))
+            ).format(c=cid, h=int(totals[0]))
         )
-    return int(np.clip(wanted if wanted is not None else current, lo, hi))
+    return int(np.clip(wanted if wanted is not None else current, k_lo, k_hi))
 
 
 def _targets(loads: np.ndarray, k: int, band: Band, weights: Weights) -> Targets:
+    lo, hi = band.bounds()
     return Targets(
-        lo=band.min_households,
-        hi=band.max_households,
+        lo=lo,
+        hi=hi,
         target=loads.sum(axis=0) / k,
         weights=np.array([weights.households, weights.population, weights.incidents]),
         compactness=weights.compactness,

@@ -149,8 +149,8 @@ def _plan(
     rng = np.random.default_rng(seed)
     while tol < 5.0:
         targets = Targets(
-            lo=mean * (1 - tol),
-            hi=mean * (1 + tol),
+            lo=np.array([mean * (1 - tol), -np.inf, -np.inf]),
+            hi=np.array([mean * (1 + tol), np.inf, np.inf]),
             target=np.array([mean, 0.0, 0.0]),
             weights=np.array([1.0, 0.0, 0.0]),
             compactness=compactness,

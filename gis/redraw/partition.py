@@ -44,10 +44,11 @@ class UnitGraph:
 
 @dataclass(frozen=True)
 class Targets:
-    """Hard band on load 0 (``lo``..``hi`` per part), soft targets and weights for all."""
+    """Hard bands per load (``lo``..``hi`` per part, ±inf when free), soft targets and
+    weights for all loads, weight of the compactness penalty."""
 
-    lo: float
-    hi: float
+    lo: np.ndarray
+    hi: np.ndarray
     target: np.ndarray
     weights: np.ndarray
     compactness: float
@@ -60,7 +61,7 @@ class PartitionFailed(RuntimeError):
 def recursive_partition(
     graph: UnitGraph, k: int, targets: Targets, rng: np.random.Generator, *, tries: int = 60
 ) -> np.ndarray:
-    """Labels 0..k-1: k contiguous parts, each with load 0 within the band."""
+    """Labels 0..k-1: k contiguous parts, each with its loads within the bands."""
     for _ in range(tries):
         labels = np.full(graph.n, -1)
         ok = True
@@ -73,7 +74,7 @@ def recursive_partition(
             labels[cut] = part
         if ok:
             labels[labels < 0] = k - 1
-            if _in_band(graph.loads[labels == k - 1, 0].sum(), targets):
+            if _in_band(graph.loads[labels == k - 1].sum(axis=0), targets):
                 return labels
     raise PartitionFailed(f"no plan of {k} parts within the band after {tries} tries")
 
@@ -122,8 +123,13 @@ def pp(graph: UnitGraph, part: np.ndarray) -> float:
     return float(4.0 * np.pi * graph.area[part].sum() / max(perimeter, 1e-12) ** 2)
 
 
-def _in_band(value: float, targets: Targets) -> bool:
-    return bool(targets.lo - 1e-9 <= value <= targets.hi + 1e-9)
+def _in_band(values: np.ndarray, targets: Targets) -> bool:
+    return bool(np.all((values >= targets.lo - 1e-9) & (values <= targets.hi + 1e-9)))
+
+
+def _times(n: int, bound: np.ndarray) -> np.ndarray:
+    """``n × bound`` with infinite bounds kept infinite (and 0 × inf = 0 avoided)."""
+    return np.where(np.isfinite(bound), n * bound, bound)
 
 
 def _peel(
@@ -143,16 +149,16 @@ def _best_cut(
 ) -> np.ndarray | None:
     """A subtree of a random spanning tree of ``nodes`` that can be one part, the rest
     still splittable into ``parts_left - 1`` parts within the band; best by objective."""
-    total = graph.loads[nodes, 0].sum()
-    rest_lo, rest_hi = (parts_left - 1) * targets.lo, (parts_left - 1) * targets.hi
+    total = graph.loads[nodes].sum(axis=0)
+    rest_lo, rest_hi = _times(parts_left - 1, targets.lo), _times(parts_left - 1, targets.hi)
     for _ in range(tries):
         tree = _random_tree(graph, nodes, rng)
         if tree is None:
             return None
         order, pred, sums = tree
-        piece = sums[:, 0]
-        ok = (piece >= targets.lo - 1e-9) & (piece <= targets.hi + 1e-9)
-        ok &= (total - piece >= rest_lo - 1e-9) & (total - piece <= rest_hi + 1e-9)
+        rest = total - sums
+        ok = np.all((sums >= targets.lo - 1e-9) & (sums <= targets.hi + 1e-9), axis=1)
+        ok &= np.all((rest >= rest_lo - 1e-9) & (rest <= rest_hi + 1e-9), axis=1)
         ok[order[0]] = False  # the root's subtree is everything
         candidates = np.flatnonzero(ok)
         if len(candidates):

@@ -67,6 +67,17 @@ def test_balance_brings_both_grids_into_the_band(crowded) -> None:
         assert geom.geom_type == "Polygon"
 
 
+def test_population_bounds_flag_and_balance(crowded) -> None:
+    """Households in band but too few residents: the population bound flags and binds."""
+    grids, buildings = crowded
+    loose = Band(min_households=20, max_households=200, min_population=100, max_population=250)
+    flagged = flag_band(grid_loads(grids, buildings), loose)
+    assert flagged["band"].tolist() == ["above", "below"]  # 375 and 75 residents
+    result = propose_balance(grids, buildings, community_id="K", band=loose, steps=20)
+    assert result.after["population"].between(100, 250).all()
+    assert (result.after["band"] == "within").all()
+
+
 def test_balance_keeps_locked_grids_and_other_communities(grids, buildings) -> None:
     """K1 (A..D: 10+20, 30+40, 50, 60 households) with A locked: B..D are redrawn."""
     band = Band(min_households=30, max_households=100)

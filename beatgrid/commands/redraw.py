@@ -24,8 +24,10 @@ from gis.redraw import (
     Impact,
     assess_impact,
     diff_grids,
+    draw_grid,
     merge_grids,
     move_boundary,
+    reassign_grid,
 )
 from gis.redraw import split_grid as _split
 from gis.redraw.balance import Band, balance_district, propose_balance
@@ -127,6 +129,53 @@ def move(
         _save(result, output)
 
 
+@app.command("reassign")
+def reassign(
+    manifest: Manifest,
+    grid_id: Annotated[str, typer.Argument(help="grid to move")],
+    community: Annotated[str, typer.Argument(help="the neighbouring community it joins")],
+    output: Output,
+    communities_out: Annotated[
+        Path | None, typer.Option("--communities-out", help="file for the new communities")
+    ] = None,
+    lock: Lock = None,
+) -> None:
+    """Move a grid to a neighbouring community (网格划转); both communities are reshaped."""
+    with user_errors():
+        d = _district(manifest)
+        if d.communities is None:
+            raise typer.BadParameter("the manifest has no community layer")
+        result = reassign_grid(
+            _grids(d), grid_id, community, communities=d.communities, locked=lock or ()
+        )
+        _save(result, output)
+        if communities_out is not None and result.communities is not None:
+            write_layer(result.communities, communities_out)
+
+
+@app.command("draw")
+def draw(
+    manifest: Manifest,
+    polygon: Annotated[str, typer.Option("--polygon", help="WKT POLYGON in the grids' CRS")],
+    output: Output,
+    new_id: Annotated[str | None, typer.Option("--new-id")] = None,
+    name: Annotated[str, typer.Option("--name")] = "",
+    lock: Lock = None,
+) -> None:
+    """Draw a new grid carved out of the grids it covers (新增网格)."""
+    with user_errors():
+        d = _district(manifest)
+        result = draw_grid(
+            _grids(d),
+            shapely.from_wkt(polygon),
+            new_id=new_id,
+            name=name,
+            communities=d.communities,
+            locked=lock or (),
+        )
+        _save(result, output)
+
+
 @app.command("diff")
 def diff(
     manifest: Manifest,
@@ -208,13 +257,20 @@ def balance(
     community: Annotated[str | None, typer.Option("--community", help="only this one")] = None,
     min_households: Annotated[float, typer.Option("--min-households")] = 300,
     max_households: Annotated[float, typer.Option("--max-households")] = 800,
+    min_population: Annotated[float | None, typer.Option("--min-population")] = None,
+    max_population: Annotated[float | None, typer.Option("--max-population")] = None,
     lock: Lock = None,
     seed: Annotated[int, typer.Option("--seed")] = 0,
 ) -> None:
     """Redraw grids so every grid's households lie in the band (人口规模适度)."""
     with user_errors():
         d = _district(manifest)
-        band = Band(min_households=min_households, max_households=max_households)
+        band = Band(
+            min_households=min_households,
+            max_households=max_households,
+            min_population=min_population,
+            max_population=max_population,
+        )
         roads = _roads(manifest)
         if d.buildings is None:
             raise typer.BadParameter("the manifest has no building layer")

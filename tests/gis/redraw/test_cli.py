@@ -20,7 +20,8 @@ def _run(*args: object) -> tuple[int, str]:
 
 
 @pytest.mark.parametrize(
-    "command", ["split", "merge", "move", "diff", "impact", "balance", "beats", "notice"]
+    "command",
+    ["split", "merge", "move", "reassign", "draw", "diff", "impact", "balance", "beats", "notice"],
 )
 def test_every_command_has_help(command: str) -> None:
     code, out = _run("redraw", command, "--help")
@@ -69,3 +70,32 @@ def test_bad_edit_exits_2_with_bilingual_message(demo_dir: Path, tmp_path: Path)
     assert code == 2
     assert "不同社区" in flat and "different communities" in flat
     assert not (tmp_path / "x.geojson").exists()
+
+
+def test_draw_and_reassign_on_demo(demo_dir: Path, tmp_path: Path) -> None:
+    grids = gpd.read_file(demo_dir / "grids.geojson")
+    target = grids.set_index("id").loc["320105900006010"].geometry
+    polygon = target.centroid.buffer(0.0005).wkt
+    code, text = _run(
+        "redraw",
+        "draw",
+        demo_dir,
+        "--polygon",
+        polygon,
+        "--new-id",
+        "NEW",
+        "-o",
+        tmp_path / "drawn.geojson",
+    )
+    assert code == 0, text
+    assert "NEW" in set(gpd.read_file(tmp_path / "drawn.geojson")["id"])
+    code, text = _run(
+        "redraw",
+        "reassign",
+        demo_dir,
+        "320105900001001",
+        "320105900009",
+        "-o",
+        tmp_path / "r.geojson",
+    )
+    assert code == 2 and "does not border" in " ".join(text.split())

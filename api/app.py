@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 
-from fastapi import Depends, FastAPI
+from fastapi import APIRouter, Depends, FastAPI
 
 from api import db, errors, ogc, tiles
 from api.deps import get_user
@@ -23,10 +23,14 @@ Mapbox vector tiles at `/tiles/{layer}/{z}/{x}/{y}.pbf`.
 """
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
+def create_app(
+    settings: Settings | None = None, *, extra_routers: Sequence[APIRouter] = ()
+) -> FastAPI:
     """Build the service for ``settings`` (default: from the environment).
 
     The database is migrated to the newest schema at start when ``settings.auto_migrate``.
+    ``extra_routers`` (e.g. the map pages of ``maps.web.maps_router``) are served behind
+    the login like ``EXTRA_ROUTERS``; a browser without a login is sent to the login form.
     """
     settings = settings or Settings()
     engine = db.make_engine(settings)
@@ -51,10 +55,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         per_minute=settings.rate_limit_per_minute,
     )
     errors.install(app)
+    errors.install_login_redirect(app)
     errors.install_limits(app)
     for router in (*ROUTERS, ogc.router, tiles.router):
         app.include_router(router)
-    for router in EXTRA_ROUTERS:  # plugged-in routers (maps) are behind the login too
+    for router in (*EXTRA_ROUTERS, *extra_routers):  # plugged-in routers: behind the login too
         app.include_router(router, dependencies=[Depends(get_user)])
 
     @app.get("/health", tags=["meta"])

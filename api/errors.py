@@ -7,10 +7,13 @@ problem), never 500.
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi.exception_handlers import http_exception_handler
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from sqlalchemy.exc import DataError, StatementError
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from gis.errors import (
     BeatgridError,
@@ -84,3 +87,17 @@ def install_limits(app: FastAPI) -> None:
     from api.limits import BodyTooLarge
 
     app.add_exception_handler(BodyTooLarge, _too_large)
+
+
+async def _login_redirect(request: Request, exc: Exception) -> Response:
+    """A browser page asked without a login goes to the login form, not to a JSON 401."""
+    assert isinstance(exc, StarletteHTTPException)
+    wants_page = request.method == "GET" and "text/html" in request.headers.get("accept", "")
+    if exc.status_code == 401 and wants_page:
+        target = quote(request.url.path + (f"?{request.url.query}" if request.url.query else ""))
+        return RedirectResponse(f"/auth/login?next={target}", status_code=303)
+    return await http_exception_handler(request, exc)
+
+
+def install_login_redirect(app: FastAPI) -> None:
+    app.add_exception_handler(StarletteHTTPException, _login_redirect)

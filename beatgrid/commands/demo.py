@@ -1,0 +1,148 @@
+"""``beatgrid demo run``: the main job of ``make demo`` on the demo district.
+
+Generate the district → load and validate every layer → run the consistency checks →
+geocode the incidents given by address → compute the map results → serve the API and the
+maps.  Each stage is one call into ``gis`` / ``api`` / ``maps``; this module only prints.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from beatgrid.commands._common import console, user_errors
+
+if TYPE_CHECKING:
+    from gis.district import District
+    from maps.pages import MapPage
+
+demo_app = typer.Typer(help="The demo district: generate it, check it, serve its maps.")
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``demo`` command group to the CLI."""
+    app.add_typer(demo_app, name="demo")
+
+
+@demo_app.command("generate")
+def generate(
+    out: Annotated[Path, typer.Option("--out", "-o", help="folder to write into")] = Path(
+        "data/demo"
+    ),
+    seed: Annotated[int, typer.Option(help="random seed (same seed, same files)")] = 20161013,
+) -> None:
+    """Generate the demo district (生成演示辖区) into OUT."""
+    from data.generate import generate_demo
+
+    with user_errors(), console.status("generating the demo district / 生成演示辖区 …"):
+        manifest = generate_demo(out, seed=seed)
+    console.print(f"demo district written: {manifest}")
+
+
+@demo_app.command("run")
+def run(
+    out: Annotated[Path, typer.Option("--out", "-o", help="demo folder")] = Path("data/demo"),
+    host: Annotated[str, typer.Option(help="address to serve on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="port to serve on")] = 8000,
+    serve: Annotated[bool, typer.Option("--serve/--no-serve", help="start the service")] = True,
+    lang: Annotated[str, typer.Option(help="zh or en")] = "zh",
+) -> None:
+    """Generate, load, check, geocode, analyse and serve the demo district (演示全流程)."""
+    from data.generate import generate_demo
+
+    language = "en" if lang == "en" else "zh"
+    with user_errors():
+        _stage("1/5 generate / 生成演示辖区")
+        manifest = generate_demo(out, seed=20161013)
+        _stage("2/5 load and validate / 加载并校验图层")
+        district = _load(manifest)
+        _stage("3/5 boundary consistency / 边界一致性检查")
+        _check(district, out / "report", language)
+        _stage("4/5 geocode incidents given by address / 地址警情定位")
+        _geocode(district, out)
+        _stage("5/5 analyses for the maps / 热点与巡逻覆盖分析")
+        pages = _pages(district)
+        if serve:
+            _serve(manifest, pages, district_name=district.name, out=out, host=host, port=port)
+
+
+def _stage(title: str) -> None:
+    console.rule(f"[bold]{title}")
+
+
+def _load(manifest: Path) -> District:
+    from beatgrid.commands.layers import _print_summary
+    from gis.district import load_district
+
+    district = load_district(manifest)
+    _print_summary(district.name, district.summary())
+    return district
+
+
+def _check(district: District, folder: Path, lang: str) -> None:
+    from beatgrid.commands.check import _print, _write
+    from gis.checks import check_district
+
+    started = time.perf_counter()
+    report = check_district(district)
+    _print(report, "en" if lang == "en" else "zh")
+    _write(report, folder)
+    console.print(
+        f"checked in {time.perf_counter() - started:.1f} s; report files in {folder}/ "
+        "(the demo plants defects on purpose: docs/demo.md lists them)"
+    )
+
+
+def _geocode(district: District, out: Path) -> None:
+    from beatgrid.commands.geocode import _summary_table
+    from gis.geocoding.assign import build_area_index, district_areas
+    from gis.geocoding.batch import geocode_file
+    from gis.geocoding.match import load_gazetteer
+    from gis.geocoding.pipeline import GeocodeOptions
+
+    index = build_area_index(district_areas(district), tolerance_m=1.0)
+    options = GeocodeOptions(
+        x=None, y=None, address="address", gazetteer=load_gazetteer(out / "gazetteer.csv")
+    )
+    summary = geocode_file(
+        out / "incident_addresses.csv", out / "incident_addresses_geocoded.csv", index,
+        options=options,
+    )  # fmt: skip
+    console.print(_summary_table(summary, "zh"))
+
+
+def _pages(district: District) -> list[MapPage]:
+    from maps.pages import district_pages
+    from maps.results import district_results
+
+    started = time.perf_counter()
+    with console.status("hot spots, patrol coverage … / 热点、巡逻覆盖分析中 …"):
+        pages = district_pages(district_results(district))
+    console.print(f"{len(pages)} maps ready in {time.perf_counter() - started:.1f} s")
+    return pages
+
+
+def _serve(
+    manifest: Path, pages: list[MapPage], *, district_name: str, out: Path, host: str, port: int
+) -> None:
+    import uvicorn
+
+    from api.app import create_app
+    from api.demo import seed_demo
+    from api.settings import Settings
+    from maps.web import maps_router
+
+    settings = Settings(database_url=f"sqlite:///{(out / 'beatgrid.sqlite').resolve()}")
+    logins = seed_demo(settings, manifest)
+    app = create_app(settings, extra_routers=[maps_router(pages, district=district_name)])
+    base = f"http://{host}:{port}"
+    console.rule("[bold green]beatgrid is serving / 服务已启动")
+    console.print(f"maps / 地图:        {base}/maps/")
+    console.print(f"API docs / 接口文档: {base}/docs")
+    console.print(f"OGC API Features:  {base}/ogc")
+    for login in logins:
+        console.print(f"login {login.role:<13} {login.username} / {login.password}  ({login.area})")
+    uvicorn.run(app, host=host, port=port, log_level="warning")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 
-from fastapi import APIRouter, Depends, FastAPI
+from fastapi import APIRouter, Depends, FastAPI, Response
 
 from api import db, errors, ogc, tiles
 from api.deps import get_user
@@ -61,6 +61,10 @@ def create_app(
         app.include_router(router)
     for router in (*EXTRA_ROUTERS, *extra_routers):  # plugged-in routers: behind the login too
         app.include_router(router, dependencies=[Depends(get_user)])
+
+    @app.get("/favicon.ico", include_in_schema=False)
+    def favicon() -> Response:
+        return Response(status_code=204)  # browsers ask for one; no console error, no file
 
     @app.get("/health", tags=["meta"])
     def health() -> dict[str, str]:

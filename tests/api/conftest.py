@@ -15,12 +15,20 @@ from collections.abc import Iterator
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from service_fixtures import BACKENDS, JURISDICTIONS, PASSWORD, PG_URL, ROLES, four_grids, upload
 from sqlalchemy import create_engine, text
 
 from api.app import create_app
 from api.auth import create_user
 from api.settings import Settings
+from tests.api.service_fixtures import (
+    BACKENDS,
+    JURISDICTIONS,
+    PASSWORD,
+    PG_URL,
+    ROLES,
+    four_grids,
+    upload,
+)
 
 
 @pytest.fixture(scope="session", params=BACKENDS)

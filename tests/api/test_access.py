@@ -8,7 +8,8 @@ import mapbox_vector_tile
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from service_fixtures import CELLS, PASSWORD
+
+from tests.api.service_fixtures import CELLS, PASSWORD
 
 PUBLIC = {"/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc", "/health", "/auth/token"}
 CALLS = [

@@ -8,8 +8,9 @@ import geopandas as gpd
 import pandas as pd
 import pytest
 from fastapi.testclient import TestClient
-from service_fixtures import CELLS, upload
 from shapely.geometry import box
+
+from tests.api.service_fixtures import CELLS, upload
 
 
 def _wait(client: TestClient, headers: dict, job: dict, *, timeout: float = 60) -> dict:

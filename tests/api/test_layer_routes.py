@@ -5,8 +5,9 @@ from __future__ import annotations
 import geopandas as gpd
 import pytest
 from fastapi.testclient import TestClient
-from service_fixtures import CELLS, four_grids, upload
 from shapely.geometry import box, mapping
+
+from tests.api.service_fixtures import CELLS, four_grids, upload
 
 
 def _feature(fid: str, geom, **props) -> dict:

@@ -16,9 +16,9 @@ import pyogrio
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from service_fixtures import CELLS, four_grids, upload
 
 from api.settings import Settings
+from tests.api.service_fixtures import CELLS, four_grids, upload
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 from fastapi import FastAPI
-from service_fixtures import CELLS, four_grids
 from shapely.geometry import box
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import DBAPIError
@@ -14,6 +13,7 @@ from api.store import layers as store
 from api.store.diff import diff_versions
 from api.store.query import FeatureQuery, read_features
 from gis.errors import ConflictError, FieldError, GeometryError, NotFoundError
+from tests.api.service_fixtures import CELLS, four_grids
 
 
 def _create(app: FastAPI, uid: str) -> None:

@@ -19,8 +19,9 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
-from maps_sketch import CRS, SECRET_ADDRESS, SECRET_OFFICER, X0, Y0
 from shapely.geometry import LineString, Point, box
+
+from tests.maps.maps_sketch import CRS, SECRET_ADDRESS, SECRET_OFFICER, X0, Y0
 
 
 def _box(x1: float, y1: float, x2: float, y2: float):  # type: ignore[no-untyped-def]

@@ -12,7 +12,6 @@ import numpy as np
 import pandas as pd
 import pytest
 import shapely
-from maps_sketch import CRS, SECRET_ADDRESS, SECRET_OFFICER, X0, Y0
 from shapely.geometry import MultiPolygon, Point, Polygon, box
 
 from gis.errors import ConfigError, CRSError, FieldError, GeometryError
@@ -24,6 +23,7 @@ from maps.display import for_display
 from maps.hotspots import MAX_HEAT_POINTS, hotspot_map
 from maps.labels import TITLES
 from maps.pages import district_pages
+from tests.maps.maps_sketch import CRS, SECRET_ADDRESS, SECRET_OFFICER, X0, Y0
 
 URL = re.compile(r"https?://", re.IGNORECASE)
 LINK = re.compile(

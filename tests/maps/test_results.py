@@ -9,12 +9,12 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
-from maps_sketch import CRS, X0, Y0
 
 from gis.errors import DataQualityWarning
 from maps.base import MapOptions, render_html
 from maps.pages import district_pages
 from maps.results import district_results
+from tests.maps.maps_sketch import CRS, X0, Y0
 
 
 @pytest.fixture()

@@ -6,12 +6,12 @@ import geopandas as gpd
 import numpy as np
 import pytest
 import shapely
-from coverage_fixtures import METRIC, T0, fixes, two_squares
 
 from gis.coverage.dosage import patrol_dosage
 from gis.coverage.patrol import hotspot_dosage, patrol_coverage
 from gis.coverage.tracks import clean_tracks
 from gis.errors import FieldError
+from tests.gis.coverage.coverage_fixtures import METRIC, T0, fixes, two_squares
 
 
 def crossing():

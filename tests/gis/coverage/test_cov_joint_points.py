@@ -5,11 +5,11 @@ from __future__ import annotations
 import geopandas as gpd
 import pytest
 import shapely
-from coverage_fixtures import METRIC, fixes
 
 from gis.coverage.joint_points import joint_point_visits
 from gis.coverage.tracks import clean_tracks
 from gis.errors import ConfigError, FieldError
+from tests.gis.coverage.coverage_fixtures import METRIC, fixes
 
 
 def points() -> gpd.GeoDataFrame:

@@ -6,11 +6,11 @@ import geopandas as gpd
 import numpy as np
 import pytest
 import shapely
-from coverage_fixtures import METRIC, fixes, two_squares
 
 from gis.coverage.reach import reach
 from gis.coverage.tracks import clean_tracks
 from gis.errors import ConfigError, GeometryError
+from tests.gis.coverage.coverage_fixtures import METRIC, fixes, two_squares
 
 
 def walk_through_a():

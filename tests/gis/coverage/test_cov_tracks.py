@@ -7,10 +7,10 @@ import numpy as np
 import pandas as pd
 import pytest
 import shapely
-from coverage_fixtures import METRIC, fixes
 
 from gis.coverage.tracks import clean_tracks
 from gis.errors import ConfigError, FieldError
+from tests.gis.coverage.coverage_fixtures import METRIC, fixes
 
 
 def test_straight_walk_gives_exact_legs() -> None:

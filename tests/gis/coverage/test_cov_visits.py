@@ -6,10 +6,10 @@ import geopandas as gpd
 import pandas as pd
 import pytest
 import shapely
-from coverage_fixtures import METRIC, two_squares
 
 from gis.coverage.visits import visit_coverage
 from gis.errors import FieldError
+from tests.gis.coverage.coverage_fixtures import METRIC, two_squares
 
 
 def addresses() -> gpd.GeoDataFrame:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from geocoding_sketch import gazetteer_frame
 
 from gis.errors import FieldError, FileFormatError
 from gis.geocoding.match import Gazetteer, load_gazetteer, match_addresses
@@ -16,6 +15,7 @@ from gis.geocoding.normalize import (
     normalize_address,
     normalize_many,
 )
+from tests.gis.geocoding.geocoding_sketch import gazetteer_frame
 
 CANONICAL = "江东中路108号3栋2单元501室"
 

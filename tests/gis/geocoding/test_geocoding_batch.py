@@ -7,7 +7,6 @@ import geopandas as gpd
 import openpyxl
 import pandas as pd
 import pytest
-from geocoding_sketch import beats, gazetteer_frame, grids, lonlat
 from typer.testing import CliRunner
 
 from gis.errors import FileFormatError
@@ -15,6 +14,7 @@ from gis.geocoding.assign import build_area_index
 from gis.geocoding.batch import count_rows, geocode_file, read_chunks
 from gis.geocoding.match import Gazetteer
 from gis.geocoding.pipeline import GeocodeOptions
+from tests.gis.geocoding.geocoding_sketch import beats, gazetteer_frame, grids, lonlat
 
 G1 = lonlat(0.5, 0.5)
 G4 = lonlat(1.5, 1.5)

@@ -6,12 +6,12 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
-from geocoding_sketch import beats, grids, lonlat
 
 from gis.errors import FileFormatError
 from gis.geocoding.assign import build_area_index
 from gis.geocoding.distributed import geocode_parquet
 from gis.geocoding.pipeline import GeocodeOptions, geocode_frame
+from tests.gis.geocoding.geocoding_sketch import beats, grids, lonlat
 
 
 def _records(n: int = 300, seed: int = 4) -> pd.DataFrame:

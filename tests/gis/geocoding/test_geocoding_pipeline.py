@@ -6,13 +6,13 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from geocoding_sketch import beats, gazetteer_frame, grids, lonlat
 
 from gis.crs import wgs84_to_bd09, wgs84_to_gcj02
 from gis.geocoding.assign import build_area_index
 from gis.geocoding.match import Gazetteer
 from gis.geocoding.pipeline import GeocodeOptions, SeenIds, geocode_frame
 from gis.geocoding.status import REASONS, Status
+from tests.gis.geocoding.geocoding_sketch import beats, gazetteer_frame, grids, lonlat
 
 
 @pytest.fixture(scope="module")

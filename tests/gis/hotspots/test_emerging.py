@@ -7,11 +7,11 @@ import numpy as np
 import pandas as pd
 import pytest
 import shapely
-from hotspot_fixtures import METRIC, lattice
 from scipy import stats
 
 from gis.errors import ConfigError
 from gis.hotspots.emerging import classify_patterns, emerging_hotspots, mann_kendall
+from tests.gis.hotspots.hotspot_fixtures import METRIC, lattice
 
 H, C, _ = 1, -1, 0
 UP, DOWN, FLAT = (3.0, 0.001), (-3.0, 0.001), (0.2, 0.8)

@@ -7,12 +7,12 @@ import geopandas as gpd
 import numpy as np
 import pytest
 import shapely
-from hotspot_fixtures import lattice
 from scipy import stats
 
 from gis.errors import ConfigError, FieldError
 from gis.hotspots.gistar import fdr_adjust, gi_star, hotspot_classes
 from gis.hotspots.weights import default_band, incremental_autocorrelation, spatial_weights
+from tests.gis.hotspots.hotspot_fixtures import lattice
 
 # values on the lattice, row 0 at the bottom:
 #   6 7 8

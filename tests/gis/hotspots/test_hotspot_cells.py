@@ -6,10 +6,10 @@ import geopandas as gpd
 import numpy as np
 import pytest
 import shapely
-from hotspot_fixtures import METRIC
 
 from gis.errors import ConfigError, GeometryError
 from gis.hotspots.cells import cell_size_from_points, make_cells
+from tests.gis.hotspots.hotspot_fixtures import METRIC
 
 
 def square_km() -> gpd.GeoDataFrame:

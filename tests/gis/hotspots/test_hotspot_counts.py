@@ -6,7 +6,6 @@ import geopandas as gpd
 import pandas as pd
 import pytest
 import shapely
-from hotspot_fixtures import METRIC
 
 from gis.errors import ConfigError, FieldError, GeometryError
 from gis.hotspots.counts import (
@@ -16,6 +15,7 @@ from gis.hotspots.counts import (
     period_bounds,
     population_by_area,
 )
+from tests.gis.hotspots.hotspot_fixtures import METRIC
 
 
 def two_squares() -> gpd.GeoDataFrame:

@@ -6,10 +6,10 @@ import geopandas as gpd
 import numpy as np
 import pytest
 import shapely
-from hotspot_fixtures import METRIC
 
 from gis.errors import ConfigError
 from gis.hotspots.kde import bandwidth_rule, kernel_density
+from tests.gis.hotspots.hotspot_fixtures import METRIC
 
 
 def points(xy: np.ndarray) -> gpd.GeoSeries:

@@ -5,11 +5,11 @@ from __future__ import annotations
 import esda
 import numpy as np
 import pytest
-from hotspot_fixtures import lattice
 
 from gis.errors import ConfigError
 from gis.hotspots.local_moran import local_moran
 from gis.hotspots.weights import spatial_weights
+from tests.gis.hotspots.hotspot_fixtures import lattice
 
 
 def test_planted_cluster_and_outlier() -> None:

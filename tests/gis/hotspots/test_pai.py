@@ -7,10 +7,10 @@ import numpy as np
 import pandas as pd
 import pytest
 import shapely
-from hotspot_fixtures import METRIC, lattice
 
 from gis.errors import ConfigError, FieldError
 from gis.hotspots.evaluation import evaluate_periods, pai
+from tests.gis.hotspots.hotspot_fixtures import METRIC, lattice
 
 
 def strip() -> gpd.GeoDataFrame:

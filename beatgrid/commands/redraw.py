@@ -30,7 +30,7 @@ from gis.redraw import (
     reassign_grid,
 )
 from gis.redraw import split_grid as _split
-from gis.redraw.balance import Band, balance_district, propose_balance
+from gis.redraw.balance import Band, Scope, balance_district, propose_balance
 from gis.redraw.beats import propose_beats
 from gis.redraw.notice import build_notice
 
@@ -261,6 +261,9 @@ def balance(
     max_population: Annotated[float | None, typer.Option("--max-population")] = None,
     lock: Lock = None,
     seed: Annotated[int, typer.Option("--seed")] = 0,
+    scope: Annotated[
+        str, typer.Option("--scope", help="community | neighbourhood (fewer grids change)")
+    ] = "community",
 ) -> None:
     """Redraw grids so every grid's households lie in the band (人口规模适度)."""
     with user_errors():
@@ -283,11 +286,18 @@ def balance(
                 barriers=roads,
                 locked=lock or (),
                 seed=seed,
+                scope=_scope(scope),
             )
             grids, results = one.grids, [one]
         else:
             grids, results = balance_district(
-                _grids(d), d.buildings, band=band, barriers=roads, locked=lock or (), seed=seed
+                _grids(d),
+                d.buildings,
+                band=band,
+                barriers=roads,
+                locked=lock or (),
+                seed=seed,
+                scope=_scope(scope),
             )
         table = Table("community", "grids", "in band", "max dev.", "mean PP")
         for r in results:
@@ -335,6 +345,12 @@ def _changes_map(d: District, new: gpd.GeoDataFrame, found: Impact) -> Any:
         moved = set(found.beat_proposal.changes["from"]) | set(found.beat_proposal.changes["to"])
         beats = d.beats[d.beats["id"].astype(str).isin(moved)]
     return changes_map(_grids(d), new, diff=diff, affected_beats=beats)
+
+
+def _scope(value: str) -> Scope:
+    if value not in ("community", "neighbourhood"):
+        raise typer.BadParameter(f"--scope must be community or neighbourhood, not {value!r}")
+    return "community" if value == "community" else "neighbourhood"
 
 
 def _roads(manifest: Path) -> gpd.GeoDataFrame | None:

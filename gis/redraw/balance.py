@@ -38,6 +38,7 @@ from gis.redraw.units import build_units
 from gis.redraw.validate import new_violations
 
 BandState = Literal["below", "within", "above"]
+Scope = Literal["community", "neighbourhood"]
 
 
 @dataclass(frozen=True)
@@ -151,6 +152,7 @@ def propose_balance(
     n_grids: int | None = None,
     steps: int = 200,
     seed: int = 0,
+    scope: Scope = "community",
     metric_crs: pyproj.CRS | None = None,
 ) -> BalanceResult:
     """Redraw the unlocked grids of one community into grids within the band.
@@ -170,6 +172,10 @@ def propose_balance(
         the band allows (``ceil(H / max)`` .. ``floor(H / min)``).
     steps : int
         ReCom steps after the initial plan.
+    scope : {"community", "neighbourhood"}
+        Redraw every unlocked grid of the community, or only the out-of-band grids and
+        their neighbours (1, then 2, then 3 rings; the whole community when no smaller
+        area can be balanced): fewer grids change, the others keep their shape.
 
     Raises
     ------
@@ -179,6 +185,7 @@ def propose_balance(
     band, weights = band or Band(), weights or Weights()
     guard_layer(grids, "grids", fields=("id", "parent_id"))
     g, crs = metric(grids, metric_crs)
+    own = grids.assign(id=grids["id"].astype(str)).reset_index(drop=True)
     mine = (g["parent_id"].astype(str) == str(community_id)).to_numpy()
     free_rows = mine & ~g["id"].isin({str(x) for x in locked}).to_numpy()
     if not free_rows.any():
@@ -187,17 +194,76 @@ def propose_balance(
                 c=community_id
             )
         )
+    options = (n_grids, steps, seed, community_id)
+    attempts = _scopes(g, mine, free_rows, buildings, band, crs, scope)
+    for rows in attempts[:-1]:  # smallest neighbourhood first, the whole community last
+        try:
+            cells, labels = _redraw(
+                own, rows, buildings, incidents, barriers, band, weights, crs, options
+            )
+        except EditError:
+            continue
+        return _result(
+            own, g, crs, mine, rows, cells, labels, community_id, band, buildings, incidents
+        )
+    rows = attempts[-1]
+    cells, labels = _redraw(own, rows, buildings, incidents, barriers, band, weights, crs, options)
+    return _result(own, g, crs, mine, rows, cells, labels, community_id, band, buildings, incidents)
+
+
+def _scopes(
+    g: gpd.GeoDataFrame,
+    mine: np.ndarray,
+    free_rows: np.ndarray,
+    buildings: gpd.GeoDataFrame,
+    band: Band,
+    crs: pyproj.CRS,
+    scope: Scope,
+) -> list[np.ndarray]:
+    """Row masks to try: the out-of-band grids with 1, 2, 3 rings of neighbours (scope
+    ``"neighbourhood"``), then the whole community."""
+    if scope == "community":
+        return [free_rows]
+    loads = flag_band(grid_loads(g[mine], buildings, metric_crs=crs), band)
+    rows = g["id"].isin(set(loads.loc[loads["band"] != "within", "id"])).to_numpy() & free_rows
+    shapes = geoms(g)
+    tree = shapely.STRtree(shapes)
+    out = []
+    for _ in range(3):
+        i, j = tree.query(shapes[rows], predicate="intersects")
+        i = np.flatnonzero(rows)[i]
+        edge = shapely.length(
+            shapely.intersection(shapely.boundary(shapes[i]), shapely.boundary(shapes[j]))
+        )
+        rows = rows.copy()
+        rows[j[edge > 0]] = True
+        rows &= free_rows
+        out.append(rows)
+    return [*out, free_rows]
+
+
+def _redraw(
+    g: gpd.GeoDataFrame,
+    rows: np.ndarray,
+    buildings: gpd.GeoDataFrame,
+    incidents: gpd.GeoDataFrame | None,
+    barriers: gpd.GeoDataFrame | None,
+    band: Band,
+    weights: Weights,
+    crs: pyproj.CRS,
+    options: tuple[int | None, int, int, str],
+) -> tuple[np.ndarray, np.ndarray]:
+    """Building blocks of the rows' area (in ``g``'s own CRS) and their plan."""
+    n_grids, steps, seed, cid = options
     cells, graph = build_units(
-        sh.merged(geoms(g)[free_rows]),
-        buildings.to_crs(crs),
-        incidents=None if incidents is None else incidents.to_crs(crs),
-        barriers=None if barriers is None else barriers.to_crs(crs),
+        sh.merged(geoms(g)[rows]),
+        buildings.to_crs(g.crs),
+        incidents=None if incidents is None else incidents.to_crs(g.crs),
+        barriers=None if barriers is None else barriers.to_crs(g.crs),
+        metric_crs=crs,
     )
-    k = _choose_k(graph.loads.sum(axis=0), int(free_rows.sum()), band, n_grids, community_id)
-    labels = _plan(graph, k, _targets(graph.loads, k, band, weights), steps, seed, community_id)
-    return _result(
-        grids, g, crs, mine, free_rows, cells, labels, community_id, band, buildings, incidents
-    )
+    k = _choose_k(graph.loads.sum(axis=0), int(rows.sum()), band, n_grids, cid)
+    return cells, _plan(graph, k, _targets(graph.loads, k, band, weights), steps, seed, cid)
 
 
 def _plan(
@@ -261,15 +327,16 @@ def _result(
     buildings: gpd.GeoDataFrame,
     incidents: gpd.GeoDataFrame | None,
 ) -> BalanceResult:
-    """Dissolve the plan, keep old ids where the new grid matches, check and measure."""
+    """Dissolve the plan (in the layer's CRS: untouched grids keep their coordinates), keep
+    old ids where the new grid matches, check and measure."""
     k = int(labels.max()) + 1
     shapes = np.array([sh.merged(cells[labels == p]) for p in range(k)], dtype=object)
-    old = g[free_rows]
-    ids = _match_ids(geoms(old), old["id"].to_numpy(), shapes, g, cid)
-    template = old.iloc[[0] * k].assign(id=ids, name="")
-    template = template.set_geometry(list(shapes)).set_crs(crs, allow_override=True)
-    new = pd.concat([g[~free_rows], template], ignore_index=True)
-    new = sh.node_neighbours(new, list(ids)).to_crs(grids.crs)
+    old = grids[free_rows]
+    ids = _match_ids(geoms(old), old["id"].to_numpy(), shapes, grids, cid)
+    template = old.iloc[[0] * k].assign(id=ids, name="").set_geometry(list(shapes))
+    template = template.set_crs(grids.crs, allow_override=True)
+    new = pd.concat([grids[~free_rows], template], ignore_index=True)
+    new = sh.node_neighbours(new, list(ids))
     found = new_violations(grids, new, communities=None, scope=[cid], metric_crs=crs)
     before = flag_band(grid_loads(g[mine], buildings, incidents=incidents, metric_crs=crs), band)
     now = new[new["parent_id"].astype(str) == cid]
@@ -330,6 +397,7 @@ def balance_district(
     locked: Collection[str] = (),
     steps: int = 200,
     seed: int = 0,
+    scope: Scope = "community",
     metric_crs: pyproj.CRS | None = None,
 ) -> tuple[gpd.GeoDataFrame, list[BalanceResult]]:
     """Run :func:`propose_balance` on every community holding a grid outside the band.
@@ -353,6 +421,7 @@ def balance_district(
             locked=locked,
             steps=steps,
             seed=seed,
+            scope=scope,
             metric_crs=metric_crs,
         )
         results.append(result)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import geopandas as gpd
 import numpy as np
+import pyproj
 import shapely
 from shapely.geometry.base import BaseGeometry
 
@@ -26,8 +27,15 @@ def build_units(
     *,
     incidents: gpd.GeoDataFrame | None = None,
     barriers: gpd.GeoDataFrame | None = None,
+    metric_crs: pyproj.CRS | None = None,
 ) -> tuple[np.ndarray, UnitGraph]:
-    """Unit polygons and their graph; loads are households, population, incidents."""
+    """Unit polygons (in the layers' CRS) and their graph (measured in ``metric_crs``).
+
+    ``free``, ``buildings``, ``incidents`` and ``barriers`` share one CRS, the grid layer's:
+    the units are cut there so the new grids meet the untouched ones exactly; areas and
+    lengths of the graph are measured after projecting to ``metric_crs`` (when given).
+    Loads are households, population, incidents.
+    """
     pts = shapely.point_on_surface(geoms(buildings))
     inside = shapely.intersects(pts, free)
     cells = _cells(free, pts[inside])
@@ -43,7 +51,18 @@ def build_units(
     if incidents is not None and len(incidents):
         where = locate(geoms(incidents), cells)
         np.add.at(loads[:, 2], where[where >= 0], 1.0)
-    return cells, unit_graph(cells, loads, lines)
+    measured, measured_lines = cells, lines
+    if metric_crs is not None and buildings.crs is not None:
+        measured = _project(cells, buildings.crs, metric_crs)
+        if lines is not None:
+            measured_lines = _project(np.asarray([lines], dtype=object), buildings.crs, metric_crs)[
+                0
+            ]
+    return cells, unit_graph(measured, loads, measured_lines)
+
+
+def _project(shapes: np.ndarray, src: object, dst: pyproj.CRS) -> np.ndarray:
+    return np.asarray(gpd.GeoSeries(shapes, crs=src).to_crs(dst).array, dtype=object)
 
 
 def _cells(free: BaseGeometry, points: np.ndarray) -> np.ndarray:
@@ -56,9 +75,11 @@ def _cells(free: BaseGeometry, points: np.ndarray) -> np.ndarray:
 
 
 def _parts(shapes: np.ndarray) -> np.ndarray:
+    """Polygon parts, without specks (below 1e-12 of the total area, any CRS)."""
     parts = shapely.get_parts(shapes)
     parts = parts[shapely.get_type_id(parts) == 3]
-    return parts[shapely.area(parts) > 1e-6]
+    area = shapely.area(parts)
+    return parts[area > 1e-12 * max(area.sum(), 1e-300)]
 
 
 def _barrier_lines(free: BaseGeometry, barriers: gpd.GeoDataFrame | None) -> BaseGeometry | None:

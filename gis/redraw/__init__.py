@@ -14,6 +14,7 @@ from gis.redraw.edits import (
     move_boundary,
     reassign_grid,
     split_grid,
+    transfer_area,
     validate_grids,
 )
 from gis.redraw.impact import Impact, assess_impact
@@ -30,5 +31,6 @@ __all__ = [
     "move_boundary",
     "reassign_grid",
     "split_grid",
+    "transfer_area",
     "validate_grids",
 ]

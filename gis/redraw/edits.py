@@ -37,6 +37,7 @@ __all__ = [
     "move_boundary",
     "reassign_grid",
     "split_grid",
+    "transfer_area",
     "validate_grids",
 ]
 
@@ -191,6 +192,52 @@ def move_boundary(
     )
     return rs.finish(
         "move", grids, new, [first, second], (), communities, text, on_invalid, metric_crs
+    )
+
+
+def transfer_area(
+    grids: gpd.GeoDataFrame,
+    source: str,
+    target: str,
+    area: BaseGeometry,
+    *,
+    communities: gpd.GeoDataFrame | None = None,
+    locked: Collection[str] = (),
+    on_invalid: OnInvalid = "raise",
+    metric_crs: pyproj.CRS | None = None,
+) -> EditResult:
+    """Move the part of grid ``source`` inside ``area`` to its neighbour ``target``.
+
+    The other way to move a shared boundary: draw the area that changes hands (works
+    where a line cannot, e.g. around a grid enclosed by another).  The pair's union does not
+    change, so no gap or overlap can appear elsewhere; ``target`` must stay in one piece.
+    """
+    frame, rows = rs.prepare(grids, [source, target], locked)
+    rs.same_community(frame, rows, [source, target])
+    pair = sh.geoms_of(frame)[rows]
+    moved = shapely.intersection(pair[0], area)
+    if shapely.area(moved) <= 0:
+        raise EditError(
+            Text("所划区域不在网格 {a} 内", "the area lies outside grid {a}").format(a=source),
+            feature_id=source,
+        )
+    grown = sh.merged(np.asarray([pair[1], *sh.polygons(moved)], dtype=object))
+    rest = shapely.difference(pair[0], area)
+    if not isinstance(grown, shapely.Polygon) or shapely.is_empty(rest):
+        raise EditError(
+            Text(
+                "划转后网格 {b} 不连续或网格 {a} 消失",
+                "grid {b} would not be contiguous or grid {a} would vanish",
+            ).format(a=source, b=target),
+            feature_id=target,
+        )
+    new = frame.copy()
+    new.loc[frame.index[rows], new.geometry.name] = [rest, grown]
+    text = Text("网格 {a} 的部分区域划入 {b}", "part of grid {a} moved to {b}").format(
+        a=source, b=target
+    )
+    return rs.finish(
+        "move", grids, new, [source, target], (), communities, text, on_invalid, metric_crs
     )
 
 

@@ -15,7 +15,7 @@ import geopandas as gpd
 import pytest
 import shapely
 
-from gis.redraw import EditError, merge_grids, move_boundary, split_grid
+from gis.redraw import EditError, merge_grids, move_boundary, split_grid, transfer_area
 from tests.gis.redraw.conftest import CRS, assert_tiles, line, square
 
 
@@ -59,6 +59,30 @@ def test_move_boundary_inside_the_pair_is_refused(holed) -> None:
     (Use draw_grid to reshape the hole.)"""
     with pytest.raises(EditError, match="does not cross"):
         move_boundary(holed, "H", "I", line((230, 90), (230, 210)))
+
+
+def test_transfer_area_grows_the_hole(holed) -> None:
+    """The hole I takes the 30 m strip east of it from its donut H."""
+    result = transfer_area(holed, "H", "I", square(200, 100, 30, 100))
+    new = result.grids.set_index("id")
+    assert new.loc["I"].geometry.area == pytest.approx(13000.0)
+    assert new.loc["H"].geometry.area == pytest.approx(77000.0)
+    assert new.loc["I"].geometry.geom_type == "Polygon"
+    assert_tiles(holed, result.grids)
+
+
+@pytest.mark.parametrize(
+    ("area", "en"),
+    [
+        (square(1000, 1000), "outside grid H"),
+        (square(-10, -10, 400, 400), "vanish"),
+        (square(0, 0, 30, 30), "not be contiguous"),
+    ],
+)
+def test_transfer_area_broken(holed, area, en) -> None:
+    with pytest.raises(EditError) as info:
+        transfer_area(holed, "H", "I", area)
+    assert en in info.value.text.en and info.value.text.zh
 
 
 @pytest.mark.parametrize(

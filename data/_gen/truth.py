@@ -2,7 +2,8 @@
 
 Each defect lists every finding it implies — no more, no less — with ``rule``,
 ``severity`` (``"noise"`` for digitizing noise below tolerance, ``"error"`` otherwise),
-``layer``, ``ids``, ``other_layer``, ``other_ids`` and an approximate ``area_m2``.
+``layer``, ``ids``, ``other_layer``, ``other_ids``, the ``area_m2`` of an area finding (0 for
+the others) and the ``length_m`` of the line finding ``beat_boundary_off_grid``.
 """
 
 from __future__ import annotations
@@ -214,10 +215,21 @@ def _split_truth(areas: Areas, defects: DefectPlan) -> dict[str, Any]:
         (f"责任区{b1}越过边界切入网格{g[j]}", f"beat {b1} cuts grid {g[j]} in two"),
         [
             _finding("grid_split_by_beat", "grid", [g[j]], "beat", [b1, b2], piece),
-            _finding("beat_boundary_off_grid", "beat", [b1, b2], "grid", [g[j]], piece),
+            _finding("beat_boundary_off_grid", "beat", [b1, b2], "grid", [g[j]], 0.0)
+            | {"length_m": _off_grid_length(areas, b1, g[j])},
             _finding("crosses_parent", "aux_beat", [aux[g[j]]], "beat", [b1, b2], piece),
         ],
     )
+
+
+def _off_grid_length(areas: Areas, beat: str, grid: str) -> float:
+    """Length of the beat's boundary running deeper than the tolerance inside the grid
+    (a line finding: its ``area_m2`` is 0)."""
+    cell = areas.grids.set_index("id").geometry[grid]
+    edge = shapely.boundary(areas.beats.set_index("id").geometry[beat])
+    inside = shapely.difference(shapely.intersection(edge, cell), shapely.boundary(cell))
+    deep = shapely.difference(inside, shapely.buffer(shapely.boundary(cell), TOLERANCE_M))
+    return round(float(shapely.length(deep)), 1)
 
 
 def _aux_truth(areas: Areas, defects: DefectPlan) -> dict[str, Any]:

@@ -230,6 +230,20 @@ def test_beats_cut_only_the_planted_grids(
         assert (mine.area.min() < 0.8 * 80) == (finding["severity"] == "noise")
 
 
+def test_off_grid_beat_boundary_is_a_line_of_the_listed_length(
+    layers: dict[str, gpd.GeoDataFrame], truth: dict[str, Any]
+) -> None:
+    """The two beats' shared edge inside the split grid, beyond 2 m of the grid's outline."""
+    (finding,) = _findings(truth, "beat_boundary_off_grid", "beat")
+    beats = layers["beat"].set_index("id").geometry[finding["ids"]].to_numpy()
+    shared = shapely.intersection(shapely.boundary(beats[0]), shapely.boundary(beats[1]))
+    (grid,) = layers["grid"].set_index("id").geometry[finding["other_ids"]].to_numpy()
+    deep = shapely.intersection(shared, shapely.buffer(grid, -2.0))
+    assert finding["area_m2"] == 0.0
+    assert shapely.length(deep) == pytest.approx(finding["length_m"], rel=0.01)
+    assert shapely.length(deep) > 100.0  # deep inside the grid, far beyond the tolerance
+
+
 def test_aux_beats_match_their_grid_except_the_planted_ones(
     layers: dict[str, gpd.GeoDataFrame], truth: dict[str, Any]
 ) -> None:

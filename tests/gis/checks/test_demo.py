@@ -135,18 +135,25 @@ def test_other_seeds_findings_equal_the_truth(
     assert_exactly_the_truth(report, truth)
 
 
-def test_areas_of_area_findings_agree_with_the_truth(demo: Demo) -> None:
+def test_sizes_of_findings_agree_with_the_truth(demo: Demo) -> None:
+    """Areas of the area findings and the length of the off-grid beat boundary."""
     _, truth, report = demo
     f = report.findings
-    area = {
-        (r, frozenset(_set(i))): a
-        for r, i, a in zip(f["rule"], f["ids"], f["area_m2"], strict=True)
+    size = {
+        (r, _set(i)): (a, n)
+        for r, i, a, n in zip(f["rule"], f["ids"], f["area_m2"], f["length_m"], strict=True)
     }
-    wanted = [w for d in truth["defects"] for w in d["findings"] if w["rule"] in AREA_RULES]
-    assert wanted
-    for w in wanted:
-        got = area[(w["rule"], _set(w["ids"]))]
-        assert got == pytest.approx(w["area_m2"], rel=0.01, abs=1.0), w
+    wanted = [w for d in truth["defects"] for w in d["findings"]]
+    areas = [w for w in wanted if w["rule"] in AREA_RULES]
+    lines = [w for w in wanted if w["rule"] == "beat_boundary_off_grid"]
+    assert areas and lines
+    for w in areas:
+        area, _ = size[(w["rule"], _set(w["ids"]))]
+        assert area == pytest.approx(w["area_m2"], rel=0.01, abs=1.0), w
+    for w in lines:
+        area, length = size[(w["rule"], _set(w["ids"]))]
+        assert area == w["area_m2"] == 0.0
+        assert length == pytest.approx(w["length_m"], rel=0.01), w
 
 
 @pytest.mark.parametrize(

@@ -23,7 +23,7 @@ import pandas as pd
 from gis.i18n import Text
 from gis.redraw.impact import Impact
 from gis.redraw.notice_template import TEMPLATE
-from gis.redraw.svg import before_after_svg
+from gis.redraw.svg import before_after_svg, overview_svg
 
 TITLE = Text("网格调整告知书", "Notice of grid changes")
 BASIS = Text(
@@ -90,6 +90,7 @@ def build_notice(
     changed = impact.diff.changed.to_crs(crs)
     rows = _grid_rows(changed, b, a)
     sections = _sections(impact)
+    sections[1]["svg"] = _beats_svg(impact, a, set(changed["id"].astype(str)))
     html = (
         jinja2.Environment(autoescape=True)
         .from_string(TEMPLATE)
@@ -122,6 +123,19 @@ def _grid_rows(changed: gpd.GeoDataFrame, b: gpd.GeoDataFrame, a: gpd.GeoDataFra
         svg = before_after_svg(old.get(source), new.get(gid), context=context)
         rows.append({"cells": cells, "svg": svg})
     return rows
+
+
+def _beats_svg(impact: Impact, after: gpd.GeoDataFrame, changed: set[str]) -> str:
+    """The proposed beats over the new grids, the changed grids filled."""
+    if impact.beat_proposal is None:
+        return ""
+    beats = impact.beat_proposal.layer.to_crs(after.crs)
+    grids = np.asarray(after.geometry.array, dtype=object)
+    return overview_svg(
+        np.asarray(beats.geometry.array, dtype=object),
+        grids,
+        after["id"].astype(str).isin(changed).to_numpy(),
+    )
 
 
 def _cell(rec: dict, key: str) -> str:

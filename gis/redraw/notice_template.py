@@ -33,6 +33,7 @@ th { background: #eee; } .en { color: #555; font-size: .9em; } .num { text-align
 {% endfor %}</table>
 {% for section in sections %}
 <h2>{{ section.title.zh }} <span class="en">{{ section.title.en }}</span></h2>
+{% if section.svg %}<p>{{ section.svg | safe }}<br><span class="en">蓝线：建议的民警责任区；绿色：变更网格 / blue: proposed officer beats; green: changed grids</span></p>{% endif %}
 {% if section.rows %}<table><tr>{% for h in section.headers %}<th>{{ h.zh }}<br><span class="en">{{ h.en }}</span></th>{% endfor %}</tr>
 {% for row in section.rows %}<tr>{% for cell in row %}<td>{{ cell }}</td>{% endfor %}</tr>
 {% endfor %}</table>{% else %}<p>无 <span class="en">none</span></p>{% endif %}

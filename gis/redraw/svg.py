@@ -56,3 +56,29 @@ def _path(geom: BaseGeometry, fill: str, stroke: str, width: float, dash: float 
         f'<path d="{" ".join(rings)}" fill="{fill}" fill-rule="evenodd" stroke="{stroke}" '
         f'stroke-width="{width:.2f}"{dashes}/>'
     )
+
+
+def overview_svg(
+    areas: np.ndarray, grids: np.ndarray, highlight: np.ndarray, *, size: int = 420
+) -> str:
+    """An SVG of areas (e.g. the proposed beats, thick outlines) over the grids (thin), with
+    the highlighted grids filled; projected coordinates."""
+    shown = np.concatenate([areas, grids])
+    shown = shown[~(shapely.is_missing(shown) | shapely.is_empty(shown))]
+    if not len(shown):
+        return ""
+    minx, miny, maxx, maxy = shapely.total_bounds(shown)
+    width, height = max(maxx - minx, 1e-9), max(maxy - miny, 1e-9)
+    stroke = max(width, height) / size
+    scale = size / max(width, height)
+    parts = [
+        _path(g, "#66c2a5" if h else "none", "#999999", stroke)
+        for g, h in zip(grids, highlight, strict=True)
+    ]
+    parts += [_path(g, "none", "#3f51b5", 3 * stroke) for g in areas if g is not None]
+    flip = f"matrix(1,0,0,-1,0,{miny + maxy})"
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{round(width * scale)}" '
+        f'height="{round(height * scale)}" viewBox="{minx} {miny} {width} {height}">'
+        f'<g transform="{flip}">{"".join(parts)}</g></svg>'
+    )

@@ -60,4 +60,4 @@ def test_split_the_crowded_grid_and_assess(district: District) -> None:
     assert "aux_beat_changed" in set(impact.officers["reason"])
     assert set(impact.incidents["grid_after"]) <= {"320105900006015"}
     notice = build_notice(impact, grids, edit.grids, recipient="禾洲派出所")
-    assert notice.html.count("<svg") == 2 and CROWDED in notice.html
+    assert notice.html.count("<svg") == 3 and CROWDED in notice.html

@@ -40,7 +40,7 @@ def test_html_lists_changed_grids_with_maps_beats_and_officers(notice, tmp_path)
     html = notice.html
     assert "网格调整告知书" in html and "Notice of grid changes" in html
     assert "K1001" in html and "K1002" in html and "K2001" not in html.split("Changed grids")[1]
-    assert html.count("<svg") == 2  # one before/after map per changed grid
+    assert html.count("<svg") == 3  # a before/after map per changed grid, the beats map
     assert "13,000" in html and "3,000" in html  # area after and gained, m²
     beats = html.split("Proposed re-aligned officer beats")[1].split("<h2>")[0]
     assert "K1001" in beats and "Z1" in beats

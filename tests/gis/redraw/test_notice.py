@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import geopandas as gpd
+import numpy as np
 import openpyxl
 import pandas as pd
 import pytest
 
 from gis.redraw import assess_impact, move_boundary
 from gis.redraw.notice import build_notice
-from gis.redraw.svg import before_after_svg
+from gis.redraw.svg import before_after_svg, overview_svg
 from tests.gis.redraw.conftest import CRS, line, square
 
 
@@ -66,3 +67,15 @@ def test_svg_of_nothing_is_empty() -> None:
     assert before_after_svg(None, None) == ""
     svg = before_after_svg(square(0, 0), None)
     assert svg.startswith("<svg") and "stroke-dasharray" in svg
+
+
+def test_overview_svg_keeps_the_aspect_ratio() -> None:
+    empty = np.asarray([], dtype=object)
+    assert overview_svg(empty, empty, np.asarray([], dtype=bool)) == ""
+    svg = overview_svg(
+        np.asarray([square(0, 0, 200, 100)], dtype=object),
+        np.asarray([square(0, 0), square(100, 0)], dtype=object),
+        np.asarray([True, False]),
+        size=400,
+    )
+    assert 'width="400" height="200"' in svg and svg.count("<path") == 3

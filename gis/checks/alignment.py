@@ -18,6 +18,7 @@ import pandas as pd
 import shapely
 
 from gis.checks.findings import concat, draft, join_ids, polygonal
+from gis.checks.pairs import covered_pairs, interior_pairs
 from gis.checks.safe import failures, guarded
 
 
@@ -46,11 +47,11 @@ def check_grid_split(
         +---------+---------+
     """
     tree = shapely.STRtree(beats)
-    whole_g, whole_b = tree.query(grids, predicate="covered_by")
+    whole_g, whole_b = covered_pairs(tree, grids)
     home = np.full(len(grids), -1)
     home[whole_g] = whole_b
     rest = np.flatnonzero(home < 0)
-    g, b = tree.query(grids[rest], predicate="intersects")
+    g, b = interior_pairs(tree, grids[rest])  # touching pairs share no area
     g = rest[g]
     inter = guarded(shapely.intersection, grids[g], beats[b])
     area = np.nan_to_num(shapely.area(polygonal(inter.values)))

@@ -21,6 +21,7 @@ import pandas as pd
 import shapely
 
 from gis.checks.findings import concat, draft, join_ids, polygonal
+from gis.checks.pairs import interior_pairs
 from gis.checks.safe import failures, guarded
 
 _SPECK_M = 0.01
@@ -42,7 +43,7 @@ def check_overlaps(
     # only polygons with invalid coverage edges can overlap anything (GEOS CoverageValidator)
     suspect = np.flatnonzero(~shapely.is_empty(shapely.coverage_invalid_edges(geoms)))
     tree = shapely.STRtree(geoms)
-    left, right = tree.query(geoms[suspect], predicate="intersects")
+    left, right = interior_pairs(tree, geoms[suspect])  # touching pairs share no area
     left = suspect[left]
     lo, hi = np.minimum(left, right), np.maximum(left, right)
     key = np.unique(lo[lo < hi].astype(np.int64) * len(geoms) + hi[lo < hi])

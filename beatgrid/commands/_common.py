@@ -19,7 +19,7 @@ from rich.progress import (
 from gis.errors import BeatgridError, LayerError
 
 console = Console()
-err_console = Console(stderr=True)
+err_console = Console(stderr=True, soft_wrap=True)  # error lines stay whole: paths copy-paste
 
 
 @contextmanager

@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import shapely
 
 from gis.checks.alignment import Split, check_beat_boundaries, check_grid_split
 from gis.checks.aux_beats import check_aux_beats
@@ -24,7 +23,7 @@ from gis.checks.joint_points import check_joint_points
 from gis.checks.nesting import check_declared, check_nesting
 from gis.checks.noise import is_noise, measure
 from gis.checks.staffing import check_community_staffing, check_grid_staffing
-from gis.checks.tiling import check_cover, check_gaps, check_overlaps, layer_union
+from gis.checks.tiling import Coverage, check_cover, check_gaps, check_overlaps, coverage_of
 
 TILED = ("street", "community", "grid", "station", "beat", "aux_beat")
 PARENT = {"community": "street", "grid": "community", "beat": "station", "aux_beat": "beat"}
@@ -54,9 +53,13 @@ class Links:
 def run_geometric(prepared: dict[str, Prepared], *, config: CheckConfig) -> Links:
     """Tiling, nesting, alignment, auxiliary beats and joint-defense points."""
     links = Links()
+    known: list[tuple[np.ndarray, Coverage]] = []
     for kind in TILED:
         if kind in prepared:
-            links.drafts.append(_tiling(prepared[kind], prepared.get(PARENT.get(kind, ""))))
+            layer = prepared[kind]
+            coverage = coverage_of(layer.geoms, known=known)
+            known.append((layer.geoms, coverage))
+            links.drafts.append(_tiling(layer, prepared.get(PARENT.get(kind, "")), coverage))
     for child, parent in PARENT.items():
         if child in prepared and parent in prepared:
             c, p = prepared[child], prepared[parent]
@@ -128,10 +131,17 @@ def run_staffing(
     return concat(found)
 
 
-def _tiling(layer: Prepared, parent: Prepared | None) -> pd.DataFrame:
-    is_coverage = bool(len(layer.geoms)) and bool(shapely.coverage_is_valid(layer.geoms))
-    found = [check_overlaps(layer.geoms, layer.ids, kind=layer.kind, is_coverage=is_coverage)]
-    union = layer_union(layer.geoms, is_coverage=is_coverage)
+def _tiling(layer: Prepared, parent: Prepared | None, coverage: Coverage) -> pd.DataFrame:
+    found = [
+        check_overlaps(
+            layer.geoms,
+            layer.ids,
+            kind=layer.kind,
+            is_coverage=coverage.is_valid,
+            invalid_edges=coverage.invalid_edges,
+        )
+    ]
+    union = coverage.union
     gaps, holes = check_gaps(
         layer.geoms,
         layer.ids,

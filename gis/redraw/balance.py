@@ -22,6 +22,8 @@ import pandas as pd
 import pyproj
 import shapely
 from scipy.optimize import linear_sum_assignment
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
 
 from gis.i18n import Text
 from gis.redraw import _shapes as sh
@@ -262,8 +264,22 @@ def _redraw(
         barriers=None if barriers is None else barriers.to_crs(g.crs),
         metric_crs=crs,
     )
+    if _components(graph) > 1:
+        raise EditError(
+            Text(
+                "社区 {c} 的可调整区域不连通（被锁定网格隔开），请分别调整或减少锁定",
+                "the free area of community {c} is not connected (locked grids split it); "
+                "balance the parts separately or lock fewer grids",
+            ).format(c=cid)
+        )
     k = _choose_k(graph.loads.sum(axis=0), int(rows.sum()), band, n_grids, cid)
     return cells, _plan(graph, k, _targets(graph.loads, k, band, weights), steps, seed, cid)
+
+
+def _components(graph: UnitGraph) -> int:
+    i, j = graph.edges[:, 0], graph.edges[:, 1]
+    adjacency = coo_matrix((np.ones(len(i)), (i, j)), shape=(graph.n, graph.n))
+    return int(connected_components(adjacency, directed=False)[0])
 
 
 def _plan(

@@ -104,6 +104,19 @@ def test_balance_follows_a_road(crowded) -> None:
     assert on_road >= 0.9 * 100.0
 
 
+def test_balance_refuses_a_free_area_split_by_locked_grids(grids, buildings) -> None:
+    """B and C locked: A and D touch only at a corner."""
+    with pytest.raises(EditError, match="not connected") as info:
+        propose_balance(
+            grids,
+            buildings,
+            community_id="K1",
+            band=Band(min_households=5, max_households=100),
+            locked={"K1002", "K1003"},
+        )
+    assert "不连通" in info.value.text.zh
+
+
 @pytest.mark.parametrize(
     ("kwargs", "en"),
     [

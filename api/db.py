@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -18,12 +19,18 @@ MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
 def make_engine(settings: Settings) -> Engine:
-    """An engine for ``settings.database_url``; SQLite gets foreign keys and WAL."""
+    """An engine for ``settings.database_url``.
+
+    SQLite connections get foreign keys, WAL (readers never wait for the writer) and a busy
+    timeout of ``settings.sqlite_busy_timeout_s`` (a writer waits for the lock instead of
+    failing at once with "database is locked").
+    """
     if settings.is_sqlite:
+        timeout = settings.sqlite_busy_timeout_s
         engine = create_engine(
-            settings.database_url, connect_args={"check_same_thread": False, "timeout": 30}
+            settings.database_url, connect_args={"check_same_thread": False, "timeout": timeout}
         )
-        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "connect", partial(_sqlite_pragmas, busy_ms=int(timeout * 1000)))
         return engine
     engine = create_engine(settings.database_url, pool_pre_ping=True, pool_size=10)
     if settings.db_schema:
@@ -39,8 +46,9 @@ def make_engine(settings: Settings) -> Engine:
     return engine
 
 
-def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any, *, busy_ms: int) -> None:
     cur = dbapi_conn.cursor()
+    cur.execute(f"PRAGMA busy_timeout={busy_ms:d}")  # first: switching to WAL may wait too
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA journal_mode=WAL")
     cur.close()

@@ -12,7 +12,7 @@ from urllib.parse import quote
 from fastapi import FastAPI, Request
 from fastapi.exception_handlers import http_exception_handler
 from fastapi.responses import JSONResponse, RedirectResponse, Response
-from sqlalchemy.exc import DataError, StatementError
+from sqlalchemy.exc import DataError, OperationalError, StatementError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from gis.errors import (
@@ -67,6 +67,27 @@ async def _database_input_error(_request: Request, exc: Exception) -> JSONRespon
     )
 
 
+RETRY_AFTER_S = 2
+"""What a 503 asks the client to wait before trying again."""
+_INPUT_TOO_BIG = ("too big", "too many")
+
+
+async def _database_unavailable(request: Request, exc: Exception) -> JSONResponse:
+    """The database is busy (SQLite's one writer, a PostgreSQL lock or lost connection).
+
+    That is neither the client's fault nor a bug, so: 503 and when to try again.  SQLite's
+    "string or blob too big" and "too many SQL variables" are the client's oversized input.
+    """
+    message = str(getattr(exc, "orig", exc))
+    if any(s in message for s in _INPUT_TOO_BIG):
+        return await _database_input_error(request, exc)
+    return JSONResponse(
+        {"detail": f"the database is busy, try again in {RETRY_AFTER_S} s: {message}"},
+        status_code=503,
+        headers={"Retry-After": str(RETRY_AFTER_S)},
+    )
+
+
 async def _overflow(_request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse({"detail": f"a number is out of range: {exc}"}, status_code=422)
 
@@ -77,6 +98,7 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(OverflowError, _overflow)
     app.add_exception_handler(DataError, _database_input_error)
     app.add_exception_handler(StatementError, _database_input_error)
+    app.add_exception_handler(OperationalError, _database_unavailable)  # before StatementError
 
 
 async def _too_large(_request: Request, exc: Exception) -> JSONResponse:

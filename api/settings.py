@@ -34,6 +34,9 @@ class Settings(BaseSettings):
     max_body_mb: float = Field(default=60.0, gt=0)
     rate_limit_per_minute: int = Field(default=6000, ge=1, description="Per client address.")
     max_batch_points: int = Field(default=200_000, ge=1)
+    sqlite_busy_timeout_s: float = Field(
+        default=30.0, ge=0, le=600, description="SQLite: how long a writer waits for the lock."
+    )
     job_workers: int = Field(default=2, ge=1, le=32)
     public_url: str | None = Field(default=None, description="Base URL used in OGC links.")
 

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, FastAPI, Response
 
 from api import db, errors, ogc, tiles
 from api.deps import get_user
-from api.jobs import JobRunner
+from api.jobs import JobRunner, fail_interrupted
 from api.limits import LimitsMiddleware
 from api.routes import EXTRA_ROUTERS, ROUTERS
 from api.settings import Settings
@@ -28,7 +28,8 @@ def create_app(
 ) -> FastAPI:
     """Build the service for ``settings`` (default: from the environment).
 
-    The database is migrated to the newest schema at start when ``settings.auto_migrate``.
+    The database is migrated to the newest schema at start when ``settings.auto_migrate``;
+    jobs a previous run left running are marked failed when ``settings.recover_jobs``.
     ``extra_routers`` (e.g. the map pages of ``maps.web.maps_router``) are served behind
     the login like ``EXTRA_ROUTERS``; a browser without a login is sent to the login form.
     """
@@ -37,6 +38,8 @@ def create_app(
     if settings.auto_migrate:
         db.upgrade(engine)
     sessions = db.session_factory(engine)
+    if settings.recover_jobs:
+        fail_interrupted(sessions)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

@@ -18,6 +18,27 @@ Work = Callable[[Session, Progress], dict[str, Any]]
 """A job body: gets its own session and a progress callback (0..1), returns a JSON result."""
 
 
+INTERRUPTED = "interrupted by a restart"
+UNFINISHED = ("queued", "running")
+
+
+def fail_interrupted(sessions: sessionmaker[Session]) -> int:
+    """Mark the jobs a previous run left queued or running as failed; how many there were.
+
+    Jobs run in this process's threads, so at start-up no job of the database can still be
+    running: without this they would stay "running" forever.  Call it once per database
+    start (``beatgrid serve --workers N`` does, before its workers start).
+    """
+    with sessions() as session:
+        result = session.execute(
+            update(Job)
+            .where(Job.status.in_(UNFINISHED))
+            .values(status="failed", error=INTERRUPTED, finished_at=datetime.now(UTC))
+        )
+        session.commit()
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
 class JobRunner:
     """Runs jobs in ``workers`` threads; each job's state lives in the database."""
 

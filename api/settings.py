@@ -37,6 +37,10 @@ class Settings(BaseSettings):
     sqlite_busy_timeout_s: float = Field(
         default=30.0, ge=0, le=600, description="SQLite: how long a writer waits for the lock."
     )
+    recover_jobs: bool = Field(
+        default=True,
+        description="At start, fail the jobs a previous run left running (one process only).",
+    )
     job_workers: int = Field(default=2, ge=1, le=32)
     public_url: str | None = Field(default=None, description="Base URL used in OGC links.")
 

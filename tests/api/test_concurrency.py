@@ -18,7 +18,7 @@ from sqlalchemy import select, text
 
 from api.app import create_app
 from api.auth import create_user
-from api.models import Incident
+from api.models import Incident, Job
 from api.settings import Settings
 from tests.api.service_fixtures import PASSWORD
 
@@ -119,3 +119,43 @@ def test_a_lock_held_too_long_answers_503_with_retry_after(tmp_path: Path) -> No
     assert int(busy.headers["Retry-After"]) > 0
     assert "busy" in busy.json()["detail"]
     assert after.status_code == 201, after.text  # the failed write left nothing behind
+
+
+def test_jobs_left_running_by_a_crash_fail_at_the_next_start(
+    lone_app: FastAPI, sqlite_settings: Settings
+) -> None:
+    """A job row says running/queued, but its process is gone: the next start fails it."""
+    with lone_app.state.sessions() as session:
+        for i, status in enumerate(["running", "queued", "done", "failed"]):
+            session.add(Job(id=f"j{i}", kind="check", status=status, owner="boss", params={}))
+        session.commit()
+    lone_app.state.engine.dispose()
+    restarted = create_app(sqlite_settings)
+    try:
+        with restarted.state.sessions() as session:
+            jobs = {j.id: j for j in session.scalars(select(Job))}
+    finally:
+        restarted.state.jobs.shutdown()
+        restarted.state.engine.dispose()
+    assert {i: j.status for i, j in jobs.items()} == {
+        "j0": "failed",
+        "j1": "failed",
+        "j2": "done",
+        "j3": "failed",
+    }
+    assert jobs["j0"].error == jobs["j1"].error == "interrupted by a restart"
+    assert jobs["j0"].finished_at is not None
+    assert jobs["j3"].error is None  # failed before, for its own reason: untouched
+
+
+def test_a_process_told_not_to_recover_leaves_running_jobs_alone(
+    lone_app: FastAPI, sqlite_settings: Settings
+) -> None:
+    with lone_app.state.sessions() as session:
+        session.add(Job(id="live", kind="check", status="running", owner="boss", params={}))
+        session.commit()
+    sibling = create_app(sqlite_settings.model_copy(update={"recover_jobs": False}))
+    sibling.state.jobs.shutdown()
+    sibling.state.engine.dispose()
+    with lone_app.state.sessions() as session:
+        assert session.get(Job, "live").status == "running"  # type: ignore[union-attr]

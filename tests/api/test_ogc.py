@@ -124,7 +124,11 @@ def server(app: FastAPI, settings: Settings) -> Iterator[str]:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    env = {**os.environ, "BEATGRID_DATABASE_URL": settings.database_url}
+    env = {
+        **os.environ,
+        "BEATGRID_DATABASE_URL": settings.database_url,
+        "BEATGRID_RECOVER_JOBS": "false",  # the test session's own service runs the jobs
+    }
     if settings.db_schema:
         env["BEATGRID_DB_SCHEMA"] = settings.db_schema
     cmd = [

@@ -8,6 +8,7 @@ fields never appear (``api.privacy``).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
@@ -20,11 +21,11 @@ from sqlalchemy import func, select
 from api import geojson
 from api.auth import Principal
 from api.deps import CurrentUserDep, SessionDep
-from api.models import Feature
+from api.models import Feature, Incident
 from api.privacy import public_frame
 from api.routes.layers import BBoxQuery, parse_bbox
 from api.store import layers as store
-from api.store.incidents import IncidentQuery, query_incidents
+from api.store.incidents import IncidentQuery, get_incident, query_incidents
 from api.store.query import BBox, FeatureQuery, read_features
 from gis.errors import ConfigError, NotFoundError
 
@@ -167,7 +168,9 @@ def item(
     f: FormatQuery = None,
 ) -> JSONResponse:
     if collection_id == INCIDENTS:
-        raise NotFoundError("incidents are served as pages only")
+        row = get_incident(session, fid, within=user.read_area())
+        one = geojson.one_feature(_incident_frame([row]))
+        return JSONResponse(one, media_type=GEOJSON)
     layer = store.get_layer(session, collection_id)
     page = read_features(session, collection_id, FeatureQuery(fids=(fid,), within=user.read_area()))
     if page.frame.empty:  # also when it exists outside your jurisdiction
@@ -209,6 +212,11 @@ def _incident_page(
         bbox=box, start=start, end=end, within=user.read_area(), limit=limit, offset=offset
     )
     rows, total = query_incidents(session, query)
+    return _incident_frame(rows), total
+
+
+def _incident_frame(rows: Sequence[Incident]) -> gpd.GeoDataFrame:
+    """Incidents as public features: no address, no persons (``public_frame`` drops them)."""
     frame = gpd.GeoDataFrame(
         {
             "id": [r.id for r in rows],
@@ -220,7 +228,7 @@ def _incident_page(
         geometry=gpd.points_from_xy([r.lon for r in rows], [r.lat for r in rows]),
         crs=4326,
     )
-    return public_frame(frame, kind="incident"), total
+    return public_frame(frame, kind="incident")
 
 
 def _interval(text: str | None) -> tuple[datetime | None, datetime | None]:

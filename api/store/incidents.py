@@ -19,7 +19,7 @@ from api.geometry import SRID
 from api.models import Incident
 from api.store import audit
 from api.store.locate import locate_points
-from gis.errors import ConflictError, PermissionDenied
+from gis.errors import ConflictError, NotFoundError, PermissionDenied
 
 
 @dataclass(frozen=True)
@@ -100,6 +100,19 @@ def query_incidents(session: Session, query: IncidentQuery) -> tuple[list[Incide
     keep = shapely.intersects(area, shapely.points([r.lon for r in found], [r.lat for r in found]))
     found = [r for r, k in zip(found, np.atleast_1d(keep), strict=True) if k]
     return found[query.offset : query.offset + query.limit], len(found)
+
+
+def get_incident(session: Session, incident_id: str, *, within: BaseGeometry | None) -> Incident:
+    """One incident by id; NotFoundError also when it lies outside ``within`` (None: anywhere).
+
+    Outside the reader's jurisdiction an incident answers as missing, so ids do not leak.
+    """
+    row = session.get(Incident, incident_id)
+    if row is None or (
+        within is not None and not within.intersects(shapely.Point(row.lon, row.lat))
+    ):
+        raise NotFoundError(f"incident {incident_id!r} does not exist")
+    return row
 
 
 def _area(query: IncidentQuery) -> BaseGeometry | None:

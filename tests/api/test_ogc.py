@@ -38,7 +38,8 @@ def test_landing_conformance_collections(client: TestClient, headers: dict, grid
 
 
 def test_items_paging_follows_next_links(client: TestClient, headers: dict, grids: str) -> None:
-    url, seen = f"/ogc/collections/{grids}/items?limit=3", []
+    url: str | None = f"/ogc/collections/{grids}/items?limit=3"
+    seen: list[str] = []
     while url:
         r = client.get(url, headers=headers["admin"])
         assert r.headers["content-type"].startswith("application/geo+json")
@@ -222,3 +223,45 @@ def test_incidents_collection_hides_addresses(client: TestClient, headers: dict)
     )
     assert "ogc-1" in [f["id"] for f in inst.json()["features"]]
     assert four_grids is not None
+
+
+def test_one_incident_by_id_within_your_jurisdiction(client: TestClient, headers: dict) -> None:
+    """ogc-2 lies in G1: south (G1 ∪ G2) may read it, the Beijing outsider may not."""
+    inc = {
+        "incidents": [
+            {
+                "id": "ogc-2",
+                "time": "2024-03-02T09:00:00",
+                "category": "theft",
+                "address": "建邺区江东中路 99 号",
+                "persons": "李四 13900000000",
+                "lon": 118.705,
+                "lat": 32.005,
+            }
+        ]
+    }
+    assert client.post("/incidents", json=inc, headers=headers["admin"]).status_code == 201
+    r = client.get("/ogc/collections/incidents/items/ogc-2", headers=headers["south"])
+    assert r.status_code == 200, r.text
+    assert r.headers["content-type"].startswith("application/geo+json")
+    feature = r.json()
+    assert feature["type"] == "Feature" and feature["id"] == "ogc-2"
+    assert feature["geometry"]["coordinates"] == pytest.approx([118.705, 32.005])
+    assert feature["properties"]["category"] == "theft"
+    assert "江东中路" not in r.text and "李四" not in r.text and "13900000000" not in r.text
+    page = client.get(
+        "/ogc/collections/incidents/items",
+        params={"datetime": "2024-03-02T09:00:00"},
+        headers=headers["south"],
+    ).json()
+    assert [f for f in page["features"] if f["id"] == "ogc-2"] == [feature]
+
+
+@pytest.mark.parametrize(
+    ("who", "fid"), [("outsider", "ogc-2"), ("admin", "no-such-incident"), ("south", "OGC-2")]
+)
+def test_one_incident_missing_or_outside_is_404(
+    client: TestClient, headers: dict, who: str, fid: str
+) -> None:
+    r = client.get(f"/ogc/collections/incidents/items/{fid}", headers=headers[who])
+    assert r.status_code == 404, r.text

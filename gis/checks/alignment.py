@@ -34,7 +34,12 @@ class Split:
 
 
 def check_grid_split(
-    grids: np.ndarray, grid_ids: np.ndarray, beats: np.ndarray, beat_ids: np.ndarray
+    grids: np.ndarray,
+    grid_ids: np.ndarray,
+    beats: np.ndarray,
+    beat_ids: np.ndarray,
+    *,
+    covered: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> Split:
     """Find grids split between officer beats.
 
@@ -45,9 +50,12 @@ def check_grid_split(
         |    .....:....     |      the finding is the part outside its home beat A
         |    : g  :   :     |
         +---------+---------+
+
+    ``covered``: :func:`gis.checks.pairs.covered_pairs` of the grids in the beats,
+    when already known.
     """
     tree = shapely.STRtree(beats)
-    whole_g, whole_b = covered_pairs(tree, grids)
+    whole_g, whole_b = covered_pairs(tree, grids) if covered is None else covered
     home = np.full(len(grids), -1)
     home[whole_g] = whole_b
     rest = np.flatnonzero(home < 0)

@@ -43,6 +43,7 @@ def check_nesting(
     parent_kind: str,
     cross_rule: str = "crosses_parent",
     orphan_rule: str = "orphan",
+    covered: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> Nesting:
     """Check that each child polygon lies in exactly one parent.
 
@@ -53,8 +54,11 @@ def check_nesting(
         |     | c|#|    |     crosses_parent finding (c, P2)
         |     +-+-+     |
         +-------+-------+
+
+    ``covered``: :func:`gis.checks.pairs.covered_pairs` of these children in these
+    parents, when already known.
     """
-    found = pairs(shapely.STRtree(parent_geoms), geoms)
+    found = pairs(shapely.STRtree(parent_geoms), geoms, covered=covered)
     inter = guarded(shapely.intersection, geoms[found.part_child], parent_geoms[found.part_parent])
     c = np.concatenate([found.whole_child, found.part_child])
     p = np.concatenate([found.whole_parent, found.part_parent])

@@ -36,9 +36,18 @@ class Pairs:
     part_parent: np.ndarray
 
 
-def pairs(tree: shapely.STRtree, geoms: np.ndarray) -> Pairs:
-    """Pairs of ``geoms`` (children) with the tree's geometries (parents)."""
-    c, p = covered_pairs(tree, geoms)
+def pairs(
+    tree: shapely.STRtree,
+    geoms: np.ndarray,
+    *,
+    covered: tuple[np.ndarray, np.ndarray] | None = None,
+) -> Pairs:
+    """Pairs of ``geoms`` (children) with the tree's geometries (parents).
+
+    ``covered``: the result of :func:`covered_pairs` for these children and parents
+    when already known (for exact copies of children already related to the same parents).
+    """
+    c, p = covered_pairs(tree, geoms) if covered is None else covered
     first = np.unique(c, return_index=True)[1]
     c, p = c[first], p[first]
     rest = np.setdiff1d(np.arange(len(geoms)), c)
@@ -68,6 +77,11 @@ def covered_pairs(tree: shapely.STRtree, geoms: np.ndarray) -> tuple[np.ndarray,
     covered = np.isin(c.astype(np.int64) * n + p, ask[qc].astype(np.int64) * n + qp)
     keep = ~other | covered
     return c[keep], p[keep]
+
+
+def copies(a: np.ndarray, b: np.ndarray) -> bool:
+    """Whether two geometry arrays hold the same geometries, coordinate for coordinate."""
+    return len(a) == len(b) and bool(shapely.equals_exact(a, b, 0.0).all())
 
 
 def interior_pairs(tree: shapely.STRtree, geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

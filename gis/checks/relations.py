@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 
 from gis.checks.alignment import Split, check_beat_boundaries, check_grid_split
 from gis.checks.aux_beats import check_aux_beats
@@ -22,6 +23,7 @@ from gis.checks.findings import concat
 from gis.checks.joint_points import check_joint_points
 from gis.checks.nesting import check_declared, check_nesting
 from gis.checks.noise import is_noise, measure
+from gis.checks.pairs import copies, covered_pairs
 from gis.checks.staffing import check_community_staffing, check_grid_staffing
 from gis.checks.tiling import Coverage, check_cover, check_gaps, check_overlaps, coverage_of
 
@@ -60,17 +62,30 @@ def run_geometric(prepared: dict[str, Prepared], *, config: CheckConfig) -> Link
             coverage = coverage_of(layer.geoms, known=known)
             known.append((layer.geoms, coverage))
             links.drafts.append(_tiling(layer, prepared.get(PARENT.get(kind, "")), coverage))
+    grids = prepared.get("grid")
+    in_beats = _grids_in_beats(grids, prepared.get("beat"))
     for child, parent in PARENT.items():
         if child in prepared and parent in prepared:
             c, p = prepared[child], prepared[parent]
-            nest = check_nesting(c.geoms, c.ids, p.geoms, p.ids, kind=child, parent_kind=parent)
+            # auxiliary beats copying the grids lie in the beats exactly as the grids do
+            same = child == "aux_beat" and grids is not None and copies(c.geoms, grids.geoms)
+            nest = check_nesting(
+                c.geoms,
+                c.ids,
+                p.geoms,
+                p.ids,
+                kind=child,
+                parent_kind=parent,
+                covered=in_beats if same else None,
+            )
             links.drafts.append(nest.findings)
             links.drafts.append(_declared(c, p, nest.home, nest.findings, rule="crosses_parent"))
             if child == "grid":
                 links.community_of_grid = _ids_at(p.ids, nest.home)
-    grids = prepared.get("grid")
     if grids is not None and "beat" in prepared:
-        links.drafts.extend(_alignment(grids, prepared["beat"], links, config=config))
+        links.drafts.extend(
+            _alignment(grids, prepared["beat"], links, config=config, covered=in_beats)
+        )
     if grids is not None and "aux_beat" in prepared:
         aux = prepared["aux_beat"]
         match = check_aux_beats(
@@ -161,10 +176,24 @@ def _tiling(layer: Prepared, parent: Prepared | None, coverage: Coverage) -> pd.
     return concat(found)
 
 
+def _grids_in_beats(
+    grids: Prepared | None, beats: Prepared | None
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """(grid, beat) pairs with the grid covered by the beat: computed once, used twice."""
+    if grids is None or beats is None:
+        return None
+    return covered_pairs(shapely.STRtree(beats.geoms), grids.geoms)
+
+
 def _alignment(
-    grids: Prepared, beats: Prepared, links: Links, *, config: CheckConfig
+    grids: Prepared,
+    beats: Prepared,
+    links: Links,
+    *,
+    config: CheckConfig,
+    covered: tuple[np.ndarray, np.ndarray] | None,
 ) -> list[pd.DataFrame]:
-    split = check_grid_split(grids.geoms, grids.ids, beats.geoms, beats.ids)
+    split = check_grid_split(grids.geoms, grids.ids, beats.geoms, beats.ids, covered=covered)
     links.split = split
     found = split.findings
     is_split = (found["rule"] == "grid_split_by_beat").to_numpy()

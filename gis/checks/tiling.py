@@ -24,7 +24,7 @@ import pandas as pd
 import shapely
 
 from gis.checks.findings import concat, draft, join_ids, polygonal
-from gis.checks.pairs import interior_pairs
+from gis.checks.pairs import copies, interior_pairs
 from gis.checks.safe import failures, guarded
 
 _SPECK_M = 0.01
@@ -90,7 +90,7 @@ def coverage_of(
     the grids, as they should) reuses its result.
     """
     for other, coverage in known:
-        if len(other) == len(geoms) and bool(shapely.equals_exact(other, geoms, 0.0).all()):
+        if copies(other, geoms):
             return coverage
     if not len(geoms):
         return Coverage(np.empty(0, dtype=object), False, layer_union(geoms, is_coverage=False))

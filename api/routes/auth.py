@@ -5,26 +5,36 @@ from __future__ import annotations
 import html
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, HTTPException, Query, status
+from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.security import OAuth2PasswordRequestForm
+from sqlalchemy.orm import Session
 
 from api.auth import authenticate, issue_token
 from api.deps import COOKIE, CurrentUserDep, SessionDep, SettingsDep
 from api.schemas import Token, UserPublic
+from api.store import audit
 
 router = APIRouter(prefix="/auth", tags=["auth"])
+NAME_MAX = 80
+"""The audit log's username column is this long."""
 
 
 @router.post("/token", response_model=Token)
 def login(
+    request: Request,
     form: Annotated[OAuth2PasswordRequestForm, Depends()],
     session: SessionDep,
     settings: SettingsDep,
 ) -> Token:
-    """Exchange a username and password for a bearer token."""
+    """Exchange a username and password for a bearer token.
+
+    Every attempt, good or bad, is appended to the audit log (never the password).
+    """
     user = authenticate(session, form.username, form.password)
+    _audit_login(session, request, form.username, ok=user is not None)
     if user is None:
+        session.commit()  # the failed attempt stays on record
         raise HTTPException(
             status.HTTP_401_UNAUTHORIZED,
             detail="wrong username or password",
@@ -43,18 +53,26 @@ def login_page(next: Annotated[str, Query(max_length=500)] = "/maps") -> str:
 
 @router.post("/login", include_in_schema=False)
 def login_form(
+    request: Request,
     form: Annotated[OAuth2PasswordRequestForm, Depends()],
     session: SessionDep,
     settings: SettingsDep,
     next: Annotated[str, Form(max_length=500)] = "/maps",
 ) -> RedirectResponse:
     """Log a browser in: set the token cookie and go to ``next`` (a local path)."""
-    token = login(form, session, settings).access_token
+    token = login(request, form, session, settings).access_token
     response = RedirectResponse(_local(next), status_code=303)
     response.set_cookie(
         COOKIE, token, max_age=settings.token_minutes * 60, httponly=True, samesite="strict"
     )
     return response
+
+
+def _audit_login(session: Session, request: Request, username: str, *, ok: bool) -> None:
+    name = username[:NAME_MAX]  # a made-up name may be longer than any real one
+    client = request.client.host if request.client else None
+    action = "login" if ok else "login.failed"
+    audit.record(session, username=name, action=action, target=name, client=client)
 
 
 def _local(path: str) -> str:

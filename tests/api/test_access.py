@@ -152,3 +152,29 @@ def test_login_never_redirects_off_site(client: TestClient, target: str) -> None
     assert r.status_code == 303 and r.headers["location"] == "/maps"
     wrong = client.post("/auth/login", data={**form, "password": "wrong-password"})
     assert wrong.status_code == 401
+
+
+def test_logins_are_audited_without_passwords(client: TestClient, headers: dict) -> None:
+    """Good, wrong-password, unknown-user and browser-form logins each leave one entry."""
+    wrong, unknown = "wrong-horse-battery", "m" * 300
+    attempts = [
+        ("/auth/token", {"username": "south", "password": PASSWORD}, 200),
+        ("/auth/token", {"username": "south", "password": wrong}, 401),
+        ("/auth/token", {"username": unknown, "password": wrong}, 401),
+        ("/auth/login", {"username": "west", "password": PASSWORD, "next": "/x"}, 303),
+        ("/auth/login", {"username": "west", "password": wrong}, 401),
+    ]
+    for url, form, code in attempts:
+        assert client.post(url, data=form, follow_redirects=False).status_code == code
+    log = client.get("/audit", params={"limit": 5}, headers=headers["admin"])
+    assert log.status_code == 200
+    newest_first = [(e["action"], e["target"]) for e in log.json()]
+    assert newest_first == [
+        ("login.failed", "west"),
+        ("login", "west"),
+        ("login.failed", "m" * 80),
+        ("login.failed", "south"),
+        ("login", "south"),
+    ]
+    assert all(e["detail"]["client"] for e in log.json())
+    assert PASSWORD not in log.text and wrong not in log.text

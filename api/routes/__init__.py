@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from api.routes import analysis, audit, auth, incidents, jobs, layers
+from api.routes import analysis, audit, auth, incidents, jobs, layers, redraw
 
 ROUTERS: list[APIRouter] = [
     auth.router,
@@ -19,6 +19,7 @@ ROUTERS: list[APIRouter] = [
     analysis.router,
     jobs.router,
     audit.router,
+    redraw.router,
 ]
 
 # ---- extra routers (maps etc.): add them here --------------------------------------------

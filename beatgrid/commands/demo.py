@@ -55,16 +55,18 @@ def run(
 
     language = "en" if lang == "en" else "zh"
     with user_errors():
-        _stage("1/5 generate / 生成演示辖区")
+        _stage("1/6 generate / 生成演示辖区")
         manifest = generate_demo(out, seed=20161013)
-        _stage("2/5 load and validate / 加载并校验图层")
+        _stage("2/6 load and validate / 加载并校验图层")
         district = _load(manifest)
-        _stage("3/5 boundary consistency / 边界一致性检查")
+        _stage("3/6 boundary consistency / 边界一致性检查")
         _check(district, out / "report", language)
-        _stage("4/5 geocode incidents given by address / 地址警情定位")
+        _stage("4/6 geocode incidents given by address / 地址警情定位")
         _geocode(district, out)
-        _stage("5/5 analyses for the maps / 热点与巡逻覆盖分析")
-        pages = _pages(district)
+        _stage("5/6 grid redraw: population balance and change notice / 网格人口均衡与变更通知")
+        change = _redraw(district, manifest, out / "notice")
+        _stage("6/6 analyses for the maps / 热点与巡逻覆盖分析")
+        pages = _pages(district, change)
         if serve:
             _serve(manifest, pages, district_name=district.name, out=out, host=host, port=port)
 
@@ -114,13 +116,55 @@ def _geocode(district: District, out: Path) -> None:
     console.print(_summary_table(summary, "zh"))
 
 
-def _pages(district: District) -> list[MapPage]:
+def _redraw(district: District, manifest: Path, folder: Path) -> dict[str, object]:
+    """Balance the out-of-band grids, write the station's change notice, return the map parts."""
+    from beatgrid.commands.redraw import _roads, change_layers, impact_of
+    from gis.redraw.balance import Band, balance_district
+    from gis.redraw.notice import build_notice
+
+    if district.grids is None or district.buildings is None:
+        return {}
+    with console.status("balancing grids / 网格均衡中 …"):
+        new, results = balance_district(
+            district.grids, district.buildings, band=Band(min_households=300, max_households=800),
+            barriers=_roads(manifest), scope="neighbourhood",
+        )  # fmt: skip
+        found = impact_of(district, new)
+        notice = build_notice(
+            found, district.grids, new,
+            sender=_first_name(district.streets, district.name),
+            recipient=_first_name(district.stations, ""),
+            date=time.strftime("%Y-%m-%d"),
+        )  # fmt: skip
+    folder.mkdir(parents=True, exist_ok=True)
+    notice.write_html(folder / "notice.html")
+    notice.write_xlsx(folder / "notice.xlsx")
+    for r in results:
+        f = r.figures
+        console.print(
+            f"community {r.community_id}: grids in band {f['in_band_before']:.0f} → "
+            f"{f['in_band_after']:.0f} of {f['grids_after']:.0f}; max deviation "
+            f"{f['max_deviation_before']:.2f} → {f['max_deviation_after']:.2f}"
+        )
+    console.print(f"change notice for the police station: {folder}/notice.html, notice.xlsx")
+    diff, beats = change_layers(district, found)
+    return {"new_grids": new, "grid_diff": diff, "affected_beats": beats}
+
+
+def _first_name(layer: object, default: str) -> str:
+    names = getattr(layer, "get", lambda _: None)("name")
+    return str(names.iloc[0]) if names is not None and len(names) else default
+
+
+def _pages(district: District, change: dict[str, object]) -> list[MapPage]:
+    from dataclasses import replace
+
     from maps.pages import district_pages
     from maps.results import district_results
 
     started = time.perf_counter()
     with console.status("hot spots, patrol coverage … / 热点、巡逻覆盖分析中 …"):
-        pages = district_pages(district_results(district))
+        pages = district_pages(replace(district_results(district), **change))  # type: ignore[arg-type]
     console.print(f"{len(pages)} maps ready in {time.perf_counter() - started:.1f} s")
     return pages
 

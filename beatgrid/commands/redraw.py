@@ -203,14 +203,15 @@ def impact(
     """What a new grid version affects: beats, aux beats, points, officers, incidents."""
     with user_errors():
         d = _district(manifest)
-        result = _impact(d, read_layer(after, kind="grid").gdf)
+        result = impact_of(d, read_layer(after, kind="grid").gdf)
         table = Table("impact / 影响", "count")
         for key, value in result.summary().items():
             table.add_row(key, str(value))
         console.print(table)
 
 
-def _impact(d: District, new: gpd.GeoDataFrame) -> Impact:
+def impact_of(d: District, new: gpd.GeoDataFrame) -> Impact:
+    """Everything a new grid layer changes for the district's beats, points and people."""
     return assess_impact(
         _grids(d),
         new,
@@ -240,7 +241,7 @@ def notice(
     with user_errors():
         d = _district(manifest)
         new = read_layer(after, kind="grid").gdf
-        found = _impact(d, new)
+        found = impact_of(d, new)
         result = build_notice(found, _grids(d), new, sender=sender, recipient=recipient, date=date)
         output.mkdir(parents=True, exist_ok=True)
         result.write_html(output / "notice.html")
@@ -334,16 +335,22 @@ def beats(
         write_layer(result.beats, output)
 
 
-def _changes_map(d: District, new: gpd.GeoDataFrame, found: Impact) -> Any:
-    """The maps engineer's grid-change map (maps.changes) of this change."""
-    from maps.changes import changes_map
-
+def change_layers(d: District, found: Impact) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame | None]:
+    """What the grid-change map draws of a change: changed areas and affected beats."""
     diff = found.diff.changed.copy()
     diff["change"] = diff["status"].replace({"reshaped": "changed", "renamed": "changed"})
     beats = None
     if found.beat_proposal is not None and d.beats is not None:
         moved = set(found.beat_proposal.changes["from"]) | set(found.beat_proposal.changes["to"])
         beats = d.beats[d.beats["id"].astype(str).isin(moved)]
+    return diff, beats
+
+
+def _changes_map(d: District, new: gpd.GeoDataFrame, found: Impact) -> Any:
+    """The maps engineer's grid-change map (maps.changes) of this change."""
+    from maps.changes import changes_map
+
+    diff, beats = change_layers(d, found)
     return changes_map(_grids(d), new, diff=diff, affected_beats=beats)
 
 

@@ -1,8 +1,11 @@
 """Emerging Hot Spot Analysis: a space-time cube, Gi* per time bin, Mann-Kendall trends.
 
 The cube holds incident counts per cell (rows) and time bin (columns).  Gi* is computed
-per bin on the same spatial weights (spatial neighbours only; Esri's tool can add
-neighbouring time steps), p-values are FDR-adjusted per bin, and a bin is a significant
+per bin with Esri's space-time neighbourhood (``time_steps`` = N ≥ 1, default 1: the
+spatial neighbours and the cell itself in the same bin and in the N previous bins, the
+whole cube as the global window; see :mod:`gis.hotspots.spacetime`), or with spatial
+neighbours only within each bin (``time_steps=0``, each bin its own study area).
+P-values are FDR-adjusted per bin, and a bin is a significant
 hot (cold) spot when the adjusted p < ``alpha`` and z > 0 (z < 0).  The Mann-Kendall test
 on each cell's series of Gi* z-scores gives the trend in the intensity of clustering.
 
@@ -42,6 +45,7 @@ from gis.errors import ConfigError
 from gis.hotspots._frame import require
 from gis.hotspots.counts import assign_points, period_freq
 from gis.hotspots.gistar import fdr_adjust, gi_arrays
+from gis.hotspots.spacetime import GlobalWindow, spacetime_gi
 from gis.hotspots.weights import Weights, WeightsKind, spatial_weights
 
 Pattern = Literal[
@@ -90,6 +94,8 @@ class EmergingHotSpots:
     cube : DataFrame
         Long form: ``id``, ``bin`` (start), ``count``, ``gi_z``, ``gi_p_fdr``, ``hot`` (+1/-1/0).
     bins : DatetimeIndex
+    time_steps : int
+        The Neighborhood Time Step used (0: spatial neighbours only).
     """
 
     cells: gpd.GeoDataFrame
@@ -97,6 +103,8 @@ class EmergingHotSpots:
     bins: pd.DatetimeIndex
     alpha: float
     crs: pyproj.CRS
+    time_steps: int = 1
+    global_window: str = "time_window"
 
 
 def mann_kendall(x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -183,6 +191,8 @@ def emerging_hotspots(
     distance_m: float | None = None,
     permutations: int = 0,
     alpha: float = 0.05,
+    time_steps: int = 1,
+    global_window: GlobalWindow = "time_window",
 ) -> EmergingHotSpots:
     """Emerging hot spots of ``incidents`` over ``cells`` and time bins of ``freq``.
 
@@ -198,6 +208,15 @@ def emerging_hotspots(
         0 (default): normal p-values per bin, as Esri's EHSA; > 0: conditional permutations.
     alpha : float
         Significance of hot/cold bins (after FDR) and of the trend.
+    time_steps : int
+        Esri's Neighborhood Time Step: the neighbourhood of a bin holds the bins of its
+        spatial neighbours (and itself) in the same and the ``time_steps`` previous bins,
+        against the mean and variance of the whole cube.  0: spatial neighbours in the
+        same bin only, each bin against its own mean and variance.
+    global_window : {"time_window", "cube"}
+        With ``time_steps`` ≥ 1: the bins giving the global mean and variance, those of
+        the bin's time window (default) or of the whole cube (Esri's default); see
+        :mod:`gis.hotspots.spacetime`.  The FDR family is the same set of bins.
     """
     require(incidents, ["time"], source="incidents")
     require(cells, ["id"], source="cells")
@@ -209,17 +228,7 @@ def emerging_hotspots(
         if isinstance(weights, Weights)
         else spatial_weights(cells, kind=weights, distance_m=distance_m)
     )
-    z = np.zeros(counts.shape)
-    p = np.ones(counts.shape)
-    for b in range(counts.shape[1]):  # one vectorized Gi* per time bin
-        zb, pb = gi_arrays(
-            counts[:, b],
-            wts,
-            permutations=permutations,
-            inference="permutation" if permutations else "normal",
-            seed=b,
-        )
-        z[:, b], p[:, b] = zb, fdr_adjust(pb)
+    z, p = _gi_cube(counts, wts, time_steps=time_steps, window=global_window, perms=permutations)
     sig = p < alpha
     has_data = counts.sum(axis=1) > 0
     hot, cold = sig & (z > 0) & has_data[:, None], sig & (z < 0) & has_data[:, None]
@@ -227,7 +236,32 @@ def emerging_hotspots(
     pattern, spot = classify_patterns(hot, cold, tz, tp, alpha=alpha)
     out = _cells_frame(cells, counts, pattern, spot, tz, tp, hot, cold)
     cube = _cube_frame(cells, bins, counts, z, p, hot, cold)
-    return EmergingHotSpots(out, cube, bins, alpha, wts.crs)
+    return EmergingHotSpots(out, cube, bins, alpha, wts.crs, time_steps, global_window)
+
+
+def _gi_cube(
+    counts: np.ndarray, wts: Weights, *, time_steps: int, window: GlobalWindow, perms: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Gi* z and FDR-adjusted p, cells × bins (FDR over the cube, or per bin for N = 0)."""
+    if time_steps < 0:
+        raise ConfigError(f"time_steps must be ≥ 0, got {time_steps} / 时间步长邻域须 ≥ 0")
+    if time_steps > 0:
+        z, p = spacetime_gi(
+            counts, wts, time_steps=time_steps, global_window=window, permutations=perms
+        )
+        if window == "cube":  # the cube is one study area: one family of tests for the FDR
+            return z, fdr_adjust(p.ravel()).reshape(p.shape)
+    else:
+        z, p = np.zeros(counts.shape), np.ones(counts.shape)
+        for b in range(counts.shape[1]):  # one vectorized Gi* per time bin
+            z[:, b], p[:, b] = gi_arrays(
+                counts[:, b],
+                wts,
+                permutations=perms,
+                inference="permutation" if perms else "normal",
+                seed=b,
+            )
+    return z, np.column_stack([fdr_adjust(p[:, b]) for b in range(p.shape[1])])
 
 
 def _cube(

@@ -18,8 +18,8 @@ import pandas as pd
 import shapely
 
 from gis.checks.findings import concat, draft, join_ids, polygonal
-from gis.checks.pairs import covered_pairs, interior_pairs
-from gis.checks.safe import failures, guarded
+from gis.checks.pairs import Overlaid, overlaid
+from gis.checks.safe import failures
 
 
 @dataclass(frozen=True)
@@ -39,7 +39,7 @@ def check_grid_split(
     beats: np.ndarray,
     beat_ids: np.ndarray,
     *,
-    covered: tuple[np.ndarray, np.ndarray] | None = None,
+    known: Overlaid | None = None,
 ) -> Split:
     """Find grids split between officer beats.
 
@@ -51,17 +51,19 @@ def check_grid_split(
         |    : g  :   :     |
         +---------+---------+
 
-    ``covered``: :func:`gis.checks.pairs.covered_pairs` of the grids in the beats,
-    when already known.
+    ``known``: :func:`gis.checks.pairs.overlaid` of the grids in the beats, when
+    already computed.
     """
-    tree = shapely.STRtree(beats)
-    whole_g, whole_b = covered_pairs(tree, grids) if covered is None else covered
+    o = overlaid(shapely.STRtree(beats), grids) if known is None else known
+    whole_g, whole_b, g, b, inter = (
+        o.covered_child,
+        o.covered_parent,
+        o.part_child,
+        o.part_parent,
+        o.inter,
+    )
     home = np.full(len(grids), -1)
     home[whole_g] = whole_b
-    rest = np.flatnonzero(home < 0)
-    g, b = interior_pairs(tree, grids[rest])  # touching pairs share no area
-    g = rest[g]
-    inter = guarded(shapely.intersection, grids[g], beats[b])
     area = np.nan_to_num(shapely.area(polygonal(inter.values)))
     share = area / np.maximum(shapely.area(grids[g]), 1e-12)
     keep = share > 0

@@ -19,7 +19,7 @@ import pandas as pd
 import shapely
 
 from gis.checks.findings import concat, draft, join_ids, polygonal
-from gis.checks.pairs import pairs
+from gis.checks.pairs import Overlaid, Pairs, pairs
 from gis.checks.safe import failures, guarded
 
 _ROUND_OFF_M = 0.005  # coordinates snapped to 1 mm: area sums drift by ~perimeter × 0.5 mm
@@ -43,7 +43,7 @@ def check_nesting(
     parent_kind: str,
     cross_rule: str = "crosses_parent",
     orphan_rule: str = "orphan",
-    covered: tuple[np.ndarray, np.ndarray] | None = None,
+    known: Overlaid | None = None,
 ) -> Nesting:
     """Check that each child polygon lies in exactly one parent.
 
@@ -55,11 +55,23 @@ def check_nesting(
         |     +-+-+     |
         +-------+-------+
 
-    ``covered``: :func:`gis.checks.pairs.covered_pairs` of these children in these
-    parents, when already known.
+    ``known``: :func:`gis.checks.pairs.overlaid` of these children in these parents,
+    when already computed.
     """
-    found = pairs(shapely.STRtree(parent_geoms), geoms, covered=covered)
-    inter = guarded(shapely.intersection, geoms[found.part_child], parent_geoms[found.part_parent])
+    if known is None:
+        found = pairs(shapely.STRtree(parent_geoms), geoms)
+        inter = guarded(
+            shapely.intersection, geoms[found.part_child], parent_geoms[found.part_parent]
+        )
+    else:
+        first = np.unique(known.covered_child, return_index=True)[1]
+        found = Pairs(
+            known.covered_child[first],
+            known.covered_parent[first],
+            known.part_child,
+            known.part_parent,
+        )
+        inter = known.inter
     c = np.concatenate([found.whole_child, found.part_child])
     p = np.concatenate([found.whole_parent, found.part_parent])
     pieces = np.concatenate([geoms[found.whole_child], polygonal(inter.values)])

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 import shapely
 
-from gis.checks.safe import guarded
+from gis.checks.safe import Guarded, guarded
 
 
 @dataclass(frozen=True)
@@ -36,23 +36,38 @@ class Pairs:
     part_parent: np.ndarray
 
 
-def pairs(
-    tree: shapely.STRtree,
-    geoms: np.ndarray,
-    *,
-    covered: tuple[np.ndarray, np.ndarray] | None = None,
-) -> Pairs:
-    """Pairs of ``geoms`` (children) with the tree's geometries (parents).
-
-    ``covered``: the result of :func:`covered_pairs` for these children and parents
-    when already known (for exact copies of children already related to the same parents).
-    """
-    c, p = covered_pairs(tree, geoms) if covered is None else covered
+def pairs(tree: shapely.STRtree, geoms: np.ndarray) -> Pairs:
+    """Pairs of ``geoms`` (children) with the tree's geometries (parents)."""
+    c, p = covered_pairs(tree, geoms)
     first = np.unique(c, return_index=True)[1]
     c, p = c[first], p[first]
     rest = np.setdiff1d(np.arange(len(geoms)), c)
     rc, rp = interior_pairs(tree, geoms[rest])
     return Pairs(c, p, rest[rc], rp)
+
+
+@dataclass(frozen=True)
+class Overlaid:
+    """Children related to parents once, for every check that needs it: all the
+    (child, parent) pairs with the child covered by the parent, the pairs of the other
+    children whose interiors meet a parent, and their guarded intersections."""
+
+    covered_child: np.ndarray
+    covered_parent: np.ndarray
+    part_child: np.ndarray
+    part_parent: np.ndarray
+    inter: Guarded
+
+
+def overlaid(tree: shapely.STRtree, geoms: np.ndarray) -> Overlaid:
+    """Relate ``geoms`` (children) to the tree's geometries (parents) and intersect
+    the pairs that need it (the same pairs as :func:`pairs`)."""
+    c, p = covered_pairs(tree, geoms)
+    rest = np.setdiff1d(np.arange(len(geoms)), c)
+    rc, rp = interior_pairs(tree, geoms[rest])
+    parents = np.asarray(tree.geometries, dtype=object)
+    inter = guarded(shapely.intersection, geoms[rest[rc]], parents[rp])
+    return Overlaid(c, p, rest[rc], rp, inter)
 
 
 def covered_pairs(tree: shapely.STRtree, geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -23,7 +23,7 @@ from gis.checks.findings import concat
 from gis.checks.joint_points import check_joint_points
 from gis.checks.nesting import check_declared, check_nesting
 from gis.checks.noise import is_noise, measure
-from gis.checks.pairs import copies, covered_pairs
+from gis.checks.pairs import Overlaid, copies, overlaid
 from gis.checks.staffing import check_community_staffing, check_grid_staffing
 from gis.checks.tiling import Coverage, check_cover, check_gaps, check_overlaps, coverage_of
 
@@ -76,7 +76,7 @@ def run_geometric(prepared: dict[str, Prepared], *, config: CheckConfig) -> Link
                 p.ids,
                 kind=child,
                 parent_kind=parent,
-                covered=in_beats if same else None,
+                known=in_beats if same else None,
             )
             links.drafts.append(nest.findings)
             links.drafts.append(_declared(c, p, nest.home, nest.findings, rule="crosses_parent"))
@@ -84,7 +84,7 @@ def run_geometric(prepared: dict[str, Prepared], *, config: CheckConfig) -> Link
                 links.community_of_grid = _ids_at(p.ids, nest.home)
     if grids is not None and "beat" in prepared:
         links.drafts.extend(
-            _alignment(grids, prepared["beat"], links, config=config, covered=in_beats)
+            _alignment(grids, prepared["beat"], links, config=config, known=in_beats)
         )
     if grids is not None and "aux_beat" in prepared:
         aux = prepared["aux_beat"]
@@ -176,13 +176,11 @@ def _tiling(layer: Prepared, parent: Prepared | None, coverage: Coverage) -> pd.
     return concat(found)
 
 
-def _grids_in_beats(
-    grids: Prepared | None, beats: Prepared | None
-) -> tuple[np.ndarray, np.ndarray] | None:
-    """(grid, beat) pairs with the grid covered by the beat: computed once, used twice."""
+def _grids_in_beats(grids: Prepared | None, beats: Prepared | None) -> Overlaid | None:
+    """Grids related to beats (and intersected): computed once, used twice."""
     if grids is None or beats is None:
         return None
-    return covered_pairs(shapely.STRtree(beats.geoms), grids.geoms)
+    return overlaid(shapely.STRtree(beats.geoms), grids.geoms)
 
 
 def _alignment(
@@ -191,9 +189,9 @@ def _alignment(
     links: Links,
     *,
     config: CheckConfig,
-    covered: tuple[np.ndarray, np.ndarray] | None,
+    known: Overlaid | None,
 ) -> list[pd.DataFrame]:
-    split = check_grid_split(grids.geoms, grids.ids, beats.geoms, beats.ids, covered=covered)
+    split = check_grid_split(grids.geoms, grids.ids, beats.geoms, beats.ids, known=known)
     links.split = split
     found = split.findings
     is_split = (found["rule"] == "grid_split_by_beat").to_numpy()

@@ -7,8 +7,12 @@ a calendar day, an ISO week (Monday first) or a calendar month containing ``at``
 any custom ``start``/``end``; the previous period is the one of equal kind right before.
 
 Incidents are located in the areas either by an id column they already carry (the
-geocoder's output) or by their point geometry (point-in-polygon, boundary points go
-to the first area found).
+geocoder's output) or by their point geometry: point-in-polygon for polygon areas
+(boundary points go to the first polygon found), and *within ``point_radius_m`` metres*
+(default 50 m, measured in a metric CRS) for point-shaped areas such as joint-defense
+points (联防点) given as points.  Around points the zones may overlap: an incident
+within the radius of two joint points counts for both (each point's own tally), and
+``area_km2`` of a point area is the disc π r².
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ import pandas as pd
 import pyproj
 import shapely
 
-from gis.errors import ConfigError, GeometryError
+from gis.errors import ConfigError, FieldError, GeometryError
 from gis.hotspots._frame import require, same_crs, to_metric
 
 Window = Literal["day", "week", "month", "custom"]
@@ -139,6 +143,7 @@ def count_incidents(
     category: str | Sequence[str] | None = None,
     area_col: str | None = None,
     population: pd.Series | None = None,
+    point_radius_m: float = 50.0,
 ) -> AreaCounts:
     """Count incidents per area in a period, with rates and the change vs. the period before.
 
@@ -148,13 +153,16 @@ def count_incidents(
         ``time`` and ``category``; point geometry unless ``area_col`` names a column that
         already holds the area id of each incident.
     areas : GeoDataFrame
-        Polygons with ``id`` (grids, beats, communities, joint-defense points).
+        Polygons with ``id`` (grids, beats, communities, joint-defense points), or points
+        (joint-defense points given as points), or a mix.
     window, at, start, end
         See :func:`period_bounds`; ``at`` defaults to the latest incident time.
     category : str or sequence of str, optional
         Only these categories.
     population : Series, optional
         Residents per area id (e.g. :func:`population_by_area`); gives ``rate_1000``.
+    point_radius_m : float
+        Point-shaped areas count the incidents within this many metres (default 50 m).
     """
     require(
         incidents, ["time"] + (["category"] if category is not None else []), source="incidents"
@@ -166,14 +174,17 @@ def count_incidents(
         if pd.isna(at):
             raise ConfigError("no incident has a valid time / 没有有效的事件时间")
     period = period_bounds(window, at=at, start=start, end=end)
+    if not point_radius_m > 0:
+        raise ConfigError(f"point_radius_m must be positive, got {point_radius_m} / 半径须为正数")
     cats = _categories(category)
     keep = times.notna() & (times >= period.previous_start) & (times < period.end)
     if cats is not None:
         keep &= incidents["category"].astype(str).isin(cats)
     chosen = incidents.loc[keep.to_numpy()]
-    ids = _area_ids(chosen, areas, area_col)
-    current = times[keep].to_numpy() >= period.start.to_datetime64()
-    frame, metric_crs = _rates(areas, ids, current, population)
+    metric, metric_crs = to_metric(areas)
+    inc_idx, area_idx = _membership(chosen, metric, area_col, point_radius_m)
+    current = times[keep].to_numpy()[inc_idx] >= period.start.to_datetime64()
+    frame = _rates(areas, metric, area_idx, current, population, point_radius_m)
     return AreaCounts(frame, period, cats, metric_crs)
 
 
@@ -183,28 +194,65 @@ def _categories(category: str | Sequence[str] | None) -> tuple[str, ...] | None:
     return (category,) if isinstance(category, str) else tuple(str(c) for c in category)
 
 
-def _area_ids(
-    incidents: gpd.GeoDataFrame | pd.DataFrame, areas: gpd.GeoDataFrame, area_col: str | None
-) -> np.ndarray:
+def _membership(
+    incidents: gpd.GeoDataFrame | pd.DataFrame,
+    metric: gpd.GeoDataFrame,
+    area_col: str | None,
+    radius_m: float,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Pairs (incident position, area position): one per incident for polygons or an id
+    column, every point area within ``radius_m`` for point-shaped areas."""
     if area_col is not None:
         require(incidents, [area_col], source="incidents")
-        return incidents[area_col].astype(object).where(incidents[area_col].notna()).to_numpy()
+        ids = incidents[area_col].astype(object).where(incidents[area_col].notna())
+        area_ids = metric["id"].astype(str)
+        dup = area_ids.duplicated().to_numpy()
+        if dup.any():
+            row = int(np.flatnonzero(dup)[0])
+            raise FieldError.single(
+                "areas", f"duplicate id {area_ids.iloc[row]!r} / 编码重复", row=row + 1, field="id"
+            )
+        area = pd.Index(area_ids).get_indexer(ids.astype(str))
+        area[ids.isna().to_numpy()] = -1
+        inc = np.flatnonzero(area >= 0)
+        return inc, area[inc]
     if not isinstance(incidents, gpd.GeoDataFrame):
         raise GeometryError.single(
             "incidents", "no geometry and no area id column (area_col) / 既无坐标也无区域编码"
         )
-    return assign_points(incidents, areas).to_numpy()
+    pts = same_crs(incidents, metric.crs).geometry.to_numpy()
+    geoms = metric.geometry.to_numpy()
+    polygonal = _is_polygonal(geoms)
+    tree = shapely.STRtree(np.where(polygonal, geoms, None))
+    p_inc, p_area = tree.query(pts, predicate="intersects")
+    first = pd.Series(p_area).groupby(p_inc).min()  # a shared boundary: the first polygon
+    near = shapely.STRtree(np.where(polygonal, None, geoms))
+    n_inc, n_area = near.query(pts, predicate="dwithin", distance=radius_m)
+    inc = np.concatenate([first.index.to_numpy(), n_inc]).astype(np.intp)
+    return inc, np.concatenate([first.to_numpy(), n_area]).astype(np.intp)
+
+
+def _is_polygonal(geoms: np.ndarray) -> np.ndarray:
+    kind = shapely.get_type_id(geoms)
+    return (kind == 3) | (kind == 6) | (kind == -1)  # Polygon, MultiPolygon (and None)
 
 
 def _rates(
-    areas: gpd.GeoDataFrame, ids: np.ndarray, current: np.ndarray, population: pd.Series | None
-) -> tuple[gpd.GeoDataFrame, pyproj.CRS]:
+    areas: gpd.GeoDataFrame,
+    metric: gpd.GeoDataFrame,
+    area_idx: np.ndarray,
+    current: np.ndarray,
+    population: pd.Series | None,
+    radius_m: float,
+) -> gpd.GeoDataFrame:
     area_ids = areas["id"].astype(str)
-    ids_s = pd.Series(ids, dtype=object)
-    now = ids_s[current].value_counts().reindex(area_ids, fill_value=0).to_numpy()
-    before = ids_s[~current].value_counts().reindex(area_ids, fill_value=0).to_numpy()
-    metric, crs = to_metric(areas)
-    area_km2 = metric.geometry.area.to_numpy() / 1e6
+    n = len(areas)
+    now = np.bincount(area_idx[current], minlength=n)
+    before = np.bincount(area_idx[~current], minlength=n)
+    geoms = metric.geometry.to_numpy()
+    polygonal = _is_polygonal(geoms)
+    disc = np.pi * radius_m**2 * (~shapely.is_empty(geoms) & ~polygonal)
+    area_km2 = np.where(polygonal, metric.geometry.area.to_numpy(), disc) / 1e6
     out = gpd.GeoDataFrame(
         {
             "id": area_ids.to_numpy(),
@@ -224,7 +272,7 @@ def _rates(
         pop = population.reindex(area_ids).astype(float).to_numpy()
         out["population"] = pop
         out["rate_1000"] = np.where(pop > 0, 1000.0 * now / np.where(pop > 0, pop, 1), np.nan)
-    return out, crs
+    return out
 
 
 _FREQ = {"day": "D", "week": "W-SUN", "month": "M", "MS": "M"}

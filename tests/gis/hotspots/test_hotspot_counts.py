@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import pytest
 import shapely
@@ -164,3 +165,95 @@ def test_empty_incidents_give_zero_counts() -> None:
     empty = incidents().iloc[:0]
     result = count_incidents(empty, two_squares(), window="day", at="2024-03-01")
     assert result.areas["count"].tolist() == [0, 0]
+
+
+def joint_points_and_a_grid() -> gpd.GeoDataFrame:
+    """Two joint-defense points given as points, 80 m apart, and one polygon grid G::
+
+        (0,40)·        ·(80,49)                       +--------+
+            J1 ·(40,0)· J2      ·(80,52)              |   G ·  |  G: (1000,0)-(2000,1000)
+        (0,0)           (80,0)                        +--------+
+
+    With r = 50 m: (0,40) → J1; (40,0) → J1 and J2 (40 m from each); (80,49) → J2;
+    (80,52) → none (52 m); (1500,500) → G; (500,500) → nothing.
+    """
+    return gpd.GeoDataFrame(
+        {"id": ["J1", "J2", "G"]},
+        geometry=[shapely.Point(0, 0), shapely.Point(80, 0), shapely.box(1000, 0, 2000, 1000)],
+        crs=METRIC,
+    )
+
+
+def near_points_incidents() -> gpd.GeoDataFrame:
+    xy = [(0, 40), (40, 0), (80, 49), (80, 52), (1500, 500), (500, 500), (0, 10)]
+    times = ["2024-03-02"] * 6 + ["2024-02-20"]  # the last one is in the previous month
+    return gpd.GeoDataFrame(
+        {"time": pd.to_datetime(times), "category": "theft"},
+        geometry=shapely.points(xy),
+        crs=METRIC,
+    )
+
+
+@pytest.mark.parametrize(
+    ("radius", "expected"), [(50.0, {"J1": 2, "J2": 2, "G": 1}), (60.0, {"J1": 2, "J2": 3, "G": 1})]
+)
+def test_point_shaped_joint_points_count_incidents_within_the_radius(
+    radius: float, expected: dict[str, int]
+) -> None:
+    result = count_incidents(
+        near_points_incidents(),
+        joint_points_and_a_grid(),
+        window="month",
+        at="2024-03-15",
+        point_radius_m=radius,
+    )
+    areas = result.areas.set_index("id")
+    assert areas["count"].to_dict() == expected
+    assert areas.loc["J1", "previous_count"] == 1 and areas.loc["J2", "previous_count"] == 0
+    # the counted zone of a point is the disc π r²; the grid keeps its polygon area
+    disc_km2 = np.pi * radius**2 / 1e6
+    assert areas.loc["J1", "area_km2"] == pytest.approx(disc_km2)
+    assert areas.loc["J1", "rate_km2"] == pytest.approx(2 / disc_km2)
+    assert areas.loc["G", "area_km2"] == pytest.approx(1.0)
+    # invariant: the point tallies are the (incident, point) pairs within r, by brute force
+    inc = near_points_incidents().iloc[:6].geometry.to_numpy()
+    points = joint_points_and_a_grid().geometry.to_numpy()[:2]
+    pairs = shapely.distance(inc[:, None], points[None, :]) <= radius
+    assert areas.loc[["J1", "J2"], "count"].tolist() == pairs.sum(axis=0).tolist()
+
+
+def test_point_radius_is_measured_in_metres_from_lon_lat() -> None:
+    areas = joint_points_and_a_grid().to_crs(4490)
+    inc = near_points_incidents().to_crs(4326)
+    result = count_incidents(inc, areas, window="month", at="2024-03-15")
+    assert result.areas.set_index("id")["count"].to_dict() == {"J1": 2, "J2": 2, "G": 1}
+    assert result.metric_crs.is_projected
+
+
+@pytest.mark.parametrize("radius", [0.0, -5.0, float("nan")])
+def test_point_radius_must_be_positive(radius: float) -> None:
+    with pytest.raises(ConfigError):
+        count_incidents(
+            near_points_incidents(),
+            joint_points_and_a_grid(),
+            at="2024-03-15",
+            point_radius_m=radius,
+        )
+
+
+def test_empty_and_missing_point_areas_count_nothing() -> None:
+    areas = joint_points_and_a_grid()
+    areas.loc[1, "geometry"] = shapely.Point()  # J2 empty
+    areas.loc[2, "geometry"] = None  # G missing
+    result = count_incidents(near_points_incidents(), areas, window="month", at="2024-03-15")
+    got = result.areas.set_index("id")
+    assert got["count"].to_dict() == {"J1": 2, "J2": 0, "G": 0}
+    assert got.loc["J2", "area_km2"] == 0 and np.isnan(got.loc["J2", "rate_km2"])
+
+
+def test_area_col_with_duplicate_area_ids_names_the_row() -> None:
+    areas = joint_points_and_a_grid()
+    areas.loc[2, "id"] = "J1"
+    table = pd.DataFrame({"time": pd.to_datetime(["2024-03-02"]), "where": ["J1"]})
+    with pytest.raises(FieldError, match="J1"):
+        count_incidents(table, areas, at="2024-03-15", area_col="where")

@@ -9,6 +9,8 @@ reproject the geometry to the layers' CRS.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -29,12 +31,17 @@ def finalize(
     exceptions: ExceptionRegister,
     metric_crs: pyproj.CRS,
     output_crs: pyproj.CRS | None,
+    known_widths: Mapping[int, float] | None = None,
 ) -> gpd.GeoDataFrame:
-    """Turn a draft frame (metric geometry) into the findings GeoDataFrame."""
+    """Turn a draft frame (metric geometry) into the findings GeoDataFrame.
+
+    ``known_widths``: widths the checks already measured, by ``id()`` of the draft
+    geometry (see :func:`gis.checks.noise.measure`).
+    """
     frame = concat([drafts])
     frame = frame[frame["rule"].map(config.enabled).astype(bool)].reset_index(drop=True)
     geoms = np.asarray(frame["geometry"], dtype=object)
-    m = measure(geoms, tolerance_m=config.tolerance_m)
+    m = measure(geoms, tolerance_m=config.tolerance_m, known_widths=known_widths)
     eligible = frame["noise_eligible"].astype(bool).to_numpy()
     speck = eligible & (m.width_m < config.speck_m)
     if speck.any():

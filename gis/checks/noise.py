@@ -10,6 +10,7 @@ fits inside the area.  All measures are in metres of the metric CRS.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -27,7 +28,9 @@ class Measures:
     width_m: np.ndarray
 
 
-def measure(geoms: np.ndarray, *, tolerance_m: float) -> Measures:
+def measure(
+    geoms: np.ndarray, *, tolerance_m: float, known_widths: Mapping[int, float] | None = None
+) -> Measures:
     """Measure finding geometries in a metric CRS.
 
     ``length_m`` is a line's length, or half the perimeter of an area (the
@@ -39,6 +42,9 @@ def measure(geoms: np.ndarray, *, tolerance_m: float) -> Measures:
     geoms : array of shapely geometries (None allowed)
     tolerance_m : float
         Used to set the precision of the inscribed-circle search (a tenth of it).
+    known_widths : mapping, optional
+        Widths already measured (same tolerance), by ``id()`` of the geometry object:
+        a check that classified its drafts early passes the very objects it measured.
     """
     geoms = np.asarray(geoms, dtype=object)
     area = np.nan_to_num(shapely.area(geoms), nan=0.0)
@@ -47,6 +53,10 @@ def measure(geoms: np.ndarray, *, tolerance_m: float) -> Measures:
     areal = np.isin(kind, (3, 6, 7)) & (area > 0)
     length = np.where(areal, length / 2.0, length)
     width = np.zeros(len(geoms))
+    if known_widths:
+        seen = np.array([known_widths.get(id(g), np.nan) for g in geoms], dtype=float)
+        width = np.where(areal, np.nan_to_num(seen, nan=0.0), 0.0)
+        areal &= np.isnan(seen)
     if areal.any():
         precision = max(tolerance_m / 10.0, 0.01)
         width[areal] = 2.0 * shapely.length(_mic(shapely.make_valid(geoms[areal]), precision))

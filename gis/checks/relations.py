@@ -50,6 +50,7 @@ class Links:
     split: Split | None = None
     aligned: np.ndarray | None = None  # per grid: in one beat (within tolerance)
     grid_of_aux: pd.Series | None = None  # aux beat id -> grid id
+    widths: dict[int, float] = field(default_factory=dict)  # id(geometry) -> width measured
 
 
 def run_geometric(prepared: dict[str, Prepared], *, config: CheckConfig) -> Links:
@@ -195,9 +196,9 @@ def _alignment(
     links.split = split
     found = split.findings
     is_split = (found["rule"] == "grid_split_by_beat").to_numpy()
-    m = measure(
-        np.asarray(found["geometry"][is_split], dtype=object), tolerance_m=config.tolerance_m
-    )
+    pieces = np.asarray(found["geometry"][is_split], dtype=object)
+    m = measure(pieces, tolerance_m=config.tolerance_m)
+    links.widths.update(zip(map(id, pieces), m.width_m.tolist(), strict=True))
     real_ids = found["ids"][is_split][~is_noise(m.area_m2, m.width_m, config=config)]
     real = np.flatnonzero(pd.Series(grids.ids).isin(set(real_ids)).to_numpy())
     links.aligned = ~np.isin(np.arange(len(grids.ids)), real) & (split.home >= 0)

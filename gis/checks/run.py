@@ -118,6 +118,7 @@ def check_layers(
         exceptions=exceptions or ExceptionRegister(),
         metric_crs=crs,
         output_crs=output_crs,
+        known_widths=links.widths,
     )
     return summarize(findings, prepared, links, config=config, metric_crs=crs)
 

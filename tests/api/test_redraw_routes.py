@@ -17,6 +17,7 @@ from typing import Any
 
 import geopandas as gpd
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from shapely.geometry import LineString, box, mapping
 
@@ -234,7 +235,7 @@ def test_edit_outside_jurisdiction_or_role_is_403(
 
 
 def test_outsider_sees_no_impact_and_no_token_is_401(
-    client: TestClient, headers: dict, grids: str
+    app: FastAPI, client: TestClient, headers: dict, grids: str
 ) -> None:
     admin = headers["admin"]
     assert (
@@ -247,8 +248,9 @@ def test_outsider_sees_no_impact_and_no_token_is_401(
         f"/layers/{grids}/versions/1/impact/2/notice.html", headers=headers["outsider"]
     )
     assert page.status_code == 404 and "G1" not in page.text
+    anonymous = TestClient(app)  # no token and none of the shared client's cookies
     for path in ("impact/2", "impact/2/notice.html"):
-        assert client.get(f"/layers/{grids}/versions/1/{path}").status_code == 401
-    r = client.post(f"/layers/{grids}/edits/split", json={"base_version": 1})
+        assert anonymous.get(f"/layers/{grids}/versions/1/{path}").status_code == 401
+    r = anonymous.post(f"/layers/{grids}/edits/split", json={"base_version": 2})
     assert r.status_code == 401
     assert client.get(f"/layers/{grids}/versions/1/impact/9", headers=admin).status_code == 404

@@ -76,6 +76,16 @@ def covered_pairs(tree: shapely.STRtree, geoms: np.ndarray) -> tuple[np.ndarray,
     Envelope containment filters the candidates; exact copies (``equals_exact``
     with tolerance 0: the same coordinates) are covered without a relate; GEOS
     relates only the children that still have a candidate.
+
+    Examples
+    --------
+    >>> from shapely import box
+    >>> parents = np.array([box(0, 0, 2, 2), box(2, 0, 4, 2), box(0, 0, 4, 2)])
+    >>> children = np.array([box(0, 0, 2, 2), box(1, 0, 3, 1), box(3, 1, 4, 2)])
+    >>> tree = shapely.STRtree(parents)
+    >>> [a.tolist() for a in covered_pairs(tree, children)] == [
+    ...     a.tolist() for a in tree.query(children, predicate="covered_by")]
+    True
     """
     c, p = tree.query(geoms)  # envelope candidates, in the order of the predicate query
     parents = np.asarray(tree.geometries, dtype=object)

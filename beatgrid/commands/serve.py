@@ -36,6 +36,14 @@ def serve(
         Path | None,
         typer.Option(help="load this demo manifest.json first and print demo logins"),
     ] = None,
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            max=32,
+            help="worker processes; each has its own caches, jobs and rate-limit counters",
+        ),
+    ] = 1,
 ) -> None:
     """Start the service (REST, OGC API - Features at /ogc, tiles, docs at /docs)."""
     import uvicorn
@@ -46,9 +54,44 @@ def serve(
         settings = _settings(database_url)
         if demo is not None:
             print_demo_logins(settings, demo, host=host, port=port)
-        app = create_app(settings)
-    console.print(f"beatgrid service on http://{host}:{port}  (API docs: /docs, OGC: /ogc)")
-    uvicorn.run(app, host=host, port=port, log_level="info")
+        if workers > 1:
+            _prepare_workers(settings)
+        else:
+            app = create_app(settings)
+    console.print(
+        f"beatgrid service on http://{host}:{port}  (API docs: /docs, OGC: /ogc)"
+        + (f", {workers} workers" if workers > 1 else ""),
+        soft_wrap=True,
+    )
+    if workers > 1:  # uvicorn starts the workers from an import string, settings from env
+        uvicorn.run("api.app:create_app", factory=True, host=host, port=port, workers=workers)
+    else:
+        uvicorn.run(app, host=host, port=port, log_level="info")
+
+
+def _prepare_workers(settings: Settings) -> None:
+    """What must happen once per start, not once per worker: migrate, fail stale jobs.
+
+    The workers then read the same settings from the environment, told to skip both
+    (several processes running alembic at once, or one failing the jobs another just
+    started, would race).
+    """
+    import os
+
+    from api import db
+    from api.jobs import fail_interrupted
+
+    engine = db.make_engine(settings)
+    if settings.auto_migrate:
+        db.upgrade(engine)
+    if settings.recover_jobs:
+        fail_interrupted(db.session_factory(engine))
+    engine.dispose()
+    os.environ.update(
+        BEATGRID_DATABASE_URL=settings.database_url,
+        BEATGRID_AUTO_MIGRATE="false",
+        BEATGRID_RECOVER_JOBS="false",
+    )
 
 
 def print_demo_logins(settings: Settings, manifest: Path, *, host: str, port: int) -> None:

@@ -2,21 +2,28 @@
 
 from __future__ import annotations
 
+import socket
+import subprocess
+import sys
+import time
 from pathlib import Path
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, inspect
 from typer.testing import CliRunner
 
 from api.app import create_app
+from api.auth import create_user
+from api.models import Job
 from api.settings import Settings
 from beatgrid.cli import app as cli
 
 runner = CliRunner()
 
 
-def _run(*args: str, input: str | None = None):  # type: ignore[no-untyped-def]
+def _run(*args: str, input: str | None = None):
     return runner.invoke(cli, list(args), input=input, catch_exceptions=False)
 
 
@@ -110,3 +117,48 @@ def test_seed_demo_loads_the_district_and_logins_work(demo_dir: Path, tmp_path: 
         incidents = client.get("/incidents", params={"limit": 5}, headers=tokens["admin"]).json()
         assert incidents["numberMatched"] > 1000
         assert all(i["grid_id"] for i in incidents["incidents"])
+
+
+def test_serve_with_workers_migrates_and_fails_stale_jobs_once(tmp_path: Path) -> None:
+    """``beatgrid serve --workers 2`` on a database a crashed run left a job running in."""
+    url = f"sqlite:///{tmp_path}/w.db"
+    app = create_app(Settings(database_url=url))
+    with app.state.sessions() as s:
+        create_user(s, username="wang", password="s3cret-pass", role="admin")
+        s.add(Job(id="stale", kind="check", status="running", owner="wang", params={}))
+        s.commit()
+    app.state.jobs.shutdown()
+    app.state.engine.dispose()
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    cmd = [str(Path(sys.executable).with_name("beatgrid")), "serve", "--workers", "2",
+           "--database-url", url, "--port", str(port)]  # fmt: skip
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        _wait_up(base)
+        logins = [
+            httpx.post(f"{base}/auth/token", data={"username": "wang", "password": "s3cret-pass"})
+            for _ in range(4)
+        ]
+        token = logins[-1].json()["access_token"]
+        job = httpx.get(f"{base}/jobs/stale", headers={"Authorization": f"Bearer {token}"})
+    finally:
+        proc.terminate()
+        output = proc.communicate(timeout=30)[0].decode()
+    assert [r.status_code for r in logins] == [200] * 4, output
+    assert job.status_code == 200, job.text
+    assert job.json()["status"] == "failed" and job.json()["error"] == "interrupted by a restart"
+    assert "2 workers" in output and output.count("Started server process") == 2, output
+
+
+def _wait_up(base: str) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{base}/health", timeout=1).status_code == 200:
+                return
+        except httpx.TransportError:
+            time.sleep(0.2)
+    pytest.fail("beatgrid serve --workers 2 did not start")

@@ -8,7 +8,8 @@ Compared in the same run with the plain way: a geopandas ``sjoin`` in process, a
 same join in PostGIS (``ST_Contains`` over the points) when BEATGRID_TEST_POSTGRES_URL is
 set.  Data: the real Chicago police beats (277 pieces, dissolved to 274 beats).
 
-Run: ``.venv/bin/python benchmarks/bench_api_load.py [--requests 2000] [--seconds 60]``
+Run: ``.venv/bin/python benchmarks/bench_api_load.py [--requests 2000] [--seconds 60]
+[--workers 1]`` (``--workers N``: N uvicorn worker processes, as ``beatgrid serve --workers``).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import geopandas as gpd
@@ -55,14 +57,16 @@ def _setup(db_url: str) -> tuple[gpd.GeoDataFrame, str]:
     return beats, token
 
 
-def _serve(db_url: str) -> tuple[subprocess.Popen[bytes], str]:
+def _serve(db_url: str, workers: int) -> tuple[subprocess.Popen[bytes], str]:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     env = {**os.environ, "BEATGRID_DATABASE_URL": db_url,
-           "BEATGRID_RATE_LIMIT_PER_MINUTE": "10000000", "BEATGRID_MAX_BODY_MB": "200"}  # fmt: skip
+           "BEATGRID_RATE_LIMIT_PER_MINUTE": "10000000", "BEATGRID_MAX_BODY_MB": "200",
+           "BEATGRID_AUTO_MIGRATE": "false", "BEATGRID_RECOVER_JOBS": "false"}  # fmt: skip
     cmd = [sys.executable, "-m", "uvicorn", "--factory", "api.app:create_app",
-           "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"]  # fmt: skip
+           "--workers", str(workers), "--host", "127.0.0.1", "--port", str(port),
+           "--log-level", "warning"]  # fmt: skip
     proc = subprocess.Popen(cmd, env=env, cwd=ROOT)
     url = f"http://127.0.0.1:{port}"
     for _ in range(300):
@@ -119,7 +123,7 @@ async def _load(url: str, token: str, xs: np.ndarray, ys: np.ndarray, seconds: f
             "p50": float(np.percentile(lat, 50)), "p99": float(np.percentile(lat, 99))}  # fmt: skip
 
 
-def _median_time(fn, repeat: int = 3) -> float:  # type: ignore[no-untyped-def]
+def _median_time(fn: Callable[[], object], repeat: int = 3) -> float:
     times = []
     for _ in range(repeat):
         t = time.perf_counter()
@@ -169,19 +173,21 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--seconds", type=float, default=60.0)
+    parser.add_argument("--workers", type=int, default=1)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         db_url = f"sqlite:///{tmp}/bench.db"
         beats, token = _setup(db_url)
-        proc, url = _serve(db_url)
+        proc, url = _serve(db_url, args.workers)
         try:
             xs, ys = _points(beats, args.requests)
-            httpx.post(
-                f"{url}/geocode/point",
-                json={"lon": xs[0], "lat": ys[0], "layers": ["beats"]},
-                headers={"Authorization": f"Bearer {token}"},
-                timeout=60,
-            )  # warm cache
+            for i in range(4 * args.workers):  # warm every worker's cache
+                httpx.post(
+                    f"{url}/geocode/point",
+                    json={"lon": xs[i], "lat": ys[i], "layers": ["beats"]},
+                    headers={"Authorization": f"Bearer {token}"},
+                    timeout=60,
+                )
             single = asyncio.run(_load(url, token, xs, ys, args.seconds))
             bx, by = _points(beats, BATCH, seed=11)
             body = {"layer": "beats", "lon": bx.tolist(), "lat": by.tolist()}
@@ -201,7 +207,8 @@ def main() -> None:
         one = _median_time(lambda: _plain_sjoin(beats, xs[:1], ys[:1]), repeat=20)
         plain_batch = _median_time(lambda: _plain_sjoin(beats, bx, by))
         pg_batch = _postgis_join(beats, bx, by)
-    print(f"single-point geocoding, {CONCURRENCY} concurrent clients, {single['n']} requests "
+    print(f"single-point geocoding, {CONCURRENCY} concurrent clients, {args.workers} worker(s), "
+          f"{single['n']} requests "
           f"({single['errors']} errors): {single['rps']:.0f} req/s, "
           f"p50 {single['p50']:.1f} ms, p99 {single['p99']:.1f} ms")  # fmt: skip
     print(f"  plain geopandas sjoin of one point in process: {one * 1000:.1f} ms")

@@ -57,6 +57,9 @@ class EditBody(BaseModel):
     communities_layer: str | None = Field(
         None, pattern=LAYER_ID, description="community layer: nesting is checked too"
     )
+    locked: list[str] = Field(
+        default_factory=list, max_length=10_000, description="grid ids the edit must not change"
+    )
 
 
 class SplitBody(EditBody):
@@ -80,6 +83,9 @@ class ReassignBody(EditBody):
     grid_id: str = GRID_ID
     community_id: str = Field(min_length=1, max_length=64)
     communities_layer: str = Field(pattern=LAYER_ID)
+    communities_base_version: int = Field(
+        ge=0, le=2**31 - 1, description="the community layer is reshaped too: a new version"
+    )
 
 
 class DrawBody(EditBody):
@@ -92,6 +98,7 @@ class EditPublic(BaseModel):
     """The stored version and what the edit did."""
 
     version: VersionPublic
+    communities_version: VersionPublic | None = None
     operation: str
     created: list[str]
     removed: list[str]
@@ -122,8 +129,19 @@ def _head(session: Session, layer_id: str, base_version: int) -> gpd.GeoDataFram
     return read_features(session, layer_id, FeatureQuery(version=base_version)).frame
 
 
-def _communities(session: Session, layer_id: str | None) -> gpd.GeoDataFrame | None:
-    return None if layer_id is None else read_features(session, layer_id, FeatureQuery()).frame
+def _communities(session: Session, body: EditBody) -> gpd.GeoDataFrame | None:
+    """The community layer: its newest version, or for a reassign the one it is edited from."""
+    if body.communities_layer is None:
+        return None
+    if not isinstance(body, ReassignBody):
+        return read_features(session, body.communities_layer, FeatureQuery()).frame
+    layer = store.get_layer(session, body.communities_layer)
+    if layer.head_version != body.communities_base_version:
+        raise ConflictError(
+            f"layer {layer.id!r} is at version {layer.head_version}, "
+            f"not {body.communities_base_version}: reload and re-apply your edit"
+        )
+    return read_features(session, layer.id, FeatureQuery(version=layer.head_version)).frame
 
 
 def _refused(text_zh: str, text_en: str, findings: gpd.GeoDataFrame | None) -> JSONResponse:
@@ -156,7 +174,7 @@ def _apply(
     grids = _head(session, layer_id, body.base_version)
     guard(list(grids.geometry[grids["id"].isin(touched)]))
     try:
-        result = edit(grids, _communities(session, body.communities_layer))
+        result = edit(grids, _communities(session, body))
     except EditError as exc:
         return _refused(exc.text.zh, exc.text.en, exc.findings)
     if not result.ok:
@@ -175,15 +193,36 @@ def _apply(
         reason=body.reason,
         guard=guard,
     )
+    comm_info = _save_communities(session, user, body, result)
     session.commit()
     return EditPublic(
         version=VersionPublic.model_validate(info, from_attributes=True),
+        communities_version=comm_info,
         operation=result.operation,
         created=list(result.created),
         removed=list(result.removed),
         reshaped=list(result.reshaped),
         description={"zh": result.description.zh, "en": result.description.en},
     )
+
+
+def _save_communities(
+    session: Session, user: Principal, body: EditBody, result: EditResult
+) -> VersionPublic | None:
+    """A reassign reshapes two communities: store them as the community layer's next version."""
+    if result.communities is None or not isinstance(body, ReassignBody):
+        return None
+    layer = body.communities_layer
+    info = store.save_version(
+        session,
+        result.communities,
+        layer_id=layer,
+        base_version=body.communities_base_version,
+        author=user.username,
+        reason=body.reason,
+        guard=user.edit_guard(store.get_layer(session, layer).kind),
+    )
+    return VersionPublic.model_validate(info, from_attributes=True)
 
 
 _EDIT = {"response_model": EditPublic, "status_code": 201, "responses": {422: {}, 409: {}}}
@@ -200,7 +239,13 @@ def split(layer_id: str, body: SplitBody, session: SessionDep, user: CurrentUser
         body,
         [body.grid_id],
         lambda g, c: split_grid(
-            g, body.grid_id, line, new_ids=body.new_ids, communities=c, on_invalid="return"
+            g,
+            body.grid_id,
+            line,
+            new_ids=body.new_ids,
+            communities=c,
+            locked=body.locked,
+            on_invalid="return",
         ),
     )
 
@@ -215,7 +260,12 @@ def merge(layer_id: str, body: MergeBody, session: SessionDep, user: CurrentUser
         body,
         body.grid_ids,
         lambda g, c: merge_grids(
-            g, body.grid_ids, new_id=body.new_id, communities=c, on_invalid="return"
+            g,
+            body.grid_ids,
+            new_id=body.new_id,
+            communities=c,
+            locked=body.locked,
+            on_invalid="return",
         ),
     )
 
@@ -231,7 +281,7 @@ def move(layer_id: str, body: MoveBody, session: SessionDep, user: CurrentUserDe
         body,
         [body.first, body.second],
         lambda g, c: move_boundary(
-            g, body.first, body.second, line, communities=c, on_invalid="return"
+            g, body.first, body.second, line, communities=c, locked=body.locked, on_invalid="return"
         ),
     )
 
@@ -246,7 +296,12 @@ def reassign(layer_id: str, body: ReassignBody, session: SessionDep, user: Curre
         body,
         [body.grid_id],
         lambda g, c: reassign_grid(
-            g, body.grid_id, body.community_id, communities=c, on_invalid="return"
+            g,
+            body.grid_id,
+            body.community_id,
+            communities=c,
+            locked=body.locked,
+            on_invalid="return",
         ),
     )
 
@@ -263,7 +318,13 @@ def draw(layer_id: str, body: DrawBody, session: SessionDep, user: CurrentUserDe
         body,
         [],
         lambda g, c: draw_grid(
-            g, polygon, new_id=body.new_id, name=body.name, communities=c, on_invalid="return"
+            g,
+            polygon,
+            new_id=body.new_id,
+            name=body.name,
+            communities=c,
+            locked=body.locked,
+            on_invalid="return",
         ),
     )
 

@@ -17,6 +17,7 @@ from typing import Any
 
 import geopandas as gpd
 import pytest
+import shapely
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from shapely.geometry import LineString, box, mapping
@@ -126,11 +127,35 @@ def test_reassign_to_a_neighbouring_community(
         grid_id="G2",
         community_id="C2",
         communities_layer=f"{uid}c",
+        communities_base_version=1,
     )
     assert r.status_code == 201, r.text
+    assert r.json()["communities_version"]["version"] == 2
     got = client.get(f"/layers/{grids}/versions/2/features", headers=headers["admin"]).json()
     parents = {f["id"]: f["properties"]["parent_id"] for f in got["features"]}
     assert parents == {"G1": "C1", "G2": "C2", "G3": "C1", "G4": "C1"}
+    # both communities were reshaped: C2 now holds G2, C1 the other three, area conserved
+    got = client.get(f"/layers/{uid}c/versions/2/features", headers=headers["admin"]).json()
+    new = gpd.GeoDataFrame.from_features(got["features"], crs=4326).set_index("id")
+    assert new.geometry["C2"].covers(CELLS["G2"].buffer(-1e-9))
+    assert not new.geometry["C1"].buffer(-1e-9).intersects(CELLS["G2"].buffer(-1e-9))
+    # (in degrees: UTM areas differ by ~40 m² once a straight edge gets a midpoint vertex)
+    planar = [shapely.area(f.geometry.to_numpy()).sum() for f in (new, comm)]
+    assert planar[0] == pytest.approx(planar[1], rel=1e-12)
+    # a stale community base is a conflict too, and writes nothing
+    r = _post(
+        client,
+        headers["admin"],
+        grids,
+        "reassign",
+        base_version=2,
+        grid_id="G4",
+        community_id="C2",
+        communities_layer=f"{uid}c",
+        communities_base_version=1,
+    )
+    assert r.status_code == 409, r.text
+    assert _head(client, headers["admin"], grids) == 2
 
 
 def test_stale_base_version_is_409_and_writes_nothing(
@@ -182,7 +207,16 @@ def test_refused_edit_is_422_bilingual_and_layer_unchanged(
         ("merge", {"grid_ids": ["G1", "G2"], "base_version": -1}),
         ("merge", {"grid_ids": ["G1", "G2"], "reason": ""}),
         ("reassign", {"grid_id": "G1", "community_id": "C2"}),
-        ("reassign", {"grid_id": "G1", "community_id": "C2", "communities_layer": "Bad Id!"}),
+        ("reassign", {"grid_id": "G1", "community_id": "C2", "communities_layer": "x"}),
+        (
+            "reassign",
+            {
+                "grid_id": "G1",
+                "community_id": "C2",
+                "communities_layer": "Bad Id!",
+                "communities_base_version": 1,
+            },
+        ),
         ("draw", {"polygon": {"type": "Polygon", "coordinates": [[[1, 2]]]}}),
     ],
     ids=[
@@ -194,6 +228,7 @@ def test_refused_edit_is_422_bilingual_and_layer_unchanged(
         "negative-base",
         "no-reason",
         "reassign-without-communities",
+        "reassign-without-community-base",
         "bad-communities-id",
         "degenerate-polygon",
     ],

@@ -13,6 +13,7 @@ community layer with C1 over the four grids and C2 east of them::
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import geopandas as gpd
@@ -22,6 +23,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from shapely.geometry import LineString, box, mapping
 
+from api.routes.redraw import _refused
 from tests.api.service_fixtures import CELLS, X0, Y0, D, upload
 
 SPLIT_LINE = LineString([(X0 + D / 2, Y0 - D / 10), (X0 + D / 2, Y0 + D * 1.1)])
@@ -180,8 +182,9 @@ def test_stale_base_version_is_409_and_writes_nothing(
         ("merge", {"grid_ids": ["G1", "G4"]}, "adjacent"),
         ("move", {"first": "G1", "second": "G4", "line": MOVE_LINE.wkt}, "neighbour"),
         ("draw", {"polygon": box(118.9, 32.3, 118.91, 32.31).wkt}, "overlap"),
+        ("merge", {"grid_ids": ["G1", "G3"], "locked": ["G3"]}, "locked"),
     ],
-    ids=["line-misses", "unknown-grid", "corner-only", "not-neighbours", "draw-nowhere"],
+    ids=["line-misses", "unknown-grid", "corner-only", "not-neighbours", "draw-nowhere", "locked"],
 )
 def test_refused_edit_is_422_bilingual_and_layer_unchanged(
     client: TestClient, headers: dict, grids: str, op: str, body: dict, needle: str
@@ -289,3 +292,20 @@ def test_outsider_sees_no_impact_and_no_token_is_401(
     r = anonymous.post(f"/layers/{grids}/edits/split", json={"base_version": 2})
     assert r.status_code == 401
     assert client.get(f"/layers/{grids}/versions/1/impact/9", headers=admin).status_code == 404
+
+
+def test_refusal_body_lists_the_findings() -> None:
+    """The 422 body of an edit that breaks tiling: bilingual text and one row per finding."""
+    findings = gpd.GeoDataFrame(
+        {"rule": ["overlap", "gap"], "feature_id": ["G1", None], "area_m2": [12.5, 3.0]},
+        geometry=[CELLS["G1"], CELLS["G2"]],
+        crs=4326,
+    )
+    r = _refused("重叠", "overlap", findings)
+    body = json.loads(bytes(r.body))
+    assert r.status_code == 422 and body["detail"] == "重叠 / overlap"
+    assert body["findings"] == [
+        {"rule": "overlap", "feature_id": "G1", "area_m2": 12.5},
+        {"rule": "gap", "feature_id": None, "area_m2": 3.0},
+    ]
+    assert json.loads(bytes(_refused("a", "b", None).body))["findings"] == []

@@ -22,7 +22,7 @@ import typer
 from rich.table import Table
 
 from beatgrid.commands._common import console, progress, user_errors
-from gis.errors import ConfigError
+from gis.errors import ConfigError, FileFormatError
 from gis.hotspots.cells import Shape
 
 Format = Literal["gpkg", "parquet"]
@@ -159,9 +159,22 @@ def coverage(
     min_dwell: Annotated[float, typer.Option(help="joint-point dwell M, minutes")] = 5.0,
     max_speed: Annotated[float, typer.Option(help="GPS speed limit, km/h")] = 80.0,
     max_gap: Annotated[float, typer.Option(help="GPS gap that splits a track, s")] = 300.0,
+    roads: Annotated[
+        Path | None, typer.Option(help="street centre lines: reach as a share of street length")
+    ] = None,
+    hotspots: Annotated[
+        Path | None,
+        typer.Option(help="hot cells (id, hotspot_class), e.g. `beatgrid hotspots` results.gpkg"),
+    ] = None,
+    min_visit: Annotated[float, typer.Option(help="hot-spot visit that counts, minutes")] = 10.0,
     fmt: Annotated[str, typer.Option("--format", help="gpkg or parquet")] = "gpkg",
 ) -> None:
-    """Patrol coverage per grid, joint points visited, visit coverage (巡逻与走访覆盖)."""
+    """Patrol coverage per grid, joint points visited, visit coverage (巡逻与走访覆盖).
+
+    ``--roads`` measures reach along streets instead of over area; ``--hotspots`` adds the
+    patrol dosage of each hot cell (minutes, visits of ≥ ``--min-visit`` minutes, the
+    under-patrolled ones: layer ``hotspot_dosage``, sheet ``hotspot_visits``).
+    """
     with user_errors():
         _check_choice(fmt, ("gpkg", "parquet"), "--format")
         options = {
@@ -173,6 +186,9 @@ def coverage(
             "min_dwell": min_dwell,
             "max_speed": max_speed,
             "max_gap": max_gap,
+            "roads": roads,
+            "hotspots": hotspots,
+            "min_visit": min_visit,
         }
         state: dict[str, Any] = {"options": options}
         _run_steps(_COVERAGE_STEPS, state)
@@ -180,6 +196,9 @@ def coverage(
         tables: dict[str, pd.DataFrame] = {}
         if "joints" in state:
             frames["joint_points"] = state["joints"].points
+        if "dosage" in state:
+            frames["hotspot_dosage"] = state["dosage"].areas
+            tables["hotspot_visits"] = state["dosage"].visits
         if "visits" in state:
             frames["grid_visits"] = state["visits"].grids
             tables["uncovered_addresses"] = state["visits"].uncovered
@@ -200,12 +219,14 @@ def _patrol(s: dict[str, Any]) -> None:
     from gis.coverage.patrol import patrol_coverage
 
     d, o = s["district"], s["options"]
+    roads = None if o["roads"] is None else _read_vector(o["roads"])
     s["patrol"] = patrol_coverage(
         d.tracks,
         d.grids,
         start=o["start"],
         end=o["end"],
         within_m=o["within"],
+        roads=roads,
         max_speed_kmh=o["max_speed"],
         max_gap_s=o["max_gap"],
     )
@@ -223,6 +244,32 @@ def _joints(s: dict[str, Any]) -> None:
         )
 
 
+def _dosage(s: dict[str, Any]) -> None:
+    from gis.coverage.patrol import hotspot_dosage, legs_in_period
+
+    p, o = s["patrol"], s["options"]
+    if o["hotspots"] is not None:
+        cells = _read_vector(o["hotspots"], layer="cell_hotspots")
+        legs = legs_in_period(p.tracks.legs, start=p.start, end=p.end)
+        s["dosage"] = hotspot_dosage(legs, cells, min_visit_minutes=o["min_visit"])
+
+
+def _read_vector(path: Path, *, layer: str | None = None) -> gpd.GeoDataFrame:
+    """A vector file as is (``layer`` when the file has it, else its first layer)."""
+    import pyogrio
+
+    from gis.io.read import check_file
+
+    check_file(path)
+    try:
+        if path.suffix.lower() == ".parquet":
+            return gpd.read_parquet(path)
+        names = set(pyogrio.list_layers(path)[:, 0])
+        return gpd.read_file(path, layer=layer if layer in names else None)
+    except (pyogrio.errors.DataSourceError, OSError, ValueError) as exc:
+        raise FileFormatError.single(path.name, f"cannot be read (无法读取): {exc}") from None
+
+
 def _visits(s: dict[str, Any]) -> None:
     from gis.coverage.visits import visit_coverage
 
@@ -236,6 +283,7 @@ _COVERAGE_STEPS: list[tuple[str, Callable[[dict[str, Any]], None]]] = [
     ("load district", _load_for_coverage),
     ("patrol coverage", _patrol),
     ("joint points", _joints),
+    ("hot-spot dosage", _dosage),
     ("visit coverage", _visits),
 ]
 
@@ -340,9 +388,14 @@ def _print_coverage(state: dict[str, Any]) -> None:
     table.add_row("patrol hours / 巡逻时长 (h)", f"{g['patrol_minutes'].sum() / 60:.1f}")
     table.add_row("patrol km / 巡逻里程", f"{g['distance_m'].sum() / 1000:.1f}")
     table.add_row("grids never patrolled / 未巡逻网格", f"{int((g['patrol_minutes'] == 0).sum())}")
-    table.add_row("mean reach / 平均覆盖率", f"{g['covered_share'].mean():.1%}")
+    basis = "street length / 道路长度" if state["options"]["roads"] else "area / 面积"
+    table.add_row(f"mean reach, {basis} / 平均覆盖率", f"{g['covered_share'].mean():.1%}")
     if "joints" in state:
         table.add_row("joint points visited / 联防点到访率", f"{state['joints'].visited_share:.1%}")
+    if "dosage" in state:
+        dose = state["dosage"]
+        table.add_row("hot cells / 热点格元", f"{len(dose.areas)}")
+        table.add_row("under-patrolled hot cells / 巡逻不足热点", f"{len(dose.under_patrolled)}")
     if "visits" in state:
         v = state["visits"]
         covered = v.addresses["covered"].mean()

@@ -5,8 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import pyogrio
+import pytest
 from typer.testing import CliRunner
 
 from beatgrid.cli import app
@@ -61,3 +63,72 @@ def test_bad_input_exits_2(tmp_path: Path) -> None:
         app, ["coverage", str(tmp_path), "-o", str(tmp_path), "--format", "shp"]
     )
     assert bad_choice.exit_code == 2 and "--format" in bad_choice.output
+
+
+def _hot_cells(demo_dir: Path, path: Path) -> gpd.GeoDataFrame:
+    """The demo grids as 'hot cells': the first five hot (class 3), the rest not."""
+    from gis.district import load_district
+
+    grids = load_district(demo_dir).grids
+    assert grids is not None
+    cells = grids[["id", "geometry"]].copy()
+    cells["hotspot_class"] = [3] * 5 + [0] * (len(cells) - 5)
+    cells.to_file(path, layer="cell_hotspots", driver="GPKG")
+    return cells
+
+
+def test_coverage_roads_and_hotspot_dosage_match_the_library(
+    demo_dir: Path, tmp_path: Path
+) -> None:
+    from gis.coverage.patrol import hotspot_dosage, legs_in_period, patrol_coverage
+    from gis.district import load_district
+
+    cells = _hot_cells(demo_dir, tmp_path / "hot.gpkg")
+    out = tmp_path / "cov"
+    period = ["--start", "2025-11-03", "--end", "2025-11-05"]
+    args = ["coverage", str(demo_dir), "-o", str(out), *period, "--format", "parquet"]
+    extra = ["--roads", str(demo_dir / "roads.geojson"), "--hotspots", str(tmp_path / "hot.gpkg")]
+    result = runner.invoke(app, [*args, *extra, "--min-visit", "5"])
+    assert result.exit_code == 0, result.output
+    assert "street length" in result.output and "under-patrolled" in result.output
+    # the same figures as the library calls the command wraps
+    d = load_district(demo_dir)
+    roads = gpd.read_file(demo_dir / "roads.geojson")
+    lib = patrol_coverage(d.tracks, d.grids, start="2025-11-03", end="2025-11-05", roads=roads)
+    grids = gpd.read_parquet(out / "grid_patrol.parquet")
+    assert grids["covered_share"].to_numpy() == pytest.approx(
+        lib.grids["covered_share"].to_numpy(), nan_ok=True
+    )
+    by_area = patrol_coverage(d.tracks, d.grids, start="2025-11-03", end="2025-11-05")
+    assert not np.allclose(  # street length is not area
+        lib.grids["covered_share"].fillna(0), by_area.grids["covered_share"].fillna(0)
+    )
+    legs = legs_in_period(lib.tracks.legs, start=lib.start, end=lib.end)
+    dose = hotspot_dosage(legs, cells, min_visit_minutes=5)
+    got = gpd.read_parquet(out / "hotspot_dosage.parquet")
+    assert got["id"].tolist() == cells["id"].iloc[:5].tolist()  # only the hot cells
+    assert got["patrol_minutes"].to_numpy() == pytest.approx(dose.areas["patrol_minutes"])
+    assert got["patrol_minutes"].sum() > 0 and 0 < lib.grids["covered_share"].max() <= 1
+    assert got["effective_visits"].tolist() == dose.areas["effective_visits"].tolist()
+    visits = pd.read_excel(out / "results.xlsx", sheet_name="hotspot_visits")
+    assert len(visits) == len(dose.visits) and (visits["minutes"] >= 0).all()
+
+
+def test_coverage_bad_roads_and_hotspot_files_exit_2(demo_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "cov"
+    base = ["coverage", str(demo_dir), "-o", str(out), "--start", "2025-11-01"]
+    base += ["--end", "2025-11-02"]
+    missing = runner.invoke(app, [*base, "--roads", str(tmp_path / "roads.geojson")])
+    assert missing.exit_code == 2 and "roads.geojson" in missing.output
+    no_class = tmp_path / "cells.geojson"
+    gpd.read_file(demo_dir / "roads.geojson").iloc[:0].to_file(no_class)  # empty, no class
+    bad = runner.invoke(app, [*base, "--hotspots", str(no_class)])
+    assert bad.exit_code == 2 and "hotspot_class" in bad.output
+    polygons = tmp_path / "poly.gpkg"
+    _hot_cells(demo_dir, polygons)
+    not_lines = runner.invoke(app, [*base, "--roads", str(polygons)])
+    assert not_lines.exit_code == 2 and "LineString" in not_lines.output
+    garbage = tmp_path / "broken.gpkg"
+    garbage.write_bytes(b"not a geopackage")
+    broken = runner.invoke(app, [*base, "--hotspots", str(garbage)])
+    assert broken.exit_code == 2 and "broken.gpkg" in broken.output

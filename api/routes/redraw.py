@@ -145,6 +145,7 @@ def _communities(session: Session, body: EditBody) -> gpd.GeoDataFrame | None:
 
 
 def _refused(text_zh: str, text_en: str, findings: gpd.GeoDataFrame | None) -> JSONResponse:
+    """The 422 of a refused edit: the bilingual text and one row per finding (no geometry)."""
     rows: list[dict[str, Any]] = []
     if findings is not None and len(findings):
         table = pd.DataFrame(findings.drop(columns=findings.geometry.name))
@@ -329,8 +330,20 @@ def draw(layer_id: str, body: DrawBody, session: SessionDep, user: CurrentUserDe
     )
 
 
+class ImpactContext(BaseModel):
+    """The district's other layers (ids; newest versions) the impact is assessed on."""
+
+    beats: str | None = Field(None, pattern=LAYER_ID, description="officer beat layer")
+    aux_beats: str | None = Field(None, pattern=LAYER_ID, description="auxiliary beat layer")
+    joint_points: str | None = Field(None, pattern=LAYER_ID, description="joint-defense points")
+    addresses: str | None = Field(None, pattern=LAYER_ID, description="standard addresses")
+
+
+ContextQuery = Annotated[ImpactContext, Query()]
+
+
 def _impact(
-    session: Session, user: Principal, layer_id: str, a: int, b: int
+    session: Session, user: Principal, layer_id: str, a: int, b: int, ctx: ImpactContext
 ) -> tuple[Impact | None, gpd.GeoDataFrame, gpd.GeoDataFrame]:
     """Both versions (clipped to the reader's jurisdiction) and the impact between them.
 
@@ -344,7 +357,12 @@ def _impact(
     after = read_features(session, layer_id, FeatureQuery(version=b, within=area)).frame
     if before.empty and after.empty:
         return None, before, after
-    return assess_impact(before, after), before, after
+    layers = {
+        name: read_features(session, other, FeatureQuery(within=area)).frame
+        for name, other in ctx.model_dump().items()
+        if other is not None
+    }
+    return assess_impact(before, after, **layers), before, after
 
 
 def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
@@ -356,10 +374,15 @@ def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
 
 @router.get("/{layer_id}/versions/{a}/impact/{b}")
 def impact(
-    layer_id: str, a: Version, b: Version, session: SessionDep, user: CurrentUserDep
+    layer_id: str,
+    a: Version,
+    b: Version,
+    session: SessionDep,
+    user: CurrentUserDep,
+    ctx: ContextQuery,
 ) -> dict[str, Any]:
     """What a redraw from version ``a`` to ``b`` changes, inside your jurisdiction."""
-    result = _impact(session, user, layer_id, a, b)[0]
+    result = _impact(session, user, layer_id, a, b, ctx)[0]
     if result is None:  # nothing of this layer inside the reader's jurisdiction
         return {"layer_id": layer_id, "a": a, "b": b, "summary": {"grids_changed": 0}}
     return {
@@ -369,6 +392,7 @@ def impact(
         "summary": result.summary(),
         "grids": _records(result.diff.grids),
         "flows": _records(result.diff.flows),
+        **{name: _records(getattr(result, name)) for name in ImpactContext.model_fields},
         "metric_crs": result.metric_crs,
     }
 
@@ -380,11 +404,12 @@ def notice(
     b: Version,
     session: SessionDep,
     user: CurrentUserDep,
+    ctx: ContextQuery,
     sender: Annotated[str, Query(max_length=200)] = "",
     recipient: Annotated[str, Query(max_length=200)] = "",
 ) -> HTMLResponse:
     """The printable change notice (HTML) for the redraw from ``a`` to ``b``."""
-    result, before, after = _impact(session, user, layer_id, a, b)
+    result, before, after = _impact(session, user, layer_id, a, b, ctx)
     if result is None:
         raise NotFoundError(f"layer {layer_id!r} has no grid inside your jurisdiction")
     page = build_notice(result, before, after, sender=sender, recipient=recipient)

@@ -160,6 +160,45 @@ def test_reassign_to_a_neighbouring_community(
     assert _head(client, headers["admin"], grids) == 2
 
 
+def test_impact_on_beats_and_joint_points(
+    client: TestClient, headers: dict, grids: str, uid: str
+) -> None:
+    """Moving the G1|G3 boundary north splits G1 between beats B1 (bottom) and B2 (top),
+    and the joint point in the moved strip changes grid from G3 to G1."""
+    admin = headers["admin"]
+    beats = gpd.GeoDataFrame(
+        {"id": ["B1", "B2"], "name": ["警区1", "警区2"], "parent_id": ["P1", "P1"]},
+        geometry=[CELLS["G1"].union(CELLS["G2"]), CELLS["G3"].union(CELLS["G4"])],
+        crs=4326,
+    )
+    point = gpd.GeoDataFrame(
+        {"id": ["J1"], "name": ["联防点"]},
+        geometry=gpd.points_from_xy([X0 + D / 2], [Y0 + D * 1.1]),
+        crs=4326,
+    )
+    for suffix, frame, kind in (("b", beats, "beat"), ("j", point, "joint_point")):
+        r = upload(client, admin, frame, layer_id=f"{uid}{suffix}", kind=kind)
+        assert r.status_code == 201, r.text
+    north = LineString([(X0 - D / 10, Y0 + D * 1.2), (X0 + D * 1.1, Y0 + D * 1.2)])
+    r = _post(client, admin, grids, "move", first="G1", second="G3", line=north.wkt)
+    assert r.status_code == 201, r.text
+    params = {"beats": f"{uid}b", "joint_points": f"{uid}j"}
+    r = client.get(f"/layers/{grids}/versions/1/impact/2", headers=admin, params=params)
+    assert r.status_code == 200, r.text
+    out = r.json()
+    assert out["summary"]["beats_misaligned"] == 1 and out["summary"]["joint_points"] == 1
+    assert {row["grid_id"] for row in out["beats"]} == {"G1"}
+    assert out["joint_points"][0]["id"] == "J1"
+    page = client.get(
+        f"/layers/{grids}/versions/1/impact/2/notice.html", headers=admin, params=params
+    )
+    assert page.status_code == 200 and "J1" in page.text
+    bad = client.get(
+        f"/layers/{grids}/versions/1/impact/2", headers=admin, params={"beats": "Bad Id!"}
+    )
+    assert bad.status_code == 422
+
+
 def test_stale_base_version_is_409_and_writes_nothing(
     client: TestClient, headers: dict, grids: str
 ) -> None:

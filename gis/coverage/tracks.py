@@ -58,7 +58,7 @@ def clean_tracks(
     max_speed_kmh: float = 80.0,
     max_gap_s: float = 300.0,
     passes: int = 3,
-    crs: pyproj.CRS | None = None,
+    crs: pyproj.CRS | str | int | None = None,
 ) -> CleanTracks:
     """Clean GPS fixes into segments and legs (see module docstring).
 
@@ -70,8 +70,9 @@ def clean_tracks(
         Faster movement between fixes is a GPS error (80 km/h suits urban car patrol).
     max_gap_s : float
         A longer silence starts a new segment: no time or distance is assumed across it.
-    crs : pyproj.CRS, optional
-        Metric CRS to work in (e.g. the grids'); default chosen for the fixes.
+    crs : pyproj.CRS, str or int, optional
+        Metric CRS to work in (e.g. the grids'; anything ``pyproj.CRS`` accepts); default
+        chosen for the fixes.
     """
     require(fixes, ["track_id", "time"], source="tracks")
     if max_speed_kmh <= 0 or max_gap_s <= 0:
@@ -94,11 +95,13 @@ def clean_tracks(
 
 
 def _prepare(
-    fixes: gpd.GeoDataFrame, crs: pyproj.CRS | None
+    fixes: gpd.GeoDataFrame, crs: pyproj.CRS | str | int | None
 ) -> tuple[gpd.GeoDataFrame, pyproj.CRS]:
-    metric, chosen = (
-        (same_crs(fixes, crs), pyproj.CRS(crs)) if crs is not None else to_metric(fixes)
-    )
+    if crs is None:
+        metric, chosen = to_metric(fixes)
+    else:
+        chosen = pyproj.CRS(crs)
+        metric = same_crs(fixes, chosen)
     geoms = metric.geometry.to_numpy()
     times = pd.to_datetime(metric["time"], errors="coerce")
     ok = (

@@ -5,6 +5,8 @@ Imported by name (``from coverage_fixtures import ...``); the name is unique in 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -29,7 +31,7 @@ def two_squares() -> gpd.GeoDataFrame:
 
 
 def fixes(
-    xy: list[tuple[float, float]], seconds: list[float], track: str = "T1"
+    xy: Sequence[tuple[float, float]], seconds: Sequence[float], track: str = "T1"
 ) -> gpd.GeoDataFrame:
     """GPS fixes of one track at the given offsets (s) from ``T0``."""
     return gpd.GeoDataFrame(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import esda
 import geopandas as gpd
 import numpy as np
@@ -21,7 +23,7 @@ from tests.gis.hotspots.hotspot_fixtures import lattice
 VALUES = [1, 2, 3, 4, 9, 5, 6, 7, 8]
 
 
-def _hand_gi_star(values: list[float], neighbours: dict[int, list[int]]) -> np.ndarray:
+def _hand_gi_star(values: Sequence[float], neighbours: dict[int, list[int]]) -> np.ndarray:
     """Ord & Getis (1995) Gi* with binary weights, the cell itself included."""
     x = np.asarray(values, dtype=float)
     n, mean = len(x), x.mean()

@@ -39,6 +39,7 @@ def demo(demo_dir: Path) -> dict:
     from gis.district import load_district
 
     district = load_district(demo_dir)
+    assert district.grids is not None and district.incidents is not None
     truth = json.loads((demo_dir / "truth.json").read_text(encoding="utf-8"))
     cells = make_cells(district.grids, shape="hexagon", size_m=150)
     incidents = district.incidents.to_crs(cells.crs)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import geopandas as gpd
 import numpy as np
+import numpy.typing as npt
 import pytest
 import shapely
 
@@ -12,7 +13,7 @@ from gis.hotspots.kde import bandwidth_rule, kernel_density
 from tests.gis.hotspots.hotspot_fixtures import METRIC
 
 
-def points(xy: np.ndarray) -> gpd.GeoSeries:
+def points(xy: npt.ArrayLike) -> gpd.GeoSeries:
     return gpd.GeoSeries(shapely.points(np.asarray(xy, dtype=float)), crs=METRIC)
 
 
@@ -81,4 +82,4 @@ def test_guards() -> None:
     with pytest.raises(ConfigError):
         kernel_density(points([[0, 0], [1, 1]]), bandwidth_m=-1)
     with pytest.raises(ConfigError):
-        kernel_density(points([[0, 0], [1e6, 1e6]]), bandwidth_m=10, cell_m=0.1)
+        kernel_density(points([[0.0, 0.0], [1e6, 1e6]]), bandwidth_m=10, cell_m=0.1)

@@ -87,6 +87,33 @@ def test_split_stores_next_version_and_diff_impact_notice_show_it(
     assert "G5" in page.text and "西街道" in page.text and "<svg" in page.text
 
 
+def test_split_a_real_seattle_beat_conserves_area(
+    client: TestClient, headers: dict, uid: str, shared_data
+) -> None:
+    """The 51 SPD beats stored as a grid layer (sector letter as community); beat K2 is
+    split north-south through its centroid: one new grid, the layer's area unchanged."""
+    beats = gpd.read_file(shared_data / "seattle" / "spd-beats.geojson")
+    beats = beats.assign(id=beats["name"], parent_id=beats["name"].str[0])
+    assert upload(client, headers["admin"], beats, layer_id=uid).status_code == 201
+    k2 = beats.set_index("id").geometry["K2"]
+    line = LineString([(k2.centroid.x, k2.bounds[1] - 0.01), (k2.centroid.x, k2.bounds[3] + 0.01)])
+    r = _post(client, headers["admin"], uid, "split", grid_id="K2", line=mapping(line))
+    assert r.status_code == 201, r.text
+    assert r.json()["created"] == ["K004"] and r.json()["version"]["feature_count"] == 52
+    got = client.get(
+        f"/layers/{uid}/versions/2/features", headers=headers["admin"], params={"limit": 100}
+    ).json()
+    after = gpd.GeoDataFrame.from_features(got["features"], crs=4326).set_index("id")
+    metric = after.to_crs(32610).area
+    before = beats.set_index("id").to_crs(32610).area
+    assert metric[["K2", "K004"]].sum() == pytest.approx(before["K2"], rel=1e-6)
+    assert metric.sum() == pytest.approx(before.sum(), rel=1e-6)
+    assert shapely.coverage_is_valid(after.geometry.to_numpy())
+    impact = client.get(f"/layers/{uid}/versions/1/impact/2", headers=headers["admin"]).json()
+    status = {g["id"]: g["status"] for g in impact["grids"] if g["status"] != "unchanged"}
+    assert status == {"K2": "reshaped", "K004": "added"}
+
+
 def test_merge_move_draw_each_store_a_version(
     client: TestClient, headers: dict, grids: str
 ) -> None:

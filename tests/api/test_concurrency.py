@@ -158,4 +158,4 @@ def test_a_process_told_not_to_recover_leaves_running_jobs_alone(
     sibling.state.jobs.shutdown()
     sibling.state.engine.dispose()
     with lone_app.state.sessions() as session:
-        assert session.get(Job, "live").status == "running"  # type: ignore[union-attr]
+        assert session.get(Job, "live").status == "running"

@@ -94,25 +94,27 @@ def spacetime_gi(
         0: normal p-values (as Esri); > 0: conditional permutations within the window.
     """
     n_bins = counts.shape[1]
-    if global_window == "cube":
-        return _gi_window(counts, wts, time_steps=time_steps, perms=permutations, seed=seed)
-    if global_window != "time_window":
+    if global_window not in ("time_window", "cube"):
         raise ConfigError(f"unknown global window {global_window!r} / 未知的全局窗口")
+    if global_window == "cube":
+        st = spacetime_weights(wts, n_bins, time_steps=time_steps)
+        return _gi_window(counts, st, perms=permutations, seed=seed)
     z, p = np.zeros(counts.shape), np.ones(counts.shape)
+    by_length: dict[int, Weights] = {}  # windows of equal length share their weights
     for t in range(n_bins):  # one vectorized Gi* per window, the last slice kept
         lo = max(0, t - time_steps)
-        zw, pw = _gi_window(
-            counts[:, lo : t + 1], wts, time_steps=time_steps, perms=permutations, seed=t
-        )
+        length = t + 1 - lo
+        if length not in by_length:
+            by_length[length] = spacetime_weights(wts, length, time_steps=time_steps)
+        zw, pw = _gi_window(counts[:, lo : t + 1], by_length[length], perms=permutations, seed=t)
         z[:, t], p[:, t] = zw[:, -1], pw[:, -1]
     return z, p
 
 
 def _gi_window(
-    counts: np.ndarray, wts: Weights, *, time_steps: int, perms: int, seed: int
+    counts: np.ndarray, st: Weights, *, perms: int, seed: int
 ) -> tuple[np.ndarray, np.ndarray]:
     n_cells, n_bins = counts.shape
-    st = spacetime_weights(wts, n_bins, time_steps=time_steps)
     y = np.ascontiguousarray(counts.T).ravel()  # bin-major, matching the weights
     inference: Inference = "permutation" if perms else "normal"
     z, p = gi_arrays(y, st, permutations=perms, inference=inference, seed=seed)

@@ -80,7 +80,9 @@ def run_geometric(prepared: dict[str, Prepared], *, config: CheckConfig) -> Link
                 known=in_beats if same else None,
             )
             links.drafts.append(nest.findings)
-            links.drafts.append(_declared(c, p, nest.home, nest.findings, rule="crosses_parent"))
+            links.drafts.append(
+                _declared(c, p, nest.home, nest.findings, rule="crosses_parent", config=config)
+            )
             if child == "grid":
                 links.community_of_grid = _ids_at(p.ids, nest.home)
     if grids is not None and "beat" in prepared:
@@ -101,7 +103,9 @@ def run_geometric(prepared: dict[str, Prepared], *, config: CheckConfig) -> Link
             jp.geoms, jp.ids, grids.geoms, grids.ids, tolerance_m=config.tolerance_m
         )
         links.drafts.append(found)
-        links.drafts.append(_declared(jp, grids, home, found, rule="joint_point_outside_grid"))
+        links.drafts.append(
+            _declared(jp, grids, home, found, rule="joint_point_outside_grid", config=config)
+        )
     return links
 
 
@@ -215,11 +219,26 @@ def _alignment(
 
 
 def _declared(
-    child: Prepared, parent: Prepared, home: np.ndarray, found: pd.DataFrame, *, rule: str
+    child: Prepared,
+    parent: Prepared,
+    home: np.ndarray,
+    found: pd.DataFrame,
+    *,
+    rule: str,
+    config: CheckConfig,
 ) -> pd.DataFrame:
-    """Children lying in another parent than the ``parent_id`` they declare."""
+    """Children lying in another parent than the ``parent_id`` they declare.
+
+    A child already reported under ``rule`` is not reported twice, unless all it was
+    reported for is a sub-centimetre speck that :func:`gis.checks.finalize.finalize`
+    drops: then the wrong ``parent_id`` is its only real problem and must be found.
+    """
     if "parent_id" not in child.frame.columns:
         return concat([])
+    found = found.loc[found["rule"] == rule]
+    geoms = np.asarray(found["geometry"], dtype=object)
+    widths = measure(geoms, tolerance_m=config.tolerance_m).width_m
+    speck = found["noise_eligible"].astype(bool).to_numpy() & (widths < config.speck_m)
     declared = child.frame["parent_id"].fillna("").astype(str).to_numpy()
     return check_declared(
         child.ids,
@@ -229,7 +248,7 @@ def _declared(
         kind=child.kind,
         parent_kind=parent.kind,
         rule=rule,
-        already=set(found.loc[found["rule"] == rule, "ids"]),
+        already=set(found.loc[~speck, "ids"]),
     )
 
 

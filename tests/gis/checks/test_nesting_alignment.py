@@ -102,3 +102,20 @@ def test_aux_beats_missing_extra_and_mismatched(district) -> None:
     }
     mismatch = report.violations[report.violations["rule"] == "aux_beat_mismatch"]
     assert mismatch["area_m2"].iloc[0] == pytest.approx(3000.0)
+
+
+def test_wrong_parent_id_is_found_even_when_the_crossing_is_a_speck(district) -> None:
+    """G2 pokes 1 mm into C2 (a speck, dropped as round-off) and declares C2 as its parent,
+    while it lies in C1: the wrong ``parent_id`` is its real problem and must be reported::
+
+    +------+------+
+    |  C1  |  C2  |   G2 = (100..200.001) × (100..200), parent_id "C2"
+    """
+    grids = district()["grid"].copy()
+    at = grids.index[grids["id"] == "G2"][0]
+    grids.loc[at, "geometry"] = sq(100, 100, 200.001, 200)
+    grids.loc[at, "parent_id"] = "C2"
+    g3 = grids.index[grids["id"] == "G5"][0]  # keep the grid layer a tiling: G5 gives way
+    grids.loc[g3, "geometry"] = grids.loc[g3, "geometry"].difference(sq(100, 100, 200.001, 200))
+    report = run(district(grid=grids, aux_beat=None, assignments=None))
+    assert ("crosses_parent", "G2", "C1,C2") in found(report) | found(report, noise=True)

@@ -289,7 +289,7 @@ def move(layer_id: str, body: MoveBody, session: SessionDep, user: CurrentUserDe
 
 @router.post("/{layer_id}/edits/reassign", **_EDIT)  # type: ignore[arg-type]
 def reassign(layer_id: str, body: ReassignBody, session: SessionDep, user: CurrentUserDep) -> Any:
-    """Move a grid to a neighbouring community (the community layer is not rewritten)."""
+    """Move a grid to a neighbouring community; both communities are stored reshaped too."""
     return _apply(
         session,
         user,

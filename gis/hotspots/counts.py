@@ -29,6 +29,7 @@ import shapely
 
 from gis.errors import ConfigError, FieldError, GeometryError
 from gis.hotspots._frame import require, same_crs, to_metric
+from gis.locate import locate
 
 Window = Literal["day", "week", "month", "custom"]
 
@@ -108,16 +109,14 @@ def assign_points(
 ) -> pd.Series:
     """Id of the area each point falls in (None outside every area), index of ``points``.
 
-    One bulk :meth:`shapely.STRtree.query` with ``intersects``; a point on a shared
-    boundary goes to the area listed first.
+    :func:`gis.locate.locate`: one bulk STRtree query; a point on a shared boundary goes
+    to the area listed first.
     """
     pts = same_crs(points, areas.crs)
-    tree = shapely.STRtree(areas.geometry.values)
-    p_idx, a_idx = tree.query(pts.geometry.values, predicate="intersects")
-    first = pd.Series(a_idx).groupby(p_idx).min()
-    out = pd.Series([None] * len(pts), index=pts.index, dtype=object)
-    out.iloc[first.index.to_numpy()] = areas[id_col].astype(str).to_numpy()[first.to_numpy()]
-    return out
+    where = locate(pts.geometry.to_numpy(), areas.geometry.to_numpy())
+    ids = np.empty(len(areas) + 1, dtype=object)  # the last slot (index -1) is "outside"
+    ids[:-1] = areas[id_col].astype(str).to_numpy()
+    return pd.Series(ids[where], index=pts.index, dtype=object)
 
 
 def population_by_area(

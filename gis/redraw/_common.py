@@ -8,9 +8,13 @@ import pyproj
 import shapely
 
 from gis import crs as gcrs
+from gis.checks.config import Rule
 from gis.errors import CRSError, FieldError, Problem
+from gis.locate import locate
 
-TILING_RULES = frozenset(
+__all__ = ["TILING_RULES", "geoms", "guard_layer", "locate", "metric", "polsby_popper"]
+
+TILING_RULES: frozenset[Rule] = frozenset(  # typed: a misspelt rule name fails mypy
     {
         "invalid_geometry",
         "empty_geometry",
@@ -47,26 +51,6 @@ def metric(frame: gpd.GeoDataFrame, crs: pyproj.CRS | None) -> tuple[gpd.GeoData
 def geoms(frame: gpd.GeoDataFrame) -> np.ndarray:
     """The geometries of a frame as an object array."""
     return np.asarray(frame.geometry.array, dtype=object)
-
-
-def locate(points: np.ndarray, polygons: np.ndarray) -> np.ndarray:
-    """Index of the polygon holding each point's representative point, -1 if none.
-
-    One bulk STRtree query; a point on a shared edge goes to the lowest index.
-    """
-    out = np.full(len(points), -1, dtype=np.int64)
-    if not len(points) or not len(polygons):
-        return out
-    points = np.asarray(points, dtype=object)
-    reps = points.copy()
-    areal = shapely.get_type_id(points) != 0  # points are their own representative point
-    reps[areal] = shapely.point_on_surface(points[areal])
-    pt, poly = shapely.STRtree(polygons).query(reps, predicate="intersects")
-    order = np.lexsort((poly, pt))
-    pt, poly = pt[order], poly[order]
-    first = np.r_[True, pt[1:] != pt[:-1]] if len(pt) else np.zeros(0, bool)
-    out[pt[first]] = poly[first]
-    return out
 
 
 def polsby_popper(polygons: np.ndarray) -> np.ndarray:

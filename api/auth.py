@@ -7,6 +7,8 @@ Roles (``Role``):
   communities, joint-defense points) lying inside it.
 - ``commander`` (指挥中心): reads the whole of its jurisdiction (the district); edits no layer.
 - ``admin``: reads and edits everything, manages users.
+- ``grid_worker`` (网格员) and ``grid_head`` (网格长): their grids are their jurisdiction
+  (``area_ids`` the grid ids); they report and handle events there and edit no layer.
 
 Passwords are hashed with argon2 (pwdlib).  Tokens are random and stored only as their
 SHA-256 hash, so a leaked database yields no usable token and a token can be revoked.
@@ -34,7 +36,7 @@ from api.store.query import FeatureQuery, read_features
 from gis.errors import ConfigError, ConflictError, NotFoundError, PermissionDenied
 from gis.layers import LayerKind
 
-Role = Literal["station", "street_office", "commander", "admin"]
+Role = Literal["station", "street_office", "commander", "admin", "grid_worker", "grid_head"]
 ROLES: tuple[str, ...] = get_args(Role)
 EDIT_TOLERANCE_M = 1.0
 """Edits may stick out of the jurisdiction by digitizing noise, no more."""
@@ -44,6 +46,8 @@ EDITABLE: dict[str, frozenset[str]] = {
     "street_office": frozenset({"street", "community", "grid", "joint_point"}),
     "station": frozenset({"beat", "aux_beat"}),
     "commander": frozenset(),
+    "grid_worker": frozenset(),
+    "grid_head": frozenset(),
 }
 _hasher = PasswordHash.recommended()
 

@@ -43,6 +43,16 @@ class Settings(BaseSettings):
     )
     job_workers: int = Field(default=2, ge=1, le=32)
     public_url: str | None = Field(default=None, description="Base URL used in OGC links.")
+    event_rules: str | None = Field(
+        default=None, description="TOML of event categories and deadlines (default: bundled)."
+    )
+    photo_max_mb: float = Field(default=8.0, gt=0, le=50, description="Largest event photo.")
+    checkin_max_m: float = Field(
+        default=150.0,
+        gt=0,
+        le=5000,
+        description="Farthest check-in from a joint-defense point (m).",
+    )
 
     @field_validator("database_url")
     @classmethod

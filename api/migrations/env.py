@@ -5,6 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine
 
+import api.event_models  # noqa: F401  (the event tables join Base.metadata)
 from api.models import Base
 
 config = context.config

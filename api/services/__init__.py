@@ -1,0 +1,1 @@
+"""Workflows between the routes and the engines, testable without HTTP."""

@@ -26,7 +26,7 @@ from api.services.event_setup import assignments_frame, grid_areas, load_setup, 
 from api.store import audit
 from api.store import events as store
 from api.store.query import FeatureQuery, read_features
-from gis.chinese_crs import gcj02_to_wgs84
+from gis.crs import gcj02_to_wgs84
 from gis.errors import ConfigError, ConflictError, NotFoundError, PermissionDenied
 from gis.events import (
     EventFigures,

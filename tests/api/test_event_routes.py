@@ -13,7 +13,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from PIL import Image
 
-from gis.chinese_crs import wgs84_to_gcj02
+from gis.crs import wgs84_to_gcj02
 from tests.api.event_fixtures import EVENT_USERS, G1_POINT, jpeg, login, set_up_events
 
 Headers = dict[str, dict[str, str]]

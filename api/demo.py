@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from api import db
 from api.auth import Role, create_user, get_user, set_password
+from api.demo_events import import_events
 from api.models import Incident, Layer
 from api.settings import Settings
 from api.store.incidents import create_incidents
@@ -53,6 +54,7 @@ def seed_demo(settings: Settings, manifest_path: str | Path) -> list[DemoLogin]:
         with db.transaction(db.session_factory(engine)) as session:
             _import_layers(session, district)
             _import_incidents(session, district)
+            import_events(session, district, layer_id=layer_id)
             return _users(session, district)
     finally:
         engine.dispose()
@@ -112,6 +114,7 @@ def _users(session: Session, district: District) -> list[DemoLogin]:
         ("commander", "demo-commander", "the whole district", everything),
         ("station", "demo-station", *first(district.stations)),
         ("street_office", "demo-street", *first(district.streets)),
+        *_field_users(district),
     ]
     logins = []
     for role, name, area, geom in plan:
@@ -126,7 +129,25 @@ def _users(session: Session, district: District) -> list[DemoLogin]:
                 password=password,
                 role=role,
                 jurisdiction=geom,
+                area_ids=_grid_ids(role, area),
                 actor="demo",
             )
         logins.append(DemoLogin(role, name, password, area))
     return logins
+
+
+def _field_users(district: District) -> list[tuple[Role, str, str, shapely.Geometry | None]]:
+    """The first grid's worker and head (网格员、网格长), named as in the grid staff."""
+    grids = district.grids
+    if grids is None or grids.empty or "event" not in district.tables:
+        return []
+    row = grids.sort_values("id").iloc[0]
+    gid = str(row["id"])
+    return [
+        ("grid_worker", f"wg{gid}", gid, row.geometry),
+        ("grid_head", f"wz{gid}", gid, row.geometry),
+    ]
+
+
+def _grid_ids(role: Role, area: str) -> list[str]:
+    return [area] if role in ("grid_worker", "grid_head") else []

@@ -11,7 +11,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from api.event_models import Event, EventAttachment, EventTransition
 from api.store.events import aware
 
-RoutedKind = Literal["grid", "community", "street", "beat", "aux_beat", "station"]
+SetupKind = Literal[
+    "grid", "community", "street", "beat", "aux_beat", "station", "address", "joint_point"
+]
 ActionName = Literal["route", "handle", "close", "follow_up", "return", "escalate"]
 SourceName = Literal["网格员上报", "110", "12345", "走访发现", "巡查发现", "其他"]
 
@@ -26,7 +28,7 @@ class AssignmentIn(BaseModel):
 class EventSetupBody(BaseModel):
     """Which stored layers route events (``grid`` required) and who answers where."""
 
-    layers: dict[RoutedKind, str]
+    layers: dict[SetupKind, str]
     assignments: list[AssignmentIn] = Field(default_factory=list, max_length=100_000)
 
 

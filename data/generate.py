@@ -24,6 +24,7 @@ import shapely
 from data._gen.areas import plan_areas
 from data._gen.assemble import Areas, assemble
 from data._gen.defects import plan_defects
+from data._gen.events import EventPlan, build_events
 from data._gen.export import with_lonlat, write_gcj02, write_json, write_main
 from data._gen.frame import GEO_CRS, METRIC_CRS, Frame, build_frame, to_geo, to_geo_xy
 from data._gen.incidents import CATEGORIES, Hotspot, build_incidents
@@ -48,6 +49,7 @@ class _Demo:
     layers: dict[str, gpd.GeoDataFrame]  # metric
     tables: dict[str, pd.DataFrame]  # with lon/lat
     truth: dict[str, Any]
+    events: EventPlan
 
 
 def generate_demo(out_dir: str | Path, *, seed: int = DEFAULT_SEED) -> Path:
@@ -80,6 +82,7 @@ def generate_demo(out_dir: str | Path, *, seed: int = DEFAULT_SEED) -> Path:
         {"name": name, "crs": "gcj02", "field_language": "zh", **gcj},
     )
     write_json(out / "truth.json", demo.truth)
+    main["tables"].update(_write_events(out, demo.events))
     manifest = {
         "name": name,
         "crs": GEO_CRS,
@@ -149,7 +152,20 @@ def _build(seed: int) -> _Demo:
         ).to_dict("records"),
         "counts": {k: len(v) for k, v in {**layers, **tables}.items()},
     }
-    return _Demo(frame, areas, pop, layers, tables, truth)
+    events = build_events(areas, pop, assignments, seed=seed)  # its own stream: nothing moves
+    truth["events"] = events.truth
+    return _Demo(frame, areas, pop, layers, tables, truth, events)
+
+
+def _write_events(out: Path, plan: EventPlan) -> dict[str, Any]:
+    """The events, their transitions and the grid staff as CSV; their manifest entries."""
+    files = {"event": "events.csv", "event_transition": "event_transitions.csv"}
+    files["grid_staff"] = "grid_staff.csv"
+    for frame, name in zip(
+        (plan.events, plan.transitions, plan.staff), files.values(), strict=True
+    ):
+        frame.to_csv(out / name, index=False, encoding="utf-8", lineterminator="\n")
+    return {k: {"path": v} for k, v in files.items()}
 
 
 def _layers(areas: Areas, pop: Population, joints: gpd.GeoDataFrame) -> dict[str, gpd.GeoDataFrame]:

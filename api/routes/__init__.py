@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from api.routes import analysis, audit, auth, events, incidents, jobs, layers, redraw
+from api.routes import analysis, audit, auth, events, field, incidents, jobs, layers, redraw
 
 ROUTERS: list[APIRouter] = [
     auth.router,
@@ -21,6 +21,7 @@ ROUTERS: list[APIRouter] = [
     audit.router,
     redraw.router,
     events.router,
+    field.router,
 ]
 
 # ---- extra routers (maps etc.): add them here --------------------------------------------

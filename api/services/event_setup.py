@@ -19,6 +19,8 @@ from gis.events import Routing
 from gis.events.routing import ROLES, ROUTED_KINDS
 
 SETUP_ID = 1
+FIELD_KINDS = ("address", "joint_point")
+"""Layers the field pages use: standard addresses (走访) and joint-defense points (到点)."""
 
 
 def save_setup(
@@ -29,11 +31,12 @@ def save_setup(
     actor: str,
 ) -> EventSetup:
     """Store which layers route events (``grid`` required) and who is assigned where."""
-    unknown = sorted(set(layers) - set(ROUTED_KINDS))
+    unknown = sorted(set(layers) - set(ROUTED_KINDS) - set(FIELD_KINDS))
     if unknown or "grid" not in layers:
+        known = ", ".join(ROUTED_KINDS + FIELD_KINDS)
         raise ConfigError(
-            f"事件路由图层须含 grid，可用：{', '.join(ROUTED_KINDS)}（未知：{unknown}） / "
-            f"routing layers need 'grid', known: {', '.join(ROUTED_KINDS)} (unknown: {unknown})"
+            f"事件路由图层须含 grid，可用：{known}（未知：{unknown}） / "
+            f"routing layers need 'grid', known: {known} (unknown: {unknown})"
         )
     for kind, layer_id in layers.items():
         if get_layer(session, layer_id).kind != kind:
@@ -73,6 +76,7 @@ def route_point(session: Session, setup: EventSetup, lon: float, lat: float) -> 
     found = {
         f"{kind}_id": locate_points(session, layer_id, np.array([lon]), np.array([lat])).ids[0]
         for kind, layer_id in setup.layers.items()
+        if kind in ROUTED_KINDS
     }
     routing = Routing.from_row(found)
     if routing.grid_id is None:
@@ -90,6 +94,6 @@ def grid_areas(session: Session, setup: EventSetup, grid_ids: Sequence[str]) -> 
     points = page.frame.geometry.representative_point()
     rows = {"grid_id": list(page.frame["id"].astype(str))}
     for kind, layer_id in setup.layers.items():
-        if kind != "grid":
+        if kind in ROUTED_KINDS and kind != "grid":
             rows[f"{kind}_id"] = list(locate_points(session, layer_id, points.x, points.y).ids)
     return pd.DataFrame(rows)

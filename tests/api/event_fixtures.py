@@ -63,11 +63,33 @@ def district_layers() -> dict[str, gpd.GeoDataFrame]:
     }
 
 
+def field_layers() -> dict[str, gpd.GeoDataFrame]:
+    """Standard addresses AD1, AD2 (19 m apart) in G1, AD3 in G4; joint points J1 (G1), J4 (G4)."""
+    addresses = gpd.GeoDataFrame(
+        {"id": ["AD1", "AD2", "AD3"], "address": ["和平路1号", "和平路3号", "远景路9号"]},
+        geometry=[
+            shapely.Point(118.705, 32.005),
+            shapely.Point(118.7052, 32.005),
+            shapely.Point(118.715, 32.015),
+        ],
+        crs=4326,
+    )
+    joints = gpd.GeoDataFrame(
+        {"id": ["J1", "J4"], "name": ["西门岗亭", "东门岗亭"], "parent_id": ["G1", "G4"]},
+        geometry=[
+            shapely.box(118.7059, 32.0059, 118.7061, 32.0061),
+            shapely.box(118.7159, 32.0159, 118.7161, 32.0161),
+        ],
+        crs=4326,
+    )
+    return {"address": addresses, "joint_point": joints}
+
+
 def set_up_events(app: FastAPI, client: TestClient, admin: dict[str, str]) -> dict[str, str]:
     """Upload the layers, PUT the setup, add the event users; returns their layer ids."""
     tag = uuid.uuid4().hex[:8]
     ids = {}
-    for kind, frame in district_layers().items():
+    for kind, frame in {**district_layers(), **field_layers()}.items():
         ids[kind] = f"ev{kind.replace('_', '')}{tag}"
         r = upload(client, admin, frame, layer_id=ids[kind], kind=kind)
         assert r.status_code == 201, r.text

@@ -101,7 +101,8 @@ def test_seed_demo_loads_the_district_and_logins_work(demo_dir: Path, tmp_path: 
 
     settings = Settings(database_url=f"sqlite:///{tmp_path}/demo.db")
     logins = seed_demo(settings, demo_dir / "manifest.json")
-    assert {login.role for login in logins} == {"admin", "commander", "station", "street_office"}
+    roles = {login.role for login in logins}
+    assert roles == {"admin", "commander", "station", "street_office", "grid_worker", "grid_head"}
     with TestClient(create_app(settings)) as client:
         tokens = {}
         for login in logins:

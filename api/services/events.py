@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from api.auth import Principal
 from api.event_models import Event, EventSetup, ZeroReport
+from api.policy import Jurisdiction
 from api.services.event_setup import assignments_frame, grid_areas, load_setup, route_point
 from api.store import audit
 from api.store import events as store
@@ -79,8 +80,7 @@ def report_event(
     if report.source not in SOURCES:
         raise ConfigError(f"未知来源 {report.source!r} / unknown source (known: {SOURCES})")
     lon, lat = _to_wgs84(report)
-    area = user.read_area()
-    if area is not None and not area.intersects(shapely.Point(lon, lat)):
+    if not Jurisdiction.of(user).mask(np.array([lon]), np.array([lat]))[0]:
         raise PermissionDenied("位置不在您的辖区内 / the location lies outside your jurisdiction")
     event_id = _event_id(report.client_id, user.username)
     if report.client_id and session.get(Event, event_id) is not None:
@@ -295,12 +295,12 @@ def _zero_frame(
 
 
 def _grids_in_view(session: Session, user: Principal, setup: EventSetup) -> set[str]:
-    page = read_features(session, setup.layers["grid"], FeatureQuery(within=user.read_area()))
+    page = read_features(session, setup.layers["grid"], FeatureQuery(policy=Jurisdiction.of(user)))
     return set(page.frame["id"].astype(str))
 
 
 def _visible(rows: list[Event], user: Principal) -> np.ndarray:
-    return store.visible_mask(rows, area=user.read_area(), username=user.username)
+    return store.visible_mask(rows, policy=Jurisdiction.of(user), username=user.username)
 
 
 def _to_wgs84(report: Report) -> tuple[float, float]:

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from api.auth import Principal
 from api.event_models import FieldLog
+from api.policy import Jurisdiction
 from api.services.event_setup import load_setup
 from api.store import audit
 from api.store.query import FeatureQuery, read_features
@@ -46,7 +47,7 @@ def _around(
 ) -> gpd.GeoDataFrame:
     query = FeatureQuery(
         bbox=(lon - SEARCH_DEG, lat - SEARCH_DEG, lon + SEARCH_DEG, lat + SEARCH_DEG),
-        within=user.read_area(),
+        policy=Jurisdiction.of(user),
     )
     return read_features(session, _layer(session, kind), query).frame
 
@@ -117,9 +118,8 @@ def log_field(
 
 def patrol_list(session: Session, *, user: Principal, now: datetime) -> pd.DataFrame:
     """Today's joint-defense points in the user's area: id, name, checked (today, UTC day)."""
-    area = user.read_area()
-    bbox = None if area is None or area.is_empty else area.bounds
-    query = FeatureQuery(bbox=bbox, within=area)
+    policy = Jurisdiction.of(user)
+    query = FeatureQuery(bbox=None if policy.nowhere else policy.bounds(), policy=policy)
     frame = read_features(session, _layer(session, "joint_point"), query).frame
     day = now.replace(hour=0, minute=0, second=0, microsecond=0)
     stmt = select(FieldLog.target_id).where(

@@ -12,13 +12,12 @@ from datetime import UTC, datetime
 
 import numpy as np
 import pandas as pd
-import shapely
-from shapely.geometry.base import BaseGeometry
 from sqlalchemy import Select, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from api.event_models import Event, EventTransition
+from api.policy import Jurisdiction
 from gis.errors import ConflictError, NotFoundError
 from gis.events import EventState, Transition
 
@@ -114,12 +113,9 @@ def get_event(session: Session, event_id: str) -> Event:
     return row
 
 
-def visible_mask(rows: Sequence[Event], *, area: BaseGeometry | None, username: str) -> np.ndarray:
-    """Which rows a reader sees: inside ``area`` (None: everywhere) or assigned to them."""
-    if area is None:
-        return np.ones(len(rows), dtype=bool)
-    points = shapely.points([r.lon for r in rows], [r.lat for r in rows])
-    inside = np.atleast_1d(shapely.intersects(area, points)) if rows else np.zeros(0, bool)
+def visible_mask(rows: Sequence[Event], *, policy: Jurisdiction, username: str) -> np.ndarray:
+    """Which rows a reader sees: inside the jurisdiction (:mod:`api.policy`) or assigned to them."""
+    inside = policy.mask(np.array([r.lon for r in rows]), np.array([r.lat for r in rows]))
     mine = np.array([username in (r.assignees or ()) for r in rows], dtype=bool)
     return inside | mine
 

@@ -155,16 +155,8 @@ def by_grid(
     session: SessionDep, user: CurrentUserDep, start: datetime, end: datetime
 ) -> dict[str, Any]:
     """The map-safe form: event counts per grid and category; no point, address or person."""
-    rows = events.list_events(session, user=user, start=_aware(start), end=_aware(end))
-    counts: dict[tuple[str, str], int] = {}
-    for r in rows:
-        key = (r.grid_id or "", r.category)
-        counts[key] = counts.get(key, 0) + 1
-    return {
-        "counts": [
-            {"grid_id": g, "category": c, "events": n} for (g, c), n in sorted(counts.items())
-        ]
-    }
+    counts = events.grid_counts(session, user=user, start=_aware(start), end=_aware(end))
+    return {"counts": counts}
 
 
 @router.get("/{event_id}")

@@ -15,7 +15,9 @@ from fastapi import APIRouter, Path, Query
 from fastapi.responses import FileResponse, HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from pydantic import BaseModel, Field
+from sqlalchemy.orm import Session
 
+from api.auth import Principal
 from api.deps import CurrentUserDep, SessionDep, SettingsDep
 from api.routes.events import RulesDep
 from api.services import events, field
@@ -139,7 +141,9 @@ def log_checkin(
     return _log(session, "joint_point", body, user, settings.checkin_max_m)
 
 
-def _log(session: Any, kind: Kind, body: FieldLogBody, user: Any, max_m: float) -> dict[str, Any]:
+def _log(
+    session: Session, kind: Kind, body: FieldLogBody, user: Principal, max_m: float
+) -> dict[str, Any]:
     row = field.log_field(
         session,
         kind,

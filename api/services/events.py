@@ -229,6 +229,20 @@ def list_events(
     return [r for r, ok in zip(rows, _visible(rows, user), strict=True) if ok]
 
 
+def grid_counts(
+    session: Session, *, user: Principal, start: datetime, end: datetime
+) -> list[dict[str, object]]:
+    """The map-safe form of events: counts per grid and category (no point, no person)."""
+    rows = list_events(session, user=user, start=start, end=end)
+    frame = pd.DataFrame(
+        {"grid_id": [r.grid_id or "" for r in rows], "category": [r.category for r in rows]}
+    )
+    counts = frame.groupby(["grid_id", "category"]).size().rename("events").reset_index()
+    return [
+        {str(k): v for k, v in r.items()} for r in counts.astype({"events": int}).to_dict("records")
+    ]
+
+
 def record_zero_report(
     session: Session, *, user: Principal, day: date, grid_id: str | None
 ) -> ZeroReport:

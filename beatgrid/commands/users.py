@@ -27,7 +27,9 @@ def _sessions(database_url: str | None) -> sessionmaker[Session]:
 @user_app.command("add")
 def add(
     username: str,
-    role: Annotated[str, typer.Option(help="station, street_office, commander or admin")],
+    role: Annotated[
+        str, typer.Option(help="station, street_office, commander, admin, grid_worker, grid_head")
+    ],
     password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)],
     jurisdiction: Annotated[
         Path | None, typer.Option(help="vector file: the union of its polygons is the area")

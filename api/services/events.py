@@ -17,7 +17,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 import shapely
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
 from api.auth import Principal
@@ -174,7 +174,8 @@ def escalate_overdue(
     session: Session, *, rules: EventRules, now: datetime, user: Principal
 ) -> list[str]:
     """Escalate every open event in the user's view whose deadline passed; their ids."""
-    stmt = store.select_events(states=sorted(OPEN)).where(Event.due_at < now)
+    stmt = store.select_events(visible=_seen(session, user), states=sorted(OPEN))
+    stmt = stmt.where(Event.due_at < now)
     rows = list(session.scalars(stmt.order_by(Event.due_at, Event.id)))
     rows = [r for r, ok in zip(rows, _visible(rows, user), strict=True) if ok]
     moved = []
@@ -204,7 +205,11 @@ def visible_event(session: Session, event_id: str, *, user: Principal) -> Event:
 def my_tasks(session: Session, *, user: Principal, limit: int = 200) -> list[Event]:
     """Open events assigned to the user or at their role's levels in view, by deadline."""
     rows = list(
-        session.scalars(store.select_events(states=sorted(OPEN)).order_by(Event.due_at, Event.id))
+        session.scalars(
+            store.select_events(visible=_seen(session, user), states=sorted(OPEN)).order_by(
+                Event.due_at, Event.id
+            )
+        )
     )
     levels = TASK_LEVELS.get(user.role, ())
     keep = [
@@ -224,7 +229,9 @@ def list_events(
     category: str | None = None,
     states: list[str] | None = None,
 ) -> list[Event]:
-    stmt = store.select_events(states=states, start=start, end=end, category=category)
+    stmt = store.select_events(
+        visible=_seen(session, user), states=states, start=start, end=end, category=category
+    )
     rows = list(session.scalars(stmt.order_by(Event.received_at, Event.id)))
     return [r for r, ok in zip(rows, _visible(rows, user), strict=True) if ok]
 
@@ -311,6 +318,11 @@ def _zero_frame(
 def _grids_in_view(session: Session, user: Principal, setup: EventSetup) -> set[str]:
     page = read_features(session, setup.layers["grid"], FeatureQuery(policy=Jurisdiction.of(user)))
     return set(page.frame["id"].astype(str))
+
+
+def _seen(session: Session, user: Principal) -> ColumnElement[bool] | None:
+    dialect = session.get_bind().dialect.name
+    return store.seen_by(Jurisdiction.of(user), user.username, dialect=dialect)
 
 
 def _visible(rows: list[Event], user: Principal) -> np.ndarray:

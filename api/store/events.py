@@ -7,12 +7,13 @@ writers from the same base version exactly one wins and the other gets ConflictE
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Select, select, update
+from sqlalchemy import ColumnElement, Select, Text, and_, cast, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -120,14 +121,39 @@ def visible_mask(rows: Sequence[Event], *, policy: Jurisdiction, username: str) 
     return inside | mine
 
 
+def seen_by(policy: Jurisdiction, username: str, *, dialect: str) -> ColumnElement[bool] | None:
+    """The database's first cut of what a reader sees (None: everything).
+
+    Inside the jurisdiction (PostGIS: the policy's own clause on the GiST index; SQLite:
+    its bounding box on the lon/lat index) or assigned to the reader; :func:`visible_mask`
+    then applies the exact rule to what comes back.
+    """
+    if policy.unrestricted:
+        return None
+    # the name as the JSON column holds it (json.dumps: quoted, non-ASCII escaped), LIKE-escaped
+    name = json.dumps(username).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    mine = cast(Event.assignees, Text).like(f"%{name}%", escape="\\")
+    if policy.nowhere:
+        return mine
+    if dialect == "postgresql":
+        inside = policy.sql(Event.geom)
+    else:
+        x0, y0, x1, y1 = policy.bounds() or (-180.0, -90.0, 180.0, 90.0)
+        inside = and_(Event.lon.between(x0, x1), Event.lat.between(y0, y1))
+    return or_(inside, mine) if inside is not None else None
+
+
 def select_events(
     *,
+    visible: ColumnElement[bool] | None = None,
     states: Sequence[str] | None = None,
     start: datetime | None = None,
     end: datetime | None = None,
     category: str | None = None,
 ) -> Select[Event]:
     stmt = select(Event)
+    if visible is not None:
+        stmt = stmt.where(visible)
     if states is not None:
         stmt = stmt.where(Event.state.in_(states))
     if start is not None:

@@ -54,6 +54,19 @@ class Settings(BaseSettings):
         description="Farthest check-in from a joint-defense point (m).",
     )
 
+    @field_validator("event_rules")
+    @classmethod
+    def _readable_rules(cls, value: str | None) -> str | None:
+        if value is not None:
+            from gis.errors import ConfigError
+            from gis.events import load_rules
+
+            try:
+                load_rules(value)  # at start-up, not at the first report
+            except ConfigError as exc:
+                raise ValueError(str(exc)) from exc
+        return value
+
     @field_validator("database_url")
     @classmethod
     def _known_backend(cls, value: str) -> str:

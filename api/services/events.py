@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 import shapely
 from sqlalchemy import ColumnElement, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from api.auth import Principal
@@ -39,6 +40,7 @@ from gis.events import (
     new_event,
 )
 from gis.events import responsible as responsible_people
+from gis.events.routing import ROUTED_KINDS
 from gis.events.states import OPEN, Action
 
 Source = Literal["网格员上报", "110", "12345", "走访发现", "巡查发现", "其他"]
@@ -91,11 +93,30 @@ def report_event(
     state = new_event(event_id, category=rule.name, actor=user.username, at=at, level=level)
     state = apply(state, "route", actor="system", at=at, reason="按位置分流 / routed by location")
     people = responsible_people(routing, assignments_frame(setup), level=level, joint=rule.joint)
-    row = Event(
-        id=event_id,
+    row = _new_row(report, state, routing, lon=lon, lat=lat, reporter=user.username)
+    row.assignees, row.due_at = list(people), rules.due_at(state)
+    session.add(row)
+    try:
+        session.flush()
+    except IntegrityError:  # the same offline report, sent twice at once: the first one won
+        session.rollback()
+        if report.client_id is None:
+            raise
+        return store.get_event(session, event_id)
+    store.add_steps(session, event_id, state.history, first_seq=1)
+    audit.record(session, username=user.username, action="event.create", target=event_id)
+    session.flush()
+    return row
+
+
+def _new_row(
+    report: Report, state: EventState, routing: Routing, *, lon: float, lat: float, reporter: str
+) -> Event:
+    return Event(
+        id=state.id,
         version=len(state.history),
         source=report.source,
-        category=rule.name,
+        category=state.category,
         severity=report.severity,
         state=state.state,
         level=state.level,
@@ -104,21 +125,10 @@ def report_event(
         geom=shapely.Point(lon, lat),
         address=report.address,
         description=report.description,
-        reporter=user.username,
-        **{
-            f"{k}_id": routing.area(k)
-            for k in ("grid", "community", "street", "beat", "aux_beat", "station")
-        },
-        assignees=list(people),
-        received_at=at,
-        due_at=rules.due_at(state),
+        reporter=reporter,
+        **{f"{k}_id": routing.area(k) for k in ROUTED_KINDS},
+        received_at=state.received_at,
     )
-    session.add(row)
-    session.flush()
-    store.add_steps(session, event_id, state.history, first_seq=1)
-    audit.record(session, username=user.username, action="event.create", target=event_id)
-    session.flush()
-    return row
 
 
 def transition(
@@ -135,7 +145,7 @@ def transition(
     """Apply ``action`` to an event the user sees; 409 when ``base_version`` is stale."""
     row = visible_event(session, event_id, user=user)
     if row.version != base_version:
-        raise store._stale(event_id, base_version)
+        raise store.stale_error(event_id, base_version)
     state = store.state_of(session, row)
     new = apply(state, action, actor=user.username, at=max(now, state.last_at), reason=reason)
     store.save_state(

@@ -91,16 +91,16 @@ def save_state(
     )
     done = session.execute(stmt)
     if getattr(done, "rowcount", 1) != 1:
-        raise _stale(row.id, base_version)
+        raise stale_error(row.id, base_version)
     add_steps(session, row.id, steps, first_seq=base_version + 1)
     try:
         session.flush()
     except IntegrityError as exc:
-        raise _stale(row.id, base_version) from exc
+        raise stale_error(row.id, base_version) from exc
     session.refresh(row)
 
 
-def _stale(event_id: str, base_version: int) -> ConflictError:
+def stale_error(event_id: str, base_version: int) -> ConflictError:
     return ConflictError(
         f"事件 {event_id} 已被他人更新（基准版本 {base_version} 已过时），请刷新后重试 / "
         f"event {event_id} changed since version {base_version}: reload and try again"

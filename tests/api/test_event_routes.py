@@ -287,3 +287,20 @@ def test_setup_refuses_bad_layers_and_non_admins(client: TestClient, ev: Headers
     r = client.put("/events/setup", json={"layers": {"grid": "x"}}, headers=ev["commander"])
     assert r.status_code == 403
     assert client.get("/events/nope", headers=ev["outsider"]).status_code == 404
+
+
+def test_one_offline_report_sent_twice_at_once_is_one_event(
+    client: TestClient, ev: Headers
+) -> None:
+    body = {
+        "category": "民生诉求", "description": "同时重发", "lon": G1_POINT[0], "lat": G1_POINT[1],
+        "client_id": f"race-{datetime.now(UTC).timestamp():.0f}-x",
+    }  # fmt: skip
+    with ThreadPoolExecutor(4) as pool:
+        answers = list(
+            pool.map(lambda _: client.post("/events", json=body, headers=ev["wg1"]), range(4))
+        )
+    assert {r.status_code for r in answers} == {201}
+    assert len({r.json()["id"] for r in answers}) == 1
+    rows = client.get("/events", headers=ev["wg1"]).json()["events"]
+    assert [e["description"] for e in rows].count("同时重发") == 1

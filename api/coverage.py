@@ -16,7 +16,8 @@ from sqlalchemy.orm import Session
 
 from api.jobs import Progress, Work
 from api.store.query import FeatureQuery, read_features
-from gis.coverage.patrol import patrol_coverage
+from gis.coverage.review import coverage_review
+from gis.district import District
 
 OUTPUT = ["id", "patrol_minutes", "distance_m", "covered_share", "visits"]
 
@@ -37,7 +38,14 @@ def coverage_job(
     def work(session: Session, progress: Progress) -> dict[str, Any]:
         grids = read_features(session, layer, FeatureQuery(within=area)).frame
         progress(0.2)
-        result = patrol_coverage(fixes, grids, start=start, end=end, within_m=within_m)
+        review = coverage_review(  # the same review as `beatgrid coverage`, patrol part
+            District(name=layer, crs=grids.crs, source=None, grids=grids),
+            fixes=fixes,
+            start=start,
+            end=end,
+            within_m=within_m,
+        )
+        result = review.patrol
         frame = result.grids
         keep = [c for c in OUTPUT if c in frame.columns]
         out = grids[["id", "geometry"]].merge(frame[keep], on="id", how="left")

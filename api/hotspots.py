@@ -15,12 +15,12 @@ from api.jobs import Progress, Work
 from api.models import Incident
 from api.schemas import HotspotRequest
 from api.store.query import FeatureQuery, read_features
-from gis.hotspots.counts import count_incidents
-from gis.hotspots.gistar import gi_star
+from gis.district import District
+from gis.hotspots.review import hotspot_review
 
 MAX_INCIDENTS = 2_000_000
 OUTPUT = ["id", "count", "previous_count", "change", "area_km2", "rate_km2",
-          "gi_z", "gi_p", "gi_p_fdr", "hotspot_class"]  # fmt: skip
+          "gi_z", "gi_p", "gi_p_fdr", "hot_share", "cold_share", "hotspot_class"]  # fmt: skip
 
 
 def hotspot_job(req: HotspotRequest, area: BaseGeometry | None) -> Work:
@@ -30,17 +30,18 @@ def hotspot_job(req: HotspotRequest, area: BaseGeometry | None) -> Work:
         areas = read_features(session, req.layer, FeatureQuery(within=area)).frame
         incidents = _incidents(session, area)
         progress(0.3)
-        counts = count_incidents(
-            incidents,
-            areas,
+        review = hotspot_review(  # the same review as `beatgrid hotspots`
+            District(name=req.layer, crs=areas.crs, source=None, grids=areas, incidents=incidents),
             window=req.window,
             at=None if req.at is None else pd.Timestamp(req.at),
-            category=req.category,
+            category=req.category or None,
+            permutations=req.permutations,
+            trends=False,  # the job returns the period's classes only
         )
-        progress(0.6)
-        cells = gi_star(counts.areas, value="count", permutations=req.permutations).cells
+        progress(0.8)
+        cells = review.grids
         cells = cells[[c for c in OUTPUT if c in cells.columns] + ["geometry"]].to_crs(4326)
-        period = counts.period
+        period = review.period
         return {
             "layer": req.layer,
             "window": req.window,

@@ -40,7 +40,7 @@ def district(grids, beats, joint_points):  # type: ignore[no-untyped-def]
     )
     return SimpleNamespace(
         name="sketch", grids=grids, beats=beats, aux_beats=None, joint_points=joint_points,
-        streets=None, communities=None, stations=None, assignments=None,
+        streets=None, communities=None, stations=None, assignments=None, buildings=None,
         incidents=incidents, tracks=tracks,
     )  # fmt: skip
 

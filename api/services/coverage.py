@@ -8,6 +8,7 @@ grids and fixes inside the reader's jurisdiction take part.
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from typing import Any
 
 import geopandas as gpd
@@ -18,7 +19,7 @@ from api.jobs import JobRunner, Progress, Work
 from api.policy import Jurisdiction
 from api.services.district import district_from_store, frame_of
 from api.store import layers as store
-from gis.coverage.patrol import patrol_coverage
+from gis.coverage import coverage_review
 from gis.layers import LayerKind
 
 OUTPUT = ["id", "patrol_minutes", "distance_m", "covered_share", "visits"]
@@ -62,14 +63,16 @@ def coverage_job(
         district = district_from_store(session, layers={kind: layer}, policy=policy)
         grids = frame_of(district, kind)
         progress(0.2)
-        result = patrol_coverage(fixes, grids, start=start, end=end, within_m=within_m)
-        frame = result.grids
+        review = coverage_review(
+            replace(district, grids=grids), fixes=fixes, start=start, end=end, within_m=within_m
+        )
+        frame = review.grids
         keep = [c for c in OUTPUT if c in frame.columns]
         out = grids[["id", "geometry"]].merge(frame[keep], on="id", how="left")
         return {
             "layer": layer,
             "within_m": within_m,
-            "metric_crs": str(result.crs),
+            "metric_crs": str(review.metric_crs),
             "grids": json.loads(gpd.GeoDataFrame(out, crs=4326).to_json(na="null", drop_id=True)),
         }
 

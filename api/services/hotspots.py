@@ -7,6 +7,7 @@ filtered by the database (:func:`api.services.district.district_from_store`).
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from typing import Any
 
 import pandas as pd
@@ -18,8 +19,7 @@ from api.schemas import HotspotRequest
 from api.services.district import district_from_store, frame_of
 from api.store import layers as store
 from api.store.incidents import IncidentQuery
-from gis.hotspots.counts import count_incidents
-from gis.hotspots.gistar import gi_star
+from gis.hotspots import hotspot_review
 from gis.layers import LayerKind
 
 OUTPUT = ["id", "count", "previous_count", "change", "area_km2", "rate_km2",
@@ -47,29 +47,33 @@ def run_hotspots(
     policy: Jurisdiction,
     progress: Progress | None = None,
 ) -> dict[str, Any]:
-    """Counts per area of ``req.layer`` and their Gi* classes, inside ``policy`` (JSON)."""
+    """``gis.hotspots.hotspot_review`` of the areas of ``req.layer`` inside ``policy`` (JSON).
+
+    The areas (grids, beats, …) are reviewed as the district's grids; ``cells`` of the
+    answer holds one row per area (counts, change, rates, Gi* class).
+    """
     district = district_from_store(
         session, layers={kind: req.layer}, policy=policy, incidents=IncidentQuery()
     )
+    district = replace(district, grids=frame_of(district, kind))
     if progress is not None:
         progress(0.3)
-    counts = count_incidents(
-        district.incidents,
-        frame_of(district, kind),
+    review = hotspot_review(
+        district,
         window=req.window,
         at=None if req.at is None else pd.Timestamp(req.at),
         category=req.category,
+        permutations=req.permutations,
+        bins="day",  # emerging hot spots need two bins; the answer does not carry them
     )
-    if progress is not None:
-        progress(0.6)
-    cells = gi_star(counts.areas, value="count", permutations=req.permutations).cells
-    cells = cells[[c for c in OUTPUT if c in cells.columns] + ["geometry"]].to_crs(4326)
-    period = counts.period
+    areas = review.grids
+    areas = areas[[c for c in OUTPUT if c in areas.columns] + ["geometry"]].to_crs(4326)
+    period = review.period
     return {
         "layer": req.layer,
         "window": req.window,
         "period": {"start": str(period.start), "end": str(period.end)},
-        "cells": json.loads(cells.to_json(na="null", drop_id=True)),
+        "cells": json.loads(areas.to_json(na="null", drop_id=True)),
     }
 
 

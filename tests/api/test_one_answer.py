@@ -81,9 +81,9 @@ def district(client: TestClient, headers: dict, grids: str, uid: str) -> dict[st
         "on-boundary": (X0 + D / 4, Y0 + D),
     }
     incidents = [
-        {"id": f"{uid}-{name}", "time": "2025-06-10T10:00:00", "category": "theft",
+        {"id": f"{uid}-{name}", "time": f"2025-06-1{i}T10:00:00", "category": "theft",
          "lon": x, "lat": y}
-        for name, (x, y) in points.items()
+        for i, (name, (x, y)) in enumerate(points.items())
     ]  # fmt: skip
     assert (
         client.post("/incidents", json={"incidents": incidents}, headers=admin).status_code == 201

@@ -94,6 +94,10 @@ class IncidentPublic(IncidentCreate):
     grid_id: str | None = None
 
 
+class IncidentsCreated(BaseModel):
+    created: int
+
+
 class IncidentList(BaseModel):
     """One page of incidents; ``next`` is the ``after`` cursor of the next page (None: last)."""
 

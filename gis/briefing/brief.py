@@ -75,7 +75,29 @@ class Brief:
     trend: pd.DataFrame
     assessment: Assessment | None
     actions: tuple[Text, ...]
-    grid_names: Mapping[str, str]
+    grids: gpd.GeoDataFrame
+    """The scope's grids (``id``, ``name``, geometry in the district's CRS)."""
+
+    @property
+    def grid_names(self) -> dict[str, str]:
+        return _names(self.grids)
+
+    @property
+    def attention(self) -> pd.Series:
+        """Grid id → how many of the briefing's warning lists name the grid (hot spot,
+        overdue items, unvisited key addresses, no patrol, no police), highest first."""
+        score = pd.Series(0, index=pd.Index(self.scope.grid_ids, name="grid_id"))
+        items = self.incidents.open_items
+        named = [
+            self.hot_grids,
+            items.loc[items["overdue"].astype(bool), "grid_id"].unique(),
+            self.duty.unvisited_key["grid_id"].unique(),
+            self.duty.unpatrolled_grids,
+            self.duty.unstaffed_grids,
+        ]
+        for grids in named:
+            score[score.index.isin(list(grids))] += 1
+        return score[score > 0].sort_values(ascending=False, kind="stable")
 
     @property
     def zero_report(self) -> bool:
@@ -159,7 +181,7 @@ def make_brief(
         trend=_trend(local.incidents, periods) if kind != "day" else pd.DataFrame(),
         assessment=assessment,
         actions=tuple(next_steps(signals)),
-        grid_names=_names(local.grids),
+        grids=local.grids[["id", "name", "geometry"]] if "name" in local.grids else local.grids,
     )
 
 

@@ -47,3 +47,11 @@ def category_labels(categories: pd.Series, *, zh: pd.Series | None, lang: Lang) 
 def is_closed(status: pd.Series) -> pd.Series:
     """True where the status says the incident or event is closed."""
     return status.astype("string").str.strip().str.lower().isin(CLOSED).fillna(False)
+
+
+def rule_label(rule: str, lang: Lang) -> str:
+    """The words for a consistency rule (from its spec in :mod:`gis.checks.config`)."""
+    from gis.checks.config import RULES
+
+    spec = RULES.get(rule)
+    return spec.label.get(lang) if spec is not None and hasattr(spec, "label") else rule

@@ -37,7 +37,7 @@ def brief_images(brief: Brief) -> dict[str, tuple[bytes, str]]:
     if brief.hotspots is not None:
         out["hotspots"] = (
             _hotspots(brief, grids),
-            "热点分布（Gi* 置信度）" if zh else "Hot spots (Gi*)",
+            "热点分布（按置信度）" if zh else "Hot spots by confidence (Gi*)",
         )
         if (brief.hotspots.emerging["pattern"].isin(PATTERNS)).any():
             cap = "时空热点模式" if zh else "Emerging hot-spot patterns"

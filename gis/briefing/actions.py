@@ -84,11 +84,13 @@ def next_steps(s: Signals) -> list[Text]:
                 f"{n} grids have no officer or auxiliary: assign one per grid.",
             )
         )
-    for name, h in s.short_officers:
+    if s.short_officers:
+        zh = "、".join(f"{name}（{h:.1f} 小时）" for name, h in s.short_officers)
+        en = ", ".join(f"{name} ({h:.1f} h)" for name, h in s.short_officers)
         say(
             Text(
-                f"社区民警{name}本期在社区工作折合每周 {h:.1f} 小时，不足 20 小时。",
-                f"Community officer {name} spent {h:.1f} h a week in the community (< 20 h).",
+                f"社区民警每周在社区工作不足 20 小时：{zh}，落实驻社区工作时间。",
+                f"Community officers under 20 h a week in their community: {en}.",
             )
         )
     if n := s.unvisited_points:

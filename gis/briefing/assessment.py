@@ -119,6 +119,10 @@ def assess(
     scored_grids = _score(_rates(grids), weights)
     people = _people(grids, assignments, grids_of)
     scored_people = _score(_rates(people), weights) if len(people) else people
+    if len(people):  # people are ranked among their peers (officers, auxiliaries, heads)
+        by_role = scored_people.groupby("role")["total_score"]
+        scored_people["rank"] = by_role.rank(ascending=False, method="min").astype("Int64")
+        scored_people = scored_people.sort_values(["role", "rank"], na_position="last")
     return Assessment(scored_grids.reset_index(), scored_people.reset_index(), weights)
 
 

@@ -28,14 +28,16 @@ ASSESS_HEADERS = {
            "grid work", "police work", "total", "rank"),
 }  # fmt: skip
 SECTIONS = {
-    "summary": ("一、总体情况", "1. Overview"),
-    "hotspots": ("二、热点研判", "2. Hot spots"),
-    "patrol": ("三、巡防与走访", "3. Patrols and visits"),
-    "handling": ("四、事件办理", "4. Handling of incidents"),
-    "grids": ("五、网格调整与边界一致性", "5. Grid changes and boundary consistency"),
-    "assessment": ("六、考核排名", "6. Assessment and ranking"),
-    "next": ("七、下步工作", "7. Next steps"),
+    "summary": ("总体情况", "Overview"),
+    "hotspots": ("热点研判", "Hot spots"),
+    "patrol": ("巡防与走访", "Patrols and visits"),
+    "handling": ("事件办理", "Handling of incidents"),
+    "grids": ("网格调整与边界一致性", "Grid changes and boundary consistency"),
+    "assessment": ("考核排名", "Assessment and ranking"),
+    "next": ("下步工作", "Next steps"),
 }
+NUMERALS = "一二三四五六七八九十"
+DAY_SECTIONS = ("summary", "handling", "patrol", "next")
 
 
 def brief_title(brief: Brief) -> str:
@@ -58,7 +60,11 @@ def brief_blocks(brief: Brief, images: Mapping[str, tuple[bytes, str]]) -> list[
     zh = brief.lang == "zh"
     if brief.zero_report:
         return [_zero(brief)]
-    sec = {k: Heading(v[0] if zh else v[1]) for k, v in SECTIONS.items()}
+    order = DAY_SECTIONS if brief.kind == "day" else tuple(SECTIONS)
+    sec = {
+        key: Heading(f"{NUMERALS[i]}、{SECTIONS[key][0]}" if zh else f"{i + 1}. {SECTIONS[key][1]}")
+        for i, key in enumerate(order)
+    }
     blocks: list[Block] = [sec["summary"], *_summary(brief)]
     if brief.kind == "day":
         blocks += [sec["handling"], *_open_items(brief, limit=5)]
@@ -169,23 +175,28 @@ def _category_table(brief: Brief) -> Table:
 def _hotspots(brief: Brief) -> list[Block]:
     names = brief.grid_names
     hot = [names.get(g, g) for g in brief.hot_grids]
-    if not hot:
-        return [
-            Paragraph(
-                _t(
-                    brief,
-                    "本期未发现置信度 95% 以上的热点网格。",
-                    "No grid is a hot spot at 95% confidence or more.",
-                )
-            )
-        ]
-    text = _t(
-        brief,
-        f"热点（置信度 95% 以上）网格 {len(hot)} 个：{'、'.join(hot[:12])}"
-        f"{'等' if len(hot) > 12 else ''}。",
-        f"{len(hot)} grids are hot spots at 95%+ confidence: {', '.join(hot[:12])}.",
-    )
-    return [Paragraph(text)]
+    blocks: list[Block] = []
+    if hot:
+        more = "等" if len(hot) > 12 else ""
+        blocks.append(Paragraph(_t(
+            brief,
+            f"热点（置信度 95% 以上）网格 {len(hot)} 个：{'、'.join(hot[:12])}{more}。",
+            f"{len(hot)} grids are hot spots at 95%+ confidence: {', '.join(hot[:12])}.",
+        )))  # fmt: skip
+    else:
+        none = _t(brief, "本期未发现置信度 95% 以上的热点网格。", "No grid is a 95% hot spot.")
+        blocks.append(Paragraph(none))
+    if brief.hotspots is not None:
+        cls = brief.hotspots.cells["hotspot_class"]
+        size = f"{brief.hotspots.cell_size_m:.0f}"
+        blocks.append(Paragraph(_t(
+            brief,
+            f"按边长 {size} 米的格网单元分析，热点格网单元 {int((cls > 0).sum())} 个，"
+            f"其中置信度 99% 的 {int((cls == 3).sum())} 个。",
+            f"On {size} m cells: {int((cls > 0).sum())} hot cells, "
+            f"{int((cls == 3).sum())} of them at 99% confidence.",
+        )))  # fmt: skip
+    return blocks
 
 
 def _images(images: Mapping[str, tuple[bytes, str]], *names: str) -> list[Block]:
@@ -353,16 +364,13 @@ def _assessment(brief: Brief) -> list[Block]:
             _t(brief, "网格考核排名（前十）", "Grid ranking (top ten)"),
         )
     ]
-    if len(a.people):
-        role = a.people["role"].map(lambda r: ROLE[r].get(brief.lang) if r in ROLE else r)
-        label = a.people["name"].astype(str) + _t(brief, "（", " (") + role + _t(brief, "）", ")")
-        blocks.append(
-            Table(
-                headers,
-                rows(a.people, label),
-                _t(brief, "民警、辅警与网格长考核排名", "Ranking of officers and grid heads"),
-            )
-        )
+    for role, people in a.people.groupby("role", sort=False):
+        word = ROLE[role].get(brief.lang) if role in ROLE else str(role)
+        top = people.head(10)
+        caption = _t(brief, f"{word}考核排名", f"Ranking of {word}s")
+        if len(people) > len(top):
+            caption += _t(brief, f"（前十，共 {len(people)} 人）", f" (top ten of {len(people)})")
+        blocks.append(Table(headers, rows(top, top["name"].astype(str)), caption))
     return blocks
 
 

@@ -49,7 +49,7 @@ class Scope:
     area: shapely.Geometry
 
     def title(self, lang: Literal["zh", "en"] = "zh") -> str:
-        return self.name if self.kind != "district" else KIND_LABEL["district"].get(lang)
+        return self.name or KIND_LABEL[self.kind].get(lang)
 
 
 def resolve_scope(district: District, *, kind: ScopeKind, id: str | None = None) -> Scope:
@@ -66,7 +66,7 @@ def resolve_scope(district: District, *, kind: ScopeKind, id: str | None = None)
     if grids is None or len(grids) == 0:
         raise ConfigError("the district has no grids / 辖区没有网格图层")
     if kind == "district":
-        return Scope(kind, "", district.name, _ids(grids), _union(grids))
+        return Scope(kind, "", _district_name(district), _ids(grids), _union(grids))
     if not id:
         raise ConfigError(f"a {kind} scope needs an id / 请指定{KIND_LABEL[kind].zh}编号")
     layer = _layer(district, kind)
@@ -79,6 +79,17 @@ def resolve_scope(district: District, *, kind: ScopeKind, id: str | None = None)
     chosen = grids[_grid_mask(district, kind, str(id), row)]
     name = str(row["name"].iloc[0]) if "name" in row and row["name"].notna().all() else str(id)
     return Scope(kind, str(id), name, _ids(chosen), _union(chosen))
+
+
+def _district_name(district: District) -> str:
+    """The one street's name when the district is one street (as the demo is), else the
+    district's own name."""
+    streets = district.streets
+    if streets is not None and len(streets) == 1 and "name" in streets:
+        name = streets["name"].iloc[0]
+        if isinstance(name, str) and name.strip():
+            return name.strip()
+    return district.name
 
 
 def _layer(district: District, kind: ScopeKind) -> gpd.GeoDataFrame:

@@ -34,9 +34,7 @@ def read_letterhead(path: Path | None) -> Letterhead:
     try:
         data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise ConfigError(
-            f"{path}: unreadable letterhead ({exc}) / 文头配置无法读取"
-        ) from None
+        raise ConfigError(f"{path}: unreadable letterhead ({exc}) / 文头配置无法读取") from None
     known = {f.name: f.type for f in fields(Letterhead)}
     unknown = sorted(set(data) - set(known))
     if unknown:

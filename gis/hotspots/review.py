@@ -157,8 +157,10 @@ def hotspot_review(
         cell_counts[["id", "row", "col", "count", "geometry"]], permutations=permutations
     )
     grid_gi = _grid_gi(counts.areas, permutations=permutations)
+    # the cube ends with the period: a review as of a date never looks past it
+    history = located[located["time"] < period.end]
     emerging = emerging_hotspots(
-        located, cells.cells[["id", "geometry"]], freq=bins, area_col="cell"
+        history, cells.cells[["id", "geometry"]], freq=bins, area_col="cell"
     )
     evaluation = pai(
         cell_counts.assign(count=cell_counts["previous_count"]),

@@ -39,7 +39,8 @@ def brief_images(brief: Brief) -> dict[str, tuple[bytes, str]]:
             _hotspots(brief, grids),
             "热点分布（按置信度）" if zh else "Hot spots by confidence (Gi*)",
         )
-        if (brief.hotspots.emerging["pattern"].isin(PATTERNS)).any():
+        emerging = brief.hotspots.emerging
+        if emerging is not None and emerging["pattern"].isin(PATTERNS).any():
             cap = "时空热点模式" if zh else "Emerging hot-spot patterns"
             out["emerging"] = (_emerging(brief, grids), cap)
     if brief.coverage is not None and brief.duty.has_tracks:
@@ -84,7 +85,7 @@ def _hotspots(brief: Brief, grids: gpd.GeoDataFrame) -> bytes:
 
 
 def _emerging(brief: Brief, grids: gpd.GeoDataFrame) -> bytes:
-    assert brief.hotspots is not None
+    assert brief.hotspots is not None and brief.hotspots.emerging is not None
     cells = brief.hotspots.emerging.to_crs(grids.crs)
     cells = cells[cells["pattern"].isin(PATTERNS)]
     i = 0 if brief.lang == "zh" else 1

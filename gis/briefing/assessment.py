@@ -238,3 +238,49 @@ def _people(
              "role": str(a["role"]), "area_id": str(a["area_id"]), "grids": len(mine), **sums}
         )  # fmt: skip
     return pd.DataFrame(rows).set_index("person_id")
+
+
+COLUMNS = {
+    "name": ("名称", "name"),
+    "role": ("角色", "role"),
+    "grids": ("网格数", "grids"),
+    "addresses": ("标准地址数", "standard addresses"),
+    "covered": ("已走访覆盖", "covered"),
+    "visit_coverage": ("走访覆盖率(%)", "visit coverage (%)"),
+    "received": ("接报", "received"),
+    "closed": ("办结", "closed"),
+    "closure_rate": ("办结率(%)", "closure rate (%)"),
+    "handling_hours": ("平均办结用时(小时)", "mean handling time (h)"),
+    "patrol_hours": ("巡逻时长(小时)", "patrol hours"),
+    "registered": ("信息完整地址数", "complete addresses"),
+    "registration_rate": ("采集登记率(%)", "registration rate (%)"),
+    "hazards": ("隐患发现", "hazards reported"),
+    "grid_reports": ("网格上报", "grid reports"),
+    "grid_score": ("网格工作得分", "grid-work score"),
+    "police_score": ("警务工作得分", "police-work score"),
+    "total_score": ("综合得分", "total score"),
+    "rank": ("排名", "rank"),
+}
+SHEETS = {"grids": ("网格考核", "grids"), "people": ("民警辅警网格长考核", "people")}
+PERCENT = ("visit_coverage", "closure_rate", "registration_rate")
+
+
+def assessment_sheets(
+    assessment: Assessment, *, lang: str, grid_names: Mapping[str, str], roles: Mapping[str, str]
+) -> dict[str, pd.DataFrame]:
+    """The assessment as sheets with headers and values in ``lang``, figures rounded."""
+    i = 0 if lang == "zh" else 1
+    grids = assessment.grids.assign(
+        name=assessment.grids["grid_id"].map(lambda g: grid_names.get(g, g))
+    )
+    people = assessment.people.assign(role=assessment.people["role"].map(lambda r: roles.get(r, r)))
+    out = {}
+    for key, frame in (("grids", grids), ("people", people)):
+        cols = [c for c in COLUMNS if c in frame.columns]
+        table = frame[cols].copy()
+        for c in PERCENT:
+            table[c] = (table[c] * 100).round(1)
+        for c in ("handling_hours", "patrol_hours", "grid_score", "police_score", "total_score"):
+            table[c] = table[c].astype(float).round(1)
+        out[SHEETS[key][i]] = table.rename(columns={c: COLUMNS[c][i] for c in cols})
+    return out

@@ -9,18 +9,15 @@ draws nothing.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from pathlib import Path
-from typing import Literal
 
 import pandas as pd
 
 from gis.briefing.brief import Brief
 from gis.briefing.labels import ROLE, rule_label
 from gis.briefing.periods import KIND_TITLE
-from gis.documents import Heading, Image, Letterhead, Paragraph, Table, render_html, write_docx
+from gis.documents import Heading, Image, Paragraph, Table
 from gis.documents.blocks import Block
 
-Format = Literal["docx", "html"]
 ASSESS_HEADERS = {
     "zh": ("名称", "走访覆盖率", "办结率", "巡逻小时", "采集登记率", "隐患发现",
            "网格工作", "警务工作", "综合", "排名"),
@@ -78,31 +75,6 @@ def brief_blocks(brief: Brief, images: Mapping[str, tuple[bytes, str]]) -> list[
     blocks += [sec["assessment"], *_assessment(brief)]
     blocks += [sec["next"], *_images(images, "attention"), *_actions(brief, limit=20)]
     return blocks
-
-
-def write_brief(
-    brief: Brief,
-    path: Path,
-    *,
-    images: Mapping[str, tuple[bytes, str]],
-    letterhead: Letterhead,
-    fmt: Format,
-) -> Path:
-    """Write the briefing as DOCX or HTML; the file appears whole or not at all."""
-    blocks = brief_blocks(brief, images)
-    tmp = path.with_name(f".{path.name}.part")
-    kw = {
-        "title": brief_title(brief),
-        "blocks": blocks,
-        "letterhead": letterhead,
-        "date": brief_date(brief),
-    }
-    if fmt == "docx":
-        write_docx(tmp, **kw)  # type: ignore[arg-type]
-    else:
-        tmp.write_text(render_html(**kw, lang=brief.lang), encoding="utf-8")  # type: ignore[arg-type]
-    tmp.replace(path)
-    return path
 
 
 def _t(brief: Brief, zh: str, en: str) -> str:

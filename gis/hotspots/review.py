@@ -32,6 +32,7 @@ from gis.hotspots.counts import (
     assign_points,
     count_incidents,
     period_bounds,
+    period_freq,
     population_by_area,
 )
 from gis.hotspots.emerging import EmergingHotSpots, emerging_hotspots
@@ -59,8 +60,9 @@ class HotspotReview:
     cells : GeoDataFrame
         Regular cells: ``id``, ``row``, ``col``, ``count`` (this period), ``gi_z``,
         ``gi_p``, ``gi_p_fdr``, ``hotspot_class``; geometry in ``metric_crs``.
-    emerging : GeoDataFrame
-        Cells with ``pattern`` (new, consecutive, … or none), ``label_zh``/``label_en``,
+    emerging : GeoDataFrame or None
+        None when the history up to the period's end spans fewer than two bins.  Cells
+        with ``pattern`` (new, consecutive, … or none), ``label_zh``/``label_en``,
         trend and hot/cold bin counts (:func:`gis.hotspots.emerging.emerging_hotspots`).
     pai : DataFrame
         One row: ``pai``, ``hit_rate``, ``area_share``, ``n_hit``, ``n_total``,
@@ -73,7 +75,7 @@ class HotspotReview:
         The CRS every area and distance was measured in.
     grid_hotspots, cell_hotspots : HotSpots
         The Gi* results (weights, band, inference) behind ``grids`` and ``cells``.
-    emerging_hotspots : EmergingHotSpots
+    emerging_hotspots : EmergingHotSpots or None
         The space-time result behind ``emerging`` (cube, bins).
     evaluation : Evaluation
         The PAI result behind ``pai`` (flagged cell ids).
@@ -83,14 +85,14 @@ class HotspotReview:
     category: tuple[str, ...] | None
     grids: gpd.GeoDataFrame
     cells: gpd.GeoDataFrame
-    emerging: gpd.GeoDataFrame
+    emerging: gpd.GeoDataFrame | None
     pai: pd.DataFrame
     cell_size_m: float
     shape: Shape
     metric_crs: pyproj.CRS
     grid_hotspots: HotSpots
     cell_hotspots: HotSpots
-    emerging_hotspots: EmergingHotSpots
+    emerging_hotspots: EmergingHotSpots | None
     evaluation: Evaluation
 
     @property
@@ -157,11 +159,7 @@ def hotspot_review(
         cell_counts[["id", "row", "col", "count", "geometry"]], permutations=permutations
     )
     grid_gi = _grid_gi(counts.areas, permutations=permutations)
-    # the cube ends with the period: a review as of a date never looks past it
-    history = located[located["time"] < period.end]
-    emerging = emerging_hotspots(
-        history, cells.cells[["id", "geometry"]], freq=bins, area_col="cell"
-    )
+    emerging = _emerging(located, cells, period=period, bins=bins)
     evaluation = pai(
         cell_counts.assign(count=cell_counts["previous_count"]),
         cell_counts.set_index("id")["count"],
@@ -171,7 +169,7 @@ def hotspot_review(
         category=counts.category,
         grids=grid_gi.cells,
         cells=cell_gi.cells,
-        emerging=emerging.cells,
+        emerging=None if emerging is None else emerging.cells,
         pai=pai_table(evaluation),
         cell_size_m=cells.size_m,
         shape=cells.shape,
@@ -181,6 +179,19 @@ def hotspot_review(
         emerging_hotspots=emerging,
         evaluation=evaluation,
     )
+
+
+def _emerging(
+    located: gpd.GeoDataFrame, cells: Cells, *, period: Period, bins: Bins
+) -> EmergingHotSpots | None:
+    """Emerging hot spots over the history up to the period's end (a review as of a date
+    never looks past it); None when that history spans fewer than two bins, since no
+    trend can be told from one."""
+    history = located[located["time"] < period.end]
+    times = pd.to_datetime(history["time"])
+    if times.empty or len(pd.period_range(times.min(), times.max(), freq=period_freq(bins))) < 2:
+        return None
+    return emerging_hotspots(history, cells.cells[["id", "geometry"]], freq=bins, area_col="cell")
 
 
 def _inputs(

@@ -36,6 +36,7 @@ def write_brief(
         "blocks": brief_blocks(brief, images),
         "letterhead": letterhead,
         "date": brief_date(brief),
+        "compact": brief.kind == "day",
     }
     part = path.with_name(f".{path.name}.part")
     try:

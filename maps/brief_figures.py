@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 import geopandas as gpd
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
 
 from gis.briefing import Brief
 from gis.crs import to_metric
@@ -56,13 +58,13 @@ def _grids(brief: Brief) -> gpd.GeoDataFrame:
     return metric
 
 
-def _base(grids: gpd.GeoDataFrame):  # type: ignore[no-untyped-def]
+def _base(grids: gpd.GeoDataFrame) -> tuple[Figure, Axes]:
     fig, ax = figure(width_cm=WIDTH_CM, height_cm=HEIGHT_CM)
     grids.boundary.plot(ax=ax, color="#555555", linewidth=0.4)
     return fig, ax
 
 
-def _finish(fig, ax, entries: list[tuple[str, str]], title: str) -> bytes:  # type: ignore[no-untyped-def]
+def _finish(fig: Figure, ax: Axes, entries: list[tuple[str, str]], title: str) -> bytes:
     scale_bar(ax)
     north_arrow(ax)
     if entries:
@@ -77,7 +79,8 @@ def _hotspots(brief: Brief, grids: gpd.GeoDataFrame) -> bytes:
     fig, ax = _base(grids)
     colours = cells["hotspot_class"].astype(int).map(GI_COLOURS)
     shown = cells["hotspot_class"] != 0
-    cells[shown].plot(ax=ax, color=colours[shown], linewidth=0, alpha=0.85)
+    if shown.any():
+        cells[shown].plot(ax=ax, color=colours[shown], linewidth=0, alpha=0.85)
     grids.boundary.plot(ax=ax, color="#555555", linewidth=0.4)
     present = sorted(set(cells.loc[shown, "hotspot_class"].astype(int)), reverse=True)
     entries = [(GI_CLASSES[c].get(lang), GI_COLOURS[c]) for c in present]

@@ -9,15 +9,16 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, cast
 
 import pandas as pd
 import typer
 
 from beatgrid.commands._common import console, progress, user_errors
-from gis.briefing import make_brief, read_weights
+from gis.briefing import BriefKind, make_brief, read_weights
 from gis.briefing.assessment import assessment_sheets
 from gis.briefing.labels import ROLE
+from gis.briefing.scope import ScopeKind as BriefScope
 from gis.checks import check_district
 from gis.district import load_district
 from gis.documents import read_letterhead
@@ -75,7 +76,8 @@ def brief(
     from maps.brief_document import write_brief
 
     with user_errors():
-        head = read_letterhead(letterhead)
+        head, when = read_letterhead(letterhead), _date(at)
+        _writable(output, (".docx", ".html", ".pdf"))
         with progress() as bar:
             task = bar.add_task("loading / 读取", total=4)
             district = load_district(manifest)
@@ -84,8 +86,8 @@ def brief(
             bar.update(task, advance=1, description="analysing / 分析")
             result = make_brief(
                 district,
-                kind=period.value,
-                at=_date(at),
+                kind=cast(BriefKind, period.value),
+                at=when,
                 scope=_scope(scope),
                 check=report,
                 lang=lang.value,
@@ -108,17 +110,17 @@ def assess(
 ) -> None:
     """Two-way assessment (双向考核) per grid, officer, auxiliary and grid head, as XLSX."""
     with user_errors():
-        if output.suffix.lower() != ".xlsx":
-            raise ConfigError(f"{output.name}: write .xlsx / 考核表只能输出为 .xlsx")
+        _writable(output, (".xlsx",))
         if period is Period.day:
             raise ConfigError("assessment is weekly or monthly / 考核按周或按月")
+        when, table = _date(at), read_weights(weights)
         district = load_district(manifest)
         result = make_brief(
             district,
-            kind=period.value,
-            at=_date(at),
+            kind=cast(BriefKind, period.value),
+            at=when,
             scope=_scope(scope),
-            weights=read_weights(weights),
+            weights=table,
             lang=lang.value,
         )
         assert result.assessment is not None
@@ -141,6 +143,7 @@ def wallmap(
 
     with user_errors():
         head = read_letterhead(letterhead)
+        _writable(output, (".pdf", ".png"))
         write_wall_map(load_district(manifest), community, output, letterhead=head)
         console.print(f"written / 已写出: {output}")
 
@@ -152,5 +155,15 @@ def _date(text: str) -> pd.Timestamp:
         raise ConfigError(f"--at {text!r}: not a date (e.g. 2025-11-20) / 日期格式错误") from None
 
 
-def _scope(scope: tuple[ScopeKind, str] | None) -> tuple[str, str | None]:
-    return ("district", None) if scope is None else (scope[0].value, scope[1])
+def _writable(output: Path, suffixes: tuple[str, ...]) -> None:
+    """Refuse a wrong suffix or a missing folder before any work is done."""
+    if output.suffix.lower() not in suffixes:
+        raise ConfigError(
+            f"{output.name}: write {' or '.join(suffixes)} / 输出格式应为 {'、'.join(suffixes)}"
+        )
+    if not output.parent.is_dir():
+        raise ConfigError(f"{output.parent}: no such folder / 输出目录不存在")
+
+
+def _scope(scope: tuple[ScopeKind, str] | None) -> tuple[BriefScope, str | None]:
+    return ("district", None) if scope is None else (cast(BriefScope, scope[0].value), scope[1])

@@ -211,8 +211,12 @@ def _relative(values: pd.Series) -> pd.Series:
 
 def _weighted(scaled: Mapping[str, pd.Series], weights: Mapping[str, float]) -> pd.Series:
     """Weighted mean over the indicators that have a value (NaN ones drop out)."""
-    num = sum(scaled[k].fillna(0) * w for k, w in weights.items())
-    den = sum(scaled[k].notna() * w for k, w in weights.items())
+    index = next(iter(scaled.values())).index
+    num = pd.Series(0.0, index=index)
+    den = pd.Series(0.0, index=index)
+    for k, w in weights.items():
+        num += scaled[k].fillna(0) * w
+        den += scaled[k].notna() * w
     return (num / den.where(den > 0)).round(1)
 
 

@@ -86,17 +86,16 @@ class Brief:
     def attention(self) -> pd.Series:
         """Grid id → how many of the briefing's warning lists name the grid (hot spot,
         overdue items, unvisited key addresses, no patrol, no police), highest first."""
-        score = pd.Series(0, index=pd.Index(self.scope.grid_ids, name="grid_id"))
         items = self.incidents.open_items
-        named = [
+        named: list[list[str]] = [
             self.hot_grids,
-            items.loc[items["overdue"].astype(bool), "grid_id"].unique(),
-            self.duty.unvisited_key["grid_id"].unique(),
+            items.loc[items["overdue"].astype(bool), "grid_id"].astype(str).unique().tolist(),
+            self.duty.unvisited_key["grid_id"].astype(str).unique().tolist(),
             self.duty.unpatrolled_grids,
             self.duty.unstaffed_grids,
         ]
-        for grids in named:
-            score[score.index.isin(list(grids))] += 1
+        counts = {g: sum(g in grids for grids in named) for g in self.scope.grid_ids}
+        score = pd.Series(counts, dtype=int).rename_axis("grid_id")
         return score[score > 0].sort_values(ascending=False, kind="stable")
 
     @property
@@ -338,7 +337,9 @@ def _signals(
         under_patrolled_cells=0 if under is None else len(under),
         unvisited_key=len(duty.unvisited_key),
         unstaffed=duty.unstaffed_grids,
-        short_officers=[(str(r.name), float(r.hours_per_week)) for r in short.itertuples()],
+        short_officers=list(
+            zip(short["name"].astype(str), short["hours_per_week"].astype(float), strict=True)
+        ),
         unvisited_points=len(duty.unvisited_joint_points),
         unpatrolled=len(duty.unpatrolled_grids),
         violations=0 if consistency is None else consistency.total,

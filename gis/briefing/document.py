@@ -9,6 +9,7 @@ draws nothing.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 import pandas as pd
 
@@ -81,15 +82,15 @@ def _t(brief: Brief, zh: str, en: str) -> str:
     return zh if brief.lang == "zh" else en
 
 
-def _n(value: float) -> str:
+def _n(value: Any) -> str:
     return str(round(value))
 
 
-def _pct(value: float) -> str:
+def _pct(value: Any) -> str:
     return "—" if pd.isna(value) else f"{value:.1f}%"
 
 
-def _signed(value: float) -> str:
+def _signed(value: Any) -> str:
     return "—" if pd.isna(value) else f"{value:+.1f}%"
 
 
@@ -108,7 +109,7 @@ def _zero(brief: Brief) -> Paragraph:
 
 def _summary(brief: Brief) -> list[Block]:
     table = brief.incidents.by_category
-    total = table.iloc[-1]
+    total: dict[Any, Any] = table.iloc[-1].to_dict()
     items = brief.incidents.open_items
     overdue = int(items["overdue"].sum())
     rate = brief.incidents.closure_rate
@@ -135,11 +136,18 @@ def _category_table(brief: Brief) -> Table:
         else ["category", "this period", "previous", "change", "a year earlier", "year on year"]
     )
     rows = []
-    for r in t.itertuples():
-        label = _t(brief, "合计", "total") if r.category == "*" else str(r.label)
-        last = "—" if pd.isna(r.last_year) else _n(r.last_year)
+    for r in t.to_dict("records"):
+        label = _t(brief, "合计", "total") if r["category"] == "*" else str(r["label"])
+        last = "—" if pd.isna(r["last_year"]) else _n(r["last_year"])
         rows.append(
-            [label, _n(r.count), _n(r.previous), _signed(r.change_pct), last, _signed(r.yoy_pct)]
+            [
+                label,
+                _n(r["count"]),
+                _n(r["previous"]),
+                _signed(r["change_pct"]),
+                last,
+                _signed(r["yoy_pct"]),
+            ]
         )
     return Table(headers, rows, _t(brief, "警情分类统计", "Incidents by category"))
 
@@ -207,8 +215,13 @@ def _patrol(brief: Brief) -> list[Block]:
         )
         yes, no = _t(brief, "达标", "yes"), _t(brief, "不足", "no")
         rows = [
-            [str(r.name), f"{r.hours:.1f}", f"{r.hours_per_week:.1f}", no if r.short else yes]
-            for r in d.officer_hours.itertuples()
+            [
+                str(r["name"]),
+                f"{r['hours']:.1f}",
+                f"{r['hours_per_week']:.1f}",
+                no if r["short"] else yes,
+            ]
+            for r in d.officer_hours.to_dict("records")
         ]
         blocks.append(
             Table(
@@ -231,14 +244,14 @@ def _handling(brief: Brief) -> list[Block]:
     )
     rows = [
         [
-            names.get(r.grid_id, r.grid_id),
-            _n(r.received),
-            _n(r.closed),
-            _n(r.open),
-            _n(r.overdue),
-            _pct(r.closure_rate * 100),
+            names.get(r["grid_id"], r["grid_id"]),
+            _n(r["received"]),
+            _n(r["closed"]),
+            _n(r["open"]),
+            _n(r["overdue"]),
+            _pct(r["closure_rate"] * 100),
         ]
-        for r in g.head(15).itertuples()
+        for r in g.head(15).to_dict("records")
     ]
     caption = _t(brief, "办结率最低的网格", "Grids with the lowest closure rate")
     return [Table(headers, rows, caption)] if rows else []
@@ -258,12 +271,12 @@ def _open_items(brief: Brief, *, limit: int) -> list[Block]:
     )
     rows = [
         [
-            f"{r.time:%m-%d %H:%M}",
-            str(r.label),
-            names.get(r.grid_id, r.grid_id),
-            yes if r.overdue else no,
+            f"{r['time']:%m-%d %H:%M}",
+            str(r["label"]),
+            names.get(r["grid_id"], r["grid_id"]),
+            yes if r["overdue"] else no,
         ]
-        for r in items.itertuples()
+        for r in items.to_dict("records")
     ]
     return [Table(headers, rows, _t(brief, "在办与超期事项", "Open and overdue items"))]
 
@@ -315,17 +328,17 @@ def _assessment(brief: Brief) -> list[Block]:
         return [
             [
                 str(n),
-                _pct(r.visit_coverage * 100),
-                _pct(r.closure_rate * 100),
-                f"{r.patrol_hours:.1f}",
-                _pct(r.registration_rate * 100),
-                _n(r.hazards),
-                _score(r.grid_score),
-                _score(r.police_score),
-                _score(r.total_score),
-                "—" if pd.isna(r.rank) else str(r.rank),
+                _pct(r["visit_coverage"] * 100),
+                _pct(r["closure_rate"] * 100),
+                f"{r['patrol_hours']:.1f}",
+                _pct(r["registration_rate"] * 100),
+                _n(r["hazards"]),
+                _score(r["grid_score"]),
+                _score(r["police_score"]),
+                _score(r["total_score"]),
+                "—" if pd.isna(r["rank"]) else str(r["rank"]),
             ]
-            for n, r in zip(label, frame.itertuples(), strict=True)
+            for n, r in zip(label, frame.to_dict("records"), strict=True)
         ]
 
     grids = a.grids.head(10)
@@ -337,7 +350,7 @@ def _assessment(brief: Brief) -> list[Block]:
         )
     ]
     for role, people in a.people.groupby("role", sort=False):
-        word = ROLE[role].get(brief.lang) if role in ROLE else str(role)
+        word = ROLE[str(role)].get(brief.lang) if str(role) in ROLE else str(role)
         top = people.head(10)
         caption = _t(brief, f"{word}考核排名", f"Ranking of {word}s")
         if len(people) > len(top):
@@ -346,7 +359,7 @@ def _assessment(brief: Brief) -> list[Block]:
     return blocks
 
 
-def _score(value: float) -> str:
+def _score(value: Any) -> str:
     return "—" if pd.isna(value) else f"{value:.1f}"
 
 

@@ -36,6 +36,12 @@ caption { font-family: "SimHei", "黑体", "WenQuanYi Micro Hei", sans-serif; fo
 figure { text-align: center; margin: 0.5em 0; page-break-inside: avoid; }
 figure img { max-width: 100%; }
 figcaption { font-size: 10.5pt; line-height: 1.4; }
+{% if compact %}
+@page { margin: 20mm 20mm 18mm 20mm; }
+body { font-size: 13pt; line-height: 20pt; }
+h1 { font-size: 18pt; margin: 0 0 0.4em; }
+h2, h3 { font-size: 13pt; margin-top: 0.3em; }
+{% endif %}
 </style></head><body>
 {% if head.number %}<p class="center">{{ head.number }}</p>{% endif %}
 <h1>{{ title }}</h1>
@@ -66,8 +72,10 @@ def render_html(
     date: str,
     closing: str = "",
     lang: str = "zh",
+    compact: bool = False,
 ) -> str:
-    """The document as one HTML string."""
+    """The document as one HTML string (``compact``: smaller type and margins, for a
+    one-page daily sheet)."""
     return _TEMPLATE.render(
         title=title,
         blocks=[_view(b) for b in blocks],
@@ -75,6 +83,7 @@ def render_html(
         date=date,
         closing=closing,
         lang="zh-CN" if lang == "zh" else "en",
+        compact=compact,
     )
 
 

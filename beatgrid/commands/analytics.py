@@ -223,12 +223,9 @@ def _print_hotspots(review: HotspotReview) -> None:
     table.add_row("hot / cold grids (Gi*) / 热点/冷点网格", _hot_cold(review.grid_hotspots))
     table.add_row(f"cells / 格元 ({review.cell_size_m:.0f} m)", f"{len(review.cells)}")
     table.add_row("hot / cold cells (Gi*) / 热点/冷点", _hot_cold(review.cell_hotspots))
-    em = review.emerging
-    if em is None:
-        table.add_row("emerging / 时空模式", "history under two bins / 历史不足两个时段")
-    else:
-        for label, n in em.loc[em["pattern"] != "none", "label_en"].value_counts().items():
-            table.add_row(f"emerging: {label}", f"{n}")
+    em = review.emerging if review.emerging is not None else pd.DataFrame(columns=["pattern"])
+    for label, n in em.loc[em["pattern"] != "none", "label_en"].value_counts().items():
+        table.add_row(f"emerging: {label}", f"{n}")
     table.add_row("PAI (3 %, previous → this period)", f"{review.evaluation.pai:.2f}")
     console.print(table)
 

@@ -212,7 +212,10 @@ def _hotspots(
     """The hotspot review of the scope; None when the period has no incident (no map)."""
     if figures.total == 0 or district.grids is None or len(district.grids) < 3:
         return None
-    return hotspot_review(district, window=periods.kind, at=periods.current.start)
+    # a day brief shows no map, so it skips the emerging patterns (the slowest step)
+    return hotspot_review(
+        district, window=periods.kind, at=periods.current.start, trends=periods.kind != "day"
+    )
 
 
 def _coverage(

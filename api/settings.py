@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -40,6 +42,10 @@ class Settings(BaseSettings):
     )
     job_workers: int = Field(default=2, ge=1, le=32)
     public_url: str | None = Field(default=None, description="Base URL used in OGC links.")
+    letterhead: Path | None = Field(
+        default=None,
+        description="TOML letterhead of the documents (issuer, number, recipient); none: plain",
+    )
 
     @field_validator("database_url")
     @classmethod

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from api.routes import analysis, audit, auth, incidents, jobs, layers, redraw
+from api.routes import analysis, audit, auth, briefs, incidents, jobs, layers, redraw
 
 ROUTERS: tuple[APIRouter, ...] = (
     auth.router,
@@ -18,4 +18,5 @@ ROUTERS: tuple[APIRouter, ...] = (
     jobs.router,
     audit.router,
     redraw.router,
+    briefs.router,
 )

@@ -1,10 +1,10 @@
 """Which grids a briefing covers: a station, a street or a community, by its id.
 
-Grids nest in communities (``parent_id``) and communities in streets, so a community or a
-street selects its grids by id, exactly.  A station's grids are the grids whose
-representative point lies in one of the station's officer beats (beats nest in stations
-by ``parent_id``), or in the station's own polygon when there are no beats: beats follow
-whole grids, so the representative point decides without cutting any grid.
+One rule for every level: a scope holds the grids whose representative point lies in its
+polygon (for a station, in one of its officer beats — beats name their station in
+``parent_id`` — or in the station's own polygon when it has none).  Grids nest in
+communities and beats follow whole grids, so the point decides without cutting a grid, and
+a grid whose ``parent_id`` is wrong is still counted where the map shows it.
 """
 
 from __future__ import annotations
@@ -106,17 +106,8 @@ def _layer(district: District, kind: ScopeKind) -> gpd.GeoDataFrame:
 def _grid_mask(district: District, kind: ScopeKind, id: str, row: gpd.GeoDataFrame) -> np.ndarray:
     grids = district.grids
     assert grids is not None
-    parents = grids["parent_id"].astype(str).to_numpy()
-    if kind == "community":
-        return parents == id
-    if kind == "street":
-        communities = district.communities
-        if communities is None:
-            return _inside(grids, row.geometry.to_numpy())
-        mine = communities.loc[communities["parent_id"].astype(str) == id, "id"].astype(str)
-        return np.isin(parents, mine.to_numpy())
     beats = district.beats
-    if beats is not None and "parent_id" in beats:
+    if kind == "station" and beats is not None and "parent_id" in beats:
         mine = beats[beats["parent_id"].astype(str) == id]
         if len(mine):
             return _inside(grids, mine.to_crs(grids.crs).geometry.to_numpy())

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import Path
@@ -161,6 +161,30 @@ class JobPublic(BaseModel):
     finished_at: datetime | None
     error: str | None
     result_url: str | None = None
+
+
+class BriefScope(BaseModel):
+    """The station, street or community a briefing covers."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    kind: Literal["station", "street", "community"]
+    id: str = Field(min_length=1, max_length=64)
+
+
+class BriefRequest(BaseModel):
+    """A briefing (日见面 day, 周研判 week, 月讲评 month) as a document."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    period: Literal["day", "week", "month"]
+    at: date = Field(description="a day in the period")
+    scope: BriefScope | None = Field(default=None, description="default: all you may see")
+    format: Literal["docx", "html", "pdf"] = "docx"
+    lang: Literal["zh", "en"] = "zh"
+    layers: dict[LayerKind, str] | None = Field(
+        default=None, description="layer kind → stored layer id; default: the one of each kind"
+    )
 
 
 class HotspotRequest(BaseModel):

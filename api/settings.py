@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -49,6 +51,10 @@ class Settings(BaseSettings):
         gt=0,
         le=5000,
         description="Farthest check-in from a joint-defense point (m).",
+    )
+    letterhead: Path | None = Field(
+        default=None,
+        description="TOML letterhead of the documents (issuer, number, recipient); none: plain",
     )
 
     @field_validator("event_rules")

@@ -8,7 +8,18 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from api.routes import analysis, audit, auth, events, field, incidents, jobs, layers, redraw
+from api.routes import (
+    analysis,
+    audit,
+    auth,
+    briefs,
+    events,
+    field,
+    incidents,
+    jobs,
+    layers,
+    redraw,
+)
 
 ROUTERS: tuple[APIRouter, ...] = (
     auth.router,
@@ -20,4 +31,5 @@ ROUTERS: tuple[APIRouter, ...] = (
     redraw.router,
     events.router,
     field.router,
+    briefs.router,
 )

@@ -120,13 +120,13 @@ def query_incidents(session: Session, query: IncidentQuery) -> IncidentPage:
 
 def incident_frame(session: Session, query: IncidentQuery) -> gpd.GeoDataFrame:
     """Every matching incident (no paging) as a frame for the engines: id, time, category,
-    grid_id and the point (WGS84); personal fields are not read.
+    grid_id, status and the point (WGS84); personal fields are not read.
 
     Filtered in the database like :func:`query_incidents`; on SQLite the exact test runs
     chunk by chunk on the coordinates, so only incidents inside are ever kept.
     """
     policy = query.policy
-    columns = (Incident.id, Incident.time, Incident.category, Incident.grid_id)
+    columns = (Incident.id, Incident.time, Incident.category, Incident.grid_id, Incident.status)
     stmt = _filtered(select(*columns, Incident.lon, Incident.lat), query)
     stmt = stmt.order_by(Incident.time, Incident.id)
     exact = policy is not None and not policy.unrestricted
@@ -140,14 +140,13 @@ def incident_frame(session: Session, query: IncidentQuery) -> gpd.GeoDataFrame:
         for part in session.execute(stmt).yield_per(_CHUNK).partitions():
             rows = list(part)
             if exact and policy is not None:
-                inside = policy.mask(np.array([r[4] for r in rows]), np.array([r[5] for r in rows]))
+                inside = policy.mask(np.array([r[5] for r in rows]), np.array([r[6] for r in rows]))
                 rows = [r for r, k in zip(rows, inside, strict=True) if k]
             chunks.append(rows)
     rows = [r for chunk in chunks for r in chunk]
-    data = {
-        name: [r[i] for r in rows] for i, name in enumerate(("id", "time", "category", "grid_id"))
-    }
-    geometry = gpd.points_from_xy([r[4] for r in rows], [r[5] for r in rows], crs=4326)
+    names = ("id", "time", "category", "grid_id", "status")
+    data = {name: [r[i] for r in rows] for i, name in enumerate(names)}
+    geometry = gpd.points_from_xy([r[5] for r in rows], [r[6] for r in rows], crs=4326)
     frame = gpd.GeoDataFrame(data, geometry=geometry, crs=4326)
     frame["time"] = pd.to_datetime(frame["time"])
     return frame

@@ -74,7 +74,10 @@ class CoverageReview:
     @property
     def under_patrolled(self) -> gpd.GeoDataFrame | None:
         """The hot cells that got fewer effective visits than the target."""
-        return None if self.dosage is None else self.dosage.under_patrolled
+        if self.dosage is None:
+            return None
+        areas = self.dosage.areas
+        return areas[areas["under_patrolled"].astype(bool)]
 
 
 def coverage_review(

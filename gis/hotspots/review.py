@@ -145,7 +145,7 @@ def hotspot_review(
         Gi* conditional permutations; 0 (default) classifies on normal p-values, as
         Esri's Hot Spot Analysis does.
     bins : {"day", "week", "month"}
-        Time bins of the emerging hot-spot cube (the whole incident history).
+        Time bins of the emerging hot-spot cube (the history up to the period's end).
     trends : bool
         Compute emerging hot spots (the slowest step: a space-time Gi* per bin); False
         leaves ``emerging`` None, for callers that show only the period's classes.
@@ -171,7 +171,8 @@ def hotspot_review(
     grid_gi = _grid_gi(
         counts.areas, cell_gi.cells, _in_period(located, period), permutations=permutations
     )
-    emerging = _emerging(located, cells.cells[["id", "geometry"]], bins=bins) if trends else None
+    history = _until(located, period.end)  # a review as of a date never looks past it
+    emerging = _emerging(history, cells.cells[["id", "geometry"]], bins=bins) if trends else None
     evaluation = pai(
         cell_counts.assign(count=cell_counts["previous_count"]),
         cell_counts.set_index("id")["count"],
@@ -181,7 +182,7 @@ def hotspot_review(
         category=counts.category,
         grids=grid_gi.cells,
         cells=cell_gi.cells,
-        emerging=_emerging_frame(emerging, cells.cells, located, trends=trends),
+        emerging=_emerging_frame(emerging, cells.cells, history, trends=trends),
         pai=pai_table(evaluation),
         cell_size_m=cells.size_m,
         shape=cells.shape,
@@ -284,7 +285,7 @@ def _cell_counts(cells: Cells, located: gpd.GeoDataFrame, period: Period) -> gpd
 def _emerging(
     located: gpd.GeoDataFrame, cells: gpd.GeoDataFrame, *, bins: Bins
 ) -> EmergingHotSpots | None:
-    """Emerging hot spots over the whole history, None when it spans a single bin."""
+    """Emerging hot spots over the history, None when it spans a single bin."""
     times = pd.to_datetime(located["time"], errors="coerce").dropna()
     if times.dt.to_period(period_freq(bins)).nunique() < 2:
         return None
@@ -323,6 +324,10 @@ def _no_pattern(cells: gpd.GeoDataFrame, located: gpd.GeoDataFrame) -> gpd.GeoDa
         geometry=cells.geometry.to_numpy(),
         crs=cells.crs,
     )
+
+
+def _until(incidents: gpd.GeoDataFrame, end: pd.Timestamp) -> gpd.GeoDataFrame:
+    return incidents[(pd.to_datetime(incidents["time"], errors="coerce") < end).to_numpy()]
 
 
 def _in_period(incidents: gpd.GeoDataFrame, period: Period) -> gpd.GeoDataFrame:

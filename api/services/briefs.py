@@ -1,0 +1,92 @@
+"""Briefings from the stored data: the same :func:`gis.briefing.make_brief` the CLI calls,
+on a District read from the store through the reader's policy.
+
+A scope (station, street, community) must lie inside the reader's jurisdiction: one
+outside it is refused (403) even though it exists; one that does not exist is a 404.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from api.models import Layer
+from api.policy import Jurisdiction
+from api.schemas import BriefRequest
+from api.services.district import district_from_store
+from api.store.incidents import IncidentQuery
+from api.store.query import FeatureQuery, read_features
+from gis.briefing import ScopeKind, make_brief
+from gis.documents import Letterhead
+from gis.errors import NotFoundError, PermissionDenied
+from gis.layers import LayerKind
+from maps.brief_document import write_brief
+
+BRIEF_KINDS = (
+    LayerKind.STREET, LayerKind.COMMUNITY, LayerKind.GRID, LayerKind.JOINT_POINT,
+    LayerKind.STATION, LayerKind.BEAT, LayerKind.AUX_BEAT, LayerKind.ADDRESS,
+)  # fmt: skip
+SCOPE_KIND = {"station": LayerKind.STATION, "street": LayerKind.STREET,
+              "community": LayerKind.COMMUNITY}  # fmt: skip
+MEDIA = {
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "html": "text/html; charset=utf-8",
+    "pdf": "application/pdf",
+}
+HISTORY = pd.DateOffset(years=1, months=1)
+"""How far back incidents are read: a year and a month covers 环比 and 同比."""
+
+
+def brief_document(
+    session: Session, *, req: BriefRequest, policy: Jurisdiction, letterhead: Letterhead
+) -> tuple[bytes, str]:
+    """The briefing file's bytes and its file name."""
+    layers = dict(req.layers) if req.layers else stored_layers(session)
+    if req.scope is not None:
+        _guard_scope(session, layers, kind=req.scope.kind, id=req.scope.id, policy=policy)
+    at = pd.Timestamp(req.at)
+    incidents = IncidentQuery(start=(at - HISTORY).to_pydatetime(), end=None)
+    district = district_from_store(
+        session, layers=layers, policy=policy, incidents=incidents, name="辖区"
+    )
+    scope: tuple[ScopeKind, str | None] = (
+        ("district", None) if req.scope is None else (req.scope.kind, req.scope.id)
+    )
+    brief = make_brief(district, kind=req.period, at=at, scope=scope, lang=req.lang)
+    name = f"brief-{req.period}-{at:%Y%m%d}.{req.format}"
+    with tempfile.TemporaryDirectory(prefix="beatgrid-brief-") as tmp:
+        path = write_brief(brief, Path(tmp) / name, letterhead=letterhead)
+        return path.read_bytes(), name
+
+
+def stored_layers(session: Session) -> dict[LayerKind, str]:
+    """The one stored layer of each kind a briefing reads (kinds stored twice are skipped:
+    there is no telling which one is meant)."""
+    rows = session.execute(select(Layer.kind, Layer.id).order_by(Layer.kind, Layer.id)).all()
+    by_kind: dict[str, list[str]] = {}
+    for kind, layer_id in rows:
+        by_kind.setdefault(kind, []).append(layer_id)
+    return {k: by_kind[k.value][0] for k in BRIEF_KINDS if len(by_kind.get(k.value, [])) == 1}
+
+
+def _guard_scope(
+    session: Session, layers: dict[LayerKind, str], *, kind: str, id: str, policy: Jurisdiction
+) -> None:
+    layer = layers.get(SCOPE_KIND[kind])
+    if layer is None:
+        raise NotFoundError(f"no {kind} layer is stored / 未存储{kind}图层")
+    everything = read_features(session, layer, FeatureQuery(policy=Jurisdiction.everywhere()))
+    frame = everything.frame
+    row = frame[frame["id"].astype(str) == id]
+    if row.empty:
+        raise NotFoundError(f"no {kind} with id {id!r} / 没有编号为 {id} 的区域")
+    try:
+        policy.guard(row.geometry.iloc[0])
+    except PermissionDenied:
+        raise PermissionDenied(
+            f"{kind} {id} lies outside your jurisdiction / 该区域不在您的辖区内"
+        ) from None

@@ -1,0 +1,169 @@
+"""``beatgrid brief``, ``beatgrid assess`` and ``beatgrid wallmap``: the documents of the
+日见面、周研判、月讲评 rhythm, the two-way assessment table and the 网格示意图.
+
+Each parses options, calls the library (:func:`gis.briefing.make_brief`,
+:func:`gis.briefing.assess`) and writes the file; nothing is counted here.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, cast
+
+import pandas as pd
+import typer
+
+from beatgrid.commands._common import console, progress, user_errors
+from gis.briefing import BriefKind, make_brief, read_weights
+from gis.briefing.assessment import assessment_sheets
+from gis.briefing.labels import ROLE
+from gis.briefing.scope import ScopeKind as BriefScope
+from gis.checks import check_district
+from gis.district import load_district
+from gis.documents import read_letterhead
+from gis.errors import ConfigError
+from gis.io import write_workbook
+
+
+class Period(StrEnum):
+    day = "day"
+    week = "week"
+    month = "month"
+
+
+class ScopeKind(StrEnum):
+    district = "district"
+    station = "station"
+    street = "street"
+    community = "community"
+
+
+class Lang(StrEnum):
+    zh = "zh"
+    en = "en"
+
+
+ManifestArg = Annotated[Path, typer.Argument(help="district manifest.json (or its folder)")]
+AtOpt = Annotated[str, typer.Option("--at", help="a date in the period, e.g. 2025-11-20")]
+ScopeOpt = Annotated[
+    tuple[ScopeKind, str] | None,
+    typer.Option("--scope", help="station|street|community ID (default: the whole district)"),
+]
+LetterheadOpt = Annotated[
+    Path | None, typer.Option("--letterhead", help="TOML: issuer, number, recipient, phones")
+]
+LangOpt = Annotated[Lang, typer.Option("--lang", help="zh or en")]
+
+
+def register(app: typer.Typer) -> None:
+    app.command("brief")(brief)
+    app.command("assess")(assess)
+    app.command("wallmap")(wallmap)
+
+
+def brief(
+    manifest: ManifestArg,
+    output: Annotated[Path, typer.Option("--output", "-o", help=".docx, .html or .pdf")],
+    period: Annotated[Period, typer.Option("--period", help="day, week or month")],
+    at: AtOpt,
+    scope: ScopeOpt = None,
+    letterhead: LetterheadOpt = None,
+    check: Annotated[bool, typer.Option(help="run the consistency check for its status")] = True,
+    lang: LangOpt = Lang.zh,
+) -> None:
+    """A briefing document: 日见面 (day), 周研判 (week), 月讲评 (month)."""
+    from maps.brief_document import write_brief
+
+    with user_errors():
+        head, when = read_letterhead(letterhead), _date(at)
+        _writable(output, (".docx", ".html", ".pdf"))
+        with progress() as bar:
+            task = bar.add_task("loading / 读取", total=4)
+            district = load_district(manifest)
+            bar.update(task, advance=1, description="checking / 一致性检查")
+            report = check_district(district) if check else None
+            bar.update(task, advance=1, description="analysing / 分析")
+            result = make_brief(
+                district,
+                kind=cast(BriefKind, period.value),
+                at=when,
+                scope=_scope(scope),
+                check=report,
+                lang=lang.value,
+            )
+            bar.update(task, advance=1, description="writing / 写出")
+            write_brief(result, output, letterhead=head)
+            bar.update(task, advance=1)
+        state = "零报告 / zero report" if result.zero_report else f"{len(result.actions)} 项待办"
+        console.print(f"written / 已写出: {output} ({state})")
+
+
+def assess(
+    manifest: ManifestArg,
+    output: Annotated[Path, typer.Option("--output", "-o", help=".xlsx")],
+    period: Annotated[Period, typer.Option("--period", help="week or month")],
+    at: AtOpt,
+    scope: ScopeOpt = None,
+    weights: Annotated[Path | None, typer.Option(help="TOML weights (双向考核权重)")] = None,
+    lang: LangOpt = Lang.zh,
+) -> None:
+    """Two-way assessment (双向考核) per grid, officer, auxiliary and grid head, as XLSX."""
+    with user_errors():
+        _writable(output, (".xlsx",))
+        if period is Period.day:
+            raise ConfigError("assessment is weekly or monthly / 考核按周或按月")
+        when, table = _date(at), read_weights(weights)
+        district = load_district(manifest)
+        result = make_brief(
+            district,
+            kind=cast(BriefKind, period.value),
+            at=when,
+            scope=_scope(scope),
+            weights=table,
+            lang=lang.value,
+        )
+        assert result.assessment is not None
+        roles = {k: v.get(lang.value) for k, v in ROLE.items()}
+        sheets = assessment_sheets(
+            result.assessment, lang=lang.value, grid_names=result.grid_names, roles=roles
+        )
+        write_workbook(sheets, output)
+        console.print(f"written / 已写出: {output}")
+
+
+def wallmap(
+    manifest: ManifestArg,
+    community: Annotated[str, typer.Argument(help="community id (社区编码)")],
+    output: Annotated[Path, typer.Option("--output", "-o", help=".pdf or .png (A3)")],
+    letterhead: LetterheadOpt = None,
+) -> None:
+    """网格示意图 (公示上墙): an A3 map of a community's grids and who answers for them."""
+    from maps.wallmap import write_wall_map
+
+    with user_errors():
+        head = read_letterhead(letterhead)
+        _writable(output, (".pdf", ".png"))
+        write_wall_map(load_district(manifest), community, output, letterhead=head)
+        console.print(f"written / 已写出: {output}")
+
+
+def _date(text: str) -> pd.Timestamp:
+    try:
+        return pd.Timestamp(text)
+    except ValueError:
+        raise ConfigError(f"--at {text!r}: not a date (e.g. 2025-11-20) / 日期格式错误") from None
+
+
+def _writable(output: Path, suffixes: tuple[str, ...]) -> None:
+    """Refuse a wrong suffix or a missing folder before any work is done."""
+    if output.suffix.lower() not in suffixes:
+        raise ConfigError(
+            f"{output.name}: write {' or '.join(suffixes)} / 输出格式应为 {'、'.join(suffixes)}"
+        )
+    if not output.parent.is_dir():
+        raise ConfigError(f"{output.parent}: no such folder / 输出目录不存在")
+
+
+def _scope(scope: tuple[ScopeKind, str] | None) -> tuple[BriefScope, str | None]:
+    return ("district", None) if scope is None else (cast(BriefScope, scope[0].value), scope[1])

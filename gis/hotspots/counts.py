@@ -114,10 +114,10 @@ def assign_points(
     """Id of the area each point falls in (None outside every area), index of ``points``.
 
     :func:`gis.locate.locate`: one bulk STRtree query; a point on a shared boundary goes
-    to the area listed first.
+    to the lowest id (ids compared as strings), the rule geocoding follows too.
     """
     pts = same_crs(points, areas.crs)
-    where = locate(pts.geometry.to_numpy(), areas.geometry.to_numpy())
+    where = locate(pts.geometry.to_numpy(), areas.geometry.to_numpy(), ids=areas[id_col])
     ids = np.empty(len(areas) + 1, dtype=object)  # the last slot (index -1) is "outside"
     ids[:-1] = areas[id_col].astype(str).to_numpy()
     return pd.Series(ids[where], index=pts.index, dtype=object)

@@ -117,7 +117,7 @@ def grid_loads(
     g, crs = to_metric(grids, crs=metric_crs)
     g["id"] = g["id"].astype(str)
     ggeoms = geoms(g)
-    home = locate(geoms(buildings.to_crs(crs)), ggeoms)
+    home = locate(geoms(buildings.to_crs(crs)), ggeoms, ids=g["id"])
     hit = home >= 0
     out = pd.DataFrame({"id": g["id"].to_numpy()})
     if "parent_id" in g.columns:
@@ -126,7 +126,7 @@ def grid_loads(
         values = pd.to_numeric(buildings[col], errors="coerce").fillna(0).to_numpy()
         out[col] = np.bincount(home[hit], weights=values[hit], minlength=len(g)).astype(int)
     if incidents is not None:
-        where = locate(geoms(incidents.to_crs(crs)), ggeoms)
+        where = locate(geoms(incidents.to_crs(crs)), ggeoms, ids=g["id"])
         out["incidents"] = np.bincount(where[where >= 0], minlength=len(g))
     out["area_m2"] = shapely.area(ggeoms)
     out["polsby_popper"] = polsby_popper(ggeoms)

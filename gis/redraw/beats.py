@@ -100,7 +100,7 @@ def propose_beats(
     k = len(b)
     if k < 1 or k > len(g):
         raise EditError(Text("责任区数量无效：{k}", "invalid number of beats: {k}").format(k=k))
-    before = locate(cells, geoms(b))
+    before = locate(cells, geoms(b), ids=b["id"])
     labels, tol = _plan(graph, k, work, compactness, tolerance, steps, seed)
     shapes = np.array([sh.merged(cells[labels == p]) for p in range(k)], dtype=object)
     ids = _match(shapes, geoms(b), b["id"].to_numpy())

@@ -185,7 +185,8 @@ def _people(
     guard_layer(buildings, "buildings", fields=("households", "population"))
     bl = buildings.to_crs(crs)
     pts = geoms(bl)
-    home_b, home_a = locate(pts, geoms(b)), locate(pts, geoms(a))
+    home_b = locate(pts, geoms(b), ids=b["id"])
+    home_a = locate(pts, geoms(a), ids=a["id"])
     ids_b = np.append(b["id"].to_numpy(), "")[home_b]
     ids_a = np.append(a["id"].to_numpy(), "")[home_a]
     frame = pd.DataFrame(

@@ -209,8 +209,8 @@ def _moves(
     guard_layer(layer, "points")
     pts = np.asarray(layer.to_crs(crs).geometry.array, dtype=object)
     ok = ~(shapely.is_missing(pts) | shapely.is_empty(pts))
-    before = np.append(b["id"].to_numpy(), "")[locate(pts, geoms(b))]
-    after = np.append(a["id"].to_numpy(), "")[locate(pts, geoms(a))]
+    before = np.append(b["id"].to_numpy(), "")[locate(pts, geoms(b), ids=b["id"])]
+    after = np.append(a["id"].to_numpy(), "")[locate(pts, geoms(a), ids=a["id"])]
     moved = ok & (before != after)
     return pd.DataFrame(
         {

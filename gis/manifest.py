@@ -32,9 +32,14 @@ from pydantic import (
 )
 
 from gis.errors import FileFormatError, Problem
+from gis.i18n import Text
 from gis.layers import LayerKind, kind_named
 
 __all__ = ["Manifest", "ManifestEntry", "parse_manifest", "read_manifest"]
+
+_NOT_AN_OBJECT = Text(
+    "manifest 格式错误：{section} 须为对象", "a manifest is an object with a '{section}' object"
+)
 
 
 class ManifestEntry(BaseModel):
@@ -80,7 +85,12 @@ class Manifest(BaseModel):
         if unknown:
             kinds = ", ".join(k.value for k in LayerKind)
             raise ValueError(
-                f"unknown layer kinds {', '.join(unknown)} (未知图层类型); kinds are {kinds}"
+                str(
+                    Text(
+                        f"未知图层类型 {', '.join(unknown)}；可用：{kinds}",
+                        f"unknown layer kinds {', '.join(unknown)}; kinds are {kinds}",
+                    )
+                )
             )
         return value
 
@@ -94,12 +104,15 @@ def read_manifest(path: Path) -> Manifest:
         No such file, not JSON, or fields that do not fit (every one named).
     """
     if not path.exists():
-        raise FileFormatError.single(path.name, f"no manifest at {path} (找不到 manifest.json)")
+        raise FileFormatError.single(
+            path.name, str(Text(f"找不到 manifest.json：{path}", f"no manifest at {path}"))
+        )
     try:
         data = json.loads(path.read_text(encoding="utf-8-sig"))
     except (OSError, ValueError) as exc:
         raise FileFormatError.single(
-            path.name, f"not a readable JSON manifest (manifest 不是有效 JSON): {exc}"
+            path.name,
+            str(Text(f"manifest 不是有效 JSON：{exc}", f"not a readable JSON manifest: {exc}")),
         ) from exc
     return parse_manifest(data, source=path.name)
 
@@ -112,12 +125,10 @@ def parse_manifest(data: object, *, source: str) -> Manifest:
     >>> parse_manifest({"layers": {"grids": {}}}, source="m.json")
     Traceback (most recent call last):
     ...
-    gis.errors.FileFormatError: m.json field 'layers.grids.path': needs a 'path' (缺少 path)
+    gis.errors.FileFormatError: m.json field 'layers.grids.path': 缺少 path / needs a 'path'
     """
     if not isinstance(data, dict):
-        raise FileFormatError.single(
-            source, "a manifest is an object with a 'layers' object (manifest 格式错误)"
-        )
+        raise FileFormatError.single(source, str(_NOT_AN_OBJECT.format(section="layers")))
     try:
         return Manifest.model_validate(data)
     except ValidationError as exc:
@@ -129,14 +140,14 @@ def _problem(error: Any, source: str) -> Problem:
     loc = [str(part) for part in error["loc"]]
     kind = error["type"]
     if kind == "missing" and loc[-1] == "path":
-        message = "needs a 'path' (缺少 path)"
+        message = str(Text("缺少 path", "needs a 'path'"))
     elif kind == "extra_forbidden":
+        unknown = Text(f"未知选项 {loc[-1]!r}", f"unknown option {loc[-1]!r}")
         message = (
-            f"unknown option {loc[-1]!r} (未知选项); an entry takes path, crs, encoding, "
-            "layer, mapping, lon/x, lat/y, wkt"
+            f"{unknown}; an entry takes path, crs, encoding, layer, mapping, lon/x, lat/y, wkt"
         )
     elif loc in (["layers"], ["tables"], ["extras"]) and kind == "dict_type":
-        message = f"a manifest is an object with a '{loc[0]}' object (manifest 格式错误)"
+        message = str(_NOT_AN_OBJECT.format(section=loc[0]))
     else:
         message = str(error["msg"]).removeprefix("Value error, ")
         if "input" in error and kind != "value_error":

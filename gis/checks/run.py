@@ -1,7 +1,9 @@
 """Run every consistency rule over a district's layers and build the report.
 
-:func:`check_district` is the entry point; :func:`check_layers` does the same on
-loose GeoDataFrames.  Steps: guard the inputs → one metric CRS for all layers →
+:func:`check_district` is the entry point (a :class:`gis.district.District`);
+:func:`check_layers` does the same on loose layers, each a GeoDataFrame or a
+:class:`gis.io.Layer` (unwrapped with :func:`gis.io.frame_of`).  Steps: guard the inputs
+(:mod:`gis.guard`) → one metric CRS for all layers →
 validity (and cleaned layers) → tiling and nesting per layer → beat alignment →
 auxiliary beats → joint-defense points → staffing → findings and summaries.
 """
@@ -85,7 +87,10 @@ def check_layers(
     exceptions: ExceptionRegister | None = None,
     metric_crs: pyproj.CRS | None = None,
 ) -> CheckReport:
-    """Check loose layers (kind → GeoDataFrame with an ``id`` column).
+    """Check loose layers (kind → GeoDataFrame or ``gis.io.Layer``, with an ``id`` column).
+
+    The findings are those :func:`check_district` gives for a district of the same layers
+    (``tests/gis/checks/test_layer_inputs.py``); accepted exceptions are only those given.
 
     Examples
     --------

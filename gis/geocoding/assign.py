@@ -51,6 +51,7 @@ from gis.crs import metric_crs
 from gis.errors import ConfigError, DataQualityWarning, GeometryError, Problem
 from gis.geocoding import fastpath
 from gis.geocoding.fastpath import NONE, PolygonIndex
+from gis.i18n import Text
 from gis.layers import LayerKind
 from gis.locate import tie_rank
 
@@ -171,7 +172,7 @@ def build_area_index(
     GeometryError : a layer without any usable polygon.
     """
     if not layers:
-        raise ConfigError("no area layers given / 未提供区域图层")
+        raise ConfigError(str(Text("未提供区域图层", "no area layers given")))
     if not np.isfinite(tolerance_m) or tolerance_m < 0:
         raise ConfigError(f"tolerance_m must be ≥ 0 metres, got {tolerance_m!r}")
     first = next(iter(layers.values()))
@@ -192,7 +193,9 @@ def build_area_index(
 
 def _metric_crs(gdf: gpd.GeoDataFrame) -> pyproj.CRS:
     if gdf.crs is None:
-        raise ConfigError("area layer has no CRS; say which one it is in / 区域图层缺少坐标系")
+        raise ConfigError(
+            str(Text("区域图层缺少坐标系", "area layer has no CRS; say which one it is in"))
+        )
     return pyproj.CRS.from_user_input(metric_crs(gdf))
 
 
@@ -203,7 +206,7 @@ def _layer_geometries(
     if column not in gdf.columns:
         raise ConfigError(f"layer {name!r}: no id column {column!r} (columns: {list(gdf.columns)})")
     if gdf.crs is None:
-        raise ConfigError(f"layer {name!r} has no CRS / 图层 {name!r} 缺少坐标系")
+        raise ConfigError(str(Text(f"图层 {name!r} 缺少坐标系", f"layer {name!r} has no CRS")))
     geoms = gdf.geometry.to_crs(metric).to_numpy()
     missing = shapely.is_missing(geoms) | shapely.is_empty(geoms) | gdf[column].isna().to_numpy()
     invalid = ~missing & ~shapely.is_valid(geoms)
@@ -257,7 +260,7 @@ def assign_points(
         )
     geoms = points.geometry if isinstance(points, gpd.GeoDataFrame) else points
     if geoms.crs is None:
-        raise ConfigError("points have no CRS / 点数据缺少坐标系")
+        raise ConfigError(str(Text("点数据缺少坐标系", "points have no CRS")))
     x, y = point_xy(geoms.to_numpy())
     x, y = areas.transformer(pyproj.CRS.from_user_input(geoms.crs)).transform(x, y)
     table = assign_xy(np.asarray(x), np.asarray(y), areas, nearest=nearest)

@@ -41,6 +41,7 @@ from scipy import sparse
 from gis.errors import ConfigError
 from gis.hotspots.gistar import Inference, finish, gi_arrays, gi_z, with_self
 from gis.hotspots.weights import Weights
+from gis.i18n import Text
 
 GlobalWindow = Literal["time_window", "cube"]
 
@@ -57,7 +58,9 @@ def spacetime_weights(wts: Weights, n_bins: int, *, time_steps: int) -> Weights:
     [[0, 1, 0, 0], [1, 0, 0, 0], [1, 1, 0, 1], [1, 1, 1, 0]]
     """
     if time_steps < 0:
-        raise ConfigError(f"time_steps must be ≥ 0, got {time_steps} / 时间步长邻域须 ≥ 0")
+        raise ConfigError(
+            str(Text("时间步长邻域须 ≥ 0", f"time_steps must be ≥ 0, got {time_steps}"))
+        )
     n = wts.w.n
     space = (wts.w.sparse.astype(bool) + sparse.identity(n, dtype=bool, format="csr")).astype(float)
     steps = min(time_steps, n_bins - 1)
@@ -103,7 +106,7 @@ def spacetime_gi(
     """
     n_bins = counts.shape[1]
     if global_window not in ("time_window", "cube"):
-        raise ConfigError(f"unknown global window {global_window!r} / 未知的全局窗口")
+        raise ConfigError(str(Text("未知的全局窗口", f"unknown global window {global_window!r}")))
     if permutations == 0:
         return spacetime_gi_normal(counts, wts, time_steps=time_steps, global_window=global_window)
     if global_window == "cube":

@@ -17,7 +17,9 @@ import pandas as pd
 import pyproj
 import shapely
 
-from gis.redraw._common import geoms, guard_layer, locate, metric
+from gis.crs import to_metric
+from gis.guard import guard_layer
+from gis.redraw._common import geoms, locate
 
 STATUSES = ("added", "removed", "reshaped", "renamed", "unchanged")
 
@@ -76,8 +78,10 @@ def diff_grids(
     """
     guard_layer(before, "before")
     guard_layer(after, "after")
-    b, crs = metric(before, metric_crs)
-    a, _ = metric(after, crs)
+    b, crs = to_metric(before, crs=metric_crs)
+    b["id"] = b["id"].astype(str)
+    a, _ = to_metric(after, crs=crs)
+    a["id"] = a["id"].astype(str)
     flows = _area_flows(b, a)
     table = _table(b, a, flows, tolerance_m2)
     table = _mark_renames(table, flows, rename_iou)

@@ -115,3 +115,45 @@ def test_demo_patterns_identical_to_the_esda_implementation(demo_dir: Path) -> N
     assert result.cells["spot"].tolist() == spot.tolist()
     assert (result.cells["spot"] == "hot").sum() > 5  # the planted hot spots are there
     assert isinstance(result.cells, gpd.GeoDataFrame) and isinstance(result.cube, pd.DataFrame)
+
+
+_NO_JIT = """
+import numpy as np, pandas as pd
+from numba.core.dispatcher import Dispatcher
+import esda.crand, esda.getisord, esda.moran
+from gis.hotspots.emerging import emerging_hotspots
+from gis.hotspots.gistar import gi_star
+from tests.gis.hotspots.hotspot_fixtures import lattice
+
+cells = lattice(6)
+cells["count"] = np.arange(36) % 7
+gi_star(cells, permutations=0)
+incidents = pd.DataFrame({
+    "time": pd.date_range("2024-01-01", periods=360, freq="D"),
+    "cell": cells["id"].to_numpy()[np.arange(360) % 36],
+})
+emerging_hotspots(incidents, cells, area_col="cell")
+compiled = [
+    name
+    for module in (esda.crand, esda.getisord, esda.moran)
+    for name, obj in vars(module).items()
+    if isinstance(obj, Dispatcher) and obj.overloads
+]
+print(len(compiled), compiled)
+"""
+
+
+def test_normal_inference_compiles_no_numba_kernel() -> None:
+    """The default hotspot path (normal p-values) never calls esda's numba kernels, so a
+    fresh process's first job compiles nothing (it took 30-200 s per process)."""
+    import os
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[3]
+    env = {**os.environ, "PYTHONPATH": str(root)}
+    out = subprocess.run(
+        [sys.executable, "-c", _NO_JIT], capture_output=True, text=True, env=env, cwd=root
+    )
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split()[0] == "0", out.stdout

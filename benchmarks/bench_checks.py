@@ -9,7 +9,8 @@ case), or with ``--worst`` an independent Voronoi tessellation (every beat bound
 cuts grids).  Auxiliary beats copy the grids, one joint point per
 grid, one auxiliary assigned per grid, one officer per beat.
 
-Run: ``.venv/bin/python benchmarks/bench_checks.py [--sizes 5000 50000] [--repeat 3] [--worst]``
+Run: ``.venv/bin/python benchmarks/bench_checks.py [--sizes 1000 5000 50000] [--repeat 3]
+[--worst]`` (the last line fits the cost exponent of check and overlay over the sizes).
 
 Figures (2026-11-21, shared 2-core machine, check / overlay in the same run; 5k median
 of 3, 50k one run).  Before → after the performance pass (covered_by pairs skip exact
@@ -140,7 +141,7 @@ def _time(fn, repeat: int) -> tuple[float, object]:
     return statistics.median(times), result
 
 
-def _run(n: int, *, aligned: bool, repeat: int) -> str:
+def _run(n: int, *, aligned: bool, repeat: int) -> tuple[str, float, float]:
     d = make_district(n, n_beats=max(n // 10, 1), n_communities=max(n // 100, 1), aligned=aligned)
     layers, grids, beats = d["layers"], d["layers"]["grid"], d["layers"]["beat"]
     verts = shapely.get_num_coordinates(grids.geometry.array).mean()
@@ -154,25 +155,43 @@ def _run(n: int, *, aligned: bool, repeat: int) -> str:
     t_overlay, _ = _time(overlay, repeat)
     t_check, report = _time(check, repeat)
     counts = report.findings["rule"].value_counts().to_dict()  # type: ignore[attr-defined]
-    return (
+    line = (
         f"{len(grids):>7} {len(beats):>6} {verts:>10.0f} {'yes' if aligned else 'no':>8} "
         f"{t_overlay:>10.2f} {t_check:>9.2f} {t_check / t_overlay:>6.2f}  {counts}"
+    )
+    return line, t_overlay, t_check
+
+
+def _exponents(sizes: list[int], overlay: list[float], check: list[float]) -> str:
+    """Least-squares slope of log(time) on log(n): cost ~ n^slope (n·log n reads ~1.1)."""
+    if len(sizes) < 2:
+        return "cost exponent: give two sizes or more (--sizes 1000 5000 50000)"
+    logn = np.log(np.asarray(sizes, dtype=float))
+    fit = [float(np.polyfit(logn, np.log(t), 1)[0]) for t in (check, overlay)]
+    return (
+        f"cost exponent from {min(sizes):,} to {max(sizes):,} grids (aligned): "
+        f"check n^{fit[0]:.2f}, overlay n^{fit[1]:.2f}"
     )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", type=int, nargs="+", default=[5000, 50000])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 5000, 50000])
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--worst", action="store_true", help="also beats never aligned")
     args = parser.parse_args()
     head = ("grids", "beats", "verts/grid", "aligned", "overlay s", "check s", "ratio")
     print("{:>7} {:>6} {:>10} {:>8} {:>10} {:>9} {:>6}  findings".format(*head))
+    overlay, check = [], []
     for n in args.sizes:
         repeat = args.repeat if n <= 10_000 else 1
-        print(_run(n, aligned=True, repeat=repeat), flush=True)
+        line, t_overlay, t_check = _run(n, aligned=True, repeat=repeat)
+        print(line, flush=True)
+        overlay.append(t_overlay)
+        check.append(t_check)
         if args.worst:
-            print(_run(n, aligned=False, repeat=repeat), flush=True)
+            print(_run(n, aligned=False, repeat=repeat)[0], flush=True)
+    print(_exponents(args.sizes, overlay, check))
 
 
 if __name__ == "__main__":

@@ -6,6 +6,9 @@ Cases:
   also the vectorized plain way (``gpd.points_from_xy``) for reference;
 * Chicago police beats shapefile (zip): ``gpd.read_file`` vs. ``read_layer`` (which adds
   encoding detection, recognition and full validation).
+* The demo district: ``load_district`` vs. ``gpd.read_file`` of the same layer files, and
+  vs. ``gpd.read_file`` plus :func:`gis.io.validate.validate_layer` on each (goal: ≤ 1.2x
+  the latter; each file is read once).
 
 Run: ``.venv/bin/python benchmarks/bench_io.py``.  Prints medians of a few repeats.
 """
@@ -89,5 +92,45 @@ def main() -> None:
         print(f"  gpd.read_file (nothing checked):                {plain:6.3f} s")
 
 
+def bench_district() -> None:
+    """load_district on a freshly generated demo vs. the plain reads of its layer files."""
+    import json
+
+    from data.generate import generate_demo
+    from gis.district import load_district
+    from gis.io.validate import validate_layer
+    from gis.layers import kind_named
+    from gis.manifest import read_manifest
+
+    with tempfile.TemporaryDirectory() as tmp:
+        generate_demo(Path(tmp), seed=20161013)
+        manifest = read_manifest(Path(tmp) / "manifest.json")
+        files = {
+            kind: Path(tmp) / entry.path
+            for key, entry in manifest.layers.items()
+            if (kind := kind_named(key)) is not None
+        }
+        geo = {k: f for k, f in files.items() if f.suffix.lower() not in (".csv", ".xlsx")}
+
+        def plain(validate: bool) -> None:
+            for kind, file in geo.items():
+                frame = gpd.read_file(file)
+                if validate:
+                    validate_layer(frame, kind, source=file.name)
+            for file in set(files.values()) - set(geo.values()):
+                pd.read_csv(file)  # the point tables: a plain read
+
+        ours = _median(lambda: load_district(tmp), repeats=3)
+        read = _median(lambda: plain(False), repeats=3)
+        checked = _median(lambda: plain(True), repeats=3)
+        sizes = json.dumps({k.value: f.suffix for k, f in files.items()})
+        print(f"demo district, {len(files)} layers {sizes} (median of 3)")
+        print(f"  load_district (every layer and table):            {ours:6.3f} s")
+        print(f"  gpd.read_file / pd.read_csv of the same files:    {read:6.3f} s")
+        print(f"  the same + validate_layer of the vector layers:   {checked:6.3f} s")
+        print(f"  ratio {ours / read:.2f}x read_file, {ours / checked:.2f}x read_file + validation")
+
+
 if __name__ == "__main__":
     main()
+    bench_district()

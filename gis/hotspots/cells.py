@@ -121,12 +121,26 @@ def make_cells(
         )
     polys, rows, cols = (_hexagons if shape == "hexagon" else _squares)(union.bounds, size_m)
     if clip:
-        keep = shapely.intersects(polys, union) & ~shapely.touches(polys, union)
+        keep = clip_mask(polys, union)
         polys, rows, cols = polys[keep], rows[keep], cols[keep]
     ids = np.char.add("c", np.char.zfill(np.arange(1, len(polys) + 1).astype(str), 6))
     cells = gpd.GeoDataFrame({"id": ids, "row": rows, "col": cols}, geometry=polys, crs=crs)
     area_m2 = float(shapely.area(polys[0])) if len(polys) else 0.0
     return Cells(cells, shape, float(size_m), area_m2, crs, rule)
+
+
+def clip_mask(polys: np.ndarray, union: shapely.Geometry) -> np.ndarray:
+    """Cells that share interior with ``union``: ``intersects & ~touches``.
+
+    ``touches`` (a full relate against a detailed union) is only evaluated for edge
+    cells: a cell the prepared union properly contains cannot touch it, one it does
+    not intersect is out anyway.
+    """
+    shapely.prepare(union)
+    keep = shapely.contains_properly(union, polys)
+    edge = np.flatnonzero(~keep & shapely.intersects(union, polys))
+    keep[edge] = ~shapely.touches(polys[edge], union)
+    return np.asarray(keep, dtype=bool)
 
 
 def _squares(bounds: tuple[float, ...], size: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -44,7 +44,7 @@ from scipy import stats
 from gis.errors import ConfigError
 from gis.guard import require
 from gis.hotspots.counts import assign_points, period_freq
-from gis.hotspots.gistar import fdr_adjust, gi_arrays
+from gis.hotspots.gistar import fdr_adjust, gi_arrays, gi_star_normal, with_self
 from gis.hotspots.spacetime import GlobalWindow, spacetime_gi
 from gis.hotspots.weights import Weights, WeightsKind, spatial_weights
 from gis.i18n import Text
@@ -119,8 +119,9 @@ def mann_kendall(x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """
     x = np.atleast_2d(np.asarray(x, dtype=float))
     n = x.shape[1]
-    i, j = np.triu_indices(n, k=1)
-    s = np.sign(x[:, j] - x[:, i]).sum(axis=1)
+    s = np.zeros(x.shape[0])
+    for lag in range(1, n):  # Σ_{i<j} sign(x_j − x_i), one lag at a time: cells × bins memory
+        s += np.sign(x[:, lag:] - x[:, :-lag]).sum(axis=1)
     var = (n * (n - 1) * (2 * n + 5) - _tie_term(x)) / 18.0
     with np.errstate(invalid="ignore", divide="ignore"):
         z = np.where(var > 0, (s - np.sign(s)) / np.sqrt(np.where(var > 0, var, 1)), 0.0)
@@ -256,6 +257,8 @@ def _gi_cube(
         )
         if window == "cube":  # the cube is one study area: one family of tests for the FDR
             return z, fdr_adjust(p.ravel()).reshape(p.shape)
+    elif perms == 0:  # every bin its own study area: one sparse product for all bins
+        z, p = gi_star_normal(counts, with_self(wts.w.sparse))
     else:
         z, p = np.zeros(counts.shape), np.ones(counts.shape)
         for b in range(counts.shape[1]):  # one vectorized Gi* per time bin

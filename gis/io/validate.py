@@ -188,8 +188,9 @@ def _check_fields(
                 )
             frame[fs.name] = pd.Series(None, index=frame.index, dtype=object)
             continue
-        blank = _as_str(frame[fs.name]).isna().to_numpy()  # unparsable values: reported once
-        frame[fs.name] = _coerce(frame[fs.name], fs, problems, notes)
+        text = _as_str(frame[fs.name])  # once per field: the blank test and the coercion
+        blank = text.isna().to_numpy()  # unparsable values: reported once
+        frame[fs.name] = _coerce(frame[fs.name], text, fs, problems, notes)
         if fs.required and not (fs.name == "parent_id" and blank.all()):
             empty = np.flatnonzero(blank)
             problems.at(FieldError, empty, f"{fs.name} is empty (必填字段为空)", field=fs.name)
@@ -199,15 +200,17 @@ def _check_fields(
     return frame[canonical + others + tail]
 
 
-def _coerce(values: pd.Series, fs: FieldSpec, problems: Problems, notes: list[str]) -> pd.Series:
+def _coerce(
+    values: pd.Series, text: pd.Series, fs: FieldSpec, problems: Problems, notes: list[str]
+) -> pd.Series:
+    """``values`` as the field's type; ``text`` is ``_as_str(values)``."""
     if fs.dtype == "str":
-        text = _as_str(values)
         return text.replace(_VALUES[fs.name]) if fs.name in _VALUES else text
     if fs.dtype == "datetime":
         return _as_datetime(values, fs, problems, notes)
     if fs.dtype in ("int", "float"):
-        numbers = pd.to_numeric(_as_str(values), errors="coerce")
-        bad = values.notna() & _as_str(values).notna() & numbers.isna()
+        numbers = pd.to_numeric(text, errors="coerce")
+        bad = values.notna() & text.notna() & numbers.isna()
         if fs.dtype == "int":
             bad |= numbers.notna() & (numbers % 1 != 0)
         problems.at(

@@ -48,11 +48,10 @@ def read_vector(path: Path, *, layer: str | None, encoding: str | None) -> RawVe
     used, how = encoding, "given"
     if encoding is None and is_shapefile(path):
         used, how = shapefile_encoding(path)
-    try:
+    try:  # one read: the frame's CRS is the one the file declares (no read_info)
         frame = pyogrio.read_dataframe(
             target, layer=chosen, encoding=used, use_arrow=_arrow_ok(path, used)
         )
-        info_crs = pyogrio.read_info(target, layer=chosen).get("crs")
     except (DataSourceError, DataLayerError, UnicodeDecodeError, ValueError) as exc:
         raise FileFormatError.single(
             path.name, f"cannot read the file (无法读取文件): {exc}"
@@ -61,7 +60,8 @@ def read_vector(path: Path, *, layer: str | None, encoding: str | None) -> RawVe
         frame = _tidy_kml(frame)
     if used is not None and how == "detected" and used != "utf-8":
         frame.attrs["encoding_note"] = f"attribute encoding detected as {used} (no .cpg file)"
-    return RawVector(frame, info_crs, used, chosen)
+    declared = frame.crs.to_wkt() if getattr(frame, "crs", None) is not None else None
+    return RawVector(frame, declared, used, chosen)
 
 
 _KML_STRUCTURE = (
@@ -153,7 +153,14 @@ def _is_shapefile_path(path: Path) -> bool:
     return path.suffix.lower() in (".shp", ".zip")
 
 
+_SINGLE_LAYER = (".geojson", ".json", ".shp", ".fgb")
+"""Formats that hold exactly one layer: nothing to choose, so the file is not opened to
+list its layers (a GeoJSON was parsed once to list, once for its CRS, once to read)."""
+
+
 def _choose_layer(path: Path, target: str, layer: str | None) -> str | None:
+    if layer is None and path.suffix.lower() in _SINGLE_LAYER:
+        return None
     try:
         listed = pyogrio.list_layers(target)
     except (DataSourceError, DataLayerError, ValueError) as exc:

@@ -85,3 +85,26 @@ def test_empty_extent_and_single_point() -> None:
         make_cells(empty, size_m=100)
     with pytest.raises(ConfigError):
         cell_size_from_points(np.array([[1.0, 1.0], [1.0, 1.0]]), extent_area_m2=1.0)
+
+
+def test_clip_tests_touches_only_on_edge_cells_and_keeps_the_same_cells(shared_data) -> None:
+    """Real, detailed extent (Chicago police districts): the clipped cells are exactly
+    those that intersect the union without merely touching it."""
+    import geopandas as gpd
+    import numpy as np
+    import shapely
+
+    from gis.hotspots.cells import _hexagons, _squares, clip_mask
+
+    districts = gpd.read_file(shared_data / "chicago" / "police_districts.zip").to_crs(3435)
+    union = shapely.union_all(shapely.make_valid(districts.geometry.to_numpy()))
+    for make in (_hexagons, _squares):
+        polys = make(union.bounds, 2500.0)[0]
+        plain = shapely.intersects(polys, union) & ~shapely.touches(polys, union)
+        np.testing.assert_array_equal(clip_mask(polys, union), plain)
+        assert 0 < plain.sum() < len(polys)
+    square = shapely.box(0, 0, 10, 10)  # touching only at an edge or a corner: out
+    cells = np.array(
+        [shapely.box(10, 0, 20, 10), shapely.box(10, 10, 20, 20), shapely.box(5, 5, 15, 15)]
+    )
+    assert clip_mask(cells, square).tolist() == [False, False, True]

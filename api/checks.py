@@ -1,4 +1,8 @@
-"""The consistency-check job: stored layers → a district folder → ``gis.checks``."""
+"""The consistency-check job: stored layers → a district folder → ``gis.checks``.
+
+The live waivers of the database are the check's accepted exceptions: a waived finding is
+still listed, with ``accepted`` true, and counted apart from the open ones.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from api.jobs import Progress, Work
 from api.store.query import FeatureQuery, read_features
+from api.store.waivers import register
 from gis.checks import CheckConfig, check_district
 from gis.district import load_district
 from gis.errors import ConfigError
@@ -37,14 +42,20 @@ def check_job(layers: dict[str, str], config: CheckConfig, area: BaseGeometry | 
             manifest = _write_district(session, layers, Path(tmp), progress)
             district = load_district(manifest)
             progress(0.5)
-            report = check_district(district, config=config)
+            report = check_district(district, config=config, exceptions=register(session))
         findings: gpd.GeoDataFrame = report.findings.to_crs(4326)
         if area is not None:
             findings = findings[findings.intersects(area)]
         findings = findings.reset_index(drop=True)
         findings["id"] = findings.index.astype(str)
+        accepted = findings["accepted"].astype(bool) if "accepted" in findings else None
         return {
             "ok": bool(report.ok),
+            "counts": {
+                "findings": len(findings),
+                "accepted": 0 if accepted is None else int(accepted.sum()),
+                "open": len(findings) if accepted is None else int((~accepted).sum()),
+            },
             "layers": layers,
             "findings": json.loads(findings.to_json(na="null", drop_id=True)),
         }

@@ -42,6 +42,9 @@ class Settings(BaseSettings):
         description="At start, fail the jobs a previous run left running (one process only).",
     )
     job_workers: int = Field(default=2, ge=1, le=32)
+    check_assets: bool = Field(
+        default=True, description="Verify the vendored map/docs assets against the lock at start."
+    )
     public_url: str | None = Field(default=None, description="Base URL used in OGC links.")
 
     @field_validator("database_url")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from api.routes import analysis, audit, auth, incidents, jobs, layers, redraw
+from api.routes import analysis, audit, auth, incidents, jobs, layers, redraw, review
 
 ROUTERS: list[APIRouter] = [
     auth.router,
@@ -20,6 +20,7 @@ ROUTERS: list[APIRouter] = [
     jobs.router,
     audit.router,
     redraw.router,
+    review.router,
 ]
 
 # ---- extra routers (maps etc.): add them here --------------------------------------------

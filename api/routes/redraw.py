@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 
 from api.auth import Principal
 from api.deps import CurrentUserDep, SessionDep
+from api.edit_outcome import dry_run_body, send_notice
 from api.schemas import LAYER_ID, VersionPublic
 from api.store import layers as store
 from api.store.query import FeatureQuery, read_features
@@ -60,6 +61,7 @@ class EditBody(BaseModel):
     locked: list[str] = Field(
         default_factory=list, max_length=10_000, description="grid ids the edit must not change"
     )
+    dry_run: bool = Field(False, description="answer what the edit would do; store nothing")
 
 
 class SplitBody(EditBody):
@@ -185,6 +187,8 @@ def _apply(
             f"the edit breaks the tiling: {text.en}",
             result.findings,
         )
+    if body.dry_run:
+        return dry_run_body(result)
     info = store.save_version(
         session,
         result.grids,
@@ -195,6 +199,10 @@ def _apply(
         guard=guard,
     )
     comm_info = _save_communities(session, user, body, result)
+    send_notice(
+        session, result, before=grids, layer_id=layer_id, sender=user.username,
+        versions=(body.base_version, info.version), reason=body.reason,
+    )  # fmt: skip
     session.commit()
     return EditPublic(
         version=VersionPublic.model_validate(info, from_attributes=True),

@@ -107,9 +107,21 @@ def _exact(geoms: list[Any], query: FeatureQuery) -> np.ndarray:
     if query.bbox is not None:
         keep &= shapely.intersects(arr, box(*query.bbox))
     if query.within is not None:
-        shapely.prepare(query.within)
-        keep &= shapely.intersects(arr, query.within) & ~shapely.touches(arr, query.within)
+        keep &= inside(arr, query.within)
     return keep
+
+
+def inside(geoms: Any, area: BaseGeometry | None) -> np.ndarray:
+    """The jurisdiction rule: True where a geometry shares more than a boundary with ``area``.
+
+    ``area`` None is unrestricted (all True).  Every reader of stored rows (features,
+    waivers, notices) filters with this one predicate.
+    """
+    arr = np.asarray(geoms, dtype=object)
+    if area is None:
+        return np.ones(arr.size, dtype=bool)
+    shapely.prepare(area)
+    return np.asarray(shapely.intersects(arr, area) & ~shapely.touches(arr, area), dtype=bool)
 
 
 def _area(query: FeatureQuery) -> BaseGeometry | None:

@@ -188,7 +188,7 @@ def _apply(
             result.findings,
         )
     if body.dry_run:
-        return dry_run_body(result)
+        return JSONResponse(dry_run_body(result))
     info = store.save_version(
         session,
         result.grids,

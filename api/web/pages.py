@@ -10,18 +10,23 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
+import geopandas as gpd
 from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
+from shapely.geometry.base import BaseGeometry
 from sqlalchemy.orm import Session
 
-from api.auth import Principal, principal, user_for_token
+from api.auth import Principal, list_users, principal, user_for_token
 from api.deps import COOKIE, CurrentUserDep, SessionDep, get_session
 from api.routes.review import _visible_waivers, visible_notices
+from api.store import audit
+from api.store import layers as store
 from api.web.mapdata import LayerCache, MapLayer, current_layers
 from api.web.render import lang_of, render
-from api.web.words import STATION, texts
+from api.web.words import ADMIN, COMMANDER, STATION, STREET, texts
 from gis.errors import PermissionDenied
 from gis.i18n import Text
+from gis.layers import LayerKind
 
 router = APIRouter(include_in_schema=False)
 WORKSPACE = {
@@ -105,3 +110,55 @@ def station(request: Request, session: SessionDep, user: CurrentUserDep) -> HTML
         waivers=_visible_waivers(session, user), notices=visible_notices(session, user),
         config=map_config(layers, request, words=t, check_layers=check_layers),
     )  # fmt: skip
+
+
+@router.get("/app/street", response_class=HTMLResponse)
+def street(request: Request, session: SessionDep, user: CurrentUserDep) -> HTMLResponse:
+    """The street office's grid editor: select, split along a drawn line, dry run, save."""
+    require_role(user, "street_office")
+    layers = current_layers(session)
+    t = texts(STREET, lang_of(request))
+    community = layers.get("community")
+    return render(
+        request, "street.html", user=user, t=t, layers=layers,
+        config=map_config(
+            layers, request, words=t, communities=community.id if community else None
+        ),
+    )  # fmt: skip
+
+
+@router.get("/app/commander", response_class=HTMLResponse)
+def commander(request: Request, session: SessionDep, user: CurrentUserDep) -> HTMLResponse:
+    """The command centre's dashboard: a period, its counts against the previous one, the
+    hot-spot map (the hotspot job of the JSON API, on the stored incidents)."""
+    require_role(user, "commander")
+    layers = current_layers(session)
+    t = texts(COMMANDER, lang_of(request))
+    return render(
+        request, "commander.html", user=user, t=t, layers=layers,
+        config=map_config(layers, request, words=t),
+    )  # fmt: skip
+
+
+@router.get("/app/admin", response_class=HTMLResponse)
+def admin(request: Request, session: SessionDep, user: CurrentUserDep) -> HTMLResponse:
+    """Users and their jurisdictions, layers with an upload form, the audit log."""
+    require_role(user, "admin")
+    t = texts(ADMIN, lang_of(request))
+    users = [
+        {"username": u.username, "role": u.role, "area": _km2(u.jurisdiction)}
+        for u in list_users(session)
+    ]
+    return render(
+        request, "admin.html", user=user, t=t, users=users,
+        layers=store.list_layers(session), kinds=[k.value for k in LayerKind],
+        audit=audit.entries(session, limit=100), config={"words": t},
+    )  # fmt: skip
+
+
+def _km2(area: BaseGeometry | None) -> str:
+    """A jurisdiction's size for the users table (metres in a local UTM zone)."""
+    if area is None:
+        return "—"
+    series = gpd.GeoSeries([area], crs=4326)
+    return f"{series.to_crs(series.estimate_utm_crs()).area.iloc[0] / 1e6:.2f}"

@@ -61,7 +61,7 @@
   };
 
   bg.map = function (id) {
-    var map = L.map(id, { preferCanvas: false, zoomSnap: 0.5 });
+    var map = (bg.leaflet = L.map(id, { preferCanvas: false, zoomSnap: 0.5 }));
     map.setView([32.0, 118.7], 13);
     map.on("zoomend", function () { bg.labels(map); });
     bg.overlays = L.control.layers(null, {}, { collapsed: window.innerWidth < 700 }).addTo(map);
@@ -122,7 +122,7 @@
         out[p[0]] = p[1];
         if (p[1].getLayers().length) bounds.extend(p[1].getBounds());
       });
-      if (bounds.isValid()) map.fitBounds(bounds, { padding: [10, 10] });
+      if (bounds.isValid()) map.fitBounds(bounds, { padding: [10, 10], animate: false });
       bg.labels(map);
       document.body.dataset.mapReady = "1";
       return out;

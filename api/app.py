@@ -11,7 +11,7 @@ from api import db, errors, ogc, tiles
 from api.deps import get_user
 from api.jobs import JobRunner, fail_interrupted
 from api.limits import LimitsMiddleware
-from api.routes import EXTRA_ROUTERS, ROUTERS
+from api.routes import ROUTERS
 from api.settings import Settings
 from api.web import docs, pages
 from api.web import errors as web_errors
@@ -33,8 +33,8 @@ def create_app(
 
     The database is migrated to the newest schema at start when ``settings.auto_migrate``;
     jobs a previous run left running are marked failed when ``settings.recover_jobs``.
-    ``extra_routers`` are served behind the login like ``EXTRA_ROUTERS``; a browser without
-    a login is sent to the login form.  The pages (:mod:`api.web`), ``/docs`` and the
+    ``extra_routers`` are served behind the login; a browser without a login is sent to
+    the login form.  The pages (:mod:`api.web`), ``/docs`` and the
     offline assets under ``/maps/static`` are served too.
     """
     settings = settings or Settings()
@@ -74,7 +74,7 @@ def create_app(
     web_errors.install(app)
     for router in (*ROUTERS, ogc.router, tiles.router, pages.router, docs.router):
         app.include_router(router)
-    for router in (*EXTRA_ROUTERS, *extra_routers):  # plugged-in routers: behind the login too
+    for router in extra_routers:  # plugged-in routers: behind the login too
         app.include_router(router, dependencies=[Depends(get_user)])
     app.include_router(static_router(check_assets=settings.check_assets))
 

@@ -8,6 +8,7 @@ a notice to every station whose jurisdiction its area touches (:mod:`api.store.w
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from typing import Any
 
 import geopandas as gpd
@@ -18,22 +19,31 @@ from api.store.waivers import add_notice
 from gis.redraw.result import EditResult
 
 
-def dry_run_body(result: EditResult) -> dict[str, Any]:
-    """The proposal as JSON: changed grids and findings (GeoJSON, WGS84), the description."""
+@dataclass(frozen=True)
+class DryRun:
+    """What an edit would do: ``body`` is its JSON answer (stored: nothing)."""
+
+    body: dict[str, Any]
+
+
+def dry_run(result: EditResult) -> DryRun:
+    """The proposal: changed grids and findings (GeoJSON, WGS84), the description."""
     changed = [*result.created, *result.reshaped]
     grids = result.grids[result.grids["id"].astype(str).isin(changed)].to_crs(4326)
     findings = result.findings.to_crs(4326) if len(result.findings) else result.findings
-    return {
-        "dry_run": True,
-        "ok": bool(result.ok),
-        "operation": result.operation,
-        "created": list(result.created),
-        "removed": list(result.removed),
-        "reshaped": list(result.reshaped),
-        "description": {"zh": result.description.zh, "en": result.description.en},
-        "grids": _geojson(grids),
-        "findings": _geojson(findings),
-    }
+    return DryRun(
+        {
+            "dry_run": True,
+            "ok": bool(result.ok),
+            "operation": result.operation,
+            "created": list(result.created),
+            "removed": list(result.removed),
+            "reshaped": list(result.reshaped),
+            "description": {"zh": result.description.zh, "en": result.description.en},
+            "grids": _geojson(grids),
+            "findings": _geojson(findings),
+        }
+    )
 
 
 def _geojson(frame: gpd.GeoDataFrame) -> dict[str, Any]:

@@ -9,11 +9,12 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, Path, Query, UploadFile
-from shapely.geometry.base import BaseGeometry
 from sqlalchemy.orm import Session
 
 from api import geojson
 from api.deps import CurrentUserDep, SessionDep, SettingsDep
+from api.params import BBoxDep
+from api.policy import Jurisdiction, JurisdictionDep
 from api.privacy import public_frame
 from api.schemas import LAYER_ID, DiffPublic, FeatureEdit, LayerPublic, VersionPublic
 from api.store import layers as store
@@ -23,35 +24,19 @@ from api.upload import read_upload
 from gis.layers import LayerKind
 
 router = APIRouter(prefix="/layers", tags=["layers"])
-BBoxQuery = Annotated[
-    str | None, Query(description="minx,miny,maxx,maxy in WGS84", pattern=r"^[-0-9.,eE+ ]+$")
-]
-
-
-def parse_bbox(text: str | None) -> tuple[float, float, float, float] | None:
-    """``"minx,miny,maxx,maxy"`` → a tuple; a malformed one is a 422 naming it."""
-    if text is None:
-        return None
-    from gis.errors import ConfigError
-
-    try:
-        values = tuple(float(v) for v in text.split(","))
-    except ValueError:
-        raise ConfigError(f"bbox {text!r}: four comma-separated numbers expected") from None
-    if len(values) != 4 or values[0] > values[2] or values[1] > values[3]:
-        raise ConfigError(f"bbox {text!r}: expected minx,miny,maxx,maxy with min <= max")
-    return values
 
 
 @router.get("", response_model=list[LayerPublic])
-def list_layers(session: SessionDep, user: CurrentUserDep) -> list[Any]:
-    return store.list_layers(session)
+def list_layers(*, session: SessionDep, user: CurrentUserDep) -> list[LayerPublic]:
+    return [LayerPublic.model_validate(layer) for layer in store.list_layers(session)]
 
 
 @router.post("", response_model=VersionPublic, status_code=201)
 async def upload_layer(
+    *,
     session: SessionDep,
     user: CurrentUserDep,
+    policy: JurisdictionDep,
     settings: SettingsDep,
     file: Annotated[UploadFile, File(description="GeoJSON, GeoPackage, zipped shapefile, …")],
     layer_id: Annotated[str, Form(pattern=LAYER_ID)],
@@ -59,9 +44,9 @@ async def upload_layer(
     reason: Annotated[str, Form(min_length=1, max_length=2000)],
     title: Annotated[str | None, Form(max_length=200)] = None,
     crs: Annotated[str | None, Form(max_length=2000, description="e.g. EPSG:4490, gcj02")] = None,
-) -> Any:
+) -> VersionPublic:
     """Create a layer from a file: its version 1."""
-    guard = user.edit_guard(kind.value)
+    guard = policy.edit_guard(kind.value)
     gdf = await read_upload(
         file, kind=kind.value, crs=crs, max_bytes=int(settings.max_upload_mb * 2**20)
     )
@@ -77,28 +62,30 @@ async def upload_layer(
         guard=guard,
     )
     session.commit()
-    return info
+    return VersionPublic.model_validate(info)
 
 
 @router.get("/{layer_id}", response_model=LayerPublic)
-def get_layer(layer_id: str, session: SessionDep, user: CurrentUserDep) -> Any:
-    return store.get_layer(session, layer_id)
+def get_layer(*, layer_id: str, session: SessionDep, user: CurrentUserDep) -> LayerPublic:
+    return LayerPublic.model_validate(store.get_layer(session, layer_id))
 
 
 @router.post("/{layer_id}/versions", response_model=VersionPublic, status_code=201)
 async def upload_version(
+    *,
     layer_id: str,
     session: SessionDep,
     user: CurrentUserDep,
+    policy: JurisdictionDep,
     settings: SettingsDep,
     file: Annotated[UploadFile, File()],
     base_version: Annotated[int, Form(ge=0, le=2**31 - 1)],
     reason: Annotated[str, Form(min_length=1, max_length=2000)],
     crs: Annotated[str | None, Form(max_length=2000)] = None,
-) -> Any:
+) -> VersionPublic:
     """Replace the whole content of a layer: a new version edited from ``base_version``."""
     layer = store.get_layer(session, layer_id)
-    guard = user.edit_guard(layer.kind)
+    guard = policy.edit_guard(layer.kind)
     gdf = await read_upload(
         file, kind=layer.kind, crs=crs, max_bytes=int(settings.max_upload_mb * 2**20)
     )
@@ -112,16 +99,21 @@ async def upload_version(
         guard=guard,
     )
     session.commit()
-    return info
+    return VersionPublic.model_validate(info)
 
 
 @router.patch("/{layer_id}/features", response_model=VersionPublic)
 def edit_features(
-    layer_id: str, edit: FeatureEdit, session: SessionDep, user: CurrentUserDep
-) -> Any:
+    *,
+    layer_id: str,
+    edit: FeatureEdit,
+    session: SessionDep,
+    user: CurrentUserDep,
+    policy: JurisdictionDep,
+) -> VersionPublic:
     """Add, change or delete some features: a new version edited from ``base_version``."""
     layer = store.get_layer(session, layer_id)
-    guard = user.edit_guard(layer.kind)
+    guard = policy.edit_guard(layer.kind)
     gdf = geojson.frame_from_features(edit.upsert, source=f"layer {layer_id}")
     info = store.save_version(
         session,
@@ -135,21 +127,24 @@ def edit_features(
         guard=guard,
     )
     session.commit()
-    return info
+    return VersionPublic.model_validate(info)
 
 
 @router.get("/{layer_id}/versions", response_model=list[VersionPublic])
-def list_versions(layer_id: str, session: SessionDep, user: CurrentUserDep) -> Any:
-    return store.versions(session, layer_id)
+def list_versions(
+    *, layer_id: str, session: SessionDep, user: CurrentUserDep
+) -> list[VersionPublic]:
+    return [VersionPublic.model_validate(v) for v in store.versions(session, layer_id)]
 
 
 @router.get("/{layer_id}/versions/{version}/features")
 def version_features(
+    *,
     layer_id: str,
     version: Annotated[int, Path(ge=0, le=2**31 - 1)],
     session: SessionDep,
-    user: CurrentUserDep,
-    bbox: BBoxQuery = None,
+    policy: JurisdictionDep,
+    bbox: BBoxDep,
     limit: Annotated[int, Query(ge=1, le=100_000)] = 10_000,
     offset: Annotated[int, Query(ge=0, le=2**31 - 1)] = 0,
 ) -> dict[str, Any]:
@@ -157,8 +152,8 @@ def version_features(
     layer = store.get_layer(session, layer_id)
     query = FeatureQuery(
         version=version,
-        bbox=parse_bbox(bbox),
-        within=user.read_area(),
+        bbox=bbox,
+        policy=policy,
         limit=limit,
         offset=offset,
     )
@@ -169,20 +164,18 @@ def version_features(
 
 @router.get("/{layer_id}/diff", response_model=DiffPublic)
 def diff(
+    *,
     layer_id: str,
     a: Annotated[int, Query(ge=0, le=2**31 - 1)],
     b: Annotated[int, Query(ge=0, le=2**31 - 1)],
     session: SessionDep,
-    user: CurrentUserDep,
+    policy: JurisdictionDep,
 ) -> DiffPublic:
     """What changed from version ``a`` to ``b``, limited to your jurisdiction."""
     result = diff_versions(session, layer_id, a, b)
-    area = user.read_area()
-    seen_a = _visible(session, layer_id, a, area)
-    seen_b = _visible(session, layer_id, b, area)
-    changes = result.changes
-    if area is not None:
-        changes = changes[changes.intersects(area)]
+    seen_a = _visible(session, layer_id, a, policy)
+    seen_b = _visible(session, layer_id, b, policy)
+    changes = policy.clip(result.changes)
     return DiffPublic(
         layer_id=layer_id,
         a=a,
@@ -195,6 +188,6 @@ def diff(
     )
 
 
-def _visible(session: Session, layer_id: str, version: int, area: BaseGeometry | None) -> set[str]:
-    page = read_features(session, layer_id, FeatureQuery(version=version, within=area))
+def _visible(session: Session, layer_id: str, version: int, policy: Jurisdiction) -> set[str]:
+    page = read_features(session, layer_id, FeatureQuery(version=version, policy=policy))
     return set(page.frame["id"])

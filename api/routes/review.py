@@ -18,12 +18,13 @@ from fastapi import APIRouter, Path
 from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, Field
 from shapely.geometry import shape
+from sqlalchemy.orm import Session
 
 from api.deps import CurrentUserDep, SessionDep
 from api.models import Notice, Waiver
+from api.policy import Jurisdiction, JurisdictionDep
 from api.routes.jobs import _own_job
 from api.store import waivers as store
-from api.store.query import inside
 from gis.errors import NotFoundError, PermissionDenied
 
 router = APIRouter(tags=["review"])
@@ -89,24 +90,28 @@ def waive(body: WaiverCreate, session: SessionDep, user: CurrentUserDep) -> Waiv
     return waiver
 
 
-def _visible_waivers(session: SessionDep, user: CurrentUserDep) -> list[Waiver]:
+def visible_waivers(session: Session, policy: Jurisdiction, username: str) -> list[Waiver]:
+    """The waivers inside the jurisdiction (and the user's own), newest first."""
     rows = store.all_waivers(session)
-    keep: list[bool] = list(inside([w.area for w in rows], user.read_area())) if rows else []
-    return [w for w, k in zip(rows, keep, strict=True) if k or w.author == user.username]
+    keep = policy.keep([w.area for w in rows])
+    return [w for w, k in zip(rows, keep, strict=True) if k or w.author == username]
 
 
 @router.get("/waivers", response_model=list[WaiverPublic])
-def waivers(session: SessionDep, user: CurrentUserDep) -> list[Waiver]:
+def waivers(session: SessionDep, user: CurrentUserDep, policy: JurisdictionDep) -> list[Waiver]:
     """The waivers inside your jurisdiction, newest first (revoked ones too)."""
-    return _visible_waivers(session, user)
+    return visible_waivers(session, policy, user.username)
 
 
 @router.post("/waivers/{waiver_id}/revoke", response_model=WaiverPublic)
-def revoke(waiver_id: Id, session: SessionDep, user: CurrentUserDep) -> Waiver:
+def revoke(
+    waiver_id: Id, session: SessionDep, user: CurrentUserDep, policy: JurisdictionDep
+) -> Waiver:
     """Revoke a waiver: later checks report the finding again."""
     if user.role not in REVIEWERS:
         raise PermissionDenied(f"a {user.role} user may not revoke waivers")
-    waiver = next((w for w in _visible_waivers(session, user) if w.id == waiver_id), None)
+    visible = visible_waivers(session, policy, user.username)
+    waiver = next((w for w in visible if w.id == waiver_id), None)
     if waiver is None:
         raise NotFoundError(f"waiver {waiver_id} does not exist")
     store.revoke_waiver(session, waiver, actor=user.username)
@@ -135,11 +140,11 @@ def report(
     return Response(buffer.getvalue(), media_type=xlsx, headers=headers)
 
 
-def visible_notices(session: SessionDep, user: CurrentUserDep) -> list[NoticePublic]:
-    """The notices whose area lies inside the user's jurisdiction, newest first."""
+def visible_notices(session: Session, policy: Jurisdiction, username: str) -> list[NoticePublic]:
+    """The notices whose area lies inside the jurisdiction, newest first."""
     rows = store.all_notices(session)
-    keep: list[bool] = list(inside([n.area for n in rows], user.read_area())) if rows else []
-    return [_notice(n, user.username) for n, k in zip(rows, keep, strict=True) if k]
+    keep = policy.keep([n.area for n in rows])
+    return [_notice(n, username) for n, k in zip(rows, keep, strict=True) if k]
 
 
 def _notice(notice: Notice, username: str) -> NoticePublic:
@@ -150,15 +155,19 @@ def _notice(notice: Notice, username: str) -> NoticePublic:
 
 
 @router.get("/notices", response_model=list[NoticePublic])
-def notices(session: SessionDep, user: CurrentUserDep) -> list[NoticePublic]:
+def notices(
+    session: SessionDep, user: CurrentUserDep, policy: JurisdictionDep
+) -> list[NoticePublic]:
     """Your inbox of grid-change notices."""
-    return visible_notices(session, user)
+    return visible_notices(session, policy, user.username)
 
 
 @router.post("/notices/{notice_id}/ack", response_model=NoticePublic)
-def ack(notice_id: Id, session: SessionDep, user: CurrentUserDep) -> NoticePublic:
+def ack(
+    notice_id: Id, session: SessionDep, user: CurrentUserDep, policy: JurisdictionDep
+) -> NoticePublic:
     """Mark a notice of your inbox read and acknowledged."""
-    if not any(n.id == notice_id for n in visible_notices(session, user)):
+    if not any(n.id == notice_id for n in visible_notices(session, policy, user.username)):
         raise NotFoundError(f"notice {notice_id} does not exist")
     notice = session.get_one(Notice, notice_id)
     store.acknowledge(session, notice, username=user.username)

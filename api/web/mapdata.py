@@ -17,6 +17,7 @@ from shapely.geometry.base import BaseGeometry
 from sqlalchemy.orm import Session
 
 from api import geojson
+from api.policy import Jurisdiction
 from api.privacy import public_frame
 from api.store import layers as store
 from api.store.query import FeatureQuery, read_features
@@ -57,15 +58,13 @@ class LayerCache:
         self._lock = threading.Lock()
         self.misses = 0
 
-    def get(
-        self, session: Session, layer_id: str, version: int, area: BaseGeometry | None
-    ) -> bytes:
-        key = (layer_id, version, _digest(area))
+    def get(self, session: Session, layer_id: str, version: int, policy: Jurisdiction) -> bytes:
+        key = (layer_id, version, _digest(policy.area))
         with self._lock:
             if key in self._items:
                 self._items.move_to_end(key)
                 return self._items[key]
-        body = _read(session, layer_id, version, area)
+        body = _read(session, layer_id, version, policy)
         with self._lock:
             self.misses += 1
             self._items[key] = body
@@ -78,8 +77,8 @@ def _digest(area: BaseGeometry | None) -> str:
     return "all" if area is None else hashlib.sha1(area.wkb).hexdigest()
 
 
-def _read(session: Session, layer_id: str, version: int, area: BaseGeometry | None) -> bytes:
+def _read(session: Session, layer_id: str, version: int, policy: Jurisdiction) -> bytes:
     kind = store.get_layer(session, layer_id).kind
-    query = FeatureQuery(version=version, within=area)
+    query = FeatureQuery(version=version, policy=policy)
     frame = public_frame(read_features(session, layer_id, query).frame, kind=kind)
     return json.dumps(geojson.feature_collection(frame, version=version), default=str).encode()

@@ -2,8 +2,8 @@
 
 Each route is thin: it gathers what the page shows through the same stores and services
 as the JSON API, renders a template, and leaves every action to the page's script, which
-calls the JSON API.  Who may see what is decided by the user's jurisdiction
-(``Principal.read_area``), never here.
+calls the JSON API.  Who may see what is decided by the one jurisdiction policy
+(:class:`api.policy.Jurisdiction`), never here.
 """
 
 from __future__ import annotations
@@ -18,7 +18,8 @@ from sqlalchemy.orm import Session
 
 from api.auth import Principal, list_users, principal, user_for_token
 from api.deps import COOKIE, CurrentUserDep, SessionDep, get_session
-from api.routes.review import _visible_waivers, visible_notices
+from api.policy import Jurisdiction, JurisdictionDep
+from api.routes.review import visible_notices, visible_waivers
 from api.store import audit
 from api.store import layers as store
 from api.web.mapdata import LayerCache, MapLayer, current_layers
@@ -80,11 +81,11 @@ def layer_geojson(
     layer_id: str,
     version: Annotated[int, Query(ge=1, le=2**31 - 1)],
     session: SessionDep,
-    user: CurrentUserDep,
+    policy: JurisdictionDep,
 ) -> Response:
     """One stored version of a layer inside your jurisdiction (cached; the URL names the
     version, so the browser may keep it)."""
-    body = _cache.get(session, layer_id, version, user.read_area())
+    body = _cache.get(session, layer_id, version, policy)
     headers = {"Cache-Control": "private, max-age=3600"}
     return Response(body, media_type="application/geo+json", headers=headers)
 
@@ -107,7 +108,8 @@ def station(request: Request, session: SessionDep, user: CurrentUserDep) -> HTML
     check_layers = {k: v.id for k, v in layers.items() if k != "station"}
     return render(
         request, "station.html", user=user, t=t, layers=layers,
-        waivers=_visible_waivers(session, user), notices=visible_notices(session, user),
+        waivers=visible_waivers(session, Jurisdiction.of(user), user.username),
+        notices=visible_notices(session, Jurisdiction.of(user), user.username),
         config=map_config(layers, request, words=t, check_layers=check_layers),
     )  # fmt: skip
 

@@ -164,11 +164,14 @@ class JobPublic(BaseModel):
 
 
 class HotspotRequest(BaseModel):
-    """Counts per area for a day, week or month ending at ``at`` and their Gi* classes."""
+    """Counts per area for a day, week or month containing ``at`` (or a custom range
+    ``[start, end)``, both or neither) and their Gi* classes."""
 
     layer: str = Field(description="stored area layer (grids, beats, …)")
     window: Literal["day", "week", "month"] = "month"
     at: datetime | None = Field(default=None, description="default: the latest incident")
+    start: datetime | None = Field(default=None, description="a custom range [start, end)")
+    end: datetime | None = Field(default=None, description="with start, instead of window/at")
     category: list[str] | None = Field(default=None, max_length=100)
     permutations: int = Field(
         default=0,

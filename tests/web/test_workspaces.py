@@ -213,6 +213,13 @@ def test_commander_switches_week_to_month(open_as: Any, demo: Demo) -> None:
     assert page.inner_text("[data-testid=period]") != week_period
     assert page.locator("#top tbody tr").count() == 10
     _shot(page, "commander")
+    # a custom range equal to that month gives the month's figures
+    start, end = page.inner_text("[data-testid=period]").split(": ", 1)[1].split(" – ")
+    page.fill("input[name=start]", start[:10])
+    page.fill("input[name=end]", end[:10])
+    page.click("[data-custom]")
+    page.wait_for_selector("body[data-window='custom']", timeout=120_000)
+    assert int(page.inner_text("[data-testid=count]")) == month
     assert not watch.errors
     _no_foreign(watch, demo)
 

@@ -20,11 +20,12 @@
     });
   }
 
-  function run(windowName) {
+  function run(windowName, range) {
     buttons.forEach(function (b) { b.classList.toggle("on", b.dataset.window === windowName); b.disabled = true; });
     status.textContent = w.computing;
     document.body.dataset.window = "";
-    var body = { layer: cfg.layers.grid.id, window: windowName, permutations: 0 };
+    var body = { layer: cfg.layers.grid.id, window: range ? "month" : windowName, permutations: 0 };
+    if (range) { body.start = range.start; body.end = range.end; }
     return bg.api("POST", "/hotspots", body).then(function (r) {
       if (!r.ok) throw r;
       return poll(r.data.id);
@@ -83,5 +84,10 @@
   }
 
   buttons.forEach(function (b) { b.addEventListener("click", function () { run(b.dataset.window); }); });
+  var custom = document.getElementById("custom");
+  custom.addEventListener("submit", function (e) {
+    e.preventDefault();
+    run("custom", { start: custom.start.value, end: custom.end.value });
+  });
   run("week");
 })();

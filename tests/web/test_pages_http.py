@@ -14,7 +14,7 @@ from api import db
 from api.auth import get_user
 from tests.web.conftest import PASSWORD, Demo
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("webdemo")]
 HTML = {"accept": "text/html,application/xhtml+xml"}
 
 

@@ -13,6 +13,9 @@ from api.jobs import JobRunner, fail_interrupted
 from api.limits import LimitsMiddleware
 from api.routes import ROUTERS
 from api.settings import Settings
+from api.web import docs, pages
+from api.web import errors as web_errors
+from maps.web import static_router
 
 DESCRIPTION = """
 警网融合 beatgrid: one shared, versioned map of police beats and community grids.
@@ -30,8 +33,9 @@ def create_app(
 
     The database is migrated to the newest schema at start when ``settings.auto_migrate``;
     jobs a previous run left running are marked failed when ``settings.recover_jobs``.
-    ``extra_routers`` (e.g. the map pages of ``maps.web.maps_router``) are served behind
-    the login; a browser without a login is sent to the login form.
+    ``extra_routers`` are served behind the login; a browser without a login is sent to
+    the login form.  The pages (:mod:`api.web`), ``/docs`` and the
+    offline assets under ``/maps/static`` are served too.
     """
     settings = settings or Settings()
     engine = db.make_engine(settings)
@@ -47,7 +51,14 @@ def create_app(
         app.state.jobs.shutdown()
         engine.dispose()
 
-    app = FastAPI(title="beatgrid", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
+    app = FastAPI(
+        title="beatgrid",
+        version="0.1.0",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        docs_url=None,  # served by api.web.docs from the vendored Swagger UI
+        redoc_url=None,
+    )
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessions = sessions
@@ -60,10 +71,12 @@ def create_app(
     errors.install(app)
     errors.install_login_redirect(app)
     errors.install_limits(app)
-    for router in (*ROUTERS, ogc.router, tiles.router):
+    web_errors.install(app)
+    for router in (*ROUTERS, ogc.router, tiles.router, pages.router, docs.router):
         app.include_router(router)
     for router in extra_routers:  # plugged-in routers: behind the login too
         app.include_router(router, dependencies=[Depends(get_user)])
+    app.include_router(static_router(check_assets=settings.check_assets))
 
     @app.get("/favicon.ico", include_in_schema=False)
     def favicon() -> Response:

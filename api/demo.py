@@ -1,12 +1,14 @@
 """Load a generated demo district into the service database and create demo users.
 
 ``seed_demo(settings, manifest_path)`` is what ``make demo`` calls before it starts the
-service; it prints nothing and returns the logins, one per role.
+service; it prints nothing (``progress`` is told each step) and returns the logins: users
+whose jurisdictions differ, so the access policy is visible in the demo.
 """
 
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -41,20 +43,30 @@ class DemoLogin:
     area: str
 
 
-def seed_demo(settings: Settings, manifest_path: str | Path) -> list[DemoLogin]:
-    """Import the demo district (idempotent) and (re)set one demo user per role.
+Step = Callable[[str], None]
+
+
+def seed_demo(
+    settings: Settings, manifest_path: str | Path, *, progress: Step = lambda _: None
+) -> list[DemoLogin]:
+    """Import the demo district (idempotent) and (re)set the demo users.
 
     Layers are stored under their kind's plural name (``grids``, ``beats`` …) as version 1
-    by ``demo``; a second run keeps them and only issues fresh passwords.
+    by ``demo``; a second run keeps them (and any later versions) and only issues fresh
+    passwords.  ``progress`` is called with a short bilingual line before each step.
     """
     engine = db.make_engine(settings)
+    progress("database schema / 数据库结构")
     db.upgrade(engine)
+    progress("reading the demo layers / 读取演示图层")
     district = load_district(manifest_path, to_crs=4326)
     try:
         with db.transaction(db.session_factory(engine)) as session:
-            _import_layers(session, district)
-            _import_incidents(session, district)
+            _import_layers(session, district, progress)
+            _import_incidents(session, district, progress)
+            progress("events / 事件")
             import_events(session, district, layer_id=layer_id)
+            progress("demo users / 演示用户")
             return _users(session, district)
     finally:
         engine.dispose()
@@ -64,13 +76,15 @@ def layer_id(kind: str) -> str:
     return {"address": "addresses", "community": "communities"}.get(kind, f"{kind}s")
 
 
-def _import_layers(session: Session, district: District) -> None:
+def _import_layers(session: Session, district: District, progress: Step) -> None:
     for kind in STORED_KINDS:
         frame = district.get(kind)
         if not isinstance(frame, gpd.GeoDataFrame):
             continue
         if session.get(Layer, layer_id(kind)) is not None:
+            progress(f"layer {layer_id(kind)}: already stored / 已入库")
             continue
+        progress(f"layer {layer_id(kind)}: {len(frame)} features / 个要素")
         title = f"{district.name} · {kind}"
         create_layer(
             session, frame, layer_id=layer_id(kind), kind=kind, title=title,
@@ -78,10 +92,11 @@ def _import_layers(session: Session, district: District) -> None:
         )  # fmt: skip
 
 
-def _import_incidents(session: Session, district: District) -> None:
+def _import_incidents(session: Session, district: District, progress: Step) -> None:
     frame = district.incidents
     if frame is None or session.query(Incident.id).limit(1).first() is not None:
         return
+    progress(f"incidents: {len(frame)} / 警情 {len(frame)} 条")
     table = pd.DataFrame(
         {
             "id": frame["id"].astype(str),
@@ -100,28 +115,29 @@ def _import_incidents(session: Session, district: District) -> None:
 
 
 def _users(session: Session, district: District) -> list[DemoLogin]:
-    def first(frame: gpd.GeoDataFrame | None) -> tuple[str, shapely.Geometry | None]:
-        if frame is None or frame.empty:
-            return "-", None
-        row = frame.sort_values("id").iloc[0]
-        return f"{row['id']} {row.get('name', '')}".strip(), row.geometry
-
+    """One user per role, and several whose areas differ: two officers of different beats,
+    two community workers, the street office, the commander (the whole district)."""
     everything = shapely.union_all(
         [f.geometry.union_all() for f in (district.streets, district.stations) if f is not None]
     )
     plan: list[tuple[Role, str, str, shapely.Geometry | None]] = [
-        ("admin", "demo-admin", "all", None),
-        ("commander", "demo-commander", "the whole district", everything),
-        ("station", "demo-station", *first(district.stations)),
-        ("street_office", "demo-street", *first(district.streets)),
+        ("admin", "demo-admin", "all / 全部", None),
+        ("commander", "demo-commander", "the whole district / 全辖区", everything),
+        ("station", "demo-station", *_area(district.stations, 0)),
+        ("station", "demo-beat-1", *_area(district.beats, 0)),
+        ("station", "demo-beat-2", *_area(district.beats, -1)),
+        ("street_office", "demo-street", *_area(district.streets, 0)),
+        ("street_office", "demo-community-1", *_area(district.communities, 0)),
+        ("street_office", "demo-community-2", *_area(district.communities, -1)),
         *_field_users(district),
     ]
     logins = []
     for role, name, area, geom in plan:
         password = secrets.token_urlsafe(9)
         try:
-            get_user(session, name)
+            user = get_user(session, name)
             set_password(session, name, password, actor="demo")
+            user.jurisdiction = geom
         except NotFoundError:
             create_user(
                 session,
@@ -151,3 +167,11 @@ def _field_users(district: District) -> list[tuple[Role, str, str, shapely.Geome
 
 def _grid_ids(role: Role, area: str) -> list[str]:
     return [area] if role in ("grid_worker", "grid_head") else []
+
+
+def _area(frame: gpd.GeoDataFrame | None, position: int) -> tuple[str, shapely.Geometry | None]:
+    """The label and geometry of the feature at ``position`` in id order."""
+    if frame is None or frame.empty:
+        return "-", None
+    row = frame.sort_values("id").iloc[position]
+    return f"{row['id']} {row.get('name', '')}".strip(), row.geometry

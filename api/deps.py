@@ -44,8 +44,10 @@ def get_user(
     user = None if not token else user_for_token(session, token)
     if user is None and _wants_page(request):
         target = quote(request.url.path, safe="/")
+        expired = "&expired=1" if token else ""  # a token was sent, so it has run out
         raise HTTPException(
-            status.HTTP_303_SEE_OTHER, headers={"Location": f"/auth/login?next={target}"}
+            status.HTTP_303_SEE_OTHER,
+            headers={"Location": f"/auth/login?next={target}{expired}"},
         )
     if user is None:
         raise HTTPException(

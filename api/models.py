@@ -147,3 +147,43 @@ class AuditEntry(Base):
     action: Mapped[str] = mapped_column(String(40))
     target: Mapped[str] = mapped_column(String(200))
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class Waiver(Base):
+    """A check finding a user accepted, with a reason (出具说明的豁免); revocable, never deleted.
+
+    Keyed like :class:`gis.checks.exceptions.AcceptedException` (rule, layer, ids, other
+    ids), so a later check lists the finding as accepted instead of as a violation.
+    """
+
+    __tablename__ = "waivers"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    rule: Mapped[str] = mapped_column(String(80))
+    layer: Mapped[str] = mapped_column(String(40))
+    ids: Mapped[str] = mapped_column(Text)
+    other_ids: Mapped[str] = mapped_column(Text, default="")
+    reason: Mapped[str] = mapped_column(Text)
+    author: Mapped[str] = mapped_column(String(80))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    revoked_by: Mapped[str | None] = mapped_column(String(80), nullable=True)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    area: Mapped[BaseGeometry | None] = mapped_column(GeometryType(), nullable=True)
+
+
+class Notice(Base):
+    """A grid-change notice (网格调整告知) for the stations whose area the change touches."""
+
+    __tablename__ = "notices"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    layer_id: Mapped[str] = mapped_column(String(80))
+    from_version: Mapped[int] = mapped_column(Integer)
+    to_version: Mapped[int] = mapped_column(Integer)
+    sender: Mapped[str] = mapped_column(String(80))
+    summary_zh: Mapped[str] = mapped_column(Text)
+    summary_en: Mapped[str] = mapped_column(Text)
+    reason: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    acknowledged: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    area: Mapped[BaseGeometry] = mapped_column(GeometryType())

@@ -188,11 +188,14 @@ class BriefRequest(BaseModel):
 
 
 class HotspotRequest(BaseModel):
-    """Counts per area for a day, week or month ending at ``at`` and their Gi* classes."""
+    """Counts per area for a day, week or month containing ``at`` (or a custom range
+    ``[start, end)``, both or neither) and their Gi* classes."""
 
     layer: str = Field(description="stored area layer (grids, beats, …)")
     window: Literal["day", "week", "month"] = "month"
     at: datetime | None = Field(default=None, description="default: the latest incident")
+    start: datetime | None = Field(default=None, description="a custom range [start, end)")
+    end: datetime | None = Field(default=None, description="with start, instead of window/at")
     category: list[str] | None = Field(default=None, max_length=100)
     permutations: int = Field(
         default=0,
@@ -271,6 +274,7 @@ class EditBody(BaseModel):
     locked: list[str] = Field(
         default_factory=list, max_length=10_000, description="grid ids the edit must not change"
     )
+    dry_run: bool = Field(False, description="answer what the edit would do; store nothing")
 
 
 class SplitBody(EditBody):

@@ -41,6 +41,9 @@ class Settings(BaseSettings):
         description="At start, fail the jobs a previous run left running (one process only).",
     )
     job_workers: int = Field(default=2, ge=1, le=32)
+    check_assets: bool = Field(
+        default=True, description="Verify the vendored map/docs assets against the lock at start."
+    )
     public_url: str | None = Field(default=None, description="Base URL used in OGC links.")
     event_rules: str | None = Field(
         default=None, description="TOML of event categories and deadlines (default: bundled)."

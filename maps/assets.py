@@ -89,7 +89,18 @@ PACKAGES: tuple[Package, ...] = (
         ),
     ),
     Package("leaflet.heat", "0.2.0", ("dist/leaflet-heat.js", "LICENSE")),
+    Package(
+        "@geoman-io/leaflet-geoman-free",
+        "2.17.0",
+        ("dist/leaflet-geoman.min.js", "dist/leaflet-geoman.css", "LICENSE"),
+    ),
+    Package(
+        "swagger-ui-dist",
+        "5.17.14",
+        ("swagger-ui-bundle.js", "swagger-ui.css", "favicon-32x32.png", "LICENSE"),
+    ),
 )
+"""Leaflet and its plugins for the maps; geoman for the grid editor; Swagger UI for ``/docs``."""
 
 # (folium key, path under the static dir) — the scripts and stylesheets a page loads.
 CORE_JS: tuple[tuple[str, str], ...] = (("leaflet", "vendor/leaflet/leaflet.js"),)
@@ -112,8 +123,11 @@ PLUGIN_CSS: dict[str, tuple[tuple[str, str], ...]] = {
 
 
 def _dest(package: Package, file: str) -> str:
-    """Where a tarball file lands under ``vendor/``: ``<package>/<file without dist/>``."""
-    return f"{package.name}/{file.removeprefix('dist/')}"
+    """Where a tarball file lands under ``vendor/``: ``<package>/<file without dist/>``.
+
+    A scoped package (``@geoman-io/leaflet-geoman-free``) lands under its bare name.
+    """
+    return f"{package.name.rsplit('/', 1)[-1]}/{file.removeprefix('dist/')}"
 
 
 def _sha256(path: Path) -> str:

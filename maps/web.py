@@ -1,12 +1,10 @@
-"""The maps in the service: ``/maps/`` (landing page), ``/maps/<name>``, ``/maps/static/...``.
+"""The offline assets in the service: ``/maps/static/...`` (Leaflet, plugins, Swagger UI,
+the workspace scripts and styles).
 
 Every script, stylesheet and image a page needs is served here, from the files vendored
-at install time (:mod:`maps.assets`): a page makes no request to any other host.  Pages are
-rendered once per (map, language) and kept.
-
-Mount in the app factory with::
-
-    app.include_router(maps_router(pages_for_district, district="建邺区"))
+at install time (:mod:`maps.assets`): a page makes no request to any other host.  The
+files are public (libraries and styles, no data), so the login page and ``/docs`` load
+them too.
 """
 
 from __future__ import annotations
@@ -36,6 +34,27 @@ _TYPES = {
 }
 
 
+def static_router(*, prefix: str = "/maps/static", check_assets: bool = True) -> APIRouter:
+    """A router serving the vendored assets and the workspace scripts under ``prefix``.
+
+    ``check_assets`` verifies the vendored files against the lock at start-up (fail
+    early, not in the browser).
+    """
+    if check_assets:
+        verify_assets(VENDOR_DIR)
+    router = APIRouter(prefix=prefix, tags=["maps"])
+
+    @router.get("/{path:path}", include_in_schema=False)
+    def static(path: str) -> FileResponse:
+        file = (STATIC_DIR / path).resolve()
+        if not file.is_relative_to(STATIC_DIR) or not file.is_file() or file.suffix not in _TYPES:
+            raise HTTPException(404, f"no asset {path!r}")
+        headers = {"Cache-Control": "public, max-age=86400"}
+        return FileResponse(file, media_type=_TYPES[file.suffix], headers=headers)
+
+    return router
+
+
 def maps_router(
     pages: PagesSource,
     *,
@@ -44,7 +63,10 @@ def maps_router(
     prefix: str = "/maps",
     check_assets: bool = True,
 ) -> APIRouter:
-    """A router serving the map pages of one district and their offline assets.
+    """A router serving a fixed set of folium map pages and their offline assets.
+
+    The web application draws its maps from the database (:mod:`api.web`); this serves
+    the analysis maps ``beatgrid maps`` builds from files, for a viewer or a benchmark.
 
     Parameters
     ----------
@@ -72,14 +94,7 @@ def maps_router(
         return {p.name: p for p in found}
 
     router = APIRouter(prefix=prefix, tags=["maps"])
-
-    @router.get("/static/{path:path}", include_in_schema=False)
-    def static(path: str) -> FileResponse:
-        file = (STATIC_DIR / path).resolve()
-        if not file.is_relative_to(STATIC_DIR) or not file.is_file() or file.suffix not in _TYPES:
-            raise HTTPException(404, f"no asset {path!r}")
-        headers = {"Cache-Control": "public, max-age=86400"}
-        return FileResponse(file, media_type=_TYPES[file.suffix], headers=headers)
+    router.include_router(static_router(prefix="/static", check_assets=False))
 
     @router.get("/", response_class=HTMLResponse, summary="Map index / 地图目录")
     def landing(lang: LangQuery = "zh") -> HTMLResponse:
@@ -107,7 +122,7 @@ def landing_html(
     lang: Lang,
     href: Callable[[str, Lang], str] = lambda name, lang: f"{name}?lang={lang}",
 ) -> str:
-    """A plain page linking every map of the district (no script, no external asset).
+    """A plain page linking the map files ``beatgrid maps`` wrote (no script, no asset).
 
     ``href(name, lang)`` gives each link (``"hotspots-en.html"`` for a folder of files);
     the language switch links ``href("", other)``.
@@ -123,6 +138,7 @@ def landing_html(
     )
     return (
         f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f'<title>{title} · beatgrid</title><link rel="icon" href="data:,">'
         "<style>body{font:16px/1.6 sans-serif;"
         "margin:2em auto;max-width:40em;padding:0 1em}a{color:#2b6cb0}</style></head>"

@@ -19,6 +19,7 @@ from api.routes import (
     jobs,
     layers,
     redraw,
+    review,
 )
 
 ROUTERS: tuple[APIRouter, ...] = (
@@ -32,4 +33,5 @@ ROUTERS: tuple[APIRouter, ...] = (
     events.router,
     field.router,
     briefs.router,
+    review.router,
 )

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import html
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request, status
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.security import OAuth2PasswordRequestForm
 from sqlalchemy.orm import Session
 
@@ -14,6 +13,7 @@ from api.auth import authenticate, issue_token
 from api.deps import COOKIE, CurrentUserDep, SessionDep, SettingsDep
 from api.schemas import Token, UserPublic
 from api.store import audit
+from api.web.render import WORDS, lang_of, render
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 NAME_MAX = 80
@@ -46,21 +46,40 @@ def login(
 
 
 @router.get("/login", response_class=HTMLResponse, include_in_schema=False)
-def login_page(next: Annotated[str, Query(max_length=500)] = "/maps") -> str:
-    """A plain login form for browsers (the map pages); offline, no scripts."""
-    return LOGIN_PAGE.format(next=html.escape(_local(next), quote=True))
+def login_page(
+    request: Request,
+    next: Annotated[str, Query(max_length=500)] = "/app",
+    expired: Annotated[bool, Query()] = False,
+) -> HTMLResponse:
+    """The login form for browsers; says so when the previous login has run out."""
+    message = WORDS["expired"].get(lang_of(request)) if expired else ""
+    return render(request, "login.html", next=_local(next), message=message, username="")
 
 
-@router.post("/login", include_in_schema=False)
+@router.post("/login", include_in_schema=False, response_model=None)
 def login_form(
     request: Request,
-    form: Annotated[OAuth2PasswordRequestForm, Depends()],
     session: SessionDep,
     settings: SettingsDep,
-    next: Annotated[str, Form(max_length=500)] = "/maps",
-) -> RedirectResponse:
-    """Log a browser in: set the token cookie and go to ``next`` (a local path)."""
-    token = login(request, form, session, settings).access_token
+    username: Annotated[str, Form(max_length=NAME_MAX * 4)] = "",
+    password: Annotated[str, Form(max_length=1000)] = "",
+    next: Annotated[str, Form(max_length=500)] = "/app",
+) -> Response:
+    """Log a browser in: set the token cookie and go to ``next`` (a local path).
+
+    A wrong password shows the form again with a bilingual message (401), not JSON.
+    """
+    user = authenticate(session, username, password)
+    _audit_login(session, request, username, ok=user is not None)
+    if user is None:
+        session.commit()  # the failed attempt stays on record
+        message = WORDS["bad_login"].get(lang_of(request))
+        return render(
+            request, "login.html", status_code=401, next=_local(next),
+            message=message, username=username[:NAME_MAX],
+        )  # fmt: skip
+    token = issue_token(session, user, minutes=settings.token_minutes)
+    session.commit()
     response = RedirectResponse(_local(next), status_code=303)
     response.set_cookie(
         COOKIE, token, max_age=settings.token_minutes * 60, httponly=True, samesite="strict"
@@ -77,17 +96,7 @@ def _audit_login(session: Session, request: Request, username: str, *, ok: bool)
 
 def _local(path: str) -> str:
     """Only same-site paths: never redirect a login to another host."""
-    return path if path.startswith("/") and not path.startswith("//") else "/maps"
-
-
-LOGIN_PAGE = """<!doctype html><html lang="zh"><head><meta charset="utf-8">
-<title>beatgrid 登录 / log in</title></head><body style="font-family:sans-serif;margin:3em">
-<h1>警网融合 beatgrid</h1><form method="post" action="/auth/login">
-<input type="hidden" name="next" value="{next}">
-<p><label>用户名 / user <input name="username" autocomplete="username" required></label></p>
-<p><label>密码 / password <input name="password" type="password"
- autocomplete="current-password" required></label></p>
-<p><button type="submit">登录 / log in</button></p></form></body></html>"""
+    return path if path.startswith("/") and not path.startswith("//") else "/app"
 
 
 @router.get("/me", response_model=UserPublic)

@@ -1,6 +1,7 @@
 """Grid redrawing through the API: split, merge, move, reassign, draw; impact and notice.
 
-Each edit route validates the body and calls one :mod:`api.services.edits` workflow: the
+Each edit route validates the body and calls one :mod:`api.services.edits` workflow (or,
+with ``"dry_run": true``, answers 200 with what it would do and stores nothing): the
 edit runs on the layer's newest version and is stored as the next version, guarded by
 the author's jurisdiction (403) and by ``base_version`` (409).  An edit the library
 refuses, or one that would break the tiling, answers 422 with the bilingual message and
@@ -15,6 +16,7 @@ from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse, JSONResponse
 
 from api.deps import CurrentUserDep, SessionDep
+from api.edit_outcome import DryRun
 from api.policy import JurisdictionDep
 from api.schemas import (
     DrawBody,
@@ -44,6 +46,8 @@ ContextQuery = Annotated[ImpactContext, Query()]
 def _answer(outcome: edits.Outcome) -> EditPublic | JSONResponse:
     if isinstance(outcome, EditRefusal):
         return JSONResponse(outcome.model_dump(mode="json"), status_code=422)
+    if isinstance(outcome, DryRun):
+        return JSONResponse(outcome.body)
     return outcome
 
 

@@ -2,7 +2,9 @@
 
 The whole district is checked (a station's finding can depend on its neighbour's grid),
 then the findings are limited to the reader's jurisdiction: the same findings the CLI
-finds for the same layers, seen through :class:`api.policy.Jurisdiction`.
+finds for the same layers, seen through :class:`api.policy.Jurisdiction`.  The live
+waivers of the database are the check's accepted exceptions: a waived finding is still
+listed, with ``accepted`` true, and counted apart from the open ones.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from sqlalchemy.orm import Session
 from api.jobs import JobRunner, Progress, Work
 from api.policy import Jurisdiction
 from api.services.district import Layers, check_kinds, district_from_store
+from api.store.waivers import register
 from gis.checks import CheckConfig, CheckReport, check_district
 
 
@@ -45,7 +48,7 @@ def run_check(
     district = district_from_store(session, layers=layers, policy=Jurisdiction.everywhere())
     if progress is not None:
         progress(0.4)
-    report = check_district(district, config=config)
+    report = check_district(district, config=config, exceptions=register(session))
     findings = policy.clip(report.findings.to_crs(4326)).reset_index(drop=True)
     findings["id"] = findings.index.astype(str)
     return CheckOutcome(report, findings)
@@ -71,12 +74,18 @@ def start_check(
 
 
 def check_job(layers: Mapping[str, str], config: CheckConfig, policy: Jurisdiction) -> Work:
-    """A job body; its result is ``{"ok", "layers", "findings"}`` (GeoJSON, WGS84)."""
+    """A job body; its result is ``{"ok", "counts", "layers", "findings"}`` (GeoJSON, WGS84)."""
 
     def work(session: Session, progress: Progress) -> dict[str, Any]:
         outcome = run_check(session, layers=layers, config=config, policy=policy, progress=progress)
+        accepted = outcome.findings["accepted"].astype(bool).to_numpy()
         return {
             "ok": outcome.ok,
+            "counts": {
+                "findings": len(accepted),
+                "accepted": int(accepted.sum()),
+                "open": int((~accepted).sum()),
+            },
             "layers": dict(layers),
             "findings": json.loads(outcome.findings.to_json(na="null", drop_id=True)),
         }

@@ -5,7 +5,9 @@ the whole new layer as the next version, exactly like a layer upload: ``base_ver
 compared-and-set (a stale one raises ConflictError, 409) and the author's jurisdiction
 guards every grid the edit touches (PermissionDenied, 403).  An edit the library refuses,
 or one that would break the tiling, comes back as an :class:`~api.schemas.EditRefusal`
-(the route answers 422); nothing is written then.
+(the route answers 422); nothing is written then.  A body with ``dry_run`` comes back as a
+:class:`~api.edit_outcome.DryRun` (the proposal and its findings), nothing written; a saved
+edit sends its notice to the stations (:func:`~api.edit_outcome.send_notice`).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import geopandas as gpd
 import pandas as pd
 from sqlalchemy.orm import Session
 
+from api.edit_outcome import DryRun, dry_run, send_notice
 from api.params import parse_shape
 from api.policy import Jurisdiction
 from api.schemas import (
@@ -48,7 +51,7 @@ from gis.redraw.edits import (
 from gis.redraw.impact import Impact, assess_impact
 
 Edit = Callable[[gpd.GeoDataFrame, gpd.GeoDataFrame | None], EditResult]
-Outcome = EditPublic | EditRefusal
+Outcome = EditPublic | EditRefusal | DryRun
 
 
 def split(
@@ -150,6 +153,8 @@ def apply_edit(
             f"the edit breaks the tiling: {text.en}",
             result.findings,
         )
+    if body.dry_run:
+        return dry_run(result)
     info = store.save_version(
         session,
         result.grids,
@@ -160,6 +165,10 @@ def apply_edit(
         guard=guard,
     )
     comm_info = _save_communities(session, policy, author, body, result)
+    send_notice(
+        session, result, before=grids, layer_id=layer_id, sender=author,
+        versions=(body.base_version, info.version), reason=body.reason,
+    )  # fmt: skip
     session.commit()
     return EditPublic(
         version=VersionPublic.model_validate(info, from_attributes=True),

@@ -62,6 +62,8 @@ def run_hotspots(
         district,
         window=req.window,
         at=None if req.at is None else pd.Timestamp(req.at),
+        start=None if req.start is None else pd.Timestamp(req.start).tz_localize(None),
+        end=None if req.end is None else pd.Timestamp(req.end).tz_localize(None),
         category=req.category,
         permutations=req.permutations,
         trends=False,  # the answer carries the period's classes, not emerging patterns

@@ -45,22 +45,30 @@ def serve(
         ),
     ] = 1,
 ) -> None:
-    """Start the service (REST, OGC API - Features at /ogc, tiles, docs at /docs)."""
+    """Start the web application and the service (pages at /, API docs at /docs, OGC at /ogc)."""
+    with user_errors():
+        settings = _settings(database_url)
+        if demo is not None:
+            print_demo_logins(settings, demo, host=host, port=port)
+    run_service(settings, host=host, port=port, workers=workers)
+
+
+def run_service(settings: Settings, *, host: str, port: int, workers: int = 1) -> None:
+    """Build the app for ``settings`` and serve it: the one path of ``serve`` and ``make demo``."""
     import uvicorn
 
     from api.app import create_app
 
     with user_errors():
-        settings = _settings(database_url)
-        if demo is not None:
-            print_demo_logins(settings, demo, host=host, port=port)
         if workers > 1:
             _prepare_workers(settings)
         else:
             app = create_app(settings)
+    base = f"http://{host}:{port}"
+    console.rule("[bold green]beatgrid is serving / 服务已启动")
     console.print(
-        f"beatgrid service on http://{host}:{port}  (API docs: /docs, OGC: /ogc)"
-        + (f", {workers} workers" if workers > 1 else ""),
+        f"web app / 应用: {base}/   API docs / 接口文档: {base}/docs   OGC: {base}/ogc"
+        + (f"   ({workers} workers)" if workers > 1 else ""),
         soft_wrap=True,
     )
     if workers > 1:  # uvicorn starts the workers from an import string, settings from env
@@ -76,7 +84,7 @@ def serve(
             timeout_worker_healthcheck=_WORKER_HEALTHCHECK_S,
         )
     else:
-        uvicorn.run(app, host=host, port=port, log_level="info")
+        uvicorn.run(app, host=host, port=port, log_level="warning")
 
 
 _WORKER_HEALTHCHECK_S = 120
@@ -108,18 +116,25 @@ def _prepare_workers(settings: Settings) -> None:
 
 
 def print_demo_logins(settings: Settings, manifest: Path, *, host: str, port: int) -> None:
-    """Seed the demo district and print one login per role."""
+    """Seed the demo district (printing each step) and print the demo logins."""
+    import time
+
     from api.demo import seed_demo
 
-    logins = seed_demo(settings, manifest)
+    started = time.perf_counter()
+
+    def step(text: str) -> None:
+        console.print(f"  [{time.perf_counter() - started:5.1f} s] {text}", soft_wrap=True)
+
+    logins = seed_demo(settings, manifest, progress=step)
     console.print(
-        f"[bold]demo logins[/] for http://{host}:{port}/docs (Authorize) and "
-        f"http://{host}:{port}/auth/login (maps):",
+        f"[bold]demo logins / 演示账号[/] at http://{host}:{port}/auth/login "
+        "(each sees only its own area / 各账号只看到自己的辖区):",
         soft_wrap=True,
     )
     for login in logins:
         console.print(
-            f"  {login.role:<14} user [cyan]{login.username}[/]  password [cyan]"
+            f"  {login.role:<14} user [cyan]{login.username:<17}[/] password [cyan]"
             f"{login.password}[/]  ({login.area})",
             soft_wrap=True,
         )

@@ -149,7 +149,7 @@ def test_browser_login_sets_a_cookie_that_opens_pages(client: TestClient) -> Non
 def test_login_never_redirects_off_site(client: TestClient, target: str) -> None:
     form = {"username": "south", "password": PASSWORD, "next": target}
     r = TestClient(client.app).post("/auth/login", data=form, follow_redirects=False)
-    assert r.status_code == 303 and r.headers["location"] == "/maps"
+    assert r.status_code == 303 and r.headers["location"] == "/app"
     wrong = client.post("/auth/login", data={**form, "password": "wrong-password"})
     assert wrong.status_code == 401
 

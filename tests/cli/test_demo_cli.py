@@ -1,32 +1,32 @@
-"""``beatgrid demo run --no-serve``: the main job of ``make demo``, short of serving."""
+"""``beatgrid demo run --no-serve``: what ``make demo`` does, short of serving."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-import pandas as pd
+from sqlalchemy import create_engine, text
 from typer.testing import CliRunner
 
 from beatgrid.cli import app
 
 
-def test_demo_run_writes_every_stage(tmp_path: Path) -> None:
+def test_demo_run_stores_the_district_and_prints_every_step(tmp_path: Path) -> None:
     out = tmp_path / "demo"
     done = CliRunner().invoke(app, ["demo", "run", "--out", str(out), "--no-serve"])
     assert done.exit_code == 0, done.output
-    # 3/6 the consistency report, with the planted defects as findings
-    findings = pd.read_csv(out / "report" / "csv" / "findings.csv")
-    assert {"grid_split_by_beat", "gap", "overlap", "grid_unstaffed"} <= set(findings["rule"])
-    # 4/6 the messy addresses are placed by the gazetteer at their true standard address
-    placed = pd.read_csv(out / "incident_addresses_geocoded.csv", dtype=str)
-    assert len(placed) == 2000
-    assert (placed["status"] == "address").mean() > 0.99
-    right = placed["match_address_id"] == placed["true_address_id"]
-    assert right.mean() > 0.99
-    assert placed.loc[~right, "status"].isin(["review", "unmatched"]).all()  # never guessed
-    # 5/6 the change notice for the police station, in both formats
-    html = (out / "notice" / "notice.html").read_text(encoding="utf-8")
-    assert "网格调整告知书" in html and "Notice of grid changes" in html
-    assert (out / "notice" / "notice.xlsx").stat().st_size > 0
-    # 6/6 the four maps
-    assert "4 maps ready" in done.output
+    for step in ("1/3", "2/3", "layer grids: 118 features", "incidents:", "demo users"):
+        assert step in done.output
+    # users whose jurisdictions differ are printed, so the policy is visible
+    for user in ("demo-beat-1", "demo-beat-2", "demo-community-1", "demo-community-2"):
+        assert user in done.output
+    engine = create_engine(f"sqlite:///{out / 'beatgrid.sqlite'}")
+    with engine.connect() as db:
+        layers = {r[0] for r in db.execute(text("select id from layers"))}
+        users = db.execute(text("select count(*) from users")).scalar_one()
+    engine.dispose()
+    assert {"grids", "beats", "aux_beats", "joint_points", "communities"} <= layers
+    assert users == 8
+    # a second run reuses the files and the stored layers, and only issues new passwords
+    again = CliRunner().invoke(app, ["demo", "run", "--out", str(out), "--no-serve"])
+    assert again.exit_code == 0, again.output
+    assert "already generated" in again.output and "already stored" in again.output

@@ -1,0 +1,175 @@
+"""Reviewing a check: waive a finding (with a reason), revoke a waiver, download the report;
+the inbox of grid-change notices.
+
+Findings are waived from a check job's result, so the server, not the browser, says what
+the finding is and where: a user waives only findings of their own jobs, which were
+already clipped to their jurisdiction.  Waivers and notices are listed only where they
+lie inside the reader's jurisdiction.
+"""
+
+from __future__ import annotations
+
+import io
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+import pandas as pd
+from fastapi import APIRouter, Path
+from fastapi.responses import HTMLResponse, Response
+from pydantic import BaseModel, Field
+from shapely.geometry import shape
+from sqlalchemy.orm import Session
+
+from api.deps import CurrentUserDep, SessionDep
+from api.models import Notice, Waiver
+from api.policy import Jurisdiction, JurisdictionDep
+from api.routes.jobs import _own_job
+from api.store import waivers as store
+from gis.errors import NotFoundError, PermissionDenied
+
+router = APIRouter(tags=["review"])
+REVIEWERS = frozenset({"station", "street_office", "admin"})
+Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
+
+
+class WaiverCreate(BaseModel):
+    job_id: str = Field(min_length=1, max_length=36)
+    finding_id: str = Field(min_length=1, max_length=20)
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+class WaiverPublic(BaseModel):
+    id: int
+    rule: str
+    layer: str
+    ids: str
+    other_ids: str
+    reason: str
+    author: str
+    created_at: datetime
+    revoked_by: str | None
+    revoked_at: datetime | None
+
+
+class NoticePublic(BaseModel):
+    id: int
+    layer_id: str
+    from_version: int
+    to_version: int
+    sender: str
+    summary_zh: str
+    summary_en: str
+    reason: str
+    created_at: datetime
+    acknowledged: bool
+
+
+def _findings(session: SessionDep, job_id: str, user: CurrentUserDep) -> list[dict[str, Any]]:
+    job = _own_job(session, job_id, user)
+    if job.kind != "check" or job.status != "done" or job.result is None:
+        raise NotFoundError(f"job {job_id!r} is not a finished check")
+    features: list[dict[str, Any]] = job.result["findings"]["features"]
+    return features
+
+
+@router.post("/waivers", response_model=WaiverPublic, status_code=201)
+def waive(body: WaiverCreate, session: SessionDep, user: CurrentUserDep) -> Waiver:
+    """Accept one finding of your check with a reason; later checks count it as accepted."""
+    if user.role not in REVIEWERS:
+        raise PermissionDenied(f"a {user.role} user may not waive findings")
+    found = [
+        f for f in _findings(session, body.job_id, user) if f["properties"]["id"] == body.finding_id
+    ]
+    if not found:
+        raise NotFoundError(f"check {body.job_id} has no finding {body.finding_id!r}")
+    area = shape(found[0]["geometry"]) if found[0].get("geometry") else None
+    waiver = store.add_waiver(
+        session, found[0]["properties"], area=area, reason=body.reason, author=user.username
+    )
+    session.commit()
+    return waiver
+
+
+def visible_waivers(session: Session, policy: Jurisdiction, username: str) -> list[Waiver]:
+    """The waivers inside the jurisdiction (and the user's own), newest first."""
+    rows = store.all_waivers(session)
+    keep = policy.keep([w.area for w in rows])
+    return [w for w, k in zip(rows, keep, strict=True) if k or w.author == username]
+
+
+@router.get("/waivers", response_model=list[WaiverPublic])
+def waivers(session: SessionDep, user: CurrentUserDep, policy: JurisdictionDep) -> list[Waiver]:
+    """The waivers inside your jurisdiction, newest first (revoked ones too)."""
+    return visible_waivers(session, policy, user.username)
+
+
+@router.post("/waivers/{waiver_id}/revoke", response_model=WaiverPublic)
+def revoke(
+    waiver_id: Id, session: SessionDep, user: CurrentUserDep, policy: JurisdictionDep
+) -> Waiver:
+    """Revoke a waiver: later checks report the finding again."""
+    if user.role not in REVIEWERS:
+        raise PermissionDenied(f"a {user.role} user may not revoke waivers")
+    visible = visible_waivers(session, policy, user.username)
+    waiver = next((w for w in visible if w.id == waiver_id), None)
+    if waiver is None:
+        raise NotFoundError(f"waiver {waiver_id} does not exist")
+    store.revoke_waiver(session, waiver, actor=user.username)
+    session.commit()
+    return waiver
+
+
+@router.get("/checks/{job_id}/report.{fmt}")
+def report(
+    job_id: str, fmt: Literal["xlsx", "html"], session: SessionDep, user: CurrentUserDep
+) -> Response:
+    """The findings of your check as a spreadsheet or a printable page (with waiver status)."""
+    rows = pd.DataFrame([f["properties"] for f in _findings(session, job_id, user)])
+    if fmt == "html":
+        table = rows.to_html(index=False, na_rep="", border=0, classes="report")
+        page = (
+            '<!doctype html><html lang="zh"><head><meta charset="utf-8"><title>'
+            f"边界一致性检查 / check {job_id}</title></head><body><h1>边界一致性检查报告 / "
+            f"Boundary consistency report</h1>{table}</body></html>"
+        )
+        return HTMLResponse(page)
+    buffer = io.BytesIO()
+    rows.to_excel(buffer, index=False, sheet_name="findings")
+    headers = {"Content-Disposition": f'attachment; filename="check-{job_id[:8]}.xlsx"'}
+    xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return Response(buffer.getvalue(), media_type=xlsx, headers=headers)
+
+
+def visible_notices(session: Session, policy: Jurisdiction, username: str) -> list[NoticePublic]:
+    """The notices whose area lies inside the jurisdiction, newest first."""
+    rows = store.all_notices(session)
+    keep = policy.keep([n.area for n in rows])
+    return [_notice(n, username) for n, k in zip(rows, keep, strict=True) if k]
+
+
+def _notice(notice: Notice, username: str) -> NoticePublic:
+    return NoticePublic.model_validate(
+        {**{c: getattr(notice, c) for c in NoticePublic.model_fields if c != "acknowledged"},
+         "acknowledged": username in notice.acknowledged}
+    )  # fmt: skip
+
+
+@router.get("/notices", response_model=list[NoticePublic])
+def notices(
+    session: SessionDep, user: CurrentUserDep, policy: JurisdictionDep
+) -> list[NoticePublic]:
+    """Your inbox of grid-change notices."""
+    return visible_notices(session, policy, user.username)
+
+
+@router.post("/notices/{notice_id}/ack", response_model=NoticePublic)
+def ack(
+    notice_id: Id, session: SessionDep, user: CurrentUserDep, policy: JurisdictionDep
+) -> NoticePublic:
+    """Mark a notice of your inbox read and acknowledged."""
+    if not any(n.id == notice_id for n in visible_notices(session, policy, user.username)):
+        raise NotFoundError(f"notice {notice_id} does not exist")
+    notice = session.get_one(Notice, notice_id)
+    store.acknowledge(session, notice, username=user.username)
+    session.commit()
+    return _notice(notice, user.username)

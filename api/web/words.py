@@ -1,0 +1,136 @@
+"""The bilingual words of the workspaces (pages and their scripts)."""
+
+from __future__ import annotations
+
+from gis.i18n import Lang, Text
+
+STATION: dict[str, Text] = {
+    "layers_from": Text("当前图层版本", "current layer versions"),
+    "check": Text("边界检查", "Check"),
+    "waivers": Text("豁免", "Waivers"),
+    "inbox": Text("变更通知", "Notices"),
+    "run_check": Text("运行边界一致性检查", "Run the consistency check"),
+    "running": Text("检查中…", "checking…"),
+    "done": Text("检查完成", "check finished"),
+    "failed": Text("检查失败", "the check failed"),
+    "counts": Text(
+        "问题 {findings} 个：待处理 {open} 个，已豁免 {accepted} 个",
+        "{findings} findings: {open} open, {accepted} accepted",
+    ),
+    "report": Text("下载报告", "Report"),
+    "rule": Text("规则", "Rule"),
+    "ids": Text("要素", "Features"),
+    "message": Text("说明", "Message"),
+    "state": Text("状态", "State"),
+    "open": Text("待处理", "open"),
+    "accepted": Text("已豁免", "accepted"),
+    "waive": Text("豁免", "Waive"),
+    "reason": Text("理由", "Reason"),
+    "by": Text("提交人", "By"),
+    "cancel": Text("取消", "Cancel"),
+    "revoke": Text("撤销", "Revoke"),
+    "revoked": Text("已撤销", "revoked"),
+    "ack": Text("确认已阅", "Acknowledge"),
+    "acked": Text("已确认", "acknowledged"),
+    "none": Text("暂无", "none"),
+    "need_reason": Text("请填写豁免理由。", "Please give a reason for the waiver."),
+}
+
+COMMON: dict[str, Text] = {
+    "grid": Text("网格", "Grids"),
+    "beat": Text("警务区", "Officer beats"),
+    "aux_beat": Text("辅警责任区", "Auxiliary beats"),
+    "joint_point": Text("联防点", "Joint-defense points"),
+    "community": Text("社区", "Communities"),
+    "street": Text("街道", "Streets"),
+    "station": Text("派出所", "Stations"),
+    "findings": Text("检查问题", "Findings"),
+    "proposal": Text("调整方案", "Proposal"),
+    "network": Text("网络错误，请重试。", "Network error; please try again."),
+    "expired": Text("登录已过期，请重新登录。", "Your login has expired; please log in again."),
+}
+
+
+def texts(table: dict[str, Text], lang: Lang) -> dict[str, str]:
+    """One language of a word table (plus the common words)."""
+    return {k: v.get(lang) for k, v in {**COMMON, **table}.items()}
+
+
+STREET: dict[str, Text] = {
+    "select": Text("在地图上点击一个网格以选中。", "Click a grid on the map to select it."),
+    "selected": Text("已选网格", "Selected grid"),
+    "households": Text("户数", "households"),
+    "split": Text("沿画线分割", "Split along a line"),
+    "draw_hint": Text(
+        "在地图上依次点击画出分割线，再次点击最后一点结束。",
+        "Click on the map to draw the split line; click the last point again to finish.",
+    ),
+    "dry_run": Text("预检结果", "Dry run"),
+    "no_findings": Text("不会产生新的拼接问题。", "The edit creates no new finding."),
+    "findings_n": Text("将产生 {n} 个问题：", "The edit would create {n} findings:"),
+    "reason": Text("调整理由", "Reason for the change"),
+    "save": Text("保存为新版本", "Save as a new version"),
+    "cancel": Text("放弃", "Discard"),
+    "saved": Text(
+        "已保存为第 {v} 版，相关派出所已收到变更通知。",
+        "Saved as version {v}; the stations concerned have been sent the notice.",
+    ),
+    "conflict": Text(
+        "保存失败：其他人已先保存了新版本。请重新加载后再编辑。",
+        "Not saved: someone else saved a newer version first. Reload and edit again.",
+    ),
+    "reload": Text("重新加载", "Reload"),
+    "need_reason": Text("请填写调整理由。", "Please give a reason for the change."),
+    "need_grid": Text("请先选中一个网格。", "Select a grid first."),
+    "version": Text("网格图层版本", "grid layer version"),
+}
+
+COMMANDER: dict[str, Text] = {
+    "period": Text("研判周期", "Period"),
+    "day": Text("日（日见面）", "Day"),
+    "week": Text("周（周研判）", "Week"),
+    "month": Text("月（月讲评）", "Month"),
+    "computing": Text("统计中…", "computing…"),
+    "custom": Text("自定义区间", "Custom range"),
+    "start": Text("起", "From"),
+    "end": Text("止（不含）", "To (excluded)"),
+    "incidents": Text("本期警情", "Incidents"),
+    "previous": Text("上期", "Previous period"),
+    "change": Text("环比", "Change"),
+    "hot": Text("热点网格", "Hot-spot grids"),
+    "from_to": Text("统计区间", "Period"),
+    "top": Text("警情最多的网格", "Grids with most incidents"),
+    "grid": Text("网格", "Grid"),
+    "count": Text("警情数", "Incidents"),
+    "failed": Text("统计失败", "the review failed"),
+    "classes": Text(
+        "热点 99% / 95% / 90%；冷点；不显著",
+        "hot spot 99% / 95% / 90%; cold spot; not significant",
+    ),
+}
+
+ADMIN: dict[str, Text] = {
+    "users": Text("用户与辖区", "Users and jurisdictions"),
+    "role": Text("角色", "Role"),
+    "area": Text("辖区面积 (km²)", "Jurisdiction (km²)"),
+    "layers": Text("图层", "Layers"),
+    "kind": Text("类型", "Kind"),
+    "version": Text("当前版本", "Current version"),
+    "upload": Text("上传图层新版本", "Upload a new layer"),
+    "file": Text(
+        "文件（GeoJSON、GeoPackage、Shapefile 压缩包）",
+        "File (GeoJSON, GeoPackage, zipped shapefile)",
+    ),
+    "layer_id": Text("图层标识", "Layer id"),
+    "reason": Text("理由", "Reason"),
+    "send": Text("上传并校验", "Upload and validate"),
+    "uploaded": Text(
+        "已入库：第 {version} 版，{feature_count} 个要素。",
+        "Stored: version {version}, {feature_count} features.",
+    ),
+    "audit": Text("审计日志（最近 100 条）", "Audit log (latest 100)"),
+    "time": Text("时间", "Time"),
+    "user": Text("用户", "User"),
+    "action": Text("操作", "Action"),
+    "target": Text("对象", "Target"),
+}

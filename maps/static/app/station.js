@@ -1,0 +1,138 @@
+/* The station workspace: run the check as a job, list its findings linked to the map,
+ * waive a finding with a reason, revoke a waiver, acknowledge a notice. */
+(function () {
+  "use strict";
+  var bg = window.bg, w = bg.words;
+  var map = bg.map("map");
+  var findingsLayer = L.featureGroup().addTo(map);
+  var current = null; // {job, rows}
+  bg.layers(map, ["street", "community", "grid", "beat", "aux_beat", "joint_point"]);
+  bg.tabs();
+
+  var bar = document.getElementById("progress-bar");
+  var status = document.getElementById("check-status");
+
+  function poll(jobId) {
+    return bg.api("GET", "/jobs/" + jobId).then(function (r) {
+      if (!r.ok) throw r;
+      bar.style.width = Math.round(r.data.progress * 100) + "%";
+      if (r.data.status === "done") return bg.api("GET", "/jobs/" + jobId + "/result");
+      if (r.data.status === "failed") throw { data: { detail: r.data.error } };
+      return new Promise(function (ok) { setTimeout(ok, 400); }).then(function () { return poll(jobId); });
+    });
+  }
+
+  function runCheck() {
+    document.querySelector(".progress").hidden = false;
+    bar.style.width = "0%";
+    status.textContent = w.running;
+    document.getElementById("run-check").disabled = true;
+    return bg.api("POST", "/checks", { layers: bg.config.check_layers }).then(function (r) {
+      if (!r.ok) throw r;
+      return poll(r.data.id).then(function (res) {
+        if (!res.ok) throw res;
+        bar.style.width = "100%";
+        status.textContent = w.done;
+        show(r.data.id, res.data);
+      });
+    }).catch(function (r) {
+      status.textContent = w.failed + ": " + bg.detail(r && r.data);
+    }).then(function () { document.getElementById("run-check").disabled = false; });
+  }
+
+  function cell(tr, text) {
+    var td = document.createElement("td");
+    td.textContent = text == null ? "" : String(text);
+    tr.appendChild(td);
+    return td;
+  }
+
+  function show(jobId, result) {
+    current = { job: jobId, rows: result.findings.features };
+    document.body.dataset.checkJob = jobId;
+    var c = result.counts;
+    document.getElementById("counts").textContent = bg.fmt(w.counts, c);
+    document.getElementById("reports").hidden = false;
+    document.getElementById("report-xlsx").href = "/checks/" + jobId + "/report.xlsx";
+    document.getElementById("report-html").href = "/checks/" + jobId + "/report.html";
+    var body = document.querySelector("#findings tbody");
+    body.textContent = "";
+    findingsLayer.clearLayers();
+    current.rows.forEach(function (f) {
+      var p = f.properties;
+      var tr = document.createElement("tr");
+      tr.dataset.finding = p.id;
+      tr.className = p.accepted ? "accepted" : "sev-" + p.severity;
+      cell(tr, p.rule);
+      cell(tr, p.ids + (p.other_ids ? " / " + p.other_ids : ""));
+      cell(tr, bg.config.lang === "en" ? p.message_en : p.message_zh);
+      cell(tr, p.accepted ? w.accepted : w.open);
+      var td = cell(tr, "");
+      if (!p.accepted) {
+        var b = document.createElement("button");
+        b.textContent = w.waive;
+        b.className = "waive";
+        b.addEventListener("click", function (e) { e.stopPropagation(); askWaiver(p); });
+        td.appendChild(b);
+      }
+      var drawn = f.geometry ? drawFinding(f) : null;
+      tr.addEventListener("click", function () {
+        if (!drawn) return;
+        map.fitBounds(drawn.getBounds(), { maxZoom: 18, padding: [40, 40] });
+        drawn.openPopup();
+        document.querySelectorAll("#findings tr.on").forEach(function (o) { o.classList.remove("on"); });
+        tr.classList.add("on");
+      });
+      body.appendChild(tr);
+    });
+    document.getElementById("findings").hidden = false;
+  }
+
+  function drawFinding(f) {
+    var colour = f.properties.accepted ? "#718096" : f.properties.severity === "error" ? "#e53e3e" : "#d69e2e";
+    var shape = L.geoJSON(f, { style: { color: colour, weight: 3, fillOpacity: 0.4 } });
+    // the smallest defect stays visible at any zoom: a marker at its centre
+    var centre = shape.getBounds().getCenter();
+    var marker = L.circleMarker(centre, { radius: 6, color: colour, weight: 2, fillOpacity: 0.9 });
+    var group = L.featureGroup([shape, marker]).bindPopup(
+      "<b>" + f.properties.rule + "</b><br>" + String(bg.config.lang === "en" ? f.properties.message_en : f.properties.message_zh).replace(/</g, "&lt;")
+    );
+    findingsLayer.addLayer(group);
+    return group;
+  }
+
+  var form = document.getElementById("waive-form");
+  var waiveError = document.getElementById("waive-error");
+  function askWaiver(p) {
+    form.hidden = false;
+    form.dataset.finding = p.id;
+    waiveError.hidden = true;
+    document.getElementById("waive-what").textContent = p.rule + " · " + p.ids;
+    form.reason.value = "";
+    form.reason.focus();
+  }
+  document.getElementById("waive-cancel").addEventListener("click", function () { form.hidden = true; });
+  form.addEventListener("submit", function (e) {
+    e.preventDefault();
+    var reason = form.reason.value.trim();
+    if (!reason) { waiveError.textContent = w.need_reason; waiveError.hidden = false; return; }
+    bg.api("POST", "/waivers", { job_id: current.job, finding_id: form.dataset.finding, reason: reason }).then(function (r) {
+      if (!r.ok) { waiveError.textContent = bg.detail(r.data); waiveError.hidden = false; return; }
+      form.hidden = true;
+      runCheck(); // the next check honours the waiver: the finding is counted as accepted
+    });
+  });
+  document.getElementById("run-check").addEventListener("click", runCheck);
+
+  function reloadOn(selector, url) {
+    document.querySelectorAll(selector).forEach(function (b) {
+      b.addEventListener("click", function () {
+        bg.api("POST", url.replace("{id}", b.dataset.id)).then(function (r) {
+          if (r.ok) location.reload(); else alert(bg.detail(r.data));
+        });
+      });
+    });
+  }
+  reloadOn("button.revoke", "/waivers/{id}/revoke");
+  reloadOn("button.ack", "/notices/{id}/ack");
+})();

@@ -170,7 +170,12 @@ class HotspotRequest(BaseModel):
     window: Literal["day", "week", "month"] = "month"
     at: datetime | None = Field(default=None, description="default: the latest incident")
     category: list[str] | None = Field(default=None, max_length=100)
-    permutations: int = Field(default=99, ge=0, le=999)
+    permutations: int = Field(
+        default=0,
+        ge=0,
+        le=999,
+        description="Gi* permutations; 0 (as `beatgrid hotspots`): normal p-values",
+    )
 
 
 class CheckOptions(BaseModel):

@@ -64,7 +64,7 @@ def run_hotspots(
         at=None if req.at is None else pd.Timestamp(req.at),
         category=req.category,
         permutations=req.permutations,
-        bins="day",  # emerging hot spots need two bins; the answer does not carry them
+        trends=False,  # the answer carries the period's classes, not emerging patterns
     )
     areas = review.grids
     areas = areas[[c for c in OUTPUT if c in areas.columns] + ["geometry"]].to_crs(4326)

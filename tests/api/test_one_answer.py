@@ -97,7 +97,7 @@ def district(client: TestClient, headers: dict, grids: str, uid: str) -> dict[st
         "on-boundary": (X0 + D / 4, Y0 + D),
     }
     incidents = [
-        {"id": f"{uid}-{name}", "time": f"2025-06-1{i}T10:00:00", "category": "theft",
+        {"id": f"{uid}-{name}", "time": f"2025-06-1{i}T10:00:00", "category": uid,
          "lon": x, "lat": y}
         for i, (name, (x, y)) in enumerate(points.items())
     ]  # fmt: skip
@@ -137,7 +137,7 @@ def test_a_station_sees_its_grids_and_nothing_of_its_neighbours_anywhere(
     for g in NEIGHBOURS:
         assert client.get(f"/ogc/collections/{grids}/items/{g}", headers=south).status_code == 404
     seen["tiles"] = _tile_ids(client, south, grids)
-    hot, seen["coverage"] = _job_ids(jobs_client, south, grids, district["fine"])
+    hot, seen["coverage"] = _job_ids(jobs_client, south, grids, district["fine"], prefix)
     assert {f"C{r}{c}" for r in (0, 1) for c in range(4)} == hot  # the bottom two rows
 
     for where, ids in seen.items():
@@ -203,8 +203,10 @@ def _tile_ids(client: TestClient, hdr: dict, layer: str) -> set[str]:
     }
 
 
-def _job_ids(client: TestClient, hdr: dict, grids: str, fine: str) -> tuple[set[str], set[str]]:
-    body = {"layer": fine, "window": "month", "at": "2025-06-30T00:00:00", "permutations": 0}
+def _job_ids(
+    client: TestClient, hdr: dict, grids: str, fine: str, category: str
+) -> tuple[set[str], set[str]]:
+    body = {"layer": fine, "window": "month", "at": "2025-06-30T00:00:00", "category": [category]}
     hot = _wait(client, hdr, client.post("/hotspots", json=body, headers=hdr).json())
     counts = {f["properties"]["id"]: f["properties"]["count"] for f in hot["cells"]["features"]}
     assert sum(counts.values()) == 2  # in-G1 and in-G2; not in-G3, not the boundary one

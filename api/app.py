@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, Depends, FastAPI, Response
 
-from api import db, errors, ogc, tiles
+from api import db, errors, ogc, params, tiles
 from api.deps import get_user
 from api.jobs import JobRunner, fail_interrupted
 from api.limits import LimitsMiddleware
@@ -69,6 +69,7 @@ def create_app(
         per_minute=settings.rate_limit_per_minute,
     )
     errors.install(app)
+    params.install(app)
     errors.install_login_redirect(app)
     errors.install_limits(app)
     web_errors.install(app)

@@ -18,7 +18,10 @@ from typing import Annotated, Any
 
 import pandas as pd
 import shapely
-from fastapi import Depends, Query
+from fastapi import Depends, FastAPI, Query, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
 from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
 
@@ -133,3 +136,28 @@ def parse_cursor(text: str | None) -> tuple[datetime, str] | None:
     if not sep or not ident or time is None:
         raise ConfigError(f"after {text!r}: the 'next' value of a previous page expected")
     return time, ident
+
+
+def install(app: FastAPI) -> None:
+    """Answer invalid requests with FastAPI's 422 shape, also when an input was ``NaN``.
+
+    Python's JSON reader accepts ``NaN`` and ``Infinity``; the models refuse them, and the
+    422 body quotes the input, which strict JSON cannot encode (a 500 before this).
+    """
+    app.add_exception_handler(RequestValidationError, _invalid_request)
+
+
+async def _invalid_request(_request: Request, exc: Exception) -> JSONResponse:
+    errors = exc.errors() if isinstance(exc, RequestValidationError) else []
+    return JSONResponse({"detail": _finite(jsonable_encoder(errors))}, status_code=422)
+
+
+def _finite(value: Any) -> Any:
+    """``value`` with every non-finite float replaced by its text (``"nan"``, ``"inf"``)."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    if isinstance(value, list):
+        return [_finite(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    return value

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Iterator
 from typing import Any
 
 import geopandas as gpd
@@ -26,10 +27,25 @@ import pytest
 from fastapi.testclient import TestClient
 from shapely.geometry import box, mapping
 
+from api.app import create_app
+from api.settings import Settings
 from tests.api.service_fixtures import CELLS, X0, Y0, D, upload
 
 OWN = {"G1", "G2"}
 NEIGHBOURS = {"G3", "G4"}
+
+
+@pytest.fixture(scope="module")
+def jobs_client(settings: Settings) -> Iterator[TestClient]:
+    """A client of a second app on the same database, with its own job threads.
+
+    Other modules (the schemathesis fuzz test) run the shared app's lifespan, whose end
+    shuts the shared job pool down; this module's jobs must not depend on test order.
+    """
+    app = create_app(settings)
+    with TestClient(app) as c:
+        yield c
+    app.state.engine.dispose()
 
 
 def _shrunk(grid: str) -> Any:
@@ -81,7 +97,7 @@ def district(client: TestClient, headers: dict, grids: str, uid: str) -> dict[st
         "on-boundary": (X0 + D / 4, Y0 + D),
     }
     incidents = [
-        {"id": f"{uid}-{name}", "time": f"2025-06-1{i}T10:00:00", "category": "theft",
+        {"id": f"{uid}-{name}", "time": f"2025-06-1{i}T10:00:00", "category": uid,
          "lon": x, "lat": y}
         for i, (name, (x, y)) in enumerate(points.items())
     ]  # fmt: skip
@@ -100,7 +116,7 @@ def district(client: TestClient, headers: dict, grids: str, uid: str) -> dict[st
 
 
 def test_a_station_sees_its_grids_and_nothing_of_its_neighbours_anywhere(
-    client: TestClient, headers: dict, district: dict[str, str]
+    client: TestClient, jobs_client: TestClient, headers: dict, district: dict[str, str]
 ) -> None:
     south = headers["south"]
     grids, prefix = district["grids"], district["incidents"]
@@ -121,7 +137,7 @@ def test_a_station_sees_its_grids_and_nothing_of_its_neighbours_anywhere(
     for g in NEIGHBOURS:
         assert client.get(f"/ogc/collections/{grids}/items/{g}", headers=south).status_code == 404
     seen["tiles"] = _tile_ids(client, south, grids)
-    hot, seen["coverage"] = _job_ids(client, south, grids, district["fine"])
+    hot, seen["coverage"] = _job_ids(jobs_client, south, grids, district["fine"], prefix)
     assert {f"C{r}{c}" for r in (0, 1) for c in range(4)} == hot  # the bottom two rows
 
     for where, ids in seen.items():
@@ -141,7 +157,7 @@ def test_a_station_sees_its_grids_and_nothing_of_its_neighbours_anywhere(
 
 
 def test_geocoding_and_checks_agree_with_the_rule(
-    client: TestClient, headers: dict, district: dict[str, str]
+    client: TestClient, jobs_client: TestClient, headers: dict, district: dict[str, str]
 ) -> None:
     south = headers["south"]
     grids = district["grids"]
@@ -155,11 +171,11 @@ def test_geocoding_and_checks_agree_with_the_rule(
     assert client.post("/geocode/batch", json=batch, headers=south).json()["ids"] == ["G1", None]
 
     layers = {"grid": grids, "beat": district["beats"]}
-    r = client.post("/checks", json={"layers": layers}, headers=south)
+    r = jobs_client.post("/checks", json={"layers": layers}, headers=south)
     assert r.status_code == 202, r.text
-    findings = _wait(client, south, r.json())["findings"]["features"]
-    admin = client.post("/checks", json={"layers": layers}, headers=headers["admin"])
-    everything = _wait(client, headers["admin"], admin.json())["findings"]["features"]
+    findings = _wait(jobs_client, south, r.json())["findings"]["features"]
+    admin = jobs_client.post("/checks", json={"layers": layers}, headers=headers["admin"])
+    everything = _wait(jobs_client, headers["admin"], admin.json())["findings"]["features"]
     # B1|B2 cuts G1 and G3: the station sees the split of its G1, not the one next door
     assert {"G1", "G3"} <= _split(everything)
     assert _split(findings) == _split(everything) - NEIGHBOURS
@@ -187,8 +203,10 @@ def _tile_ids(client: TestClient, hdr: dict, layer: str) -> set[str]:
     }
 
 
-def _job_ids(client: TestClient, hdr: dict, grids: str, fine: str) -> tuple[set[str], set[str]]:
-    body = {"layer": fine, "window": "month", "at": "2025-06-30T00:00:00", "permutations": 0}
+def _job_ids(
+    client: TestClient, hdr: dict, grids: str, fine: str, category: str
+) -> tuple[set[str], set[str]]:
+    body = {"layer": fine, "window": "month", "at": "2025-06-30T00:00:00", "category": [category]}
     hot = _wait(client, hdr, client.post("/hotspots", json=body, headers=hdr).json())
     counts = {f["properties"]["id"]: f["properties"]["count"] for f in hot["cells"]["features"]}
     assert sum(counts.values()) == 2  # in-G1 and in-G2; not in-G3, not the boundary one

@@ -12,7 +12,7 @@ from alembic import op
 import api.geometry
 
 revision = "0004"
-down_revision = "0001"
+down_revision = "0003"
 branch_labels = None
 depends_on = None
 

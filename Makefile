@@ -10,7 +10,7 @@ DEMO_DIR := data/demo
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: demo test install lint typecheck pytest clean
+.PHONY: demo test install fonts lint typecheck pytest clean
 
 install: $(STAMP)
 
@@ -21,7 +21,11 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m maps.vendor
 	touch $(STAMP)
 
-demo: install
+# printed maps and briefings need a Chinese font; as root, install Debian's if none is there
+fonts:
+	@fc-list :lang=zh 2>/dev/null | grep -q . || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq fonts-wqy-microhei >/dev/null 2>&1; } || echo "note: no Chinese font; briefings need one (apt-get install fonts-wqy-microhei)"
+
+demo: install fonts
 	$(BIN)/beatgrid demo run --out $(DEMO_DIR) --host $(HOST) --port $(PORT)
 
 lint: install

@@ -11,10 +11,10 @@ import tempfile
 from pathlib import Path
 
 import pandas as pd
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from api.models import Layer
+from api.models import Incident, Layer
 from api.policy import Jurisdiction
 from api.schemas import BriefRequest
 from api.services.district import district_from_store
@@ -61,6 +61,15 @@ def brief_document(
     with tempfile.TemporaryDirectory(prefix="beatgrid-brief-") as tmp:
         path = write_brief(brief, Path(tmp) / name, letterhead=letterhead)
         return path.read_bytes(), name
+
+
+def brief_defaults(session: Session) -> dict[str, object]:
+    """What a workspace's briefing form starts with: the layers it will read and the day of
+    the newest stored incident (the date data reach, not any incident's content; today when
+    there is none)."""
+    latest = session.execute(select(func.max(Incident.time))).scalar()
+    day = (latest or pd.Timestamp.now()).strftime("%Y-%m-%d")
+    return {"layers": {k.value: v for k, v in stored_layers(session).items()}, "at": day}
 
 
 def stored_layers(session: Session) -> dict[LayerKind, str]:

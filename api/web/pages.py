@@ -20,6 +20,7 @@ from api.auth import Principal, list_users, principal, user_for_token
 from api.deps import COOKIE, CurrentUserDep, SessionDep, get_session
 from api.policy import Jurisdiction, JurisdictionDep
 from api.routes.review import visible_notices, visible_waivers
+from api.services.briefs import brief_defaults
 from api.store import audit
 from api.store import layers as store
 from api.web.mapdata import LayerCache, MapLayer, current_layers
@@ -110,7 +111,9 @@ def station(request: Request, session: SessionDep, user: CurrentUserDep) -> HTML
         request, "station.html", user=user, t=t, layers=layers,
         waivers=visible_waivers(session, Jurisdiction.of(user), user.username),
         notices=visible_notices(session, Jurisdiction.of(user), user.username),
-        config=map_config(layers, request, words=t, check_layers=check_layers),
+        config=map_config(
+            layers, request, words=t, check_layers=check_layers, brief=brief_defaults(session)
+        ),
     )  # fmt: skip
 
 
@@ -138,7 +141,7 @@ def commander(request: Request, session: SessionDep, user: CurrentUserDep) -> HT
     t = texts(COMMANDER, lang_of(request))
     return render(
         request, "commander.html", user=user, t=t, layers=layers,
-        config=map_config(layers, request, words=t),
+        config=map_config(layers, request, words=t, brief=brief_defaults(session)),
     )  # fmt: skip
 
 

@@ -37,6 +37,17 @@ STATION: dict[str, Text] = {
 }
 
 COMMON: dict[str, Text] = {
+    "brief": Text("简报（日见面、周研判、月讲评）", "Briefing (daily, weekly, monthly)"),
+    "brief_kind": Text("类型", "Kind"),
+    "brief_day": Text("日见面", "Daily"),
+    "brief_week": Text("周研判", "Weekly"),
+    "brief_month": Text("月讲评", "Monthly"),
+    "brief_at": Text("日期", "Date"),
+    "brief_format": Text("格式", "Format"),
+    "brief_make": Text("生成简报", "Make the briefing"),
+    "brief_making": Text("正在生成简报…", "making the briefing…"),
+    "brief_done": Text("简报已下载", "briefing downloaded"),
+    "brief_failed": Text("简报生成失败", "the briefing failed"),
     "grid": Text("网格", "Grids"),
     "beat": Text("警务区", "Officer beats"),
     "aux_beat": Text("辅警责任区", "Auxiliary beats"),

@@ -276,3 +276,32 @@ def test_expired_login_sends_back_to_the_login_with_a_message(open_as: Any, demo
     page.goto(f"{demo.base}/app/commander")
     assert "/auth/login" in page.url
     assert "登录已过期" in page.inner_text("[data-testid=message]")
+
+
+def test_commander_downloads_a_month_brief_equal_to_the_library(
+    open_as: Any, demo: Demo, tmp_path: Any
+) -> None:
+    import docx
+
+    from gis.briefing import make_brief
+    from gis.district import load_district
+
+    page, watch = open_as("demo-commander")
+    page.wait_for_selector("[data-testid=brief]")
+    page.select_option("#brief-form select[name=period]", "month")
+    page.fill("#brief-form input[name=at]", "2025-11-20")
+    with page.expect_download(timeout=300_000) as info:
+        page.click("[data-testid=brief-make]")
+    path = tmp_path / "月讲评.docx"
+    info.value.save_as(str(path))
+    page.wait_for_function(
+        "() => /简报已下载/.test(document.getElementById('brief-status').textContent)"
+    )
+    paragraphs = [p.text for p in docx.Document(str(path)).paragraphs]
+    assert paragraphs[0].endswith("2025年11月月讲评")
+    library = make_brief(load_district(demo.manifest), kind="month", at="2025-11-20")
+    total, before = library.incidents.total, int(library.incidents.by_category["previous"].iloc[-1])
+    assert f"本期共接报警情 {total} 起，上期 {before} 起" in "\n".join(paragraphs)
+    _shot(page, "commander-brief")
+    assert not watch.errors
+    _no_foreign(watch, demo)

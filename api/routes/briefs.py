@@ -6,7 +6,7 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Response
 
-from api.deps import SessionDep, SettingsDep
+from api.deps import CurrentUserDep, SessionDep, SettingsDep
 from api.policy import JurisdictionDep
 from api.schemas import BriefRequest
 from api.services.briefs import MEDIA, brief_document
@@ -21,11 +21,16 @@ router = APIRouter(tags=["briefings"])
     responses={200: {"content": {m: {} for m in MEDIA.values()}, "description": "the file"}},
 )
 def make_brief_document(
-    *, req: BriefRequest, session: SessionDep, policy: JurisdictionDep, settings: SettingsDep
+    *,
+    req: BriefRequest,
+    session: SessionDep,
+    user: CurrentUserDep,
+    policy: JurisdictionDep,
+    settings: SettingsDep,
 ) -> Response:
     """The briefing as DOCX, HTML or PDF; a scope outside your jurisdiction is a 403."""
     content, name = brief_document(
-        session, req=req, policy=policy, letterhead=read_letterhead(settings.letterhead)
+        session, req=req, user=user, policy=policy, letterhead=read_letterhead(settings.letterhead)
     )
     disposition = f"attachment; filename*=UTF-8''{quote(name)}"
     return Response(content, media_type=MEDIA[req.format],

@@ -17,7 +17,10 @@ from sqlalchemy.orm import Session
 from api.models import Incident, Layer
 from api.policy import Jurisdiction
 from api.schemas import BriefRequest
+from api.auth import Principal
 from api.services.district import district_from_store
+from api.services.events import list_events
+from api.store.events import events_frame
 from api.store.incidents import IncidentQuery
 from api.store.query import FeatureQuery, read_features
 from gis.briefing import ScopeKind, make_brief
@@ -42,7 +45,12 @@ HISTORY = pd.DateOffset(years=1, months=1)
 
 
 def brief_document(
-    session: Session, *, req: BriefRequest, policy: Jurisdiction, letterhead: Letterhead
+    session: Session,
+    *,
+    req: BriefRequest,
+    user: Principal,
+    policy: Jurisdiction,
+    letterhead: Letterhead,
 ) -> tuple[bytes, str]:
     """The briefing file's bytes and its file name."""
     layers = dict(req.layers) if req.layers else stored_layers(session)
@@ -56,7 +64,10 @@ def brief_document(
     scope: tuple[ScopeKind, str | None] = (
         ("district", None) if req.scope is None else (req.scope.kind, req.scope.id)
     )
-    brief = make_brief(district, kind=req.period, at=at, scope=scope, lang=req.lang)
+    since = (at - HISTORY).to_pydatetime()
+    rows = list_events(session, user=user, start=since)
+    events = events_frame(rows) if rows else None
+    brief = make_brief(district, kind=req.period, at=at, scope=scope, events=events, lang=req.lang)
     name = f"brief-{req.period}-{at:%Y%m%d}.{req.format}"
     with tempfile.TemporaryDirectory(prefix="beatgrid-brief-") as tmp:
         path = write_brief(brief, Path(tmp) / name, letterhead=letterhead)

@@ -169,6 +169,8 @@ def events_frame(rows: Sequence[Event]) -> pd.DataFrame:
     """The rows as the figures want them (times tz-aware UTC)."""
     data = {
         "id": [r.id for r in rows],
+        "category": [r.category for r in rows],
+        "source": [r.source for r in rows],
         **{c: [getattr(r, c) for r in rows] for c in AREA_COLUMNS},
         "assignees": [list(r.assignees or ()) for r in rows],
         "received_at": [aware(r.received_at) for r in rows],

@@ -20,10 +20,10 @@ from gis.briefing.assessment import assessment_sheets
 from gis.briefing.labels import ROLE
 from gis.briefing.scope import ScopeKind as BriefScope
 from gis.checks import check_district
-from gis.district import load_district
+from gis.district import District, load_district
 from gis.documents import read_letterhead
 from gis.errors import ConfigError
-from gis.io import write_workbook
+from gis.io import read_events, write_workbook
 
 
 class Period(StrEnum):
@@ -90,6 +90,7 @@ def brief(
                 at=when,
                 scope=_scope(scope),
                 check=report,
+                events=_events(district),
                 lang=lang.value,
             )
             bar.update(task, advance=1, description="writing / 写出")
@@ -121,6 +122,7 @@ def assess(
             at=when,
             scope=_scope(scope),
             weights=table,
+            events=_events(district),
             lang=lang.value,
         )
         assert result.assessment is not None
@@ -146,6 +148,12 @@ def wallmap(
         _writable(output, (".pdf", ".png"))
         write_wall_map(load_district(manifest), community, output, letterhead=head)
         console.print(f"written / 已写出: {output}")
+
+
+def _events(district: District) -> pd.DataFrame | None:
+    """The district's event table (事件流转), when its manifest names one."""
+    path = district.tables.get("event")
+    return None if path is None else read_events(path)
 
 
 def _date(text: str) -> pd.Timestamp:

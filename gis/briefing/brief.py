@@ -33,6 +33,7 @@ from gis.checks.report import CheckReport
 from gis.coverage.review import CoverageReview, coverage_review
 from gis.district import District
 from gis.errors import ConfigError
+from gis.events.figures import EventFigures, event_figures
 from gis.hotspots.counts import assign_points
 from gis.hotspots.review import HotspotReview, hotspot_review
 from gis.i18n import Text
@@ -67,6 +68,9 @@ class Brief:
     scope: Scope
     lang: Lang
     incidents: IncidentFigures
+    events: EventFigures | None
+    """事件流转 figures per grid (closure rate, overdue, response and handling hours) when
+    the district has events; None otherwise."""
     hotspots: HotspotReview | None
     coverage: CoverageReview | None
     duty: Duty
@@ -132,6 +136,9 @@ def make_brief(
     visits: pd.DataFrame | None = None,
     deadlines: Mapping[str, float] | None = None,
     weights: Weights | None = None,
+    events: pd.DataFrame | None = None,
+    zero_reports: pd.DataFrame | None = None,
+    tz: str = "Asia/Shanghai",
     lang: Lang = "zh",
 ) -> Brief:
     """The briefing of ``kind`` for the period containing ``at`` over ``scope``.
@@ -150,6 +157,13 @@ def make_brief(
         Grid changes and notices the caller knows of (none from plain files).
     deadlines : mapping, optional
         Category → days to close (overdue figures); default 7 days.
+    events, zero_reports : DataFrame, optional
+        Events (:func:`gis.io.read_events`, or the service's) and 零报告 rows: the
+        handling figures, the closure rate and the assessment then come from the events
+        (事件流转) instead of the incidents' status.
+    tz : str
+        The local time zone: event times that carry a zone (the service stores UTC) are
+        counted in local days, like the incidents' naive local times.
     """
     if district.incidents is None:
         raise ConfigError(f"{district.name}: no incident layer / 辖区没有警情数据")
@@ -160,18 +174,21 @@ def make_brief(
     figures = incident_figures(
         local.incidents, local.grids, periods, deadlines=deadlines, lang=lang
     )
+    mine = None if events is None else _local(events, tz, area)
+    flow = None if mine is None else _event_figures(mine, periods, zero_reports)
     hotspots = _hotspots(local, periods, figures)
     coverage = _coverage(local, periods, hotspots, visits)
     duty = _duty(local, area, coverage, check, periods)
     consistency = _consistency(check, area)
-    assessment = _assessment(local, periods, coverage, weights) if kind != "day" else None
-    signals = _signals(figures, hotspots, coverage, duty, consistency, changes, local)
+    assessment = _assessment(local, periods, coverage, weights, mine) if kind != "day" else None
+    signals = _signals(figures, flow, hotspots, coverage, duty, consistency, changes, local)
     return Brief(
         kind=kind,
         periods=periods,
         scope=area,
         lang=lang,
         incidents=figures,
+        events=flow,
         hotspots=hotspots,
         coverage=coverage,
         duty=duty,
@@ -277,14 +294,15 @@ def _assessment(
     periods: BriefPeriods,
     coverage: CoverageReview | None,
     weights: Weights | None,
+    events: pd.DataFrame | None,
 ) -> Assessment:
     assert district.grids is not None and district.incidents is not None
-    inc = district.incidents
     p = periods.current
-    current = inc[(inc["time"] >= p.start) & (inc["time"] < p.end)]
+    handled = _handled(district.incidents, events, p.end)
+    current = handled[(handled["time"] >= p.start) & (handled["time"] < p.end)]
     sums = grid_figures(
         district.grids["id"],
-        incidents=pd.DataFrame(current.drop(columns="geometry")),
+        incidents=current,
         addresses=None if district.addresses is None else pd.DataFrame(district.addresses),
         visit_grids=None if coverage is None or coverage.visits is None else coverage.visits.grids,
         patrol_grids=None if coverage is None else coverage.patrol.grids,
@@ -295,6 +313,44 @@ def _assessment(
         grids_of=_grids_of(district),
         weights=weights or read_weights(),
     )
+
+
+def _handled(
+    incidents: gpd.GeoDataFrame, events: pd.DataFrame | None, end: pd.Timestamp
+) -> pd.DataFrame:
+    """What the assessment counts as received and closed: the events when there are any
+    (closed = closed before the period's end, with their closing time), else incidents."""
+    if events is None:
+        return pd.DataFrame(incidents.drop(columns="geometry"))
+    closed = events["closed_at"].notna() & (events["closed_at"] < end)
+    return pd.DataFrame(
+        {
+            "grid_id": events["grid_id"].astype(str),
+            "time": events["received_at"],
+            "category": events["category"].astype(str),
+            "source": events.get("source", ""),
+            "status": closed.map({True: "closed", False: "open"}),
+            "closed_time": events["closed_at"].where(closed),
+        }
+    )
+
+
+def _local(events: pd.DataFrame, tz: str, scope: Scope) -> pd.DataFrame:
+    """The scope's events with every time in naive local time."""
+    mine = events[events["grid_id"].astype(str).isin(scope.grid_ids)].copy()
+    for column in ("received_at", "responded_at", "closed_at", "due_at"):
+        times = pd.to_datetime(mine[column])
+        if times.dt.tz is not None:
+            times = times.dt.tz_convert(tz).dt.tz_localize(None)
+        mine[column] = times
+    return mine
+
+
+def _event_figures(
+    events: pd.DataFrame, periods: BriefPeriods, zero_reports: pd.DataFrame | None
+) -> EventFigures:
+    p = periods.current
+    return event_figures(events, by="grid", start=p.start, end=p.end, zero_reports=zero_reports)
 
 
 def _grids_of(district: District) -> dict[tuple[str, str], list[str]]:
@@ -318,6 +374,7 @@ def _grids_of(district: District) -> dict[tuple[str, str], list[str]]:
 
 def _signals(
     figures: IncidentFigures,
+    flow: EventFigures | None,
     hotspots: HotspotReview | None,
     coverage: CoverageReview | None,
     duty: Duty,
@@ -332,10 +389,19 @@ def _signals(
         hot = [names.get(i, i) for i in g.loc[g["hotspot_class"] >= 2, "id"].astype(str)]
     under = coverage.under_patrolled if coverage is not None else None
     short = duty.officer_hours[duty.officer_hours["short"].astype(bool)]
+    overdue, open_items, rate = (
+        int(figures.open_items["overdue"].sum()),
+        len(figures.open_items),
+        figures.closure_rate,
+    )
+    if flow is not None:  # 事件流转: the events decide what is open and overdue
+        t = flow.total
+        overdue, open_items = int(t["overdue"]), int(t["events"] - t["closed"])
+        rate = float(t["closure_rate"])
     return Signals(
-        overdue=int(figures.open_items["overdue"].sum()),
-        open_items=len(figures.open_items),
-        closure_rate=figures.closure_rate,
+        overdue=overdue,
+        open_items=open_items,
+        closure_rate=rate,
         hot_grids=hot,
         under_patrolled_cells=0 if under is None else len(under),
         unvisited_key=len(duty.unvisited_key),

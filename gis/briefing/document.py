@@ -65,13 +65,13 @@ def brief_blocks(brief: Brief, images: Mapping[str, tuple[bytes, str]]) -> list[
     }
     blocks: list[Block] = [sec["summary"], *_summary(brief)]
     if brief.kind == "day":
-        blocks += [sec["handling"], *_open_items(brief, limit=5)]
+        blocks += [sec["handling"], *_events(brief, table=False), *_open_items(brief, limit=5)]
         blocks += [sec["patrol"], _duty_counts(brief)]
         blocks += [sec["next"], *_actions(brief, limit=5)]
         return blocks
     blocks += [sec["hotspots"], *_hotspots(brief), *_images(images, "hotspots", "emerging")]
     blocks += [sec["patrol"], *_patrol(brief), *_images(images, "coverage")]
-    blocks += [sec["handling"], *_handling(brief), *_open_items(brief, limit=15)]
+    blocks += [sec["handling"], *_events(brief), *_handling(brief), *_open_items(brief, limit=15)]
     blocks += [sec["grids"], *_grids(brief)]
     blocks += [sec["assessment"], *_assessment(brief)]
     blocks += [sec["next"], *_images(images, "attention"), *_actions(brief, limit=20)]
@@ -255,6 +255,50 @@ def _handling(brief: Brief) -> list[Block]:
     ]
     caption = _t(brief, "办结率最低的网格", "Grids with the lowest closure rate")
     return [Table(headers, rows, caption)] if rows else []
+
+
+def _events(brief: Brief, *, table: bool = True) -> list[Block]:
+    """事件流转: received, closed, 办结率, overdue, response and handling hours."""
+    flow = brief.events
+    if flow is None:
+        return []
+    t = flow.total
+    zh = (
+        f"本期受理事件 {_n(t['events'])} 件，办结 {_n(t['closed'])} 件，"
+        f"办结率 {_pct(t['closure_rate'] * 100)}；超期 {_n(t['overdue'])} 件；"
+        f"平均响应 {_hours(t['mean_response_h'])}，平均办结 {_hours(t['mean_handling_h'])}。"
+    )
+    en = (
+        f"{_n(t['events'])} events received, {_n(t['closed'])} closed "
+        f"({_pct(t['closure_rate'] * 100)}), {_n(t['overdue'])} overdue; mean response "
+        f"{_hours(t['mean_response_h'], 'en')}, handling {_hours(t['mean_handling_h'], 'en')}."
+    )
+    blocks: list[Block] = [Paragraph(_t(brief, zh, en))]
+    rows = flow.table.reset_index()
+    rows = rows[rows["events"] > 0].sort_values(
+        ["closure_rate", "overdue"], ascending=[True, False]
+    )
+    if table and len(rows):
+        names = brief.grid_names
+        key = rows.columns[0]
+        headers = (
+            ["网格", "事件", "办结", "办结率", "超期", "平均办结用时"]
+            if brief.lang == "zh"
+            else ["grid", "events", "closed", "closure rate", "overdue", "mean handling"]
+        )
+        body = [[names.get(str(r[key]), str(r[key])), _n(r["events"]), _n(r["closed"]),
+                 _pct(r["closure_rate"] * 100), _n(r["overdue"]),
+                 _hours(r["mean_handling_h"], brief.lang)]
+                for r in rows.head(15).to_dict("records")]  # fmt: skip
+        caption = _t(brief, "事件流转办理情况（办结率最低的网格）", "Event handling by grid")
+        blocks.append(Table(headers, body, caption))
+    return blocks
+
+
+def _hours(value: Any, lang: str = "zh") -> str:
+    if pd.isna(value):
+        return "—"
+    return f"{value:.1f} 小时" if lang == "zh" else f"{value:.1f} h"
 
 
 def _open_items(brief: Brief, *, limit: int) -> list[Block]:

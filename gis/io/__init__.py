@@ -6,7 +6,7 @@
 """
 
 from gis.io.layer import Layer, Repair, frame_of
-from gis.io.plain import read_visits
+from gis.io.plain import read_events, read_visits
 from gis.io.read import SUPPORTED, read_frame, read_layer
 from gis.io.validate import validate_layer
 from gis.io.workbook import write_workbook
@@ -17,6 +17,7 @@ __all__ = [
     "Layer",
     "Repair",
     "frame_of",
+    "read_events",
     "read_frame",
     "read_layer",
     "read_visits",

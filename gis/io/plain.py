@@ -50,3 +50,49 @@ def read_visits(path: str | Path) -> pd.DataFrame:
             field="time",
         )
     return frame.assign(address_id=frame["address_id"].astype(str), time=times)
+
+
+EVENT_TIMES = ("received_at", "responded_at", "closed_at", "due_at")
+EVENT_COLUMNS = ("id", "category", "grid_id", *EVENT_TIMES)
+
+
+def read_events(path: str | Path) -> pd.DataFrame:
+    """An event table (事件流转) with ``id``, ``category``, ``grid_id`` (str) and the times
+    ``received_at``, ``responded_at``, ``closed_at``, ``due_at`` (datetime64; the last but
+    one may be empty), ``assignees`` split on ``;``.
+
+    Raises
+    ------
+    FileFormatError
+        The file is missing, empty or cannot be parsed.
+    FieldError
+        A column is missing, or a time cannot be read (the first bad row is named).
+    """
+    path = Path(path)
+    check_file(path)
+    frame = read_table(path).frame
+    missing = [c for c in EVENT_COLUMNS if c not in frame.columns]
+    if missing:
+        raise FieldError.single(
+            path.name, f"missing column(s) {', '.join(missing)} / 缺少字段", field=missing[0]
+        )
+    for column in EVENT_TIMES:
+        text = frame[column].astype("string").str.strip()
+        text = text.where(text != "")
+        times = pd.to_datetime(text, errors="coerce", format="ISO8601")
+        required = column in ("received_at", "due_at")  # the others are empty until done
+        unread = times.isna() if required else times.isna() & text.notna()
+        bad = np.flatnonzero(unread.to_numpy())
+        if bad.size:
+            row = int(bad[0])
+            raise FieldError.single(
+                path.name,
+                f"{column} {frame[column].iloc[row]!r} is not a date/time / 时间无法识别",
+                row=row + 1,
+                field=column,
+            )
+        frame[column] = times
+    frame["grid_id"] = frame["grid_id"].astype("string").fillna("").astype(str)
+    if "assignees" in frame:
+        frame["assignees"] = frame["assignees"].fillna("").astype(str).str.split(";")
+    return frame

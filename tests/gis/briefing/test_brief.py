@@ -138,3 +138,33 @@ def test_a_day_brief_has_no_assessment_and_a_month_brief_has_one() -> None:
     month = make_brief(d, kind="month", at=AT, visits=VISITS)
     assert month.assessment is not None
     assert month.incidents.total == 8
+
+
+def test_events_decide_handling_and_closure_when_given() -> None:
+    """Three events of the week 2025-11-10 (UTC times, counted in Beijing days): E1 in G1
+    closed in 5 h, E2 in G1 open past its deadline, E3 in G4 received at 2025-11-09 18:00
+    UTC = 11-10 02:00 Beijing, closed in 2 h."""
+    t = pd.Timestamp
+    events = pd.DataFrame(
+        {
+            "id": ["E1", "E2", "E3"],
+            "category": ["矛盾纠纷", "安全隐患", "民生诉求"],
+            "grid_id": ["G1", "G1", "G4"],
+            "received_at": [t("2025-11-10 01:00", tz="UTC"), t("2025-11-11 01:00", tz="UTC"),
+                            t("2025-11-09 18:00", tz="UTC")],
+            "responded_at": [t("2025-11-10 02:00", tz="UTC"), pd.NaT,
+                             t("2025-11-09 19:00", tz="UTC")],
+            "closed_at": [t("2025-11-10 06:00", tz="UTC"), pd.NaT, t("2025-11-09 20:00", tz="UTC")],
+            "due_at": [t("2025-11-12 01:00", tz="UTC")] * 2 + [t("2025-11-11 18:00", tz="UTC")],
+        }
+    )  # fmt: skip
+    brief = make_brief(tiny_district(), kind="week", at=AT, visits=VISITS, events=events)
+    assert brief.events is not None
+    total = brief.events.total
+    assert (total["events"], total["closed"], total["overdue"]) == (3, 2, 1)
+    assert total["mean_handling_h"] == pytest.approx((5 + 2) / 2)
+    assert "办结率 66.7%" in "\n".join(a.zh for a in brief.actions)
+    g = brief.assessment.grids.set_index("grid_id")
+    assert g.loc["G1", ["received", "closed"]].tolist() == [2, 1]
+    assert g.loc["G4", "handling_hours"] == pytest.approx(2.0)
+    assert g.loc["G1", "hazards"] == 1  # 安全隐患 is a hidden danger found

@@ -14,10 +14,10 @@ import pandas as pd
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from api.auth import Principal
 from api.models import Incident, Layer
 from api.policy import Jurisdiction
 from api.schemas import BriefRequest
-from api.auth import Principal
 from api.services.district import district_from_store
 from api.services.events import list_events
 from api.store.events import events_frame

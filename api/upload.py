@@ -1,4 +1,10 @@
-"""Receiving an uploaded layer file: size-limited spooling, then ``gis.io`` validation."""
+"""Receiving an uploaded layer file: size-limited spooling, then ``gis.io`` reading.
+
+The upload is spooled to a private temporary folder (413 past ``max_bytes``) and read by
+:func:`gis.io.read_layer` under the service's :class:`~gis.io.limits.InputLimits`: an
+archive's declared uncompressed size and member count are judged from its central
+directory before anything in it is read, and vertex counts before validation.
+"""
 
 from __future__ import annotations
 
@@ -9,12 +15,18 @@ import geopandas as gpd
 from fastapi import HTTPException, UploadFile
 
 from gis.errors import FileFormatError
+from gis.io import InputLimits, read_layer
 
 SUFFIXES = (".geojson", ".json", ".gpkg", ".zip", ".shp", ".csv", ".xlsx", ".kml", ".fgb")
 
 
 async def read_upload(
-    upload: UploadFile, *, kind: str, crs: str | None, max_bytes: int
+    upload: UploadFile,
+    *,
+    kind: str,
+    crs: str | None,
+    max_bytes: int,
+    limits: InputLimits | None = None,
 ) -> gpd.GeoDataFrame:
     """The uploaded file as a validated canonical frame; 413 past ``max_bytes``."""
     name = Path(upload.filename or "upload").name
@@ -34,22 +46,4 @@ async def read_upload(
                 out.write(chunk)
         if size == 0:
             raise FileFormatError.single(name, "the file is empty")
-        return _read(path, kind=kind, crs=crs)
-
-
-def _read(path: Path, *, kind: str, crs: str | None) -> gpd.GeoDataFrame:
-    try:
-        from gis.io import read_layer
-    except ImportError:  # gis.io not installed yet: plain reading, the store still checks ids
-        return _read_plain(path, crs=crs)
-    return read_layer(path, kind=kind, crs=crs).gdf
-
-
-def _read_plain(path: Path, *, crs: str | None) -> gpd.GeoDataFrame:
-    try:
-        gdf = gpd.read_file(path)
-    except Exception as exc:  # pyogrio raises many types for unreadable files
-        raise FileFormatError.single(path.name, f"cannot read the file: {exc}") from None
-    if crs is not None:
-        gdf = gdf.set_crs(crs, allow_override=True)
-    return gdf
+        return read_layer(path, kind=kind, crs=crs, limits=limits).gdf

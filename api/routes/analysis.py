@@ -136,7 +136,11 @@ async def coverage(
 
     get_layer(session, layer)
     fixes = await read_upload(
-        file, kind="track", crs=crs, max_bytes=int(settings.max_upload_mb * 2**20)
+        file,
+        kind="track",
+        crs=crs,
+        max_bytes=int(settings.max_upload_mb * 2**20),
+        limits=settings.input_limits,
     )
     work = coverage_job(
         fixes,

@@ -6,6 +6,7 @@ base version; a stale one answers 409.
 
 from __future__ import annotations
 
+import math
 from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, Path, Query, UploadFile
@@ -20,6 +21,7 @@ from api.store import layers as store
 from api.store.diff import diff_versions
 from api.store.query import FeatureQuery, read_features
 from api.upload import read_upload
+from gis.io.limits import check_vertices
 from gis.layers import LayerKind
 
 router = APIRouter(prefix="/layers", tags=["layers"])
@@ -38,6 +40,8 @@ def parse_bbox(text: str | None) -> tuple[float, float, float, float] | None:
         values = tuple(float(v) for v in text.split(","))
     except ValueError:
         raise ConfigError(f"bbox {text!r}: four comma-separated numbers expected") from None
+    if not all(map(math.isfinite, values)):
+        raise ConfigError(f"bbox {text!r}: every number must be finite")
     if len(values) != 4 or values[0] > values[2] or values[1] > values[3]:
         raise ConfigError(f"bbox {text!r}: expected minx,miny,maxx,maxy with min <= max")
     return values
@@ -63,7 +67,11 @@ async def upload_layer(
     """Create a layer from a file: its version 1."""
     guard = user.edit_guard(kind.value)
     gdf = await read_upload(
-        file, kind=kind.value, crs=crs, max_bytes=int(settings.max_upload_mb * 2**20)
+        file,
+        kind=kind.value,
+        crs=crs,
+        max_bytes=int(settings.max_upload_mb * 2**20),
+        limits=settings.input_limits,
     )
     info = store.create_layer(
         session,
@@ -100,7 +108,11 @@ async def upload_version(
     layer = store.get_layer(session, layer_id)
     guard = user.edit_guard(layer.kind)
     gdf = await read_upload(
-        file, kind=layer.kind, crs=crs, max_bytes=int(settings.max_upload_mb * 2**20)
+        file,
+        kind=layer.kind,
+        crs=crs,
+        max_bytes=int(settings.max_upload_mb * 2**20),
+        limits=settings.input_limits,
     )
     info = store.save_version(
         session,
@@ -117,12 +129,17 @@ async def upload_version(
 
 @router.patch("/{layer_id}/features", response_model=VersionPublic)
 def edit_features(
-    layer_id: str, edit: FeatureEdit, session: SessionDep, user: CurrentUserDep
+    layer_id: str,
+    edit: FeatureEdit,
+    session: SessionDep,
+    user: CurrentUserDep,
+    settings: SettingsDep,
 ) -> Any:
     """Add, change or delete some features: a new version edited from ``base_version``."""
     layer = store.get_layer(session, layer_id)
     guard = user.edit_guard(layer.kind)
     gdf = geojson.frame_from_features(edit.upsert, source=f"layer {layer_id}")
+    check_vertices(gdf.geometry.to_numpy(), limits=settings.input_limits, source=layer_id)
     info = store.save_version(
         session,
         gdf,

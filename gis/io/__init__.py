@@ -6,8 +6,17 @@
 """
 
 from gis.io.layer import Layer, Repair
+from gis.io.limits import InputLimits
 from gis.io.read import SUPPORTED, read_layer
 from gis.io.validate import validate_layer
 from gis.io.write import write_layer
 
-__all__ = ["SUPPORTED", "Layer", "Repair", "read_layer", "validate_layer", "write_layer"]
+__all__ = [
+    "SUPPORTED",
+    "InputLimits",
+    "Layer",
+    "Repair",
+    "read_layer",
+    "validate_layer",
+    "write_layer",
+]

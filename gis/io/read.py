@@ -31,6 +31,7 @@ from gis.errors import (
 )
 from gis.fields import ColumnMatch, header_score, recognise
 from gis.io.layer import Layer
+from gis.io.limits import InputLimits, check_archive, check_vertices
 from gis.io.tabular import from_lonlat, from_wkt, plausible_lonlat, read_table
 from gis.io.validate import kind_spec, validate_layer
 from gis.io.vector import PARQUET_SUFFIXES, VECTOR_SUFFIXES, is_geoparquet, read_vector
@@ -64,6 +65,7 @@ def read_layer(
     lat: str | None = None,
     wkt: str | None = None,
     repair: bool = False,
+    limits: InputLimits | None = None,
 ) -> Layer:
     """Read, recognise, validate and convert one layer of a file.
 
@@ -88,6 +90,9 @@ def read_layer(
         Coordinate columns of a table, when not recognised automatically.
     repair
         Repair invalid polygons (reported in ``Layer.repairs``) instead of refusing them.
+    limits
+        Archive size and member count, vertices per feature and per layer (default
+        :class:`~gis.io.limits.InputLimits`); an archive is judged before it is read.
 
     Returns
     -------
@@ -98,6 +103,8 @@ def read_layer(
     ------
     FileFormatError, FieldError, GeometryError, CRSError
         Every problem found, each naming the file, row, feature id and field.
+    LimitError
+        The input is over one of ``limits``.
 
     Examples
     --------
@@ -109,6 +116,9 @@ def read_layer(
     sp = kind_spec(kind)
     source = path.name if layer is None else f"{path.name}::{layer}"
     coords = {k: v for k, v in (("lon", lon), ("lat", lat), ("wkt", wkt)) if v is not None}
+    limits = limits or InputLimits()
+    check_file(path)
+    check_archive(path, limits=limits)
     raw = _open(path, sp, layer=layer, encoding=encoding, mapping={**(mapping or {}), **coords})
     if sp.geometry == "none":
         table = _canonical(raw.frame, raw.match).reset_index(drop=True)
@@ -116,11 +126,18 @@ def read_layer(
             table, sp.kind, source=source, crs_note="no geometry", column_map=raw.match.columns
         )
         return replace(result, path=path, warnings=(*raw.notes, *result.warnings))
-    return replace(_spatial(raw, sp, crs=crs, source=source, repair=repair), path=path)
+    spatial = _spatial(raw, sp, crs=crs, source=source, repair=repair, limits=limits)
+    return replace(spatial, path=path)
 
 
 def _spatial(
-    raw: _Raw, sp: LayerSpec, *, crs: str | int | pyproj.CRS | None, source: str, repair: bool
+    raw: _Raw,
+    sp: LayerSpec,
+    *,
+    crs: str | int | pyproj.CRS | None,
+    source: str,
+    repair: bool,
+    limits: InputLimits,
 ) -> Layer:
     """CRS, unplaceable points, coordinate check, validation, GCJ-02/BD-09 conversion."""
     src, note = _settle_crs(raw, crs, source=source)
@@ -130,6 +147,7 @@ def _spatial(
         crs=src.crs,
     )
     gdf, rows, rejected = _drop_unplaceable(gdf, sp, raw.rejected, source)
+    check_vertices(gdf.geometry.to_numpy(), limits=limits, source=source, rows=rows)
     gcrs.check_coordinates(gdf, crs=src, source=source, rows=rows)
     result = validate_layer(
         gdf,
@@ -155,7 +173,6 @@ def _open(
     encoding: str | None,
     mapping: Mapping[str, str],
 ) -> _Raw:
-    check_file(path)
     suffix = path.suffix.lower()
     if suffix in TABLE_SUFFIXES or (suffix in PARQUET_SUFFIXES and not is_geoparquet(path)):
         return _open_table(path, sp, layer=layer, encoding=encoding, mapping=mapping)

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import secrets
+from datetime import timedelta
 
 from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from api.throttle import Throttle
 from gis.io.limits import InputLimits
 
 
@@ -85,6 +87,14 @@ class Settings(BaseSettings):
             archive_members=self.max_archive_members,
             feature_vertices=self.max_feature_vertices,
             layer_vertices=self.max_layer_vertices,
+        )
+
+    @property
+    def login_throttle(self) -> Throttle:
+        return Throttle(
+            max_failures=self.login_max_failures,
+            max_per_address=self.login_max_failures_per_address,
+            window=timedelta(minutes=self.login_window_minutes),
         )
 
     @property

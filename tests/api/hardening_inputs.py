@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
+import numpy as np
 import pyogrio
 import shapely
 
@@ -84,5 +85,7 @@ def many_members(count: int) -> bytes:
 
 
 def dense_polygon(vertices: int, *, centre: tuple[float, float] = (118.705, 32.005)) -> Any:
-    """A circle of about ``vertices`` vertices, 500 m across, in the test district."""
-    return shapely.Point(centre).buffer(0.004, quad_segs=max(1, vertices // 4))
+    """A circle of ``vertices`` vertices, 800 m across, in the test district."""
+    angle = np.linspace(0, 2 * np.pi, vertices, endpoint=False)
+    ring = np.c_[centre[0] + 0.004 * np.cos(angle), centre[1] + 0.004 * np.sin(angle)]
+    return shapely.Polygon(ring)

@@ -27,9 +27,9 @@ from fastapi import APIRouter, Path, Request, Response
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from api.auth import Principal
-from api.deps import CurrentUserDep, SessionDep
+from api.deps import SessionDep
 from api.geometry import SRID
+from api.policy import Jurisdiction, JurisdictionDep
 from api.privacy import is_personal, public_frame
 from api.store import layers as store
 from api.store.query import FeatureQuery, read_features
@@ -40,7 +40,6 @@ MVT = "application/vnd.mapbox-vector-tile"
 EXTENT = 4096
 BUFFER = 64
 HALF = 20037508.342789244
-_AREA = f"ST_SetSRID(ST_GeomFromWKB(:area), {SRID})"
 CACHE_BYTES = 64 * 2**20
 """Tiles kept per process, at most (least recently used go first)."""
 
@@ -94,8 +93,8 @@ def _cache(request: Request) -> TileCache:
     return cache
 
 
-def _area_key(user: Principal) -> str:
-    area = user.read_area()
+def _area_key(policy: Jurisdiction) -> str:
+    area = policy.area
     return "all" if area is None else hashlib.sha1(shapely.to_wkb(area)).hexdigest()
 
 
@@ -122,21 +121,21 @@ def tile(
     y: Annotated[int, Path(ge=0, le=2**22)],
     request: Request,
     session: SessionDep,
-    user: CurrentUserDep,
+    policy: JurisdictionDep,
 ) -> Response:
     """One vector tile (one MVT layer named after the layer; ``id`` and public fields)."""
     if x >= 2**z or y >= 2**z:
         raise ConfigError(f"tile {z}/{x}/{y} does not exist: x and y must be below {2**z}")
     layer = store.get_layer(session, layer_id)
     version = layer.head_version
-    key: TileKey = (layer.id, version, z, x, y, _area_key(user))
+    key: TileKey = (layer.id, version, z, x, y, _area_key(policy))
     cache = _cache(request)
     data = cache.get(key)
     if data is None:
         if session.get_bind().dialect.name == "postgresql":
-            data = _postgis_tile(session, layer.id, layer.kind, version, (z, x, y), user)
+            data = _postgis_tile(session, layer.id, layer.kind, version, (z, x, y), policy)
         else:
-            data = _shapely_tile(session, layer.id, layer.kind, version, (z, x, y), user)
+            data = _shapely_tile(session, layer.id, layer.kind, version, (z, x, y), policy)
         cache.put(key, data)
     return Response(content=data, media_type=MVT, headers={"X-Layer-Version": str(version)})
 
@@ -147,11 +146,11 @@ def _shapely_tile(
     kind: str,
     version: int,
     zxy: tuple[int, int, int],
-    user: Principal,
+    policy: Jurisdiction,
 ) -> bytes:
     import mapbox_vector_tile
 
-    query = FeatureQuery(version=version, bbox=tile_bounds_4326(*zxy), within=user.read_area())
+    query = FeatureQuery(version=version, bbox=tile_bounds_4326(*zxy), policy=policy)
     frame = public_frame(read_features(session, layer_id, query).frame, kind=kind)
     if frame.empty:
         return b""
@@ -179,7 +178,7 @@ def _postgis_tile(
     kind: str,
     version: int,
     zxy: tuple[int, int, int],
-    user: Principal,
+    policy: Jurisdiction,
 ) -> bytes:
     keys = session.scalars(
         text(
@@ -190,12 +189,7 @@ def _postgis_tile(
         {"layer": layer_id, "v": version},
     ).all()
     hidden = [k for k in keys if k == "id" or is_personal(k, kind=kind)]
-    area = user.read_area()
-    where_area = (
-        ""
-        if area is None
-        else f" AND ST_Intersects(geom, {_AREA}) AND NOT ST_Touches(geom, {_AREA})"
-    )
+    where_area, area_params = policy.sql_text("geom")
     sql = f"""
         SELECT ST_AsMVT(q, :name, {EXTENT}, 'geom') FROM (
           SELECT fid AS id, properties::jsonb - CAST(:hidden AS text[]) AS attributes,
@@ -211,7 +205,6 @@ def _postgis_tile(
     z, x, y = zxy
     params: dict[str, Any] = {"name": layer_id, "layer": layer_id, "v": version, "z": z, "x": x}
     params |= {"y": y, "hidden": hidden, "tolerance": pixel_m(z)}
-    if area is not None:
-        params["area"] = shapely.to_wkb(area)
+    params |= area_params
     data = session.scalar(text(sql), params)
     return bytes(data or b"")

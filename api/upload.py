@@ -17,6 +17,9 @@ from fastapi import HTTPException, UploadFile
 from gis.errors import FileFormatError
 from gis.io import InputLimits, read_layer
 
+NAME_BYTES = 120
+"""A spooled file's name is cut to this many bytes (file systems allow 255)."""
+
 SUFFIXES = (".geojson", ".json", ".gpkg", ".zip", ".shp", ".csv", ".xlsx", ".kml", ".fgb")
 
 
@@ -29,7 +32,7 @@ async def read_upload(
     limits: InputLimits | None = None,
 ) -> gpd.GeoDataFrame:
     """The uploaded file as a validated canonical frame; 413 past ``max_bytes``."""
-    name = Path(upload.filename or "upload").name
+    name = _safe_name(upload.filename)
     suffix = Path(name).suffix.lower()
     if suffix not in SUFFIXES:
         raise FileFormatError.single(
@@ -47,3 +50,18 @@ async def read_upload(
         if size == 0:
             raise FileFormatError.single(name, "the file is empty")
         return read_layer(path, kind=kind, crs=crs, limits=limits).gdf
+
+
+def _safe_name(filename: str | None) -> str:
+    """The client's file name, usable as a local name: no folders, no control characters,
+    the stem cut to :data:`NAME_BYTES` bytes (the suffix kept)."""
+    name = Path((filename or "upload").replace("\\", "/")).name
+    name = "".join(c if c.isprintable() else "_" for c in name).strip()
+    if name.strip(".") == "":
+        name = "upload"
+    path = Path(name)
+    suffix = path.suffix if len(path.suffix.encode()) <= 16 else ""
+    stem = name[: len(name) - len(suffix)] if suffix else name
+    while len(stem.encode()) > NAME_BYTES:
+        stem = stem[:-1]
+    return f"{stem or 'upload'}{suffix}"

@@ -6,45 +6,26 @@ base version; a stale one answers 409.
 
 from __future__ import annotations
 
-import math
 from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, Path, Query, UploadFile
-from shapely.geometry.base import BaseGeometry
 from sqlalchemy.orm import Session
 
 from api import geojson
 from api.deps import CurrentUserDep, SessionDep, SettingsDep
+from api.params import BBoxDep
+from api.policy import Jurisdiction, JurisdictionDep
 from api.privacy import public_frame
 from api.schemas import LAYER_ID, DiffPublic, FeatureEdit, LayerPublic, VersionPublic
 from api.store import layers as store
 from api.store.diff import diff_versions
 from api.store.query import FeatureQuery, read_features
 from api.upload import read_upload
-from gis.io.limits import check_vertices
+from gis.io.limits import check_vertex_counts, geojson_vertices
+from gis.io.plausible import check_extent
 from gis.layers import LayerKind
 
 router = APIRouter(prefix="/layers", tags=["layers"])
-BBoxQuery = Annotated[
-    str | None, Query(description="minx,miny,maxx,maxy in WGS84", pattern=r"^[-0-9.,eE+ ]+$")
-]
-
-
-def parse_bbox(text: str | None) -> tuple[float, float, float, float] | None:
-    """``"minx,miny,maxx,maxy"`` → a tuple; a malformed one is a 422 naming it."""
-    if text is None:
-        return None
-    from gis.errors import ConfigError
-
-    try:
-        values = tuple(float(v) for v in text.split(","))
-    except ValueError:
-        raise ConfigError(f"bbox {text!r}: four comma-separated numbers expected") from None
-    if not all(map(math.isfinite, values)):
-        raise ConfigError(f"bbox {text!r}: every number must be finite")
-    if len(values) != 4 or values[0] > values[2] or values[1] > values[3]:
-        raise ConfigError(f"bbox {text!r}: expected minx,miny,maxx,maxy with min <= max")
-    return values
 
 
 @router.get("", response_model=list[LayerPublic])
@@ -138,8 +119,10 @@ def edit_features(
     """Add, change or delete some features: a new version edited from ``base_version``."""
     layer = store.get_layer(session, layer_id)
     guard = user.edit_guard(layer.kind)
+    counts = geojson_vertices(edit.upsert)
+    check_vertex_counts(counts, limits=settings.input_limits, source=layer_id)
     gdf = geojson.frame_from_features(edit.upsert, source=f"layer {layer_id}")
-    check_vertices(gdf.geometry.to_numpy(), limits=settings.input_limits, source=layer_id)
+    check_extent(gdf.bounds.to_numpy(), limits=settings.input_limits, source=layer_id)
     info = store.save_version(
         session,
         gdf,
@@ -165,8 +148,8 @@ def version_features(
     layer_id: str,
     version: Annotated[int, Path(ge=0, le=2**31 - 1)],
     session: SessionDep,
-    user: CurrentUserDep,
-    bbox: BBoxQuery = None,
+    policy: JurisdictionDep,
+    bbox: BBoxDep,
     limit: Annotated[int, Query(ge=1, le=100_000)] = 10_000,
     offset: Annotated[int, Query(ge=0, le=2**31 - 1)] = 0,
 ) -> dict[str, Any]:
@@ -174,8 +157,8 @@ def version_features(
     layer = store.get_layer(session, layer_id)
     query = FeatureQuery(
         version=version,
-        bbox=parse_bbox(bbox),
-        within=user.read_area(),
+        bbox=bbox,
+        policy=policy,
         limit=limit,
         offset=offset,
     )
@@ -190,16 +173,13 @@ def diff(
     a: Annotated[int, Query(ge=0, le=2**31 - 1)],
     b: Annotated[int, Query(ge=0, le=2**31 - 1)],
     session: SessionDep,
-    user: CurrentUserDep,
+    policy: JurisdictionDep,
 ) -> DiffPublic:
     """What changed from version ``a`` to ``b``, limited to your jurisdiction."""
     result = diff_versions(session, layer_id, a, b)
-    area = user.read_area()
-    seen_a = _visible(session, layer_id, a, area)
-    seen_b = _visible(session, layer_id, b, area)
-    changes = result.changes
-    if area is not None:
-        changes = changes[changes.intersects(area)]
+    seen_a = _visible(session, layer_id, a, policy)
+    seen_b = _visible(session, layer_id, b, policy)
+    changes = policy.clip(result.changes)
     return DiffPublic(
         layer_id=layer_id,
         a=a,
@@ -212,6 +192,6 @@ def diff(
     )
 
 
-def _visible(session: Session, layer_id: str, version: int, area: BaseGeometry | None) -> set[str]:
-    page = read_features(session, layer_id, FeatureQuery(version=version, within=area))
+def _visible(session: Session, layer_id: str, version: int, policy: Jurisdiction) -> set[str]:
+    page = read_features(session, layer_id, FeatureQuery(version=version, policy=policy))
     return set(page.frame["id"])

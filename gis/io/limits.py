@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import struct
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import shapely
@@ -41,12 +42,15 @@ class InputLimits:
         Vertices of one feature's geometry.
     layer_vertices
         Vertices of all features of a layer together.
+    feature_degrees
+        Degrees of longitude or latitude one feature may span (a district is far smaller).
     """
 
     archive_bytes: int = 512 * 2**20
     archive_members: int = 1000
     feature_vertices: int = 200_000
     layer_vertices: int = 5_000_000
+    feature_degrees: float = 10.0
 
 
 def check_archive(path: Path, *, limits: InputLimits) -> None:
@@ -120,9 +124,43 @@ def check_vertices(
     LimitError
         Naming every oversized row (``rows``: the file's row numbers, 1-based by default).
     """
-    array = np.asarray(geoms, dtype=object)
-    counts = shapely.get_num_coordinates(array)
-    numbers = np.arange(1, len(array) + 1) if rows is None else np.asarray(rows)
+    counts = shapely.get_num_coordinates(np.asarray(geoms, dtype=object))
+    check_vertex_counts(counts, limits=limits, source=source, rows=rows)
+
+
+def geojson_vertices(features: Sequence[Mapping[str, Any]]) -> np.ndarray:
+    """Vertices of each GeoJSON feature's geometry, counted in the parsed JSON itself, so
+    an oversized edit is refused before any geometry is built."""
+    return np.array(
+        [_count(f.get("geometry") if isinstance(f, Mapping) else None) for f in features]
+    )
+
+
+def _count(geometry: object) -> int:
+    if not isinstance(geometry, Mapping):
+        return 0
+    if geometry.get("type") == "GeometryCollection":
+        parts = geometry.get("geometries")
+        return sum(_count(g) for g in parts) if isinstance(parts, list) else 0
+    stack, n = [geometry.get("coordinates")], 0
+    while stack:
+        item = stack.pop()
+        if isinstance(item, list) and item and not isinstance(item[0], list):
+            n += 1  # a position
+        elif isinstance(item, list):
+            stack.extend(item)
+    return n
+
+
+def check_vertex_counts(
+    counts: np.ndarray,
+    *,
+    limits: InputLimits,
+    source: str,
+    rows: Sequence[int] | np.ndarray | None = None,
+) -> None:
+    """:func:`check_vertices` on counts already known (see :func:`geojson_vertices`)."""
+    numbers = np.arange(1, len(counts) + 1) if rows is None else np.asarray(rows)
     big = np.flatnonzero(counts > limits.feature_vertices)
     if len(big):
         raise LimitError(

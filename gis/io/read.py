@@ -32,6 +32,7 @@ from gis.errors import (
 from gis.fields import ColumnMatch, header_score, recognise
 from gis.io.layer import Layer
 from gis.io.limits import InputLimits, check_archive, check_vertices
+from gis.io.plausible import check_crs_fits, check_extent
 from gis.io.tabular import from_lonlat, from_wkt, plausible_lonlat, read_table
 from gis.io.validate import kind_spec, validate_layer
 from gis.io.vector import PARQUET_SUFFIXES, VECTOR_SUFFIXES, is_geoparquet, read_vector
@@ -148,7 +149,7 @@ def _spatial(
     )
     gdf, rows, rejected = _drop_unplaceable(gdf, sp, raw.rejected, source)
     check_vertices(gdf.geometry.to_numpy(), limits=limits, source=source, rows=rows)
-    gcrs.check_coordinates(gdf, crs=src, source=source, rows=rows)
+    _check_plausible(gdf, src, source=source, rows=rows, limits=limits)
     result = validate_layer(
         gdf,
         sp.kind,
@@ -163,6 +164,23 @@ def _spatial(
         out = gcrs.to_wgs84(out, source=src)
     notes = (*raw.notes, *_rejected_notes(rejected, source))
     return replace(result, gdf=out, warnings=(*notes, *result.warnings), rejected=rejected)
+
+
+def _check_plausible(
+    gdf: gpd.GeoDataFrame,
+    src: gcrs.SourceCRS,
+    *,
+    source: str,
+    rows: np.ndarray,
+    limits: InputLimits,
+) -> None:
+    """The CRS fits the values, the values fit the CRS, and no feature is world-sized."""
+    geoms = gdf.geometry.to_numpy()
+    check_crs_fits(src.crs, shapely.get_coordinates(geoms), name=src.name, source=source)
+    gcrs.check_coordinates(gdf, crs=src, source=source, rows=rows)
+    envelopes = gdf.geometry.envelope
+    lonlat = envelopes if src.crs.is_geographic else envelopes.to_crs(4326)
+    check_extent(lonlat.bounds.to_numpy(), limits=limits, source=source, rows=rows)
 
 
 def _open(

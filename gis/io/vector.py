@@ -23,6 +23,7 @@ from gis.io.encoding import shapefile_encoding
 
 VECTOR_SUFFIXES = (".geojson", ".json", ".shp", ".zip", ".gpkg", ".kml", ".kmz", ".fgb", ".gml")
 PARQUET_SUFFIXES = (".parquet", ".geoparquet")
+_SINGLE_LAYER = (".geojson", ".json", ".fgb")
 
 
 @dataclass(frozen=True)
@@ -47,7 +48,10 @@ def read_vector(path: Path, *, layer: str | None, encoding: str | None) -> RawVe
     if path.suffix.lower() in PARQUET_SUFFIXES:
         return _read_parquet(path)
     target = gdal_path(path)
-    chosen = _choose_layer(path, target, layer)
+    # A GeoJSON or FlatGeobuf file holds one layer; GDAL parses the whole file for every
+    # open, so it is opened once, not three times.
+    single = layer is None and path.suffix.lower() in _SINGLE_LAYER
+    chosen = None if single else _choose_layer(path, target, layer)
     used, how = encoding, "given"
     if encoding is None and is_shapefile(path):
         used, how = shapefile_encoding(path)
@@ -58,7 +62,11 @@ def read_vector(path: Path, *, layer: str | None, encoding: str | None) -> RawVe
             )
         except ShapelyError:
             raise _unparsable(path, target, chosen) from None
-        info_crs = pyogrio.read_info(target, layer=chosen).get("crs")
+        info_crs = (
+            (frame.crs.to_string() if frame.crs is not None else None)
+            if single
+            else pyogrio.read_info(target, layer=chosen).get("crs")
+        )
     except (DataSourceError, DataLayerError, UnicodeError, LookupError, ValueError) as exc:
         raise FileFormatError.single(
             path.name, f"cannot read the file (无法读取文件): {exc}"

@@ -196,3 +196,35 @@ def test_non_finite_json_literals_are_422_with_a_json_answer(
 def test_a_nan_in_a_query_number_answers_valid_json(client: TestClient, headers: dict):
     r = client.get("/layers", params={"limit": "nan"}, headers=headers["admin"])
     assert r.status_code < 500 and json.loads(r.content) is not None
+
+
+@pytest.mark.parametrize(
+    ("crs", "words"),
+    [("EPSG:3857", "look like longitude/latitude"), ("EPSG:4978", "geocentric")],
+)
+def test_wrong_crs_for_lonlat_data_is_422(
+    client: TestClient, headers: dict, uid: str, crs: str, words: str
+):
+    data = shapefile_zip(nanjing_streets())
+    r = client.post(
+        "/layers",
+        headers=headers["admin"],
+        data={"layer_id": uid, "kind": "street", "reason": "x", "crs": crs},
+        files={"file": ("nanjing.zip", data, "application/zip")},
+    )
+    assert r.status_code == 422, r.text
+    assert words in r.text and "nanjing.zip" in r.text
+    assert client.get(f"/layers/{uid}", headers=headers["admin"]).status_code == 404
+
+
+WORLD = ring((-170, -80), (170, -80), (170, 80), (-170, 80), (-170, -80))
+
+
+def test_a_world_sized_grid_is_refused(client: TestClient, headers: dict, uid: str, grids: str):
+    r = _post(client, headers["admin"], "world.geojson", feature_collection(WORLD), uid)
+    assert r.status_code == 413 and "spans" in r.text, r.text
+    assert _problem(r)["row"] == 1
+    feature = {"type": "Feature", "properties": {"id": "G1", "parent_id": "C1"}, "geometry": WORLD}
+    body = {"base_version": 1, "reason": "world", "upsert": [feature]}
+    r = client.patch(f"/layers/{grids}/features", headers=headers["admin"], json=body)
+    assert r.status_code == 413 and "spans" in r.text, r.text

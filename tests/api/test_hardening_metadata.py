@@ -1,0 +1,88 @@
+"""Metadata across jurisdictions: collection extents cut to the reader's jurisdiction; an
+edit that changes nothing creates no version (and still says nothing about features the
+author may not touch).  Both backends."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from api.models import Feature
+from tests.api.service_fixtures import X0, Y0, D, four_grids
+
+
+def _stored(app: FastAPI, layer: str, fid: str) -> dict:
+    """The feature exactly as stored (all properties, personal ones too)."""
+    with app.state.sessions() as s:
+        row = s.scalars(
+            select(Feature).where(
+                Feature.layer_id == layer, Feature.fid == fid, Feature.version_to.is_(None)
+            )
+        ).one()
+        return {
+            "type": "Feature",
+            "properties": {"id": fid, **row.properties},
+            "geometry": row.geom.__geo_interface__,
+        }
+
+
+def _versions(client: TestClient, headers: dict, layer: str) -> list[int]:
+    r = client.get(f"/layers/{layer}/versions", headers=headers["admin"])
+    return [v["version"] for v in r.json()]
+
+
+def test_an_edit_that_changes_nothing_creates_no_version(
+    client: TestClient, app: FastAPI, headers: dict, grids: str
+):
+    same = _stored(app, grids, "G1")
+    body = {"base_version": 1, "reason": "nothing", "upsert": [same]}
+    r = client.patch(f"/layers/{grids}/features", json=body, headers=headers["west"])
+    assert r.status_code == 200, r.text
+    assert r.json()["version"] == 1 and r.json()["reason"] != "nothing"
+    assert _versions(client, headers, grids) == [1]
+    # The next real edit still starts from version 1.
+    changed = {**same, "properties": {**same["properties"], "name": "新"}}
+    body = {"base_version": 1, "reason": "rename", "upsert": [changed]}
+    r = client.patch(f"/layers/{grids}/features", json=body, headers=headers["west"])
+    assert r.status_code == 200 and r.json()["version"] == 2, r.text
+
+
+def test_a_no_op_edit_outside_the_jurisdiction_is_still_refused(
+    client: TestClient, app: FastAPI, headers: dict, grids: str
+):
+    body = {"base_version": 1, "reason": "probe", "upsert": [_stored(app, grids, "G4")]}
+    r = client.patch(f"/layers/{grids}/features", json=body, headers=headers["west"])
+    assert r.status_code == 403, r.text
+    assert _versions(client, headers, grids) == [1]
+
+
+def test_uploading_the_same_content_creates_no_version(
+    client: TestClient, headers: dict, grids: str
+):
+    r = client.post(
+        f"/layers/{grids}/versions",
+        headers=headers["admin"],
+        data={"base_version": "1", "reason": "again"},
+        files={"file": ("g.geojson", four_grids().to_json().encode(), "application/geo+json")},
+    )
+    assert r.status_code in (200, 201) and r.json()["version"] == 1, r.text
+    assert _versions(client, headers, grids) == [1]
+
+
+@pytest.mark.parametrize(
+    ("who", "expected"),
+    [
+        ("admin", [X0, Y0, X0 + 2 * D, Y0 + 2 * D]),
+        ("south", [X0, Y0, X0 + 2 * D, Y0 + D]),  # the bottom row only
+        ("west", [X0, Y0, X0 + D, Y0 + 2 * D]),  # the left column only
+    ],
+)
+def test_collection_extents_stop_at_the_jurisdiction(
+    client: TestClient, headers: dict, grids: str, who: str, expected: list[float]
+):
+    for path in (f"/ogc/collections/{grids}", "/ogc/collections"):
+        body = client.get(path, headers=headers[who]).json()
+        one = body if "extent" in body else next(c for c in body["collections"] if c["id"] == grids)
+        assert one["extent"]["spatial"]["bbox"][0] == pytest.approx(expected), (who, path)

@@ -86,3 +86,35 @@ def test_collection_extents_stop_at_the_jurisdiction(
         body = client.get(path, headers=headers[who]).json()
         one = body if "extent" in body else next(c for c in body["collections"] if c["id"] == grids)
         assert one["extent"]["spatial"]["bbox"][0] == pytest.approx(expected), (who, path)
+
+
+def test_a_check_jobs_ok_covers_only_the_readers_jurisdiction(
+    client: TestClient, headers: dict, grids: str, uid: str
+):
+    """Beat B1 cuts G2 and G4 in half: every reader whose area meets them sees findings
+    and ``ok`` false; a reader elsewhere (Beijing) sees no finding and ``ok`` true (before,
+    ``ok`` was the whole district's, telling them of violations they may not see)."""
+    import geopandas as gpd
+    from shapely.geometry import box
+
+    from tests.api.service_fixtures import upload
+    from tests.api.test_analysis_routes import _wait
+
+    beats = gpd.GeoDataFrame(
+        {"id": ["B1", "B2"], "name": ["b1", "b2"], "parent_id": ["P1", "P1"]},
+        geometry=[box(118.70, 32.00, 118.715, 32.02), box(118.715, 32.00, 118.72, 32.02)],
+        crs=4326,
+    )
+    r = upload(client, headers["admin"], beats, layer_id=uid + "b", kind="beat")
+    assert r.status_code == 201, r.text
+    ok = {}
+    for who in ("admin", "south", "outsider"):
+        r = client.post("/checks", json={"layers": {"grid": grids, "beat": uid + "b"}},
+                        headers=headers[who])  # fmt: skip
+        assert r.status_code == 202, r.text
+        state = _wait(client, headers[who], r.json())
+        assert state["status"] == "done", state
+        result = client.get(state["result_url"], headers=headers[who]).json()
+        ok[who] = (result["ok"], len(result["findings"]["features"]))
+    assert ok["admin"][0] is False and ok["south"][0] is False
+    assert ok["outsider"] == (True, 0), ok

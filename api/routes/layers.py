@@ -19,6 +19,7 @@ from api.privacy import public_frame
 from api.schemas import LAYER_ID, DiffPublic, FeatureEdit, LayerPublic, VersionPublic
 from api.store import layers as store
 from api.store.diff import diff_versions
+from api.store.history import versions_seen_by
 from api.store.query import FeatureQuery, read_features
 from api.upload import read_upload
 from gis.io.limits import check_vertex_counts, geojson_vertices
@@ -139,8 +140,8 @@ def edit_features(
 
 
 @router.get("/{layer_id}/versions", response_model=list[VersionPublic])
-def list_versions(layer_id: str, session: SessionDep, user: CurrentUserDep) -> Any:
-    return store.versions(session, layer_id)
+def list_versions(layer_id: str, session: SessionDep, policy: JurisdictionDep) -> Any:
+    return versions_seen_by(session, layer_id, policy)
 
 
 @router.get("/{layer_id}/versions/{version}/features")

@@ -118,3 +118,24 @@ def test_a_check_jobs_ok_covers_only_the_readers_jurisdiction(
         ok[who] = (result["ok"], len(result["findings"]["features"]))
     assert ok["admin"][0] is False and ok["south"][0] is False
     assert ok["outsider"] == (True, 0), ok
+
+
+def test_version_authors_and_reasons_only_where_the_version_touched(
+    client: TestClient, app: FastAPI, headers: dict, grids: str
+):
+    g1, g4 = _stored(app, grids, "G1"), _stored(app, grids, "G4")
+    edits = [("west", g1, "west renames G1"), ("admin", g4, "admin renames G4")]
+    for base, (who, feature, reason) in enumerate(edits, start=1):
+        renamed = {**feature, "properties": {**feature["properties"], "name": reason}}
+        body = {"base_version": base, "reason": reason, "upsert": [renamed]}
+        r = client.patch(f"/layers/{grids}/features", json=body, headers=headers[who])
+        assert r.status_code == 200, r.text
+    seen = {}
+    for who in ("admin", "commander", "south", "west", "outsider"):
+        listed = client.get(f"/layers/{grids}/versions", headers=headers[who]).json()
+        seen[who] = [v["reason"] for v in listed]
+    hidden = "（不可见）hidden"
+    assert seen["admin"] == seen["commander"] == ["first import", *(e[2] for e in edits)]
+    assert seen["south"] == ["first import", "west renames G1", hidden]  # G4 is not south's
+    assert seen["west"] == ["first import", "west renames G1", hidden]
+    assert seen["outsider"] == [hidden] * 3

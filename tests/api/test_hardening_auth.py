@@ -10,12 +10,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import subprocess
 import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -29,7 +31,7 @@ from api.deps import COOKIE
 from api.models import LoginAttempt
 from api.settings import Settings
 from tests.api.service_fixtures import PASSWORD
-from tests.api.test_service_cli import _wait_up
+from tests.api.test_service_cli import HANG_GUARD_S, _wait_ready
 
 TIGHT = {"login_max_failures": 3, "login_max_failures_per_address": 6, "recover_jobs": False}
 
@@ -60,8 +62,14 @@ def person(app: FastAPI) -> str:
     return name
 
 
+def _client(app: FastAPI, **options: Any) -> contextlib.nullcontext[TestClient]:
+    """A client that does not run the app's lifespan: leaving it must not shut down the
+    job runner of the session's shared app."""
+    return contextlib.nullcontext(TestClient(app, **options))
+
+
 def _login(app: FastAPI, address: str, username: str, password: str) -> httpx.Response:
-    with TestClient(app, client=(address, 5000)) as c:
+    with _client(app, client=(address, 5000)) as c:
         return c.post("/auth/token", data={"username": username, "password": password})
 
 
@@ -125,13 +133,13 @@ def test_logout_revokes_the_bearer_token(client: TestClient, person: str):
 
 
 def test_logout_revokes_the_cookie(app: FastAPI, person: str):
-    with TestClient(app) as browser:
+    with _client(app) as browser:
         form = {"username": person, "password": PASSWORD, "next": "/auth/me"}
         assert browser.post("/auth/login", data=form).status_code == 200
         token = browser.cookies[COOKIE]
         own = {"origin": "http://testserver"}
         assert browser.post("/auth/logout", headers=own).status_code == 204
-    with TestClient(app, cookies={COOKIE: token}) as stolen:
+    with _client(app, cookies={COOKIE: token}) as stolen:
         assert stolen.get("/auth/me").status_code == 401
 
 
@@ -164,7 +172,7 @@ def test_the_cookie_is_secure_behind_https(settings: Settings, app: FastAPI, per
 def test_cookie_writes_from_a_foreign_origin_are_403(
     app: FastAPI, person: str, origin: dict, status: int
 ):
-    with TestClient(app) as browser:
+    with _client(app) as browser:
         form = {"username": person, "password": PASSWORD, "next": "/auth/me"}
         assert browser.post("/auth/login", data=form).status_code == 200
         body = {"base_version": 1, "reason": "x", "upsert": []}
@@ -194,11 +202,12 @@ def test_throttle_holds_across_serve_workers(tmp_path: Path, monkeypatch: pytest
     monkeypatch.setenv("BEATGRID_LOGIN_MAX_FAILURES", "4")
     cmd = [str(Path(sys.executable).with_name("beatgrid")), "serve", "--workers", "2",
            "--database-url", url, "--port", str(port)]  # fmt: skip
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     base = f"http://127.0.0.1:{port}"
     wrong = {"username": "wang", "password": "not-the-password"}
+    lines: list[str] = []
     try:
-        _wait_up(base)
+        _wait_ready(proc, lines, workers=2)
         codes = [httpx.post(f"{base}/auth/token", data=wrong).status_code for _ in range(4)]
         right = [
             httpx.post(f"{base}/auth/token", data={**wrong, "password": "s3cret-pass"})
@@ -206,7 +215,8 @@ def test_throttle_holds_across_serve_workers(tmp_path: Path, monkeypatch: pytest
         ]
     finally:
         proc.terminate()
-        output = proc.communicate(timeout=30)[0].decode()
+        proc.wait(timeout=HANG_GUARD_S)
+        output = "".join(lines)
     assert codes == [401] * 4, output
     assert [r.status_code for r in right] == [429] * 4, output
-    assert "2 workers" in output, output
+    assert "2 workers" in output and output.count("Started server process") == 2, output

@@ -206,5 +206,14 @@ def user_for_token(session: Session, token: str) -> User | None:
     return user if user is not None and user.active else None
 
 
+def revoke_token(session: Session, token: str) -> bool:
+    """Forget a token for good (logout): stored revocation, so every worker refuses it."""
+    row = session.get(ApiToken, _digest(token))
+    if row is None:
+        return False
+    session.delete(row)
+    return True
+
+
 def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()

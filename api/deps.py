@@ -11,6 +11,7 @@ from fastapi.security import OAuth2PasswordBearer
 from sqlalchemy.orm import Session
 
 from api.auth import Principal, principal, user_for_token
+from api.origin import foreign_origin
 from api.settings import Settings
 
 oauth2 = OAuth2PasswordBearer(tokenUrl="auth/token", auto_error=False)
@@ -40,8 +41,13 @@ def get_user(
 
     A browser asking for a page without a login is sent to the login form instead.
     """
+    by_cookie = not token
     token = token or request.cookies.get(COOKIE)
     user = None if not token else user_for_token(session, token)
+    if user is not None and by_cookie:
+        refused = foreign_origin(request, request.app.state.settings)
+        if refused is not None:
+            raise HTTPException(status.HTTP_403_FORBIDDEN, detail=refused)
     if user is None and _wants_page(request):
         target = quote(request.url.path, safe="/")
         expired = "&expired=1" if token else ""  # a token was sent, so it has run out

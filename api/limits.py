@@ -1,8 +1,10 @@
-"""Request-size and rate limits: a small pure-ASGI middleware."""
+"""Request-size and rate limits, and JSON bodies JSON can carry: a small pure-ASGI middleware."""
 
 from __future__ import annotations
 
 import json
+import math
+import re
 import threading
 import time
 from typing import Any
@@ -13,7 +15,10 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 class LimitsMiddleware:
     """Refuse bodies over ``max_body`` bytes (413) and clients over ``per_minute`` (429).
 
-    The rate limit is a token bucket per client address, refilled continuously.
+    The rate limit is a token bucket per client address, refilled continuously.  A JSON
+    body holding ``NaN``, ``Infinity`` or a number too large for a float (``1e999``) is
+    refused with 422 before any route sees it: Python's parser accepts them, JSON does not,
+    and they would be stored or echoed in a response no client can parse.
     """
 
     def __init__(self, app: ASGIApp, *, max_body: int, per_minute: int) -> None:
@@ -35,6 +40,17 @@ class LimitsMiddleware:
         length = headers.get(b"content-length")
         if length is not None and (not length.isdigit() or int(length) > self.max_body):
             await _refuse(send, 413, f"request body over the {self.max_body} byte limit")
+            return
+        if _is_json(headers) and scope["method"] in ("POST", "PUT", "PATCH"):
+            messages = await self._buffer(receive)
+            if messages is None:
+                await _refuse(send, 413, f"request body over the {self.max_body} byte limit")
+                return
+            problem = non_finite(b"".join(m.get("body", b"") for m in messages))
+            if problem is not None:
+                await _refuse(send, 422, problem)
+                return
+            await self.app(scope, _replay(messages, receive), send)
             return
         if length is None and scope["method"] in ("POST", "PUT", "PATCH"):
             # No declared length (chunked): read it here, so an oversized body is a clean 413.
@@ -83,6 +99,60 @@ class LimitsMiddleware:
         return wrapped
 
 
+_BIG_EXPONENT = re.compile(rb"[eE]\+?0*[1-9][0-9]{2,}")
+_DIGITS = bytes.maketrans(b"0123456789", b"0000000000")
+_LONG_NUMBER = b"0" * 300
+
+
+def _suspect(body: bytes) -> bool:
+    """Does ``body`` hold the bytes a non-finite number needs?  (Fast: no regex over the
+    digits, so a 10 MB body of coordinates costs milliseconds; only suspects are parsed.)"""
+    if b"NaN" in body or b"Infinity" in body or _BIG_EXPONENT.search(body):
+        return True
+    return _LONG_NUMBER in body.translate(_DIGITS)
+
+
+def _is_json(headers: dict[bytes, bytes]) -> bool:
+    kind = headers.get(b"content-type", b"").split(b";")[0].strip().lower()
+    return kind == b"application/json" or kind.endswith(b"+json")
+
+
+def non_finite(body: bytes) -> str | None:
+    """Why ``body`` is not plain JSON numbers (``NaN``, ``Infinity``, ``1e999``), or None.
+
+    >>> non_finite(b'{"x": NaN}')
+    'the JSON body holds NaN, which JSON does not allow; send finite numbers (数值须为有限数)'
+    >>> non_finite(b'{"x": "NaN"}') is None
+    True
+    """
+    if not _suspect(body):
+        return None
+
+    def constant(name: str) -> float:
+        raise _NonFinite(name)
+
+    def number(text: str) -> float:
+        value = float(text)
+        if not math.isfinite(value):
+            raise _NonFinite(text[:40])
+        return value
+
+    try:
+        json.loads(body, parse_constant=constant, parse_float=number)
+    except _NonFinite as exc:
+        return (
+            f"the JSON body holds {exc}, which JSON does not allow; send finite numbers "
+            "(数值须为有限数)"
+        )
+    except ValueError:
+        return None  # malformed JSON: the route's own parser says where
+    return None
+
+
+class _NonFinite(Exception):
+    pass
+
+
 def _replay(messages: list[Message], receive: Receive) -> Receive:
     pending = list(messages)
 
@@ -102,8 +172,8 @@ class BodyTooLarge(Exception):
 async def _refuse(
     send: Send, status: int, detail: str, extra: dict[str, str] | None = None
 ) -> None:
-    body = json.dumps({"detail": detail}).encode()
-    headers: list[Any] = [(b"content-type", b"application/json")]
+    body = json.dumps({"detail": detail}, ensure_ascii=False).encode()
+    headers: list[Any] = [(b"content-type", b"application/json; charset=utf-8")]
     headers += [(k.encode(), v.encode()) for k, v in (extra or {}).items()]
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})

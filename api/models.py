@@ -187,3 +187,18 @@ class Notice(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     acknowledged: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     area: Mapped[BaseGeometry] = mapped_column(GeometryType())
+
+
+class LoginAttempt(Base):
+    """A failed login, kept for throttling (shared by every worker process)."""
+
+    __tablename__ = "login_attempts"
+    __table_args__ = (
+        Index("ix_login_attempts_username_time", "username", "time"),
+        Index("ix_login_attempts_address_time", "address", "time"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    time: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    username: Mapped[str] = mapped_column(String(80))
+    address: Mapped[str] = mapped_column(String(64))

@@ -71,12 +71,12 @@ def conformance(user: CurrentUserDep, f: FormatQuery = None) -> dict[str, Any]:
 
 @router.get("/collections", name="ogc_collections")
 def collections(
-    request: Request, session: SessionDep, user: CurrentUserDep, f: FormatQuery = None
+    request: Request, session: SessionDep, policy: JurisdictionDep, f: FormatQuery = None
 ) -> dict[str, Any]:
     ids = [layer.id for layer in store.list_layers(session)] + [INCIDENTS]
     return {
         "links": [{"href": _url(request, "ogc_collections"), "rel": "self"}],
-        "collections": [_collection(request, session, i) for i in ids],
+        "collections": [_collection(request, session, i, policy) for i in ids],
     }
 
 
@@ -85,18 +85,20 @@ def collection(
     collection_id: str,
     request: Request,
     session: SessionDep,
-    user: CurrentUserDep,
+    policy: JurisdictionDep,
     f: FormatQuery = None,
 ) -> dict[str, Any]:
-    return _collection(request, session, collection_id)
+    return _collection(request, session, collection_id, policy)
 
 
-def _collection(request: Request, session: SessionDep, collection_id: str) -> dict[str, Any]:
+def _collection(
+    request: Request, session: SessionDep, collection_id: str, policy: Jurisdiction
+) -> dict[str, Any]:
     if collection_id == INCIDENTS:
         title, extent = "警情 / incidents", [-180.0, -90.0, 180.0, 90.0]
     else:
         layer = store.get_layer(session, collection_id)
-        title, extent = layer.title, _extent(session, layer.id)
+        title, extent = layer.title, _visible(_extent(session, layer.id), policy)
     items = _url(request, "ogc_items", collection_id=collection_id)
     return {
         "id": collection_id,
@@ -109,6 +111,18 @@ def _collection(request: Request, session: SessionDep, collection_id: str) -> di
             {"href": items, "rel": "items", "type": GEOJSON},
         ],
     }
+
+
+def _visible(extent: list[float], policy: Jurisdiction) -> list[float]:
+    """The layer's extent cut to the reader's jurisdiction: the whole layer's extent is
+    itself information about other jurisdictions."""
+    if policy.area is None:
+        return extent
+    if policy.area.is_empty:
+        return [0.0, 0.0, 0.0, 0.0]
+    x0, y0, x1, y1 = policy.area.bounds
+    cut = [max(extent[0], x0), max(extent[1], y0), min(extent[2], x1), min(extent[3], y1)]
+    return cut if cut[0] <= cut[2] and cut[1] <= cut[3] else [x0, y0, x1, y1]
 
 
 def _extent(session: SessionDep, layer_id: str) -> list[float]:

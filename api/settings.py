@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from api.throttle import Throttle
+from gis.io.limits import InputLimits
 
 
 class Settings(BaseSettings):
@@ -73,12 +77,55 @@ class Settings(BaseSettings):
                 raise ValueError(str(exc)) from exc
         return value
 
+    max_archive_mb: float = Field(
+        default=512.0, gt=0, description="Uploaded archives: total uncompressed size."
+    )
+    max_archive_members: int = Field(default=1000, ge=1, description="Members of an archive.")
+    max_feature_vertices: int = Field(default=200_000, ge=4, description="Per feature.")
+    max_layer_vertices: int = Field(default=5_000_000, ge=4, description="Per layer (or edit).")
+    login_max_failures: int = Field(
+        default=5, ge=1, description="Failed logins of one account before it is locked out."
+    )
+    login_max_failures_per_address: int = Field(
+        default=30, ge=1, description="Failed logins from one client address before lockout."
+    )
+    login_window_minutes: float = Field(
+        default=15.0, gt=0, description="Failures older than this are forgotten; lockout span."
+    )
+    behind_https: bool = Field(
+        default=False,
+        description="Served over HTTPS (a TLS proxy): the login cookie gets the Secure flag.",
+    )
+    trusted_origins: tuple[str, ...] = Field(
+        default=(),
+        description="Origins (scheme://host[:port]) allowed to send cookie-authenticated "
+        "writes besides the service's own.",
+    )
+
     @field_validator("database_url")
     @classmethod
     def _known_backend(cls, value: str) -> str:
         if not value.startswith(("sqlite", "postgresql")):
             raise ValueError(f"DATABASE_URL {value!r}: only sqlite and postgresql are supported")
         return value
+
+    @property
+    def input_limits(self) -> InputLimits:
+        """The upload limits as :mod:`gis.io` takes them."""
+        return InputLimits(
+            archive_bytes=int(self.max_archive_mb * 2**20),
+            archive_members=self.max_archive_members,
+            feature_vertices=self.max_feature_vertices,
+            layer_vertices=self.max_layer_vertices,
+        )
+
+    @property
+    def login_throttle(self) -> Throttle:
+        return Throttle(
+            max_failures=self.login_max_failures,
+            max_per_address=self.login_max_failures_per_address,
+            window=timedelta(minutes=self.login_window_minutes),
+        )
 
     @property
     def is_sqlite(self) -> bool:

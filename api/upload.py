@@ -1,4 +1,10 @@
-"""Receiving an uploaded layer file: size-limited spooling, then ``gis.io`` validation."""
+"""Receiving an uploaded layer file: size-limited spooling, then ``gis.io`` reading.
+
+The upload is spooled to a private temporary folder (413 past ``max_bytes``) and read by
+:func:`gis.io.read_layer` under the service's :class:`~gis.io.limits.InputLimits`: an
+archive's declared uncompressed size and member count are judged from its central
+directory before anything in it is read, and vertex counts before validation.
+"""
 
 from __future__ import annotations
 
@@ -9,15 +15,24 @@ import geopandas as gpd
 from fastapi import HTTPException, UploadFile
 
 from gis.errors import FileFormatError
+from gis.io import InputLimits, read_layer
+
+NAME_BYTES = 120
+"""A spooled file's name is cut to this many bytes (file systems allow 255)."""
 
 SUFFIXES = (".geojson", ".json", ".gpkg", ".zip", ".shp", ".csv", ".xlsx", ".kml", ".fgb")
 
 
 async def read_upload(
-    upload: UploadFile, *, kind: str, crs: str | None, max_bytes: int
+    upload: UploadFile,
+    *,
+    kind: str,
+    crs: str | None,
+    max_bytes: int,
+    limits: InputLimits | None = None,
 ) -> gpd.GeoDataFrame:
     """The uploaded file as a validated canonical frame; 413 past ``max_bytes``."""
-    name = Path(upload.filename or "upload").name
+    name = _safe_name(upload.filename)
     suffix = Path(name).suffix.lower()
     if suffix not in SUFFIXES:
         raise FileFormatError.single(
@@ -34,22 +49,19 @@ async def read_upload(
                 out.write(chunk)
         if size == 0:
             raise FileFormatError.single(name, "the file is empty")
-        return _read(path, kind=kind, crs=crs)
+        return read_layer(path, kind=kind, crs=crs, limits=limits).gdf
 
 
-def _read(path: Path, *, kind: str, crs: str | None) -> gpd.GeoDataFrame:
-    try:
-        from gis.io import read_layer
-    except ImportError:  # gis.io not installed yet: plain reading, the store still checks ids
-        return _read_plain(path, crs=crs)
-    return read_layer(path, kind=kind, crs=crs).gdf
-
-
-def _read_plain(path: Path, *, crs: str | None) -> gpd.GeoDataFrame:
-    try:
-        gdf = gpd.read_file(path)
-    except Exception as exc:  # pyogrio raises many types for unreadable files
-        raise FileFormatError.single(path.name, f"cannot read the file: {exc}") from None
-    if crs is not None:
-        gdf = gdf.set_crs(crs, allow_override=True)
-    return gdf
+def _safe_name(filename: str | None) -> str:
+    """The client's file name, usable as a local name: no folders, no control characters,
+    the stem cut to :data:`NAME_BYTES` bytes (the suffix kept)."""
+    name = Path((filename or "upload").replace("\\", "/")).name
+    name = "".join(c if c.isprintable() else "_" for c in name).strip()
+    if name.strip(".") == "":
+        name = "upload"
+    path = Path(name)
+    suffix = path.suffix if len(path.suffix.encode()) <= 16 else ""
+    stem = name[: len(name) - len(suffix)] if suffix else name
+    while len(stem.encode()) > NAME_BYTES:
+        stem = stem[:-1]
+    return f"{stem or 'upload'}{suffix}"

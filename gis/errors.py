@@ -96,6 +96,10 @@ class CRSError(LayerError):
     """The coordinate system is unknown, undeclared, mixed, or contradicts the coordinates."""
 
 
+class LimitError(LayerError):
+    """An input is larger than a configured limit (archive size, member count, vertices)."""
+
+
 class ConfigError(BeatgridError, ValueError):
     """An option or mapping file given by the user is malformed."""
 

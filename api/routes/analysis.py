@@ -114,7 +114,11 @@ async def coverage(
 ) -> JobPublic:
     """Start patrol coverage per grid of ``layer`` from uploaded GPS fixes (not stored)."""
     fixes = await read_upload(
-        file, kind="track", crs=crs, max_bytes=int(settings.max_upload_mb * 2**20)
+        file,
+        kind="track",
+        crs=crs,
+        max_bytes=int(settings.max_upload_mb * 2**20),
+        limits=settings.input_limits,
     )
     job_id = start_coverage(
         session,

@@ -9,8 +9,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.security import OAuth2PasswordRequestForm
 from sqlalchemy.orm import Session
 
-from api.auth import authenticate, issue_token
-from api.deps import COOKIE, CurrentUserDep, SessionDep, SettingsDep
+from api import throttle
+from api.auth import authenticate, issue_token, revoke_token
+from api.deps import COOKIE, CurrentUserDep, SessionDep, SettingsDep, oauth2
 from api.schemas import Token, UserPublic
 from api.store import audit
 from api.web.render import WORDS, lang_of, render
@@ -31,15 +32,27 @@ def login(
 
     Every attempt, good or bad, is appended to the audit log (never the password).
     """
+    address = request.client.host if request.client else "?"
+    who = {"username": form.username, "address": address}
+    lockout = throttle.check(session, settings.login_throttle, **who)
+    if lockout is not None:  # refused before hashing: guessing costs no argon2 CPU
+        raise HTTPException(
+            status.HTTP_429_TOO_MANY_REQUESTS,
+            detail=lockout.message,
+            headers={"Retry-After": str(lockout.retry_after_s)},
+        )
     user = authenticate(session, form.username, form.password)
     _audit_login(session, request, form.username, ok=user is not None)
     if user is None:
+        throttle.fail(session, **who)
         session.commit()  # the failed attempt stays on record
         raise HTTPException(
             status.HTTP_401_UNAUTHORIZED,
             detail="wrong username or password",
             headers={"WWW-Authenticate": "Bearer"},
         )
+    throttle.succeed(session, username=form.username)
+    throttle.forget_old(session, settings.login_throttle)
     token = issue_token(session, user, minutes=settings.token_minutes)
     session.commit()
     return Token(access_token=token)
@@ -82,8 +95,29 @@ def login_form(
     session.commit()
     response = RedirectResponse(_local(next), status_code=303)
     response.set_cookie(
-        COOKIE, token, max_age=settings.token_minutes * 60, httponly=True, samesite="strict"
+        COOKIE,
+        token,
+        max_age=settings.token_minutes * 60,
+        httponly=True,
+        samesite="strict",
+        secure=settings.behind_https,
     )
+    return response
+
+
+@router.post("/logout", status_code=204)
+def logout(
+    request: Request,
+    user: CurrentUserDep,
+    session: SessionDep,
+    token: Annotated[str | None, Depends(oauth2)],
+) -> Response:
+    """Revoke the token of this request (bearer or cookie) and clear the login cookie."""
+    revoke_token(session, token or request.cookies.get(COOKIE, ""))
+    audit.record(session, username=user.username, action="logout", target=user.username)
+    session.commit()
+    response = Response(status_code=204)
+    response.delete_cookie(COOKIE)
     return response
 
 

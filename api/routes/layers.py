@@ -19,8 +19,11 @@ from api.privacy import public_frame
 from api.schemas import LAYER_ID, DiffPublic, FeatureEdit, LayerPublic, VersionPublic
 from api.store import layers as store
 from api.store.diff import diff_versions
+from api.store.history import versions_seen_by
 from api.store.query import FeatureQuery, read_features
 from api.upload import read_upload
+from gis.io.limits import check_vertex_counts, geojson_vertices
+from gis.io.plausible import check_extent
 from gis.layers import LayerKind
 
 router = APIRouter(prefix="/layers", tags=["layers"])
@@ -48,7 +51,11 @@ async def upload_layer(
     """Create a layer from a file: its version 1."""
     guard = policy.edit_guard(kind.value)
     gdf = await read_upload(
-        file, kind=kind.value, crs=crs, max_bytes=int(settings.max_upload_mb * 2**20)
+        file,
+        kind=kind.value,
+        crs=crs,
+        max_bytes=int(settings.max_upload_mb * 2**20),
+        limits=settings.input_limits,
     )
     info = store.create_layer(
         session,
@@ -87,7 +94,11 @@ async def upload_version(
     layer = store.get_layer(session, layer_id)
     guard = policy.edit_guard(layer.kind)
     gdf = await read_upload(
-        file, kind=layer.kind, crs=crs, max_bytes=int(settings.max_upload_mb * 2**20)
+        file,
+        kind=layer.kind,
+        crs=crs,
+        max_bytes=int(settings.max_upload_mb * 2**20),
+        limits=settings.input_limits,
     )
     info = store.save_version(
         session,
@@ -109,12 +120,16 @@ def edit_features(
     edit: FeatureEdit,
     session: SessionDep,
     user: CurrentUserDep,
+    settings: SettingsDep,
     policy: JurisdictionDep,
 ) -> VersionPublic:
     """Add, change or delete some features: a new version edited from ``base_version``."""
     layer = store.get_layer(session, layer_id)
     guard = policy.edit_guard(layer.kind)
+    counts = geojson_vertices(edit.upsert)
+    check_vertex_counts(counts, limits=settings.input_limits, source=layer_id)
     gdf = geojson.frame_from_features(edit.upsert, source=f"layer {layer_id}")
+    check_extent(gdf.bounds.to_numpy(), limits=settings.input_limits, source=layer_id)
     info = store.save_version(
         session,
         gdf,
@@ -132,9 +147,9 @@ def edit_features(
 
 @router.get("/{layer_id}/versions", response_model=list[VersionPublic])
 def list_versions(
-    *, layer_id: str, session: SessionDep, user: CurrentUserDep
+    *, layer_id: str, session: SessionDep, policy: JurisdictionDep
 ) -> list[VersionPublic]:
-    return [VersionPublic.model_validate(v) for v in store.versions(session, layer_id)]
+    return [VersionPublic.model_validate(v) for v in versions_seen_by(session, layer_id, policy)]
 
 
 @router.get("/{layer_id}/versions/{version}/features")

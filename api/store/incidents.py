@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -17,7 +18,7 @@ from sqlalchemy.orm import Session
 from api.models import Incident
 from api.store import audit
 from api.store.locate import locate_points
-from gis.errors import ConflictError, NotFoundError, PermissionDenied
+from gis.errors import ConflictError, FieldError, NotFoundError, PermissionDenied
 
 if TYPE_CHECKING:
     from api.policy import Jurisdiction
@@ -50,6 +51,32 @@ class IncidentPage:
     number_matched: int
 
 
+def _refuse_used_ids(session: Session, ids: list[str], *, policy: Jurisdiction | None) -> None:
+    """Repeats within the batch first (422, from the batch alone); then ids already stored
+    (409), named only when the caller may see that incident, so no answer tells whether
+    an id exists outside the caller's jurisdiction."""
+    repeated = sorted(i for i, n in Counter(ids).items() if n > 1)
+    if repeated:
+        raise FieldError.single(
+            "incidents", f"ids repeated in this batch: {repeated[:10]} (批次内编号重复)", field="id"
+        )
+    rows = session.execute(
+        select(Incident.id, Incident.lon, Incident.lat).where(Incident.id.in_(ids))
+    ).all()
+    if not rows:
+        return
+    taken = [r[0] for r in rows]
+    if policy is None:
+        seen = taken
+    else:
+        visible = policy.mask(np.array([r[1] for r in rows]), np.array([r[2] for r in rows]))
+        seen = [i for i, v in zip(taken, visible, strict=True) if v]
+    hidden = len(taken) - len(seen)
+    named = f"{sorted(seen)[:10]}" if seen else ""
+    more = f" and {hidden} more" if hidden and seen else (f"{hidden}" if hidden else "")
+    raise ConflictError(f"incident ids already used: {named}{more} (编号已被使用)")
+
+
 def create_incidents(
     session: Session,
     records: Sequence[dict[str, Any]],
@@ -70,9 +97,7 @@ def create_incidents(
         if outside.any():
             raise PermissionDenied(f"{int(outside.sum())} incidents lie outside your jurisdiction")
     ids = [r["id"] for r in records]
-    taken = session.scalars(select(Incident.id).where(Incident.id.in_(ids))).all()
-    if taken or len(set(ids)) != len(ids):
-        raise ConflictError(f"incident ids already used or repeated: {sorted(set(taken))[:10]}")
+    _refuse_used_ids(session, ids, policy=policy)
     grids = (
         locate_points(session, grid_layer, lon, lat).ids if grid_layer else [None] * len(records)
     )

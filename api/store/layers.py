@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import geopandas as gpd
 import pandas as pd
@@ -159,6 +160,10 @@ def save_version(
     gone = set(deleted) if partial else set(current) - set(rows)
     added = [fid for fid in rows if fid not in current]
     changed = [fid for fid in rows if fid in current and current[fid].digest != rows[fid]["digest"]]
+    if not (gone or added or changed):
+        return _unchanged(
+            session, layer_id, base_version, [r["geom"] for r in rows.values()], guard
+        )
     if guard is not None:
         guard(
             [current[f].geom for f in (*gone, *changed)]
@@ -199,6 +204,22 @@ def save_version(
     )
     session.flush()
     return VersionInfo.of(info)
+
+
+def _unchanged(
+    session: Session,
+    layer_id: str,
+    base_version: int,
+    geoms: list[Any],
+    guard: EditGuard | None,
+) -> VersionInfo:
+    """An edit that changes nothing creates no version: the claim is given back and the
+    base version answered.  The guard still judges what was sent, so a no-op answer says
+    nothing about features the author may not touch."""
+    if guard is not None:
+        guard(geoms)
+    session.execute(update(Layer).where(Layer.id == layer_id).values(head_version=base_version))
+    return VersionInfo.of(session.get_one(LayerVersion, (layer_id, base_version)))
 
 
 def _claim_version(session: Session, layer_id: str, base_version: int) -> int:

@@ -6,6 +6,7 @@
 """
 
 from gis.io.layer import Layer, Repair, frame_of
+from gis.io.limits import InputLimits
 from gis.io.plain import read_events, read_visits
 from gis.io.read import SUPPORTED, read_frame, read_layer
 from gis.io.validate import validate_layer
@@ -14,6 +15,7 @@ from gis.io.write import write_layer
 
 __all__ = [
     "SUPPORTED",
+    "InputLimits",
     "Layer",
     "Repair",
     "frame_of",

@@ -21,6 +21,9 @@ FALLBACK = "latin-1"
 """Decodes any byte string: used when nothing else decodes (GDAL's own default)."""
 
 _CPG_SUFFIXES = (".cpg", ".cst")  # .cst: the same thing, written by Socrata exports
+SAMPLE_BYTES = 4 * 2**20
+"""Of a ``.dbf``, only this much is read to detect the encoding (never the whole file)."""
+_CPG_BYTES = 200
 
 
 def normalize_encoding(name: str) -> str:
@@ -93,16 +96,25 @@ def shapefile_encoding(path: Path) -> tuple[str, str]:
             names = {Path(n).suffix.lower(): n for n in zf.namelist()}
             cpg = next((names[s] for s in _CPG_SUFFIXES if s in names), None)
             if cpg is not None:
-                return normalize_encoding(zf.read(cpg).decode("ascii", "replace")), "cpg"
-            dbf = zf.read(names[".dbf"]) if ".dbf" in names else b""
+                with zf.open(cpg) as f:
+                    declared = f.read(_CPG_BYTES)
+                return normalize_encoding(declared.decode("ascii", "replace")), "cpg"
+            dbf = b""
+            if ".dbf" in names:
+                with zf.open(names[".dbf"]) as f:
+                    dbf = f.read(SAMPLE_BYTES)
     else:
         for suffix in _CPG_SUFFIXES:
             cpg_path = path.with_suffix(suffix)
             if cpg_path.exists():
-                text = cpg_path.read_text(encoding="ascii", errors="replace")
+                with cpg_path.open("rb") as f:
+                    text = f.read(_CPG_BYTES).decode("ascii", "replace")
                 return normalize_encoding(text), "cpg"
         dbf_path = path.with_suffix(".dbf")
-        dbf = dbf_path.read_bytes() if dbf_path.exists() else b""
+        dbf = b""
+        if dbf_path.exists():
+            with dbf_path.open("rb") as f:
+                dbf = f.read(SAMPLE_BYTES)
     return detect_bytes(dbf_text_bytes(dbf)), "detected"
 
 

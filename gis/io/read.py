@@ -31,6 +31,8 @@ from gis.errors import (
 )
 from gis.fields import ColumnMatch, header_score, recognise
 from gis.io.layer import Layer
+from gis.io.limits import InputLimits, check_archive, check_vertices
+from gis.io.plausible import check_crs_fits, check_extent
 from gis.io.tabular import from_lonlat, from_wkt, plausible_lonlat, read_table
 from gis.io.validate import kind_spec, validate_layer
 from gis.io.vector import (
@@ -70,6 +72,7 @@ def read_layer(
     lat: str | None = None,
     wkt: str | None = None,
     repair: bool = False,
+    limits: InputLimits | None = None,
 ) -> Layer:
     """Read, recognise, validate and convert one layer of a file.
 
@@ -94,6 +97,9 @@ def read_layer(
         Coordinate columns of a table, when not recognised automatically.
     repair
         Repair invalid polygons (reported in ``Layer.repairs``) instead of refusing them.
+    limits
+        Archive size and member count, vertices per feature and per layer (default
+        :class:`~gis.io.limits.InputLimits`); an archive is judged before it is read.
 
     Returns
     -------
@@ -104,6 +110,8 @@ def read_layer(
     ------
     FileFormatError, FieldError, GeometryError, CRSError
         Every problem found, each naming the file, row, feature id and field.
+    LimitError
+        The input is over one of ``limits``.
 
     Examples
     --------
@@ -115,6 +123,9 @@ def read_layer(
     sp = kind_spec(kind)
     source = path.name if layer is None else f"{path.name}::{layer}"
     coords = {k: v for k, v in (("lon", lon), ("lat", lat), ("wkt", wkt)) if v is not None}
+    limits = limits or InputLimits()
+    check_file(path)
+    check_archive(path, limits=limits)
     raw = _open(path, sp, layer=layer, encoding=encoding, mapping={**(mapping or {}), **coords})
     if sp.geometry == "none":
         table = _canonical(raw.frame, raw.match).reset_index(drop=True)
@@ -122,7 +133,8 @@ def read_layer(
             table, sp.kind, source=source, crs_note="no geometry", column_map=raw.match.columns
         )
         return replace(result, path=path, warnings=(*raw.notes, *result.warnings))
-    return replace(_spatial(raw, sp, crs=crs, source=source, repair=repair), path=path)
+    spatial = _spatial(raw, sp, crs=crs, source=source, repair=repair, limits=limits)
+    return replace(spatial, path=path)
 
 
 def read_frame(
@@ -178,7 +190,13 @@ def read_frame(
 
 
 def _spatial(
-    raw: _Raw, sp: LayerSpec, *, crs: str | int | pyproj.CRS | None, source: str, repair: bool
+    raw: _Raw,
+    sp: LayerSpec,
+    *,
+    crs: str | int | pyproj.CRS | None,
+    source: str,
+    repair: bool,
+    limits: InputLimits,
 ) -> Layer:
     """CRS, unplaceable points, coordinate check, validation, GCJ-02/BD-09 conversion."""
     src, note = _settle_crs(raw.declared_crs, raw.geometry, crs, source=source)
@@ -188,7 +206,8 @@ def _spatial(
         crs=src.crs,
     )
     gdf, rows, rejected = _drop_unplaceable(gdf, sp, raw.rejected, source)
-    gcrs.check_coordinates(gdf, crs=src, source=source, rows=rows)
+    check_vertices(gdf.geometry.to_numpy(), limits=limits, source=source, rows=rows)
+    _check_plausible(gdf, src, source=source, rows=rows, limits=limits)
     result = validate_layer(
         gdf,
         sp.kind,
@@ -205,6 +224,23 @@ def _spatial(
     return replace(result, gdf=out, warnings=(*notes, *result.warnings), rejected=rejected)
 
 
+def _check_plausible(
+    gdf: gpd.GeoDataFrame,
+    src: gcrs.SourceCRS,
+    *,
+    source: str,
+    rows: np.ndarray,
+    limits: InputLimits,
+) -> None:
+    """The CRS fits the values, the values fit the CRS, and no feature is world-sized."""
+    geoms = gdf.geometry.to_numpy()
+    check_crs_fits(src.crs, shapely.get_coordinates(geoms), name=src.name, source=source)
+    gcrs.check_coordinates(gdf, crs=src, source=source, rows=rows)
+    envelopes = gdf.geometry.envelope
+    lonlat = envelopes if src.crs.is_geographic else envelopes.to_crs(4326)
+    check_extent(lonlat.bounds.to_numpy(), limits=limits, source=source, rows=rows)
+
+
 def _open(
     path: Path,
     sp: LayerSpec,
@@ -213,7 +249,6 @@ def _open(
     encoding: str | None,
     mapping: Mapping[str, str],
 ) -> _Raw:
-    check_file(path)
     suffix = path.suffix.lower()
     if suffix in TABLE_SUFFIXES or (suffix in PARQUET_SUFFIXES and not is_geoparquet(path)):
         return _open_table(path, sp, layer=layer, encoding=encoding, mapping=mapping)

@@ -12,10 +12,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pyogrio
+import shapely
 from pyogrio.errors import DataLayerError, DataSourceError
+from shapely.errors import ShapelyError
 
-from gis.errors import FileFormatError
+from gis.errors import FileFormatError, GeometryError, Problem
 from gis.io.encoding import shapefile_encoding
 
 VECTOR_SUFFIXES = (".geojson", ".json", ".shp", ".zip", ".gpkg", ".kml", ".kmz", ".fgb", ".gml")
@@ -44,15 +47,20 @@ def read_vector(path: Path, *, layer: str | None, encoding: str | None) -> RawVe
     if path.suffix.lower() in PARQUET_SUFFIXES:
         return _read_parquet(path)
     target = gdal_path(path)
+    # A GeoJSON or FlatGeobuf file holds one layer; GDAL parses the whole file for every
+    # open, so it is opened once, not three times.
     chosen = _choose_layer(path, target, layer)
     used, how = encoding, "given"
     if encoding is None and is_shapefile(path):
         used, how = shapefile_encoding(path)
     try:  # one read: the frame's CRS is the one the file declares (no read_info)
-        frame = pyogrio.read_dataframe(
-            target, layer=chosen, encoding=used, use_arrow=_arrow_ok(path, used)
-        )
-    except (DataSourceError, DataLayerError, UnicodeDecodeError, ValueError) as exc:
+        try:
+            frame = pyogrio.read_dataframe(
+                target, layer=chosen, encoding=used, use_arrow=_arrow_ok(path, used)
+            )
+        except ShapelyError:
+            raise _unparsable(path, target, chosen) from None
+    except (DataSourceError, DataLayerError, UnicodeError, LookupError, ValueError) as exc:
         raise FileFormatError.single(
             path.name, f"cannot read the file (无法读取文件): {exc}"
         ) from exc
@@ -62,6 +70,38 @@ def read_vector(path: Path, *, layer: str | None, encoding: str | None) -> RawVe
         frame.attrs["encoding_note"] = f"attribute encoding detected as {used} (no .cpg file)"
     declared = frame.crs.to_wkt() if getattr(frame, "crs", None) is not None else None
     return RawVector(frame, declared, used, chosen)
+
+
+MAX_LISTED = 100
+"""Unparsable geometries named in one error, at most."""
+
+
+def _unparsable(path: Path, target: str, layer: str | None) -> GeometryError:
+    """Name the rows whose geometry GEOS cannot build (unclosed rings, rings of fewer than
+    4 points, malformed multipolygons): read the raw WKB and parse each one alone."""
+    _meta, _fids, wkb, _fields = pyogrio.raw.read(target, layer=layer, columns=[])
+    problems: list[Problem] = []
+    for row, blob in enumerate(np.asarray(wkb, dtype=object), start=1):
+        if blob is None:
+            continue
+        try:
+            shapely.from_wkb(blob)
+        except ShapelyError as exc:
+            reason = str(exc).split(":", 1)[-1].strip()
+            problems.append(
+                Problem(
+                    f"the geometry cannot be built: {reason}; a polygon ring needs at least 4 "
+                    "points and must end where it starts (几何无法构建：环未闭合或点数不足)",
+                    path.name,
+                    row=row,
+                    field="geometry",
+                )
+            )
+            if len(problems) >= MAX_LISTED:
+                break
+    if not problems:
+        problems.append(Problem("a geometry cannot be built (几何无法构建)", path.name))
+    return GeometryError(problems)
 
 
 _KML_STRUCTURE = (

@@ -30,6 +30,9 @@ from tests.api.service_fixtures import (
     upload,
 )
 
+LENIENT = {"rate_limit_per_minute": 100_000, "login_max_failures_per_address": 100_000}
+"""Every test client shares one address; the throttles have tests of their own."""
+
 
 @pytest.fixture(scope="session", params=BACKENDS)
 def settings(
@@ -37,7 +40,7 @@ def settings(
 ) -> Iterator[Settings]:
     if request.param == "sqlite":
         path = tmp_path_factory.mktemp("db") / "beatgrid.db"
-        yield Settings(database_url=f"sqlite:///{path}", rate_limit_per_minute=100_000)
+        yield Settings(database_url=f"sqlite:///{path}", **LENIENT)
         return
     assert PG_URL is not None
     worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
@@ -47,7 +50,7 @@ def settings(
         conn.execute(text("CREATE EXTENSION IF NOT EXISTS postgis"))
         conn.execute(text(f'CREATE SCHEMA "{schema}"'))
     try:
-        yield Settings(database_url=PG_URL, db_schema=schema, rate_limit_per_minute=100_000)
+        yield Settings(database_url=PG_URL, db_schema=schema, **LENIENT)
     finally:
         with admin.begin() as conn:
             conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))

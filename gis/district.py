@@ -45,6 +45,7 @@ ATTRIBUTE: dict[LayerKind, str] = {
     LayerKind.ADDRESS: "addresses",
     LayerKind.BUILDING: "buildings",
     LayerKind.ASSIGNMENT: "assignments",
+    LayerKind.OUTSIDE: "outside",
 }
 """District attribute holding each layer kind."""
 
@@ -77,6 +78,7 @@ class District:
     addresses: gpd.GeoDataFrame | None = None
     buildings: gpd.GeoDataFrame | None = None
     assignments: pd.DataFrame | None = None
+    outside: gpd.GeoDataFrame | None = None
     layers: dict[LayerKind, Layer] = field(default_factory=dict)
     tables: dict[str, Path] = field(default_factory=dict)
 

@@ -35,6 +35,7 @@ class LayerKind(StrEnum):
     ADDRESS = "address"
     BUILDING = "building"
     ASSIGNMENT = "assignment"
+    OUTSIDE = "outside"
 
 
 @dataclass(frozen=True)
@@ -198,6 +199,14 @@ LAYER_SPECS: dict[LayerKind, LayerSpec] = {
                 _f("address", "地址", "address", required=False),
             ),
             point_allowed=True,
+        ),
+        LayerSpec(
+            LayerKind.OUTSIDE,
+            "辖区外区域",
+            "outside area (belongs to no one here)",
+            "polygon",
+            None,
+            (_ID, _NAME),
         ),
         LayerSpec(
             LayerKind.ASSIGNMENT,

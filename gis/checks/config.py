@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Literal
 
+from gis.checks.ids import EXACT, IdNormalization
 from gis.errors import ConfigError
 from gis.i18n import Text
 
@@ -26,6 +27,8 @@ Rule = Literal[
     "not_covering_parent",
     "crosses_parent",
     "orphan",
+    "parent_not_found",
+    "code_mismatch",
     "grid_split_by_beat",
     "beat_boundary_off_grid",
     "aux_beat_missing",
@@ -115,6 +118,26 @@ _SPECS: tuple[RuleSpec, ...] = (
         Text(
             "{layer} {ids} 有 {area} 平方米（宽 {width} 米）不在任何{other_layer}内",
             "{layer} {ids}: {area} m² (width {width} m) lies in no {other_layer}",
+        ),
+    ),
+    RuleSpec(
+        "parent_not_found",
+        "error",
+        "(parent id must exist)",
+        Text(
+            "{layer} {ids} 的上级编码 {other_ids} 在{other_layer}图层中不存在{detail}",
+            "{layer} {ids}: parent id {other_ids} matches no {other_layer}{detail}",
+        ),
+    ),
+    RuleSpec(
+        "code_mismatch",
+        "error",
+        "(GB/T 2260 code prefix)",
+        Text(
+            "{layer} {ids} 的代码 {detail} 与所在{other_layer} {other_ids} 的代码不符"
+            "（应以上级代码开头）",
+            "{layer} {ids}: code {detail} does not start with the code of its {other_layer} "
+            "{other_ids}",
         ),
     ),
     RuleSpec(
@@ -223,6 +246,14 @@ class CheckConfig:
         Area findings narrower than this (default 1 cm) are numerical round-off
         (a straight edge bends by millimetres when reprojected), not even
         digitizing noise, and are dropped.
+    parent_ids : IdNormalization
+        How a declared ``parent_id`` is compared with the parents' ids (exact by
+        default; see :mod:`gis.checks.ids`).  The report states the one used.
+    codes : {"auto", "on", "off"}
+        The ``code_mismatch`` rule (a child's ``code`` starts with its parent's, GB/T
+        2260): ``"auto"`` runs it when both layers' codes are all digits and the
+        parents' have at least 6 (Chinese division codes), so foreign data is left
+        alone; ``"on"`` always, ``"off"`` never.
     rules : frozenset of str or None
         The rules to run; ``None`` runs them all.
     severities : mapping
@@ -236,6 +267,8 @@ class CheckConfig:
     staffing_via: Literal["grid", "grid_or_beat"] = "grid"
     precision_m: float = 0.001
     speck_m: float = 0.01
+    parent_ids: IdNormalization = EXACT
+    codes: Literal["auto", "on", "off"] = "auto"
     rules: frozenset[str] | None = None
     severities: Mapping[str, Severity] = field(default_factory=lambda: MappingProxyType({}))
 
@@ -250,6 +283,8 @@ class CheckConfig:
             raise ConfigError(f"speck_m must be in [0, tolerance_m], got {self.speck_m!r}")
         if not 0 < self.aux_iou_min < 1:
             raise ConfigError(f"aux_iou_min must be in (0, 1), got {self.aux_iou_min!r}")
+        if self.codes not in ("auto", "on", "off"):
+            raise ConfigError(f"codes must be auto/on/off, got {self.codes!r}")
         if self.rural_communities_per_officer < 1:
             raise ConfigError("rural_communities_per_officer must be at least 1")
         unknown = set(self.rules or ()) | set(self.severities)

@@ -181,32 +181,3 @@ def _orphans(
     outside = polygonal(outside)
     ok = ~shapely.is_missing(outside)
     return draft("orphan", kind, ids[short[ok]], outside[ok], noise_eligible=True)
-
-
-def check_declared(
-    ids: np.ndarray,
-    geoms: np.ndarray,
-    declared: np.ndarray,
-    home_ids: np.ndarray,
-    *,
-    kind: str,
-    parent_kind: str,
-    rule: str,
-    already: set[str],
-) -> pd.DataFrame:
-    """A child lying (mostly) in another parent than the ``parent_id`` it declares.
-
-    Children already reported as crossing are skipped: one finding per problem.
-    """
-    declared = np.asarray(declared, dtype=object).astype(str)
-    known = (declared != "") & (declared != "nan") & (declared != "None") & (home_ids != "")
-    wrong = known & (declared != home_ids) & ~pd.Series(ids).isin(already).to_numpy()
-    return draft(
-        rule,
-        kind,
-        ids[wrong],
-        geoms[wrong],
-        other_layer=parent_kind,
-        other_ids=[join_ids(p) for p in zip(declared[wrong], home_ids[wrong], strict=True)],
-        detail=[f"{d} → {h}" for d, h in zip(declared[wrong], home_ids[wrong], strict=True)],
-    )

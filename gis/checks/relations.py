@@ -34,6 +34,7 @@ from gis.checks.tiling import (
     check_overlaps,
     coverage_of,
     minus_outside,
+    union_holes,
 )
 from gis.i18n import Text
 from gis.layers import spec
@@ -70,13 +71,18 @@ def run_geometric(prepared: dict[str, Prepared], *, config: CheckConfig) -> Link
     links = Links()
     known: list[tuple[np.ndarray, Coverage]] = []
     outside = _outside(prepared.get("outside"), links)
+    grid_gaps = None
     for kind in TILED:
         if kind in prepared:
             layer = prepared[kind]
             coverage = coverage_of(layer.geoms, known=known)
             known.append((layer.geoms, coverage))
             found = _tiling(layer, prepared.get(PARENT.get(kind, "")), coverage)
-            links.drafts.append(minus_outside(found, outside))
+            if kind == "grid":
+                grid_gaps = shapely.union_all(union_holes(coverage.union, layer.geoms))
+            # auxiliary beats coincide with grids: a gap between grids is the grids' finding
+            extra = grid_gaps if kind == "aux_beat" else None
+            links.drafts.append(minus_outside(found, _union(outside, extra)))
     grids = prepared.get("grid")
     in_beats = _grids_in_beats(grids, prepared.get("beat"))
     for child, parent in PARENT.items():
@@ -210,6 +216,12 @@ def _tiling(layer: Prepared, parent: Prepared | None, coverage: Coverage) -> pd.
         )
     found.append(gaps)
     return concat(found)
+
+
+def _union(a: shapely.Geometry | None, b: shapely.Geometry | None) -> shapely.Geometry | None:
+    if a is None or b is None:
+        return a if b is None else b
+    return shapely.union(a, b)
 
 
 def _outside(layer: Prepared | None, links: Links) -> shapely.Geometry | None:

@@ -190,7 +190,9 @@ def _aux(
             "reason": np.where(state[bad] == "removed", "grid_removed", "grid_reshaped"),
         }
     )
-    proposal = None if beats is None else regenerate_aux_beats(a, beats, metric_crs=crs)
+    proposal = (
+        None if beats is None else regenerate_aux_beats(a, beats, existing=ab, metric_crs=crs)
+    )
     return out, proposal
 
 

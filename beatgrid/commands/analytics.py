@@ -1,20 +1,21 @@
 """``beatgrid hotspots`` and ``beatgrid coverage``: the commander's review figures.
 
-Both take a district manifest (``beatgrid hotspots data/demo -o out/``), print a short
-summary and write the result frames as GeoPackage (or GeoParquet with
-``--format parquet``) plus one XLSX workbook with a sheet per frame (no geometry).
+Both take a district manifest (``beatgrid hotspots data/demo -o out/``), call one review of
+the library (:func:`gis.hotspots.hotspot_review`, :func:`gis.coverage.coverage_review`),
+print a short summary and write the result frames through :mod:`gis.io` as GeoPackage
+(or GeoParquet with ``--format parquet``) plus one XLSX workbook with a sheet per frame
+(no geometry).  The commands parse options and write files; every figure comes from the
+review, so the service and the maps show the same ones.
 
-``hotspots`` classifies Gi* on normal p-values by default, as Esri's tool does: with
-999 permutations the smallest pseudo p-value is 0.002, and after the false-discovery-rate
-correction over hundreds of cells few cells can reach 95 % (``--inference permutation``
-with ``--permutations 9999`` if permutation inference is wanted).
+``hotspots`` classifies Gi* on normal p-values by default, as Esri's tool does
+(``--inference permutation --permutations 9999`` if permutation inference is wanted).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any, Literal, cast
+from typing import Annotated
 
 import geopandas as gpd
 import pandas as pd
@@ -22,10 +23,37 @@ import typer
 from rich.table import Table
 
 from beatgrid.commands._common import console, progress, user_errors
-from gis.errors import ConfigError, FileFormatError
-from gis.hotspots.cells import Shape
+from gis.coverage.review import CoverageReview, coverage_review
+from gis.district import load_district
+from gis.hotspots.gistar import HotSpots
+from gis.hotspots.review import HotspotReview, hotspot_review
+from gis.io import read_frame, write_layer, write_workbook
 
-Format = Literal["gpkg", "parquet"]
+
+class Window(StrEnum):
+    day = "day"
+    week = "week"
+    month = "month"
+
+
+class CellShape(StrEnum):
+    hexagon = "hexagon"
+    square = "square"
+
+
+class Inference(StrEnum):
+    normal = "normal"
+    permutation = "permutation"
+
+
+class Format(StrEnum):
+    gpkg = "gpkg"
+    parquet = "parquet"
+
+
+ManifestArg = Annotated[Path, typer.Argument(help="district manifest.json (or its folder)")]
+OutputOpt = Annotated[Path, typer.Option("--output", "-o", help="folder for the results")]
+FormatOpt = Annotated[Format, typer.Option("--format", help="gpkg or parquet")]
 
 
 def register(app: typer.Typer) -> None:
@@ -35,125 +63,66 @@ def register(app: typer.Typer) -> None:
 
 
 def hotspots(
-    manifest: Annotated[Path, typer.Argument(help="district manifest.json (or its folder)")],
-    output: Annotated[Path, typer.Option("--output", "-o", help="folder for the results")],
+    manifest: ManifestArg,
+    output: OutputOpt,
     category: Annotated[
         list[str] | None, typer.Option("--category", help="only these categories (repeatable)")
     ] = None,
-    window: Annotated[str, typer.Option(help="day, week or month")] = "month",
+    window: Annotated[Window, typer.Option(help="day, week or month")] = Window.month,
     at: Annotated[str | None, typer.Option(help="a date in the period (default: latest)")] = None,
-    shape: Annotated[str, typer.Option(help="hexagon or square cells")] = "hexagon",
+    start: Annotated[str | None, typer.Option(help="custom period start (with --end)")] = None,
+    end: Annotated[str | None, typer.Option(help="custom period end, exclusive")] = None,
+    shape: Annotated[CellShape, typer.Option(help="hexagon or square cells")] = CellShape.hexagon,
     size: Annotated[
         float | None, typer.Option(help="cell size, metres (default: from data)")
     ] = None,
     inference: Annotated[
-        str, typer.Option(help="Gi* p-values: normal (as Esri) or permutation")
-    ] = "normal",
+        Inference, typer.Option(help="Gi* p-values: normal (as Esri) or permutation")
+    ] = Inference.normal,
     permutations: Annotated[int, typer.Option(help="Gi* permutations (with permutation)")] = 999,
-    bins: Annotated[str, typer.Option(help="emerging hot-spot bins: day, week, month")] = "month",
-    fmt: Annotated[str, typer.Option("--format", help="gpkg or parquet")] = "gpkg",
+    bins: Annotated[Window, typer.Option(help="emerging hot-spot bins: day, week, month")] = (
+        Window.month
+    ),
+    fmt: FormatOpt = Format.gpkg,
 ) -> None:
     """Counts per grid, Gi* hot spots, emerging hot spots and PAI (热点分析)."""
-    with user_errors():
-        _check_choice(window, ("day", "week", "month"), "--window")
-        _check_choice(shape, ("hexagon", "square"), "--shape")
-        _check_choice(fmt, ("gpkg", "parquet"), "--format")
-        _check_choice(inference, ("normal", "permutation"), "--inference")
-        options = {
-            "manifest": manifest,
-            "category": category,
-            "window": window,
-            "at": at,
-            "shape": shape,
-            "size": size,
-            "bins": bins,
-            "permutations": permutations if inference == "permutation" else 0,
-        }
-        state: dict[str, Any] = {"options": options}
-        _run_steps(_HOTSPOT_STEPS, state)
-        frames = {
-            "grid_counts": state["grid_gi"].cells,
-            "cell_hotspots": state["gi"].cells,
-            "emerging": state["emerging"].cells,
-        }
-        written = _write(frames, output, fmt, tables={"pai": _pai_table(state["pai"])})
-        _print_hotspots(state)
-        console.print(f"written: {', '.join(str(p) for p in written)}")
+    with user_errors(), progress() as bar:
+        task = bar.add_task("load district", total=3)
+        district = load_district(manifest)
+        bar.update(task, advance=1, description="hotspot review")
+        review = hotspot_review(
+            district,
+            window=window.value,
+            at=at,
+            start=start,
+            end=end,
+            category=category or None,
+            shape=shape.value,
+            size_m=size,
+            permutations=permutations if inference is Inference.permutation else 0,
+            bins=bins.value,
+        )
+        bar.update(task, advance=1, description="write results")
+        written = _write(hotspot_frames(review), output, fmt, tables={"pai": review.pai})
+        bar.update(task, advance=1)
+    _print_hotspots(review)
+    console.print(f"written: {', '.join(str(p) for p in written)}")
 
 
-def _load(s: dict[str, Any]) -> None:
-    o = s["options"]
-    s["district"], s["incidents"] = _district_incidents(o["manifest"], o["category"])
-
-
-def _counts(s: dict[str, Any]) -> None:
-    from gis.hotspots.counts import count_incidents, population_by_area
-
-    d, o = s["district"], s["options"]
-    pop = population_by_area(d.buildings, d.grids) if d.buildings is not None else None
-    s["counts"] = count_incidents(
-        s["incidents"], d.grids, window=o["window"], at=o["at"], population=pop
-    )
-
-
-def _cells(s: dict[str, Any]) -> None:
-    from gis.hotspots.cells import make_cells
-    from gis.hotspots.counts import assign_points
-
-    o = s["options"]
-    c = make_cells(
-        s["district"].grids, shape=cast(Shape, o["shape"]), size_m=o["size"], points=s["incidents"]
-    )
-    inc = s["incidents"].to_crs(c.crs)
-    inc["cell"] = assign_points(inc, c.cells)
-    s["cell_size"], s["cell_incidents"] = c.size_m, inc
-    period = s["counts"].period
-    now = inc[(inc["time"] >= period.start) & (inc["time"] < period.end)]
-    before = inc[(inc["time"] >= period.previous_start) & (inc["time"] < period.start)]
-    s["cells"] = c.cells.assign(count=_per_cell(now, c.cells))
-    s["cells_before"] = c.cells.assign(count=_per_cell(before, c.cells))
-
-
-def _gi(s: dict[str, Any]) -> None:
-    from gis.hotspots.gistar import gi_star
-
-    perms = s["options"]["permutations"]
-    s["gi"] = gi_star(s["cells"], permutations=perms)
-    s["grid_gi"] = gi_star(s["counts"].areas, permutations=perms)
-
-
-def _emerging(s: dict[str, Any]) -> None:
-    from gis.hotspots.emerging import emerging_hotspots
-
-    s["emerging"] = emerging_hotspots(
-        s["cell_incidents"],
-        s["cells"][["id", "geometry"]],
-        freq=s["options"]["bins"],
-        area_col="cell",
-    )
-
-
-def _evaluate(s: dict[str, Any]) -> None:
-    from gis.hotspots.evaluation import pai
-
-    s["pai"] = pai(s["cells_before"], s["cells"].set_index("id")["count"])
-
-
-_HOTSPOT_STEPS: list[tuple[str, Callable[[dict[str, Any]], None]]] = [
-    ("load district", _load),
-    ("counts and rates", _counts),
-    ("cells", _cells),
-    ("Gi* hot spots", _gi),
-    ("emerging hot spots", _emerging),
-    ("PAI", _evaluate),
-]
+def hotspot_frames(review: HotspotReview) -> dict[str, gpd.GeoDataFrame]:
+    """The layers ``beatgrid hotspots`` writes, by layer name."""
+    return {"grid_counts": review.grids, "cell_hotspots": review.cells, "emerging": review.emerging}
 
 
 def coverage(
-    manifest: Annotated[Path, typer.Argument(help="district manifest.json (or its folder)")],
-    output: Annotated[Path, typer.Option("--output", "-o", help="folder for the results")],
+    manifest: ManifestArg,
+    output: OutputOpt,
     start: Annotated[str | None, typer.Option(help="period start (inclusive)")] = None,
     end: Annotated[str | None, typer.Option(help="period end (exclusive)")] = None,
+    window: Annotated[
+        Window | None, typer.Option(help="day, week or month containing --at (or the latest)")
+    ] = None,
+    at: Annotated[str | None, typer.Option(help="a date in the --window period")] = None,
     within: Annotated[float, typer.Option(help="reach distance N, metres")] = 50.0,
     dwell_within: Annotated[float, typer.Option(help="joint-point radius R, metres")] = 30.0,
     min_dwell: Annotated[float, typer.Option(help="joint-point dwell M, minutes")] = 5.0,
@@ -167,7 +136,7 @@ def coverage(
         typer.Option(help="hot cells (id, hotspot_class), e.g. `beatgrid hotspots` results.gpkg"),
     ] = None,
     min_visit: Annotated[float, typer.Option(help="hot-spot visit that counts, minutes")] = 10.0,
-    fmt: Annotated[str, typer.Option("--format", help="gpkg or parquet")] = "gpkg",
+    fmt: FormatOpt = Format.gpkg,
 ) -> None:
     """Patrol coverage per grid, joint points visited, visit coverage (巡逻与走访覆盖).
 
@@ -175,231 +144,117 @@ def coverage(
     patrol dosage of each hot cell (minutes, visits of ≥ ``--min-visit`` minutes, the
     under-patrolled ones: layer ``hotspot_dosage``, sheet ``hotspot_visits``).
     """
-    with user_errors():
-        _check_choice(fmt, ("gpkg", "parquet"), "--format")
-        options = {
-            "manifest": manifest,
-            "start": start,
-            "end": end,
-            "within": within,
-            "dwell_within": dwell_within,
-            "min_dwell": min_dwell,
-            "max_speed": max_speed,
-            "max_gap": max_gap,
-            "roads": roads,
-            "hotspots": hotspots,
-            "min_visit": min_visit,
-        }
-        state: dict[str, Any] = {"options": options}
-        _run_steps(_COVERAGE_STEPS, state)
-        frames = {"grid_patrol": state["patrol"].grids}
-        tables: dict[str, pd.DataFrame] = {}
-        if "joints" in state:
-            frames["joint_points"] = state["joints"].points
-        if "dosage" in state:
-            frames["hotspot_dosage"] = state["dosage"].areas
-            tables["hotspot_visits"] = state["dosage"].visits
-        if "visits" in state:
-            frames["grid_visits"] = state["visits"].grids
-            tables["uncovered_addresses"] = state["visits"].uncovered
-        written = _write(frames, output, fmt, tables=tables)
-        _print_coverage(state)
-        console.print(f"written: {', '.join(str(p) for p in written)}")
-
-
-def _load_for_coverage(s: dict[str, Any]) -> None:
-    from gis.district import load_district
-
-    s["district"] = load_district(s["options"]["manifest"])
-    if s["district"].tracks is None or s["district"].grids is None:
-        raise ConfigError("the manifest needs grids and tracks / 清单须包含网格和轨迹")
-
-
-def _patrol(s: dict[str, Any]) -> None:
-    from gis.coverage.patrol import patrol_coverage
-
-    d, o = s["district"], s["options"]
-    roads = None if o["roads"] is None else _read_vector(o["roads"])
-    s["patrol"] = patrol_coverage(
-        d.tracks,
-        d.grids,
-        start=o["start"],
-        end=o["end"],
-        within_m=o["within"],
-        roads=roads,
-        max_speed_kmh=o["max_speed"],
-        max_gap_s=o["max_gap"],
-    )
-
-
-def _joints(s: dict[str, Any]) -> None:
-    from gis.coverage.joint_points import joint_point_visits
-    from gis.coverage.patrol import legs_in_period
-
-    d, p, o = s["district"], s["patrol"], s["options"]
-    if d.joint_points is not None:
-        legs = legs_in_period(p.tracks.legs, start=p.start, end=p.end)
-        s["joints"] = joint_point_visits(
-            legs, d.joint_points, within_m=o["dwell_within"], min_dwell_minutes=o["min_dwell"]
+    with user_errors(), progress() as bar:
+        task = bar.add_task("load district", total=3)
+        district = load_district(manifest)
+        road_frame = None if roads is None else read_frame(roads)
+        cells = None if hotspots is None else read_frame(hotspots, layer="cell_hotspots")
+        bar.update(task, advance=1, description="coverage review")
+        review = coverage_review(
+            district,
+            window=None if window is None else window.value,
+            at=at,
+            start=start,
+            end=end,
+            roads=road_frame,
+            hot_cells=cells,
+            within_m=within,
+            dwell_within_m=dwell_within,
+            min_dwell_minutes=min_dwell,
+            max_speed_kmh=max_speed,
+            max_gap_s=max_gap,
+            min_visit_minutes=min_visit,
         )
+        bar.update(task, advance=1, description="write results")
+        frames, tables = coverage_frames(review)
+        written = _write(frames, output, fmt, tables=tables)
+        bar.update(task, advance=1)
+    _print_coverage(review)
+    console.print(f"written: {', '.join(str(p) for p in written)}")
 
 
-def _dosage(s: dict[str, Any]) -> None:
-    from gis.coverage.patrol import hotspot_dosage, legs_in_period
-
-    p, o = s["patrol"], s["options"]
-    if o["hotspots"] is not None:
-        cells = _read_vector(o["hotspots"], layer="cell_hotspots")
-        legs = legs_in_period(p.tracks.legs, start=p.start, end=p.end)
-        s["dosage"] = hotspot_dosage(legs, cells, min_visit_minutes=o["min_visit"])
-
-
-def _read_vector(path: Path, *, layer: str | None = None) -> gpd.GeoDataFrame:
-    """A vector file as is (``layer`` when the file has it, else its first layer)."""
-    import pyogrio
-
-    from gis.io.read import check_file
-
-    check_file(path)
-    try:
-        if path.suffix.lower() == ".parquet":
-            return gpd.read_parquet(path)
-        names = set(pyogrio.list_layers(path)[:, 0])
-        return gpd.read_file(path, layer=layer if layer in names else None)
-    except (pyogrio.errors.DataSourceError, OSError, ValueError) as exc:
-        raise FileFormatError.single(path.name, f"cannot be read (无法读取): {exc}") from None
-
-
-def _visits(s: dict[str, Any]) -> None:
-    from gis.coverage.visits import visit_coverage
-
-    d, o = s["district"], s["options"]
-    if "visit" in d.tables and d.addresses is not None:
-        table = pd.read_csv(d.tables["visit"], parse_dates=["time"])
-        s["visits"] = visit_coverage(d.addresses, table, d.grids, start=o["start"], end=o["end"])
-
-
-_COVERAGE_STEPS: list[tuple[str, Callable[[dict[str, Any]], None]]] = [
-    ("load district", _load_for_coverage),
-    ("patrol coverage", _patrol),
-    ("joint points", _joints),
-    ("hot-spot dosage", _dosage),
-    ("visit coverage", _visits),
-]
-
-
-def _check_choice(value: str, choices: tuple[str, ...], option: str) -> None:
-    if value not in choices:
-        raise ConfigError(f"{option} must be one of {', '.join(choices)}, got {value!r}")
-
-
-def _district_incidents(manifest: Path, category: list[str] | None) -> tuple[Any, gpd.GeoDataFrame]:
-    from gis.district import load_district
-
-    district = load_district(manifest)
-    if district.incidents is None or district.grids is None:
-        raise ConfigError("the manifest needs grids and incidents / 清单须包含网格和警情")
-    incidents = district.incidents
-    if category:
-        incidents = incidents[incidents["category"].astype(str).isin(category)]
-        if incidents.empty:
-            raise ConfigError(f"no incident of category {', '.join(category)} / 没有该类别警情")
-    return district, incidents
-
-
-def _per_cell(incidents: pd.DataFrame, cells: gpd.GeoDataFrame) -> Any:
-    return incidents["cell"].value_counts().reindex(cells["id"]).fillna(0).astype(int).to_numpy()
-
-
-def _run_steps(steps: list[tuple[str, Callable[[dict[str, Any]], None]]], state: dict) -> None:
-    with progress() as bar:
-        task = bar.add_task("analysis", total=len(steps))
-        for name, step in steps:
-            bar.update(task, description=name)
-            step(state)
-            bar.advance(task)
+def coverage_frames(
+    review: CoverageReview,
+) -> tuple[dict[str, gpd.GeoDataFrame], dict[str, pd.DataFrame]]:
+    """The layers and the extra sheets ``beatgrid coverage`` writes, by name."""
+    frames = {"grid_patrol": review.patrol.grids}
+    tables: dict[str, pd.DataFrame] = {}
+    if review.joint_points is not None:
+        frames["joint_points"] = review.joint_points.points
+    if review.dosage is not None:
+        frames["hotspot_dosage"] = review.dosage.areas
+        tables["hotspot_visits"] = review.dosage.visits
+    if review.visits is not None:
+        frames["grid_visits"] = review.visits.grids
+        tables["uncovered_addresses"] = review.visits.uncovered
+    return frames, tables
 
 
 def _write(
-    frames: dict[str, gpd.GeoDataFrame], folder: Path, fmt: str, *, tables: dict[str, pd.DataFrame]
+    frames: dict[str, gpd.GeoDataFrame],
+    folder: Path,
+    fmt: Format,
+    *,
+    tables: dict[str, pd.DataFrame],
 ) -> list[Path]:
+    """Layers to ``results.gpkg`` (or one GeoParquet each) and every frame to ``results.xlsx``."""
     folder.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
     gpkg = folder / "results.gpkg"
-    if fmt == "gpkg" and gpkg.exists():
-        gpkg.unlink()
+    if fmt is Format.gpkg:
+        gpkg.unlink(missing_ok=True)  # a rerun replaces the whole result, not single layers
     for name, frame in frames.items():
-        if fmt == "gpkg":
-            frame.to_file(gpkg, layer=name, driver="GPKG")
-            if gpkg not in written:
-                written.append(gpkg)
-        else:
-            path = folder / f"{name}.parquet"
-            frame.to_parquet(path)
+        path = gpkg if fmt is Format.gpkg else folder / f"{name}.parquet"
+        write_layer(frame, path, layer=name)
+        if path not in written:
             written.append(path)
-    xlsx = folder / "results.xlsx"
-    with pd.ExcelWriter(xlsx, engine="openpyxl") as writer:
-        for name, frame in {**frames, **tables}.items():
-            plain = pd.DataFrame(frame.drop(columns="geometry", errors="ignore"))
-            for col in plain.select_dtypes(include=["datetimetz"]).columns:
-                plain[col] = plain[col].dt.tz_localize(None)
-            plain.to_excel(writer, sheet_name=name[:31], index=False)
-    written.append(xlsx)
+    written.append(write_workbook({**frames, **tables}, folder / "results.xlsx"))
     return written
 
 
-def _pai_table(result: Any) -> pd.DataFrame:
-    return pd.DataFrame(
-        [
-            {
-                "pai": result.pai,
-                "hit_rate": result.hit_rate,
-                "area_share": result.area_share,
-                "n_hit": result.n_hit,
-                "n_total": result.n_total,
-                "area_flagged_km2": result.area_flagged_km2,
-                "area_total_km2": result.area_total_km2,
-            }
-        ]
-    )
-
-
-def _print_hotspots(state: dict[str, Any]) -> None:
-    c, gi, em, p = state["counts"], state["gi"], state["emerging"], state["pai"]
-    table = Table(title=f"{c.period.start:%Y-%m-%d} – {c.period.end:%Y-%m-%d} ({c.period.window})")
+def _print_hotspots(review: HotspotReview) -> None:
+    p, g = review.period, review.grids
+    table = Table(title=f"{p.start:%Y-%m-%d} – {p.end:%Y-%m-%d} ({p.window})")
     table.add_column("figure / 指标")
     table.add_column("value / 数值", justify="right")
-    table.add_row("incidents in grids / 网格内警情", f"{int(c.areas['count'].sum())}")
-    table.add_row("previous period / 上期", f"{int(c.areas['previous_count'].sum())}")
-    table.add_row(f"cells / 格元 ({state['cell_size']:.0f} m)", f"{len(gi.cells)}")
-    table.add_row("hot / cold cells (Gi*) / 热点/冷点", f"{gi.n_hot} / {gi.n_cold}")
-    patterns = em.cells.loc[em.cells["pattern"] != "none", "label_en"].value_counts()
-    for label, n in patterns.items():
+    table.add_row("incidents in grids / 网格内警情", f"{int(g['count'].sum())}")
+    table.add_row("previous period / 上期", f"{int(g['previous_count'].sum())}")
+    table.add_row("hot / cold grids (Gi*) / 热点/冷点网格", _hot_cold(review.grid_hotspots))
+    table.add_row(f"cells / 格元 ({review.cell_size_m:.0f} m)", f"{len(review.cells)}")
+    table.add_row("hot / cold cells (Gi*) / 热点/冷点", _hot_cold(review.cell_hotspots))
+    em = review.emerging
+    for label, n in em.loc[em["pattern"] != "none", "label_en"].value_counts().items():
         table.add_row(f"emerging: {label}", f"{n}")
-    table.add_row("PAI (3 %, previous → this period)", f"{p.pai:.2f}")
+    table.add_row("PAI (3 %, previous → this period)", f"{review.evaluation.pai:.2f}")
     console.print(table)
 
 
-def _print_coverage(state: dict[str, Any]) -> None:
-    g = state["patrol"].grids
+def _hot_cold(result: HotSpots) -> str:
+    return f"{result.n_hot} / {result.n_cold}"
+
+
+def _print_coverage(review: CoverageReview) -> None:
+    g = review.patrol.grids
     table = Table(title="patrol and visit coverage / 巡逻与走访覆盖")
     table.add_column("figure / 指标")
     table.add_column("value / 数值", justify="right")
     table.add_row("patrol hours / 巡逻时长 (h)", f"{g['patrol_minutes'].sum() / 60:.1f}")
     table.add_row("patrol km / 巡逻里程", f"{g['distance_m'].sum() / 1000:.1f}")
     table.add_row("grids never patrolled / 未巡逻网格", f"{int((g['patrol_minutes'] == 0).sum())}")
-    basis = "street length / 道路长度" if state["options"]["roads"] else "area / 面积"
+    basis = "street length / 道路长度" if review.roads else "area / 面积"
     table.add_row(f"mean reach, {basis} / 平均覆盖率", f"{g['covered_share'].mean():.1%}")
-    if "joints" in state:
-        table.add_row("joint points visited / 联防点到访率", f"{state['joints'].visited_share:.1%}")
-    if "dosage" in state:
-        dose = state["dosage"]
-        table.add_row("hot cells / 热点格元", f"{len(dose.areas)}")
-        table.add_row("under-patrolled hot cells / 巡逻不足热点", f"{len(dose.under_patrolled)}")
-    if "visits" in state:
-        v = state["visits"]
-        covered = v.addresses["covered"].mean()
-        table.add_row("visit coverage / 规范化走访覆盖率", f"{covered:.1%}")
+    if review.joint_points is not None:
+        table.add_row(
+            "joint points visited / 联防点到访率", f"{review.joint_points.visited_share:.1%}"
+        )
+    if review.dosage is not None:
+        table.add_row("hot cells / 热点格元", f"{len(review.dosage.areas)}")
+        table.add_row(
+            "under-patrolled hot cells / 巡逻不足热点", f"{len(review.dosage.under_patrolled)}"
+        )
+    if review.visits is not None:
+        v = review.visits
+        table.add_row("visit coverage / 规范化走访覆盖率", f"{v.addresses['covered'].mean():.1%}")
         table.add_row(
             "uncovered key addresses / 未走访重点地址",
             f"{int((v.uncovered['level'] != 'ordinary').sum())}",

@@ -4,3 +4,7 @@ Every function takes validated layers (canonical columns, see ``gis.layers``) an
 in metres in a metric CRS; results are frozen dataclasses holding GeoDataFrames whose
 columns follow the "Hotspot / coverage frames" contract of docs/architecture.md.
 """
+
+from gis.hotspots.review import HotspotReview, hotspot_review
+
+__all__ = ["HotspotReview", "hotspot_review"]

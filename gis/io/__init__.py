@@ -6,8 +6,20 @@
 """
 
 from gis.io.layer import Layer, Repair
+from gis.io.plain import read_frame, read_visits
 from gis.io.read import SUPPORTED, read_layer
 from gis.io.validate import validate_layer
+from gis.io.workbook import write_workbook
 from gis.io.write import write_layer
 
-__all__ = ["SUPPORTED", "Layer", "Repair", "read_layer", "validate_layer", "write_layer"]
+__all__ = [
+    "SUPPORTED",
+    "Layer",
+    "Repair",
+    "read_frame",
+    "read_layer",
+    "read_visits",
+    "validate_layer",
+    "write_layer",
+    "write_workbook",
+]

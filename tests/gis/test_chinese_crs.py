@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from scipy.spatial import cKDTree
 from shapely import LineString, MultiPolygon, Point, Polygon
 
-from gis import chinese_crs as cc
+from gis.crs import chinese as cc
 from gis.crs import metric_crs, to_wgs84
 
 GEOD = pyproj.Geod(ellps="WGS84")
@@ -53,7 +53,7 @@ def _lonlat(points: list[tuple[float, float]]) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _scalar_gcj02(lon: float, lat: float) -> tuple[float, float]:
-    """The public per-point formula, written independently of gis.chinese_crs."""
+    """The public per-point formula, written independently of gis.crs.chinese."""
     a, ee = 6378245.0, 0.00669342162296594323
     x, y = lon - 105.0, lat - 35.0
     dlat = -100.0 + 2.0 * x + 3.0 * y + 0.2 * y * y + 0.1 * x * y + 0.2 * math.sqrt(abs(x))

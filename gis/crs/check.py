@@ -1,6 +1,6 @@
 """``check_coordinates``: refuse coordinates that contradict the declared CRS.
 
-Split from ``gis.crs`` (which re-exports it) to keep modules short.  Catches what users
+Re-exported by ``gis.crs``.  Catches what users
 get wrong most often: latitude/longitude columns swapped, Amap/Baidu data declared WGS84
 or the reverse, a Gauss-Krüger file declared in the wrong zone, degrees declared metres.
 """
@@ -15,8 +15,8 @@ import numpy.typing as npt
 import pyproj
 import shapely
 
-from gis.chinese_crs import CHINA_BOX, in_china
-from gis.crs import WGS84, CRSLike, SourceCRS, _source_of
+from gis.crs.chinese import CHINA_BOX, in_china
+from gis.crs.parse import WGS84, CRSLike, SourceCRS, source_of
 from gis.errors import CRSError, Problem
 from gis.i18n import Text
 
@@ -60,7 +60,7 @@ def check_coordinates(
     gis.errors.CRSError
         With one problem per bad row (file, row, feature id, field ``geometry``).
     """
-    src = _source_of(gdf, crs)
+    src = source_of(gdf, crs)
     coords, index = shapely.get_coordinates(np.asarray(gdf.geometry.array), return_index=True)
     if len(coords) == 0:
         return

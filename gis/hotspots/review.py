@@ -1,0 +1,288 @@
+"""The commander's hotspot review: one call from a district to every hotspot figure.
+
+``hotspot_review(district, window="month")`` is what ``beatgrid hotspots``, the service's
+hotspot job, the maps and the briefings call.  It chains the engines of this package in
+one order, with typed private steps::
+
+    incidents (category)  →  period (day / week / month containing ``at``, or start–end)
+        →  counts and rates per grid  →  regular cells, incidents located once
+        →  counts per cell  →  Gi* on cells and on grids  →  emerging hot spots  →  PAI
+
+Periods are half-open ``[start, end)`` in local time (:func:`gis.hotspots.counts.
+period_bounds`); the previous period is the one of equal kind right before (a custom
+range: the same length before).  ``at`` defaults to the latest incident.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+import geopandas as gpd
+import pandas as pd
+import pyproj
+
+from gis.district import District
+from gis.errors import ConfigError
+from gis.hotspots.cells import Cells, Shape, make_cells
+from gis.hotspots.counts import (
+    AreaCounts,
+    Period,
+    assign_points,
+    count_incidents,
+    period_bounds,
+    population_by_area,
+)
+from gis.hotspots.emerging import EmergingHotSpots, emerging_hotspots
+from gis.hotspots.evaluation import Evaluation, pai
+from gis.hotspots.gistar import HotSpots, gi_star
+
+ReviewWindow = Literal["day", "week", "month"]
+Bins = Literal["day", "week", "month"]
+
+
+@dataclass(frozen=True)
+class HotspotReview:
+    """Every hotspot figure of one district for one period.
+
+    Attributes
+    ----------
+    period : Period
+        The period reviewed and the one before it.
+    category : tuple of str or None
+        The incident categories counted (None: all).
+    grids : GeoDataFrame
+        Per grid: ``id``, ``count``, ``previous_count``, ``change``, ``change_pct``,
+        ``area_km2``, ``rate_km2`` [, ``population``, ``rate_1000``], ``gi_z``, ``gi_p``,
+        ``gi_p_fdr``, ``hotspot_class``; geometry in the district's CRS.
+    cells : GeoDataFrame
+        Regular cells: ``id``, ``row``, ``col``, ``count`` (this period), ``gi_z``,
+        ``gi_p``, ``gi_p_fdr``, ``hotspot_class``; geometry in ``metric_crs``.
+    emerging : GeoDataFrame
+        Cells with ``pattern`` (new, consecutive, … or none), ``label_zh``/``label_en``,
+        trend and hot/cold bin counts (:func:`gis.hotspots.emerging.emerging_hotspots`).
+    pai : DataFrame
+        One row: ``pai``, ``hit_rate``, ``area_share``, ``n_hit``, ``n_total``,
+        ``area_flagged_km2``, ``area_total_km2`` (the previous period's cell counts
+        predicting this period's, 3 % of the area flagged).
+    cell_size_m : float
+        Cell size (hexagon width across flats or square side), metres.
+    shape : {"hexagon", "square"}
+    metric_crs : pyproj.CRS
+        The CRS every area and distance was measured in.
+    grid_hotspots, cell_hotspots : HotSpots
+        The Gi* results (weights, band, inference) behind ``grids`` and ``cells``.
+    emerging_hotspots : EmergingHotSpots
+        The space-time result behind ``emerging`` (cube, bins).
+    evaluation : Evaluation
+        The PAI result behind ``pai`` (flagged cell ids).
+    """
+
+    period: Period
+    category: tuple[str, ...] | None
+    grids: gpd.GeoDataFrame
+    cells: gpd.GeoDataFrame
+    emerging: gpd.GeoDataFrame
+    pai: pd.DataFrame
+    cell_size_m: float
+    shape: Shape
+    metric_crs: pyproj.CRS
+    grid_hotspots: HotSpots
+    cell_hotspots: HotSpots
+    emerging_hotspots: EmergingHotSpots
+    evaluation: Evaluation
+
+    @property
+    def n_hot_cells(self) -> int:
+        return self.cell_hotspots.n_hot
+
+    @property
+    def n_hot_grids(self) -> int:
+        return self.grid_hotspots.n_hot
+
+
+def hotspot_review(
+    district: District,
+    *,
+    window: ReviewWindow = "month",
+    at: pd.Timestamp | str | None = None,
+    start: pd.Timestamp | str | None = None,
+    end: pd.Timestamp | str | None = None,
+    category: str | Sequence[str] | None = None,
+    shape: Shape = "hexagon",
+    size_m: float | None = None,
+    permutations: int = 0,
+    bins: Bins = "month",
+) -> HotspotReview:
+    """Counts, Gi* hot spots, emerging hot spots and PAI of one district for one period.
+
+    Parameters
+    ----------
+    district : District
+        Needs ``grids`` and ``incidents``; ``buildings`` (population) give ``rate_1000``.
+    window : {"day", "week", "month"}
+        The calendar day, ISO week or month containing ``at`` (日见面、周研判、月讲评).
+    at : timestamp or str, optional
+        A moment in the period; default the latest incident.
+    start, end : timestamp or str, optional
+        A custom range ``[start, end)`` instead of ``window``/``at`` (both or neither).
+    category : str or sequence of str, optional
+        Only incidents of these categories.
+    shape, size_m
+        Regular cells (:func:`gis.hotspots.cells.make_cells`; size from the incidents
+        when None).
+    permutations : int
+        Gi* conditional permutations; 0 (default) classifies on normal p-values, as
+        Esri's Hot Spot Analysis does.
+    bins : {"day", "week", "month"}
+        Time bins of the emerging hot-spot cube (the whole incident history).
+
+    Raises
+    ------
+    ConfigError
+        No grids or incidents, no incident of ``category``, or an inconsistent period.
+
+    Examples
+    --------
+    >>> review = hotspot_review(load_district("data/demo"), window="week")  # doctest: +SKIP
+    >>> review.grids.nlargest(3, "count")[["id", "count", "previous_count"]]  # doctest: +SKIP
+    """
+    grids, incidents = _inputs(district, category)
+    period = _period(incidents, window=window, at=at, start=start, end=end)
+    counts = _grid_counts(district, grids, incidents, period)
+    cells, located = _cells(grids, incidents, shape=shape, size_m=size_m)
+    cell_counts = _cell_counts(cells, located, period)
+    cell_gi = gi_star(
+        cell_counts[["id", "row", "col", "count", "geometry"]], permutations=permutations
+    )
+    grid_gi = _grid_gi(counts.areas, permutations=permutations)
+    emerging = emerging_hotspots(
+        located, cells.cells[["id", "geometry"]], freq=bins, area_col="cell"
+    )
+    evaluation = pai(
+        cell_counts.assign(count=cell_counts["previous_count"]),
+        cell_counts.set_index("id")["count"],
+    )
+    return HotspotReview(
+        period=period,
+        category=counts.category,
+        grids=grid_gi.cells,
+        cells=cell_gi.cells,
+        emerging=emerging.cells,
+        pai=pai_table(evaluation),
+        cell_size_m=cells.size_m,
+        shape=cells.shape,
+        metric_crs=cells.crs,
+        grid_hotspots=grid_gi,
+        cell_hotspots=cell_gi,
+        emerging_hotspots=emerging,
+        evaluation=evaluation,
+    )
+
+
+def _inputs(
+    district: District, category: str | Sequence[str] | None
+) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
+    """The grids and the incidents of ``category`` (all when None)."""
+    if district.incidents is None or district.grids is None:
+        raise ConfigError(
+            f"the district needs grids and incidents / 辖区须包含网格和警情 ({district.name})"
+        )
+    incidents = district.incidents
+    if category is not None:
+        cats = [category] if isinstance(category, str) else [str(c) for c in category]
+        incidents = incidents[incidents["category"].astype(str).isin(cats)]
+        if incidents.empty:
+            raise ConfigError(f"no incident of category {', '.join(cats)} / 没有该类别警情")
+    return district.grids, incidents
+
+
+def _period(
+    incidents: gpd.GeoDataFrame,
+    *,
+    window: ReviewWindow,
+    at: pd.Timestamp | str | None,
+    start: pd.Timestamp | str | None,
+    end: pd.Timestamp | str | None,
+) -> Period:
+    """The period reviewed: ``[start, end)`` when given, else the window containing ``at``."""
+    if (start is None) != (end is None):
+        raise ConfigError("a custom period needs both start and end / 自定义时段需要起止时间")
+    if start is not None:
+        if at is not None:
+            raise ConfigError("give either at or start/end / 指定日期或起止时间，二选一")
+        return period_bounds("custom", start=start, end=end)
+    if at is None:
+        at = pd.to_datetime(incidents["time"], errors="coerce").max()
+        if pd.isna(at):
+            raise ConfigError("no incident has a valid time / 没有有效的事件时间")
+    return period_bounds(window, at=at)
+
+
+def _grid_counts(
+    district: District, grids: gpd.GeoDataFrame, incidents: gpd.GeoDataFrame, period: Period
+) -> AreaCounts:
+    population = (
+        population_by_area(district.buildings, grids) if district.buildings is not None else None
+    )
+    return count_incidents(
+        incidents,
+        grids,
+        window=period.window,
+        at=period.start,
+        start=period.start,
+        end=period.end,
+        population=population,
+    )
+
+
+def _cells(
+    grids: gpd.GeoDataFrame, incidents: gpd.GeoDataFrame, *, shape: Shape, size_m: float | None
+) -> tuple[Cells, gpd.GeoDataFrame]:
+    """Regular cells over the grids and the incidents (metric CRS) with their ``cell``."""
+    cells = make_cells(grids, shape=shape, size_m=size_m, points=incidents)
+    located = incidents.to_crs(cells.crs)
+    located["cell"] = assign_points(located, cells.cells)
+    return cells, located
+
+
+def _cell_counts(cells: Cells, located: gpd.GeoDataFrame, period: Period) -> gpd.GeoDataFrame:
+    """``count`` and ``previous_count`` per cell (cells' columns kept, metric CRS)."""
+    counted = count_incidents(
+        located,
+        cells.cells,
+        window=period.window,
+        at=period.start,
+        start=period.start,
+        end=period.end,
+        area_col="cell",
+    )
+    per_cell = counted.areas.set_index("id")
+    ids = cells.cells["id"]
+    return cells.cells.assign(
+        count=per_cell["count"].reindex(ids).to_numpy(),
+        previous_count=per_cell["previous_count"].reindex(ids).to_numpy(),
+    )
+
+
+def _grid_gi(areas: gpd.GeoDataFrame, *, permutations: int) -> HotSpots:
+    """Gi* on the grids' counts."""
+    return gi_star(areas, permutations=permutations)
+
+
+def pai_table(result: Evaluation) -> pd.DataFrame:
+    """One-row table of a PAI evaluation (the ``pai`` sheet of the CLI's workbook)."""
+    return pd.DataFrame(
+        [
+            {
+                "pai": result.pai,
+                "hit_rate": result.hit_rate,
+                "area_share": result.area_share,
+                "n_hit": result.n_hit,
+                "n_total": result.n_total,
+                "area_flagged_km2": result.area_flagged_km2,
+                "area_total_km2": result.area_total_km2,
+            }
+        ]
+    )

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from gis.i18n import Lang, Text
+from gis.labels import GI_CLASSES as _GI_CLASSES
+from gis.labels import RULES as _RULES
+from gis.labels import SEVERITIES as _SEVERITIES
 
 LAYERS: dict[str, Text] = {
     "grid": Text("网格", "Grids"),
@@ -16,7 +19,7 @@ LAYERS: dict[str, Text] = {
     "tracks": Text("巡逻轨迹", "Patrol tracks"),
     "covered": Text("已巡逻区域", "Covered"),
     "uncovered": Text("未巡逻区域", "Not covered"),
-    "visits": Text("联防联控点走访", "Joint-point visits"),
+    "visits": Text("联防联控点巡查/到点", "Joint-point check-ins"),
     "under_patrolled": Text("巡逻不足的热点", "Under-patrolled hot spots"),
     "old_grids": Text("原网格", "Old grids"),
     "new_grids": Text("新网格", "New grids"),
@@ -61,41 +64,9 @@ FIELDS: dict[str, Text] = {
     "period": Text("时段", "period"),
 }
 
-RULES: dict[str, Text] = {
-    "invalid_geometry": Text("几何无效", "invalid geometry"),
-    "empty_geometry": Text("几何为空", "empty geometry"),
-    "duplicate_id": Text("编码重复", "duplicate id"),
-    "overlap": Text("重叠", "overlap"),
-    "gap": Text("缝隙", "gap"),
-    "not_covering_parent": Text("未铺满上级", "does not cover parent"),
-    "crosses_parent": Text("跨越上级边界", "crosses parent boundary"),
-    "orphan": Text("无上级", "orphan"),
-    "grid_split_by_beat": Text("网格被责任区切分", "grid split by beat"),
-    "beat_boundary_off_grid": Text("责任区边界偏离网格", "beat boundary off grid"),
-    "aux_beat_missing": Text("缺少辅警警格", "auxiliary beat missing"),
-    "aux_beat_extra": Text("多余辅警警格", "extra auxiliary beat"),
-    "aux_beat_mismatch": Text("警格与网格不一致", "auxiliary beat ≠ grid"),
-    "grid_unstaffed": Text("网格无警力", "grid unstaffed"),
-    "community_understaffed": Text("社区警力不足", "community understaffed"),
-    "joint_point_outside_grid": Text("联防点跨网格", "joint point outside grid"),
-    "grid_without_joint_point": Text("网格无联防点", "grid without joint point"),
-}
-
-SEVERITIES: dict[str, Text] = {
-    "error": Text("错误", "error"),
-    "warning": Text("警告", "warning"),
-    "noise": Text("数字化误差", "digitizing noise"),
-}
-
-GI_CLASSES: dict[int, Text] = {
-    3: Text("热点 99% 置信", "Hot spot, 99% confidence"),
-    2: Text("热点 95% 置信", "Hot spot, 95% confidence"),
-    1: Text("热点 90% 置信", "Hot spot, 90% confidence"),
-    0: Text("不显著", "Not significant"),
-    -1: Text("冷点 90% 置信", "Cold spot, 90% confidence"),
-    -2: Text("冷点 95% 置信", "Cold spot, 95% confidence"),
-    -3: Text("冷点 99% 置信", "Cold spot, 99% confidence"),
-}
+RULES = _RULES
+SEVERITIES = {k: v for k, v in _SEVERITIES.items() if k != "accepted"}
+GI_CLASSES = _GI_CLASSES
 
 CHANGES: dict[str, Text] = {
     "added": Text("新增", "added"),

@@ -73,9 +73,10 @@ def check(
         config = CheckConfig(tolerance_m=tolerance, sliver_area_m2=sliver)
         register = load_exceptions(exceptions) if exceptions else None
         report = _run(manifest, files, assignments, config=config, register=register)
-        _print(report, "en" if lang == "en" else "zh")
+        language: Literal["zh", "en"] = "en" if lang == "en" else "zh"
+        _print(report, language)
         if output is not None:
-            _write(report, output)
+            _write(report, output, language)
     raise typer.Exit(0 if report.ok else 1)
 
 
@@ -121,11 +122,11 @@ def _print(report: CheckReport, lang: Literal["zh", "en"]) -> None:
         console.print(f"  … {len(report.violations) - 30} more")
 
 
-def _write(report: CheckReport, folder: Path) -> None:
+def _write(report: CheckReport, folder: Path, lang: Literal["zh", "en"]) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     report.to_geopackage(folder / "findings.gpkg")
     report.to_geojson(folder / "findings.geojson")
-    report.to_xlsx(folder / "report.xlsx")
+    report.to_xlsx(folder / "report.xlsx", lang=lang)
     report.to_csv(folder / "csv")
-    report.to_html(folder / "report.html")
+    report.to_html(folder / "report.html", lang=lang)
     console.print(f"report written to {folder}")

@@ -97,7 +97,8 @@ _SPECS: tuple[RuleSpec, ...] = (
         "error",
         "Must Be Covered By Feature Class Of (reverse)",
         Text(
-            "{other_layer} {other_ids} 有 {area} 平方米（宽 {width} 米）未被{layer}覆盖",
+            "{layer}未完全覆盖上级区域：{other_layer} {other_ids} 有 {area} 平方米（宽 {width} 米）"
+            "不在任何{layer}内",
             "{other_layer} {other_ids}: {area} m² (width {width} m) not covered by any {layer}",
         ),
     ),
@@ -116,7 +117,7 @@ _SPECS: tuple[RuleSpec, ...] = (
         "error",
         "Must Be Covered By Feature Class Of",
         Text(
-            "{layer} {ids} 有 {area} 平方米（宽 {width} 米）不在任何{other_layer}内",
+            "{layer} {ids} 有 {area} 平方米（宽 {width} 米）不在任何上级区域（{other_layer}）内",
             "{layer} {ids}: {area} m² (width {width} m) lies in no {other_layer}",
         ),
     ),
@@ -170,7 +171,7 @@ _SPECS: tuple[RuleSpec, ...] = (
         "error",
         "Must Cover Each Other",
         Text(
-            "辅警警格 {ids} 不对应任何网格（最佳 IoU {detail}）",
+            "辅警警格 {ids} 不对应任何网格（最高交并比 {detail}）",
             "auxiliary beat {ids} matches no grid (best IoU {detail})",
         ),
     ),
@@ -179,7 +180,7 @@ _SPECS: tuple[RuleSpec, ...] = (
         "error",
         "Must Cover Each Other",
         Text(
-            "辅警警格 {ids} 与网格 {other_ids} 边界不一致：IoU {detail}，差异 {area} 平方米",
+            "辅警警格 {ids} 与网格 {other_ids} 边界不一致：交并比 {detail}，差异 {area} 平方米",
             "auxiliary beat {ids} differs from grid {other_ids}: IoU {detail}, {area} m² differ",
         ),
     ),
@@ -187,7 +188,7 @@ _SPECS: tuple[RuleSpec, ...] = (
         "grid_unstaffed",
         "error",
         "(一村（格）一警)",
-        Text("网格 {ids} 没有配置民警或辅警", "grid {ids} has no officer or auxiliary assigned"),
+        Text("网格 {ids} 未配备民（辅）警", "grid {ids} has no officer or auxiliary assigned"),
     ),
     RuleSpec(
         "community_understaffed",

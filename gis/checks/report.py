@@ -119,11 +119,11 @@ class CheckReport:
 
         return to_geojson(self, Path(path))
 
-    def to_xlsx(self, path: str | Path) -> Path:
-        """A workbook an office can file: summary, findings, grids, beats."""
+    def to_xlsx(self, path: str | Path, *, lang: Literal["zh", "en"] = "zh") -> Path:
+        """A workbook an office can file, in one language: summary, findings, grids, beats."""
         from gis.checks.export import to_xlsx
 
-        return to_xlsx(self, Path(path))
+        return to_xlsx(self, Path(path), lang=lang)
 
     def to_csv(self, directory: str | Path) -> list[Path]:
         """findings.csv (geometry as WKT), grids.csv, beats.csv into ``directory``."""
@@ -131,11 +131,11 @@ class CheckReport:
 
         return to_csv(self, Path(directory))
 
-    def to_html(self, path: str | Path) -> Path:
-        """A self-contained HTML summary (no external assets)."""
+    def to_html(self, path: str | Path, *, lang: Literal["zh", "en"] = "zh") -> Path:
+        """A self-contained HTML summary in one language (no external assets)."""
         from gis.checks.export import to_html
 
-        return to_html(self, Path(path))
+        return to_html(self, Path(path), lang=lang)
 
 
 def summarize(

@@ -26,7 +26,7 @@ def test_demo_run_writes_every_stage(tmp_path: Path) -> None:
     assert placed.loc[~right, "status"].isin(["review", "unmatched"]).all()  # never guessed
     # 5/6 the change notice for the police station, in both formats
     html = (out / "notice" / "notice.html").read_text(encoding="utf-8")
-    assert "网格调整告知书" in html and "Notice of grid changes" in html
+    assert "关于网格调整的告知书" in html and "特此告知" in html
     assert (out / "notice" / "notice.xlsx").stat().st_size > 0
     # 6/6 the four maps
     assert "4 maps ready" in done.output

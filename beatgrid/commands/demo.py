@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 
@@ -90,8 +90,9 @@ def _check(district: District, folder: Path, lang: str) -> None:
 
     started = time.perf_counter()
     report = check_district(district)
-    _print(report, "en" if lang == "en" else "zh")
-    _write(report, folder)
+    language: Literal["zh", "en"] = "en" if lang == "en" else "zh"
+    _print(report, language)
+    _write(report, folder, language)
     console.print(
         f"checked in {time.perf_counter() - started:.1f} s; report files in {folder}/ "
         "(the demo plants defects on purpose: docs/demo.md lists them)"

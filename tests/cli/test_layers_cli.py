@@ -151,6 +151,19 @@ def test_export_csv_round_trip(tmp_path: Path, grid_file: Path) -> None:
     )
 
 
+def test_export_shapefile_gbk_and_kmz(tmp_path: Path, grid_file: Path) -> None:
+    ws = tmp_path / "ws.gpkg"
+    assert _run("import", grid_file, "-k", "grid", "-m", "id=CELL", "-o", ws)[0] == 0
+    shp = tmp_path / "grids.shp"
+    code, out = _run("export", ws, "--kind", "grid", "-o", shp, "--gbk")
+    assert code == 0, out
+    assert shp.with_suffix(".cpg").read_text(encoding="ascii") == "GBK"
+    assert "一格".encode("gbk") in shp.with_suffix(".dbf").read_bytes()
+    kmz = tmp_path / "grids.kmz"
+    assert _run("export", ws, "--kind", "grid", "-o", kmz)[0] == 0
+    assert kmz.read_bytes()[:2] == b"PK"
+
+
 def test_export_missing_layer_exit_2(tmp_path: Path, grid_file: Path) -> None:
     ws = tmp_path / "ws.gpkg"
     assert _run("import", grid_file, "-k", "grid", "-m", "id=CELL", "-o", ws)[0] == 0

@@ -64,6 +64,7 @@ def read_layer(
     lat: str | None = None,
     wkt: str | None = None,
     repair: bool = False,
+    tz: str | None = None,
 ) -> Layer:
     """Read, recognise, validate and convert one layer of a file.
 
@@ -88,6 +89,10 @@ def read_layer(
         Coordinate columns of a table, when not recognised automatically.
     repair
         Repair invalid polygons (reported in ``Layer.repairs``) instead of refusing them.
+    tz
+        Local time zone (IANA name) for times that carry a zone: they are converted to it
+        and kept as local wall-clock time, so days are counted in local time.  Default
+        ``Asia/Shanghai`` for data in China, UTC elsewhere.
 
     Returns
     -------
@@ -113,14 +118,25 @@ def read_layer(
     if sp.geometry == "none":
         table = _canonical(raw.frame, raw.match).reset_index(drop=True)
         result = validate_layer(
-            table, sp.kind, source=source, crs_note="no geometry", column_map=raw.match.columns
+            table,
+            sp.kind,
+            source=source,
+            crs_note="no geometry",
+            column_map=raw.match.columns,
+            tz=tz or "UTC",
         )
         return replace(result, path=path, warnings=(*raw.notes, *result.warnings))
-    return replace(_spatial(raw, sp, crs=crs, source=source, repair=repair), path=path)
+    return replace(_spatial(raw, sp, crs=crs, source=source, repair=repair, tz=tz), path=path)
 
 
 def _spatial(
-    raw: _Raw, sp: LayerSpec, *, crs: str | int | pyproj.CRS | None, source: str, repair: bool
+    raw: _Raw,
+    sp: LayerSpec,
+    *,
+    crs: str | int | pyproj.CRS | None,
+    source: str,
+    repair: bool,
+    tz: str | None,
 ) -> Layer:
     """CRS, unplaceable points, coordinate check, validation, GCJ-02/BD-09 conversion."""
     src, note = _settle_crs(raw, crs, source=source)
@@ -139,12 +155,26 @@ def _spatial(
         rows=rows,
         crs_note=note,
         column_map=raw.match.columns,
+        tz=tz or _default_zone(gdf),
     )
     out = result.gdf.reset_index(drop=True)
     if src.chinese is not None:
         out = gcrs.to_wgs84(out, source=src)
     notes = (*raw.notes, *_rejected_notes(rejected, source))
     return replace(result, gdf=out, warnings=(*notes, *result.warnings), rejected=rejected)
+
+
+def _default_zone(gdf: gpd.GeoDataFrame) -> str:
+    """``Asia/Shanghai`` when the bulk of the features lies in China, else ``UTC``."""
+    geoms = np.asarray(gdf.geometry.array, dtype=object)[:: max(1, len(gdf) // 10_000)]
+    box = shapely.bounds(geoms)
+    x, y = (box[:, 0] + box[:, 2]) / 2.0, (box[:, 1] + box[:, 3]) / 2.0
+    ok = np.isfinite(x) & np.isfinite(y)
+    if not ok.any() or gdf.crs is None:
+        return "UTC"
+    lon, lat = pyproj.Transformer.from_crs(gdf.crs, 4326, always_xy=True).transform(x[ok], y[ok])
+    china = gcrs.in_china(float(np.median(lon)), float(np.median(lat)))
+    return "Asia/Shanghai" if bool(china) else "UTC"
 
 
 def _open(

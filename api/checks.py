@@ -8,10 +8,10 @@ from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
-from shapely.geometry.base import BaseGeometry
 from sqlalchemy.orm import Session
 
 from api.jobs import Progress, Work
+from api.policy import Jurisdiction
 from api.store.query import FeatureQuery, read_features
 from gis.checks import CheckConfig, check_district
 from gis.district import load_district
@@ -28,7 +28,7 @@ def check_config(options: dict[str, Any]) -> CheckConfig:
         raise ConfigError(f"check options {sorted(options)}: {exc}") from None
 
 
-def check_job(layers: dict[str, str], config: CheckConfig, area: BaseGeometry | None) -> Work:
+def check_job(layers: dict[str, str], config: CheckConfig, policy: Jurisdiction) -> Work:
     """A job body checking the newest versions of ``layers`` (kind → layer id)."""
 
     def work(session: Session, progress: Progress) -> dict[str, Any]:
@@ -38,9 +38,7 @@ def check_job(layers: dict[str, str], config: CheckConfig, area: BaseGeometry | 
             district = load_district(manifest)
             progress(0.5)
             report = check_district(district, config=config)
-        findings: gpd.GeoDataFrame = report.findings.to_crs(4326)
-        if area is not None:
-            findings = findings[findings.intersects(area)]
+        findings: gpd.GeoDataFrame = policy.clip(report.findings.to_crs(4326))
         findings = findings.reset_index(drop=True)
         findings["id"] = findings.index.astype(str)
         return {

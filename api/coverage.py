@@ -11,10 +11,10 @@ from typing import Any
 
 import geopandas as gpd
 import pandas as pd
-from shapely.geometry.base import BaseGeometry
 from sqlalchemy.orm import Session
 
 from api.jobs import Progress, Work
+from api.policy import Jurisdiction
 from api.store.query import FeatureQuery, read_features
 from gis.coverage.patrol import patrol_coverage
 
@@ -28,14 +28,13 @@ def coverage_job(
     start: pd.Timestamp | None,
     end: pd.Timestamp | None,
     within_m: float,
-    area: BaseGeometry | None,
+    policy: Jurisdiction,
 ) -> Work:
-    """A job body; only grids and fixes inside ``area`` take part."""
-    if area is not None:
-        fixes = fixes[fixes.to_crs(4326).intersects(area)]
+    """A job body; only grids and fixes inside ``policy`` take part."""
+    fixes = policy.clip(fixes)
 
     def work(session: Session, progress: Progress) -> dict[str, Any]:
-        grids = read_features(session, layer, FeatureQuery(within=area)).frame
+        grids = read_features(session, layer, FeatureQuery(policy=policy)).frame
         progress(0.2)
         result = patrol_coverage(fixes, grids, start=start, end=end, within_m=within_m)
         frame = result.grids

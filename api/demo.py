@@ -94,7 +94,7 @@ def _import_incidents(session: Session, district: District) -> None:
     ).astype(object)
     records: list[dict[str, Any]] = table.where(table.notna(), None).to_dict(orient="records")  # type: ignore[assignment]
     grid = layer_id("grid") if session.get(Layer, layer_id("grid")) else None
-    create_incidents(session, records, author="demo", area=None, grid_layer=grid)
+    create_incidents(session, records, author="demo", policy=None, grid_layer=grid)
 
 
 def _users(session: Session, district: District) -> list[DemoLogin]:

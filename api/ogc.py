@@ -13,21 +13,20 @@ from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
 import geopandas as gpd
-import pandas as pd
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy import func, select
 
 from api import geojson
-from api.auth import Principal
 from api.deps import CurrentUserDep, SessionDep
 from api.models import Feature, Incident
+from api.params import BBox, BBoxDep, DatetimeDep, Interval
+from api.policy import Jurisdiction, JurisdictionDep
 from api.privacy import public_frame
-from api.routes.layers import BBoxQuery, parse_bbox
 from api.store import layers as store
 from api.store.incidents import IncidentQuery, get_incident, query_incidents
-from api.store.query import BBox, FeatureQuery, read_features
-from gis.errors import ConfigError, NotFoundError
+from api.store.query import FeatureQuery, read_features
+from gis.errors import NotFoundError
 
 router = APIRouter(prefix="/ogc", tags=["OGC API - Features"])
 GEOJSON = "application/geo+json"
@@ -129,22 +128,20 @@ def items(
     collection_id: str,
     request: Request,
     session: SessionDep,
-    user: CurrentUserDep,
-    bbox: BBoxQuery = None,
+    policy: JurisdictionDep,
+    box: BBoxDep,
+    interval: DatetimeDep,
     limit: Annotated[int, Query(ge=1, le=10_000)] = 100,
     offset: Annotated[int, Query(ge=0, le=2**31 - 1)] = 0,
-    datetime_: Annotated[str | None, Query(alias="datetime", max_length=100)] = None,
     f: FormatQuery = None,
 ) -> JSONResponse:
     """Features of a collection in your jurisdiction, a page at a time (``next`` links)."""
-    box = parse_bbox(bbox)
-    start, end = _interval(datetime_)
     if collection_id == INCIDENTS:
-        if start is not None and start == end:  # an instant: incidents at that second
-            end = start + timedelta(seconds=1)
-        frame, matched = _incident_page(session, box, start, end, user, limit, offset)
+        frame, matched = _incident_page(session, box, interval, policy, limit, offset)
     else:
-        frame, matched = _layer_page(session, collection_id, box, end, user, limit, offset)
+        frame, matched = _layer_page(
+            session, collection_id, box, interval.end, policy, limit, offset
+        )
     links = [{"href": str(request.url), "rel": "self", "type": GEOJSON}]
     if offset + len(frame) < matched:
         nxt = request.url.include_query_params(offset=offset + limit, limit=limit)
@@ -164,15 +161,15 @@ def item(
     collection_id: str,
     fid: str,
     session: SessionDep,
-    user: CurrentUserDep,
+    policy: JurisdictionDep,
     f: FormatQuery = None,
 ) -> JSONResponse:
     if collection_id == INCIDENTS:
-        row = get_incident(session, fid, within=user.read_area())
+        row = get_incident(session, fid, policy=policy)
         one = geojson.one_feature(_incident_frame([row]))
         return JSONResponse(one, media_type=GEOJSON)
     layer = store.get_layer(session, collection_id)
-    page = read_features(session, collection_id, FeatureQuery(fids=(fid,), within=user.read_area()))
+    page = read_features(session, collection_id, FeatureQuery(fids=(fid,), policy=policy))
     if page.frame.empty:  # also when it exists outside your jurisdiction
         raise NotFoundError(f"collection {collection_id!r} has no feature {fid!r}")
     body = geojson.one_feature(public_frame(page.frame, kind=layer.kind))
@@ -184,7 +181,7 @@ def _layer_page(
     layer_id: str,
     box: BBox | None,
     at: datetime | None,
-    user: Principal,
+    policy: Jurisdiction,
     limit: int,
     offset: int,
 ) -> tuple[gpd.GeoDataFrame, int]:
@@ -192,9 +189,7 @@ def _layer_page(
     version = None if at is None else store.version_at_time(session, layer_id, at)
     if at is not None and version is None:
         return gpd.GeoDataFrame({"id": []}, geometry=[], crs=4326), 0
-    query = FeatureQuery(
-        version=version, bbox=box, within=user.read_area(), limit=limit, offset=offset
-    )
+    query = FeatureQuery(version=version, bbox=box, policy=policy, limit=limit, offset=offset)
     page = read_features(session, layer_id, query)
     return public_frame(page.frame, kind=layer.kind), page.number_matched
 
@@ -202,17 +197,17 @@ def _layer_page(
 def _incident_page(
     session: SessionDep,
     box: BBox | None,
-    start: datetime | None,
-    end: datetime | None,
-    user: Principal,
+    interval: Interval,
+    policy: Jurisdiction,
     limit: int,
     offset: int,
 ) -> tuple[gpd.GeoDataFrame, int]:
-    query = IncidentQuery(
-        bbox=box, start=start, end=end, within=user.read_area(), limit=limit, offset=offset
-    )
-    rows, total = query_incidents(session, query)
-    return _incident_frame(rows), total
+    start, end = interval.start, interval.end
+    if interval.instant and start is not None:  # an instant: incidents at that second
+        end = start + timedelta(seconds=1)
+    query = IncidentQuery(bbox=box, start=start, end=end, policy=policy, limit=limit, offset=offset)
+    page = query_incidents(session, query)
+    return _incident_frame(page.rows), page.number_matched
 
 
 def _incident_frame(rows: Sequence[Incident]) -> gpd.GeoDataFrame:
@@ -229,19 +224,3 @@ def _incident_frame(rows: Sequence[Incident]) -> gpd.GeoDataFrame:
         crs=4326,
     )
     return public_frame(frame, kind="incident")
-
-
-def _interval(text: str | None) -> tuple[datetime | None, datetime | None]:
-    """OGC ``datetime``: an instant, or ``start/end`` with ``..`` for open ends."""
-    if text is None:
-        return None, None
-    parts = text.split("/")
-    if len(parts) > 2:
-        raise ConfigError(f"datetime {text!r}: an instant or start/end expected")
-    try:
-        stamps = [None if p in ("", "..") else pd.Timestamp(p).to_pydatetime() for p in parts]
-    except ValueError:
-        raise ConfigError(f"datetime {text!r}: not RFC 3339") from None
-    if len(stamps) == 1:
-        return stamps[0], stamps[0]
-    return stamps[0], stamps[1]

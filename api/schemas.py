@@ -89,6 +89,14 @@ class IncidentPublic(IncidentCreate):
     grid_id: str | None = None
 
 
+class IncidentList(BaseModel):
+    """One page of incidents; ``next`` is the ``after`` cursor of the next page (None: last)."""
+
+    numberMatched: int
+    incidents: list[IncidentPublic]
+    next: str | None = None
+
+
 class IncidentBatch(BaseModel):
     incidents: list[IncidentCreate] = Field(min_length=1, max_length=50_000)
     grid_layer: str | None = Field(default=None, description="Locate each incident in this layer")

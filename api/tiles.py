@@ -16,9 +16,9 @@ from fastapi import APIRouter, Path, Response
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from api.auth import Principal
-from api.deps import CurrentUserDep, SessionDep
+from api.deps import SessionDep
 from api.geometry import SRID
+from api.policy import Jurisdiction, JurisdictionDep
 from api.privacy import is_personal, public_frame
 from api.store import layers as store
 from api.store.query import FeatureQuery, read_features
@@ -29,7 +29,6 @@ MVT = "application/vnd.mapbox-vector-tile"
 EXTENT = 4096
 BUFFER = 64
 HALF = 20037508.342789244
-_AREA = f"ST_SetSRID(ST_GeomFromWKB(:area), {SRID})"
 
 
 def tile_bounds_3857(z: int, x: int, y: int) -> tuple[float, float, float, float]:
@@ -54,25 +53,25 @@ def tile(
     x: Annotated[int, Path(ge=0, le=2**22)],
     y: Annotated[int, Path(ge=0, le=2**22)],
     session: SessionDep,
-    user: CurrentUserDep,
+    policy: JurisdictionDep,
 ) -> Response:
     """One vector tile (one MVT layer named after the layer; ``id`` and public fields)."""
     if x >= 2**z or y >= 2**z:
         raise ConfigError(f"tile {z}/{x}/{y} does not exist: x and y must be below {2**z}")
     layer = store.get_layer(session, layer_id)
     if session.get_bind().dialect.name == "postgresql":
-        data = _postgis_tile(session, layer.id, layer.kind, layer.head_version, (z, x, y), user)
+        data = _postgis_tile(session, layer.id, layer.kind, layer.head_version, (z, x, y), policy)
     else:
-        data = _shapely_tile(session, layer.id, layer.kind, (z, x, y), user)
+        data = _shapely_tile(session, layer.id, layer.kind, (z, x, y), policy)
     return Response(content=data, media_type=MVT)
 
 
 def _shapely_tile(
-    session: Session, layer_id: str, kind: str, zxy: tuple[int, int, int], user: Principal
+    session: Session, layer_id: str, kind: str, zxy: tuple[int, int, int], policy: Jurisdiction
 ) -> bytes:
     import mapbox_vector_tile
 
-    query = FeatureQuery(bbox=tile_bounds_4326(*zxy), within=user.read_area())
+    query = FeatureQuery(bbox=tile_bounds_4326(*zxy), policy=policy)
     frame = public_frame(read_features(session, layer_id, query).frame, kind=kind)
     if frame.empty:
         return b""
@@ -98,7 +97,7 @@ def _postgis_tile(
     kind: str,
     version: int,
     zxy: tuple[int, int, int],
-    user: Principal,
+    policy: Jurisdiction,
 ) -> bytes:
     keys = session.scalars(
         text(
@@ -111,12 +110,7 @@ def _postgis_tile(
     columns = "".join(
         f', properties->>:k{i} AS "{k.replace(chr(34), chr(34) * 2)}"' for i, k in enumerate(public)
     )
-    area = user.read_area()
-    where_area = (
-        ""
-        if area is None
-        else f" AND ST_Intersects(geom, {_AREA}) AND NOT ST_Touches(geom, {_AREA})"
-    )
+    where_area, area_params = policy.sql_text("geom")
     sql = f"""
         SELECT ST_AsMVT(q, :name, {EXTENT}, 'geom') FROM (
           SELECT fid AS id{columns},
@@ -132,7 +126,6 @@ def _postgis_tile(
     z, x, y = zxy
     params: dict[str, Any] = {"name": layer_id, "layer": layer_id, "v": version, "z": z, "x": x}
     params |= {"y": y, **{f"k{i}": k for i, k in enumerate(public)}}
-    if area is not None:
-        params["area"] = shapely.to_wkb(area)
+    params |= area_params
     data = session.scalar(text(sql), params)
     return bytes(data or b"")

@@ -12,12 +12,11 @@ from typing import Annotated, Any
 
 import numpy as np
 import pandas as pd
-import shapely
 from fastapi import APIRouter, Body, File, Form, HTTPException, Request, UploadFile
-from shapely.geometry.base import BaseGeometry
 
 from api.deps import CurrentUserDep, SessionDep, SettingsDep
 from api.models import Job
+from api.policy import Jurisdiction, JurisdictionDep
 from api.routes.jobs import job_public
 from api.schemas import BatchGeocodeRequest, GeocodeRequest, HotspotRequest, JobPublic
 from api.store.layers import get_layer
@@ -28,22 +27,16 @@ from gis.errors import ConfigError
 router = APIRouter(tags=["analysis"])
 
 
-def _mask(area: BaseGeometry | None, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
-    """True for points the user may geocode (inside the jurisdiction)."""
-    if area is None:
-        return np.ones(lon.size, dtype=bool)
-    shapely.prepare(area)
-    return np.asarray(shapely.intersects_xy(area, lon, lat), dtype=bool)
-
-
 @router.post("/geocode/point")
-def geocode_point(req: GeocodeRequest, session: SessionDep, user: CurrentUserDep) -> dict[str, Any]:
+def geocode_point(
+    req: GeocodeRequest, session: SessionDep, policy: JurisdictionDep
+) -> dict[str, Any]:
     """The area of each named layer containing one point (null outside your jurisdiction).
 
     ``how`` says how it was placed: inside, shared (on a boundary: lowest id), tolerance.
     """
     lon, lat = np.array([req.lon]), np.array([req.lat])
-    inside = bool(_mask(user.read_area(), lon, lat)[0])
+    inside = bool(policy.mask(lon, lat)[0])
     found: dict[str, Any] = {}
     how: dict[str, Any] = {}
     for layer in req.layers:
@@ -55,7 +48,7 @@ def geocode_point(req: GeocodeRequest, session: SessionDep, user: CurrentUserDep
 
 @router.post("/geocode/batch")
 def geocode_batch(
-    req: BatchGeocodeRequest, session: SessionDep, user: CurrentUserDep, settings: SettingsDep
+    req: BatchGeocodeRequest, session: SessionDep, policy: JurisdictionDep, settings: SettingsDep
 ) -> dict[str, Any]:
     """The area of ``layer`` containing each point, in order (null: none, or not yours)."""
     if len(req.lon) > settings.max_batch_points:
@@ -64,7 +57,7 @@ def geocode_batch(
     got = locate_points(session, req.layer, lon, lat, tolerance_m=req.tolerance_m)
     ids, how = got.ids, got.how
     if lon.size:
-        hidden = ~_mask(user.read_area(), lon, lat)
+        hidden = ~policy.mask(lon, lat)
         ids[hidden], how[hidden] = None, None
     located = int(np.count_nonzero(ids != None))  # noqa: E711 (element-wise on object array)
     return {"layer": req.layer, "ids": ids.tolist(), "how": how.tolist(), "located": located}
@@ -94,7 +87,7 @@ def run_check(
         kind="check",
         owner=user.username,
         params={"layers": layers},
-        work=check_job(layers, check_config(config or {}), user.read_area()),
+        work=check_job(layers, check_config(config or {}), Jurisdiction.of(user)),
     )
     return job_public(session.get_one(Job, job_id), request)
 
@@ -112,7 +105,7 @@ def hotspots(
         kind="hotspots",
         owner=user.username,
         params=req.model_dump(mode="json"),
-        work=hotspot_job(req, user.read_area()),
+        work=hotspot_job(req, Jurisdiction.of(user)),
     )
     return job_public(session.get_one(Job, job_id), request)
 
@@ -144,7 +137,7 @@ async def coverage(
         start=None if start is None else pd.Timestamp(start).tz_localize(None),
         end=None if end is None else pd.Timestamp(end).tz_localize(None),
         within_m=within_m,
-        area=user.read_area(),
+        policy=Jurisdiction.of(user),
     )
     params = {"layer": layer, "within_m": within_m, "fixes": len(fixes)}
     job_id = request.app.state.jobs.submit(

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query
 
 from api.deps import CurrentUserDep, SessionDep
-from api.routes.layers import BBoxQuery, parse_bbox
-from api.schemas import IncidentBatch, IncidentPublic
+from api.params import BBoxDep, Offset, cursor, parse_cursor
+from api.policy import JurisdictionDep
+from api.schemas import IncidentBatch, IncidentList, IncidentPublic
 from api.store.incidents import IncidentQuery, create_incidents, query_incidents
 from gis.errors import PermissionDenied
 
@@ -17,7 +18,9 @@ router = APIRouter(prefix="/incidents", tags=["incidents"])
 
 
 @router.post("", status_code=201)
-def create(batch: IncidentBatch, session: SessionDep, user: CurrentUserDep) -> dict[str, int]:
+def create(
+    batch: IncidentBatch, session: SessionDep, user: CurrentUserDep, policy: JurisdictionDep
+) -> dict[str, int]:
     """Record incidents inside your jurisdiction; ``grid_layer`` fills in each one's grid."""
     if user.role == "street_office":
         raise PermissionDenied("street offices report events through the grid system, not here")
@@ -25,38 +28,51 @@ def create(batch: IncidentBatch, session: SessionDep, user: CurrentUserDep) -> d
         session,
         [i.model_dump() for i in batch.incidents],
         author=user.username,
-        area=user.read_area(),
+        policy=policy,
         grid_layer=batch.grid_layer,
     )
     session.commit()
     return {"created": n}
 
 
-@router.get("")
+@router.get("", response_model=IncidentList)
 def search(
+    *,
     session: SessionDep,
-    user: CurrentUserDep,
-    bbox: BBoxQuery = None,
+    policy: JurisdictionDep,
+    bbox: BBoxDep,
     start: datetime | None = None,
     end: datetime | None = None,
     category: Annotated[str | None, Query(max_length=80)] = None,
     grid_id: Annotated[str | None, Query(max_length=200)] = None,
     limit: Annotated[int, Query(ge=1, le=10_000)] = 1000,
-    offset: Annotated[int, Query(ge=0, le=2**31 - 1)] = 0,
-) -> dict[str, Any]:
-    """Incidents in your jurisdiction; ``start`` inclusive, ``end`` exclusive (local time)."""
+    offset: Offset = 0,
+    after: Annotated[
+        str | None,
+        Query(max_length=200, description="the ``next`` cursor of the previous page"),
+    ] = None,
+) -> IncidentList:
+    """Incidents in your jurisdiction; ``start`` inclusive, ``end`` exclusive (local time).
+
+    Ordered by ``(time, id)``.  Page with ``after=<next>`` (keyset: each page costs the
+    same however deep) or with ``offset``.
+    """
     query = IncidentQuery(
-        bbox=parse_bbox(bbox),
+        bbox=bbox,
         start=start,
         end=end,
         category=category,
         grid_id=grid_id,
-        within=user.read_area(),
+        policy=policy,
         limit=limit,
         offset=offset,
+        after=parse_cursor(after),
     )
-    rows, total = query_incidents(session, query)
-    return {
-        "numberMatched": total,
-        "incidents": [IncidentPublic.model_validate(r).model_dump(mode="json") for r in rows],
-    }
+    page = query_incidents(session, query)
+    rows = [IncidentPublic.model_validate(r) for r in page.rows]
+    last = page.rows[-1] if len(page.rows) == limit else None
+    return IncidentList(
+        numberMatched=page.number_matched,
+        incidents=rows,
+        next=None if last is None else cursor(last.time, last.id),
+    )

@@ -9,11 +9,12 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, Path, Query, UploadFile
-from shapely.geometry.base import BaseGeometry
 from sqlalchemy.orm import Session
 
 from api import geojson
 from api.deps import CurrentUserDep, SessionDep, SettingsDep
+from api.params import BBoxDep
+from api.policy import Jurisdiction, JurisdictionDep
 from api.privacy import public_frame
 from api.schemas import LAYER_ID, DiffPublic, FeatureEdit, LayerPublic, VersionPublic
 from api.store import layers as store
@@ -23,24 +24,6 @@ from api.upload import read_upload
 from gis.layers import LayerKind
 
 router = APIRouter(prefix="/layers", tags=["layers"])
-BBoxQuery = Annotated[
-    str | None, Query(description="minx,miny,maxx,maxy in WGS84", pattern=r"^[-0-9.,eE+ ]+$")
-]
-
-
-def parse_bbox(text: str | None) -> tuple[float, float, float, float] | None:
-    """``"minx,miny,maxx,maxy"`` → a tuple; a malformed one is a 422 naming it."""
-    if text is None:
-        return None
-    from gis.errors import ConfigError
-
-    try:
-        values = tuple(float(v) for v in text.split(","))
-    except ValueError:
-        raise ConfigError(f"bbox {text!r}: four comma-separated numbers expected") from None
-    if len(values) != 4 or values[0] > values[2] or values[1] > values[3]:
-        raise ConfigError(f"bbox {text!r}: expected minx,miny,maxx,maxy with min <= max")
-    return values
 
 
 @router.get("", response_model=list[LayerPublic])
@@ -148,8 +131,8 @@ def version_features(
     layer_id: str,
     version: Annotated[int, Path(ge=0, le=2**31 - 1)],
     session: SessionDep,
-    user: CurrentUserDep,
-    bbox: BBoxQuery = None,
+    policy: JurisdictionDep,
+    bbox: BBoxDep,
     limit: Annotated[int, Query(ge=1, le=100_000)] = 10_000,
     offset: Annotated[int, Query(ge=0, le=2**31 - 1)] = 0,
 ) -> dict[str, Any]:
@@ -157,8 +140,8 @@ def version_features(
     layer = store.get_layer(session, layer_id)
     query = FeatureQuery(
         version=version,
-        bbox=parse_bbox(bbox),
-        within=user.read_area(),
+        bbox=bbox,
+        policy=policy,
         limit=limit,
         offset=offset,
     )
@@ -173,16 +156,13 @@ def diff(
     a: Annotated[int, Query(ge=0, le=2**31 - 1)],
     b: Annotated[int, Query(ge=0, le=2**31 - 1)],
     session: SessionDep,
-    user: CurrentUserDep,
+    policy: JurisdictionDep,
 ) -> DiffPublic:
     """What changed from version ``a`` to ``b``, limited to your jurisdiction."""
     result = diff_versions(session, layer_id, a, b)
-    area = user.read_area()
-    seen_a = _visible(session, layer_id, a, area)
-    seen_b = _visible(session, layer_id, b, area)
-    changes = result.changes
-    if area is not None:
-        changes = changes[changes.intersects(area)]
+    seen_a = _visible(session, layer_id, a, policy)
+    seen_b = _visible(session, layer_id, b, policy)
+    changes = policy.clip(result.changes)
     return DiffPublic(
         layer_id=layer_id,
         a=a,
@@ -195,6 +175,6 @@ def diff(
     )
 
 
-def _visible(session: Session, layer_id: str, version: int, area: BaseGeometry | None) -> set[str]:
-    page = read_features(session, layer_id, FeatureQuery(version=version, within=area))
+def _visible(session: Session, layer_id: str, version: int, policy: Jurisdiction) -> set[str]:
+    page = read_features(session, layer_id, FeatureQuery(version=version, policy=policy))
     return set(page.frame["id"])

@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 
 from api.auth import Principal
 from api.deps import CurrentUserDep, SessionDep
+from api.policy import Jurisdiction
 from api.schemas import LAYER_ID, VersionPublic
 from api.store import layers as store
 from api.store.query import FeatureQuery, read_features
@@ -352,13 +353,13 @@ def _impact(
     layer = store.get_layer(session, layer_id)
     if layer.kind != "grid":
         raise ConfigError(f"layer {layer_id!r} is a {layer.kind} layer, not a grid layer")
-    area = user.read_area()
-    before = read_features(session, layer_id, FeatureQuery(version=a, within=area)).frame
-    after = read_features(session, layer_id, FeatureQuery(version=b, within=area)).frame
+    policy = Jurisdiction.of(user)
+    before = read_features(session, layer_id, FeatureQuery(version=a, policy=policy)).frame
+    after = read_features(session, layer_id, FeatureQuery(version=b, policy=policy)).frame
     if before.empty and after.empty:
         return None, before, after
     layers = {
-        name: read_features(session, other, FeatureQuery(within=area)).frame
+        name: read_features(session, other, FeatureQuery(policy=policy)).frame
         for name, other in ctx.model_dump().items()
         if other is not None
     }

@@ -5,33 +5,49 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
+import geopandas as gpd
 import numpy as np
+import pandas as pd
 import shapely
-from geoalchemy2.shape import from_shape
-from shapely.geometry import box
-from shapely.geometry.base import BaseGeometry
-from sqlalchemy import func, insert, select
+from sqlalchemy import Select, func, insert, select, tuple_
 from sqlalchemy.orm import Session
 
-from api.geometry import SRID
 from api.models import Incident
 from api.store import audit
 from api.store.locate import locate_points
 from gis.errors import ConflictError, NotFoundError, PermissionDenied
 
+if TYPE_CHECKING:
+    from api.policy import Jurisdiction
+
+_S = TypeVar("_S", bound=Select[*tuple[Any, ...]])
+
 
 @dataclass(frozen=True)
 class IncidentQuery:
+    """Which incidents: bbox (WGS84), time window, category, grid, the reader's policy.
+
+    ``after`` is a keyset cursor ``(time, id)``: the page starts after that incident in the
+    ``(time, id)`` order (``offset`` still works, but walks past the skipped rows).
+    """
+
     bbox: tuple[float, float, float, float] | None = None
     start: datetime | None = None
     end: datetime | None = None
     category: str | None = None
     grid_id: str | None = None
-    within: BaseGeometry | None = None
+    policy: Jurisdiction | None = None
     limit: int = 1000
     offset: int = 0
+    after: tuple[datetime, str] | None = None
+
+
+@dataclass(frozen=True)
+class IncidentPage:
+    rows: list[Incident]
+    number_matched: int
 
 
 def create_incidents(
@@ -39,15 +55,18 @@ def create_incidents(
     records: Sequence[dict[str, Any]],
     *,
     author: str,
-    area: BaseGeometry | None,
+    policy: Jurisdiction | None,
     grid_layer: str | None = None,
 ) -> int:
-    """Insert incidents; all must lie in ``area`` (None: anywhere) and have new ids."""
+    """Insert incidents; all must lie inside ``policy`` (None: anywhere) and have new ids.
+
+    "Inside" is the reading rule of :mod:`api.policy`, so a reporter sees what they record.
+    """
     lon = np.array([r["lon"] for r in records], dtype=float)
     lat = np.array([r["lat"] for r in records], dtype=float)
     points = shapely.points(lon, lat)
-    if area is not None:
-        outside = ~shapely.intersects(area, points)
+    if policy is not None:
+        outside = ~policy.mask(lon, lat)
         if outside.any():
             raise PermissionDenied(f"{int(outside.sum())} incidents lie outside your jurisdiction")
     ids = [r["id"] for r in records]
@@ -74,9 +93,68 @@ def create_incidents(
     return len(rows)
 
 
-def query_incidents(session: Session, query: IncidentQuery) -> tuple[list[Incident], int]:
-    """Matching incidents ordered by time, and how many match in all."""
-    stmt = select(Incident)
+def query_incidents(session: Session, query: IncidentQuery) -> IncidentPage:
+    """Matching incidents ordered by ``(time, id)``, a page, and how many match in all.
+
+    Everything is filtered in the database: on PostGIS the bbox and the jurisdiction rule
+    run on the GiST index; on SQLite the database narrows by the indexed lon/lat columns
+    and the exact test runs on those two columns in chunks (no WKB is parsed), then only
+    the page's rows are loaded.
+    """
+    policy = query.policy
+    if policy is not None and policy.nowhere:
+        return IncidentPage([], 0)
+    stmt = _filtered(select(Incident.time, Incident.id), query)
+    exact = policy is not None and not policy.unrestricted
+    if session.get_bind().dialect.name == "postgresql" or not exact:
+        if exact and policy is not None:
+            stmt = stmt.where(policy.sql(Incident.geom))  # type: ignore[arg-type]
+        total = session.scalar(select(func.count()).select_from(stmt.subquery()))
+        page = _paged(stmt, query)
+        keys = [r[1] for r in session.execute(page)]
+        return IncidentPage(_load(session, keys), int(total or 0))
+    assert policy is not None
+    total, keys = _scan_sqlite(session, stmt, query, policy)
+    return IncidentPage(_load(session, keys), total)
+
+
+def incident_frame(session: Session, query: IncidentQuery) -> gpd.GeoDataFrame:
+    """Every matching incident (no paging) as a frame for the engines: id, time, category,
+    grid_id and the point (WGS84); personal fields are not read.
+
+    Filtered in the database like :func:`query_incidents`; on SQLite the exact test runs
+    chunk by chunk on the coordinates, so only incidents inside are ever kept.
+    """
+    policy = query.policy
+    columns = (Incident.id, Incident.time, Incident.category, Incident.grid_id)
+    stmt = _filtered(select(*columns, Incident.lon, Incident.lat), query)
+    stmt = stmt.order_by(Incident.time, Incident.id)
+    exact = policy is not None and not policy.unrestricted
+    postgis = session.get_bind().dialect.name == "postgresql"
+    if policy is not None and policy.nowhere:
+        chunks: list[list[Any]] = []
+    elif exact and postgis and policy is not None:
+        chunks = [list(session.execute(stmt.where(policy.sql(Incident.geom))))]  # type: ignore[arg-type]
+    else:
+        chunks = []
+        for part in session.execute(stmt).yield_per(_CHUNK).partitions():
+            rows = list(part)
+            if exact and policy is not None:
+                inside = policy.mask(np.array([r[4] for r in rows]), np.array([r[5] for r in rows]))
+                rows = [r for r, k in zip(rows, inside, strict=True) if k]
+            chunks.append(rows)
+    rows = [r for chunk in chunks for r in chunk]
+    data = {
+        name: [r[i] for r in rows] for i, name in enumerate(("id", "time", "category", "grid_id"))
+    }
+    geometry = gpd.points_from_xy([r[4] for r in rows], [r[5] for r in rows], crs=4326)
+    frame = gpd.GeoDataFrame(data, geometry=geometry, crs=4326)
+    frame["time"] = pd.to_datetime(frame["time"])
+    return frame
+
+
+def _filtered(stmt: _S, query: IncidentQuery) -> _S:
+    """The attribute and bbox filters every backend runs in SQL."""
     if query.start is not None:
         stmt = stmt.where(Incident.time >= _naive(query.start))
     if query.end is not None:
@@ -85,41 +163,66 @@ def query_incidents(session: Session, query: IncidentQuery) -> tuple[list[Incide
         stmt = stmt.where(Incident.category == query.category)
     if query.grid_id is not None:
         stmt = stmt.where(Incident.grid_id == query.grid_id)
-    area = _area(query)
-    if area is not None:
-        minx, miny, maxx, maxy = area.bounds
+    bounds = query.bbox if query.policy is None else query.policy.bounds(query.bbox)
+    if bounds is not None:
+        minx, miny, maxx, maxy = bounds
         stmt = stmt.where(Incident.lon.between(minx, maxx), Incident.lat.between(miny, maxy))
-    stmt = stmt.order_by(Incident.time, Incident.id)
-    if session.get_bind().dialect.name == "postgresql" or area is None:
-        if area is not None:
-            stmt = stmt.where(func.ST_Intersects(Incident.geom, from_shape(area, srid=SRID)))
-        total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
-        rows = list(session.scalars(stmt.offset(query.offset).limit(query.limit)))
-        return rows, int(total or 0)
-    found = list(session.scalars(stmt))
-    keep = shapely.intersects(area, shapely.points([r.lon for r in found], [r.lat for r in found]))
-    found = [r for r, k in zip(found, np.atleast_1d(keep), strict=True) if k]
-    return found[query.offset : query.offset + query.limit], len(found)
+    return stmt
 
 
-def get_incident(session: Session, incident_id: str, *, within: BaseGeometry | None) -> Incident:
-    """One incident by id; NotFoundError also when it lies outside ``within`` (None: anywhere).
+def _paged(stmt: _S, query: IncidentQuery) -> _S:
+    if query.after is not None:
+        t, i = query.after
+        stmt = stmt.where(tuple_(Incident.time, Incident.id) > tuple_(_naive(t), i))
+    return stmt.order_by(Incident.time, Incident.id).offset(query.offset).limit(query.limit)
+
+
+def _scan_sqlite(
+    session: Session,
+    stmt: Select[*tuple[Any, ...]],
+    query: IncidentQuery,
+    policy: Jurisdiction,
+) -> tuple[int, list[str]]:
+    """SQLite: count and page the incidents inside ``policy``, a chunk of coordinates at a time."""
+    stmt = stmt.add_columns(Incident.lon, Incident.lat).order_by(Incident.time, Incident.id)
+    total, keys = 0, list[str]()
+    skip = query.offset
+    result = session.execute(stmt).yield_per(_CHUNK)
+    for chunk in result.partitions():
+        inside = policy.mask(np.array([r[2] for r in chunk]), np.array([r[3] for r in chunk]))
+        rows = [r for r, k in zip(chunk, inside, strict=True) if k]
+        total += len(rows)
+        if query.after is not None:
+            after = (_naive(query.after[0]), query.after[1])
+            rows = [r for r in rows if (r[0], r[1]) > after]
+        take = rows[skip:][: max(0, query.limit - len(keys))]
+        skip = max(0, skip - len(rows))
+        keys += [r[1] for r in take]
+    return total, keys
+
+
+_CHUNK = 50_000
+
+
+def _load(session: Session, ids: list[str]) -> list[Incident]:
+    """The full rows of one page, in the page's order."""
+    if not ids:
+        return []
+    found = {r.id: r for r in session.scalars(select(Incident).where(Incident.id.in_(ids)))}
+    return [found[i] for i in ids]
+
+
+def get_incident(session: Session, incident_id: str, *, policy: Jurisdiction | None) -> Incident:
+    """One incident by id; NotFoundError also when it lies outside ``policy`` (None: anywhere).
 
     Outside the reader's jurisdiction an incident answers as missing, so ids do not leak.
     """
     row = session.get(Incident, incident_id)
     if row is None or (
-        within is not None and not within.intersects(shapely.Point(row.lon, row.lat))
+        policy is not None and not policy.mask(np.array([row.lon]), np.array([row.lat]))[0]
     ):
         raise NotFoundError(f"incident {incident_id!r} does not exist")
     return row
-
-
-def _area(query: IncidentQuery) -> BaseGeometry | None:
-    area: BaseGeometry | None = None if query.bbox is None else box(*query.bbox)
-    if query.within is not None:
-        area = query.within if area is None else shapely.intersection(area, query.within)
-    return area
 
 
 def _naive(value: datetime) -> datetime:

@@ -1,21 +1,21 @@
 """Reading features: one version of a layer, filtered by bbox and by the reader's jurisdiction.
 
-PostGIS does the spatial filtering in the database (GiST index, ``ST_Intersects``); SQLite
-prefilters on the indexed bounding-box columns and finishes with one vectorized shapely
-predicate, so both backends return the same features.
+PostGIS does the spatial filtering in the database (GiST index, ``ST_Intersects`` and the
+jurisdiction rule of :mod:`api.policy`); SQLite prefilters on the indexed bounding-box
+columns and finishes with the same predicates in shapely, vectorized, so both backends
+return the same features.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
 import numpy as np
 import shapely
 from geoalchemy2.shape import from_shape
 from shapely.geometry import box
-from shapely.geometry.base import BaseGeometry
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
@@ -24,20 +24,23 @@ from api.models import Feature
 from api.store.features import rows_to_frame
 from api.store.layers import get_layer, live_at, version_info
 
+if TYPE_CHECKING:  # api.policy imports api.auth, which reads features through this module
+    from api.policy import Jurisdiction
+
 BBox = tuple[float, float, float, float]
 
 
 @dataclass(frozen=True)
 class FeatureQuery:
-    """What to read: a version (None = newest), a bbox and a clip area in EPSG:4326.
+    """What to read: a version (None = newest), a bbox in EPSG:4326 and the reader's policy.
 
-    A feature is in ``within`` (the reader's jurisdiction) when it shares more than a
-    boundary with it: the neighbouring grids that only touch the jurisdiction stay hidden.
+    ``policy`` None reads everywhere; otherwise only the features inside it (the rule of
+    :mod:`api.policy`: the neighbouring grids that only touch the jurisdiction stay hidden).
     """
 
     version: int | None = None
     bbox: BBox | None = None
-    within: BaseGeometry | None = None
+    policy: Jurisdiction | None = None
     fids: tuple[str, ...] | None = None
     limit: int | None = None
     offset: int = 0
@@ -60,17 +63,17 @@ def read_features(session: Session, layer_id: str, query: FeatureQuery) -> Featu
     )
     if query.fids is not None:
         stmt = stmt.where(Feature.fid.in_(query.fids))
-    area = _area(query)
-    if area is not None and area.is_empty:
+    policy = query.policy
+    if policy is not None and policy.nowhere:
         return FeaturePage(rows_to_frame([], [], []), 0, version)
-    if area is not None:
-        stmt = _bbox_prefilter(stmt, area.bounds)
+    bounds = query.bbox if policy is None else policy.bounds(query.bbox)
+    if bounds is not None:
+        stmt = _bbox_prefilter(stmt, bounds)
     stmt = stmt.order_by(Feature.fid)
     if session.get_bind().dialect.name == "postgresql":
-        return _read_postgis(session, stmt, area, query, version)
-    rows = session.execute(stmt).all()
-    fids, props, geoms = _columns(rows)
-    if area is not None and fids:
+        return _read_postgis(session, stmt, query, version)
+    fids, props, geoms = _columns(session.execute(stmt).all())
+    if bounds is not None and fids:
         fids, props, geoms = _take(fids, props, geoms, _exact(geoms, query))
     matched = len(fids)
     end = None if query.limit is None else query.offset + query.limit
@@ -79,19 +82,13 @@ def read_features(session: Session, layer_id: str, query: FeatureQuery) -> Featu
 
 
 def _read_postgis(
-    session: Session,
-    stmt: Select[Any],
-    area: BaseGeometry | None,
-    query: FeatureQuery,
-    version: int,
+    session: Session, stmt: Select[Any], query: FeatureQuery, version: int
 ) -> FeaturePage:
     if query.bbox is not None:
         stmt = stmt.where(func.ST_Intersects(Feature.geom, from_shape(box(*query.bbox), srid=SRID)))
-    if query.within is not None:
-        within = from_shape(query.within, srid=SRID)
-        stmt = stmt.where(
-            func.ST_Intersects(Feature.geom, within), ~func.ST_Touches(Feature.geom, within)
-        )
+    clause = None if query.policy is None else query.policy.sql(Feature.geom)
+    if clause is not None:
+        stmt = stmt.where(clause)
     matched = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
     stmt = stmt.offset(query.offset)
     if query.limit is not None:
@@ -101,23 +98,14 @@ def _read_postgis(
 
 
 def _exact(geoms: list[Any], query: FeatureQuery) -> np.ndarray:
-    """The exact predicate: meets the bbox, and shares more than a boundary with ``within``."""
+    """The exact predicates: meets the bbox, and inside the reader's policy."""
     arr = np.asarray(geoms, dtype=object)
     keep = np.ones(arr.size, dtype=bool)
     if query.bbox is not None:
         keep &= shapely.intersects(arr, box(*query.bbox))
-    if query.within is not None:
-        shapely.prepare(query.within)
-        keep &= shapely.intersects(arr, query.within) & ~shapely.touches(arr, query.within)
+    if query.policy is not None:
+        keep &= query.policy.keep(arr)
     return keep
-
-
-def _area(query: FeatureQuery) -> BaseGeometry | None:
-    """The bbox and the jurisdiction, intersected: the only place features may come from."""
-    area: BaseGeometry | None = None if query.bbox is None else box(*query.bbox)
-    if query.within is not None:
-        area = query.within if area is None else shapely.intersection(area, query.within)
-    return area
 
 
 def _bbox_prefilter(stmt: Select[Any], bounds: tuple[float, float, float, float]) -> Select[Any]:

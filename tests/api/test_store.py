@@ -9,6 +9,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.exc import DBAPIError
 
 from api.models import AuditEntry, Feature, Layer
+from api.policy import Jurisdiction
 from api.store import layers as store
 from api.store.diff import diff_versions
 from api.store.query import FeatureQuery, read_features
@@ -160,7 +161,9 @@ def test_bbox_and_jurisdiction_filter_the_same_on_both_backends(app: FastAPI, ui
     _create(app, uid)
     with app.state.sessions() as s:
         inner = read_features(s, uid, FeatureQuery(bbox=(118.705, 32.005, 118.706, 32.006)))
-        clip = read_features(s, uid, FeatureQuery(within=CELLS["G4"].buffer(-0.001)))
+        clip = read_features(
+            s, uid, FeatureQuery(policy=Jurisdiction(area=CELLS["G4"].buffer(-0.001)))
+        )
         paged = read_features(s, uid, FeatureQuery(limit=2, offset=1))
     assert list(inner.frame.id) == ["G1"]
     assert list(clip.frame.id) == ["G4"]

@@ -1,0 +1,175 @@
+"""Who may see and edit what: the one jurisdiction policy of the service.
+
+Every route, job, tile and OGC path asks a :class:`Jurisdiction` (built from the current
+user) instead of testing geometries itself.
+
+The rule (one for every geometry kind, every backend)
+----------------------------------------------------
+A geometry is **inside** a jurisdiction when it shares interior with it: it intersects
+the jurisdiction and does not merely touch it (DE-9IM ``T********``; PostGIS
+``ST_Intersects(g, area) AND NOT ST_Touches(g, area)``).  So a neighbour's grid whose
+edge runs along the station's boundary is *not* the station's, nor is a finding that is
+only a line on that boundary, nor a point exactly on it.  A station whose own grid sits
+on its boundary still sees it: the grid's interior is inside.
+
+- admins see everything (``area is None``);
+- everyone else sees their jurisdiction; a user without one sees nothing (empty area);
+- edits are guarded differently, by containment: every geometry an edit touches must lie
+  inside the jurisdiction buffered by 1 m (digitizing noise), see :meth:`Jurisdiction.guard`.
+
+On PostGIS the rule runs in the database on the GiST index (:meth:`Jurisdiction.sql`).
+SQLite has no spatial functions: the database narrows by the indexed bounding-box columns
+(:meth:`Jurisdiction.bbox_sql`) and :meth:`Jurisdiction.keep` finishes with the same
+predicate in shapely, vectorized.
+
+Examples
+--------
+>>> from shapely import box
+>>> station = Jurisdiction(area=box(0, 0, 1, 1))
+>>> station.keep([box(1, 0, 2, 1), box(0.5, 0, 1.5, 1)]).tolist()
+[False, True]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Annotated, Any
+
+import geopandas as gpd
+import numpy as np
+import shapely
+from fastapi import Depends
+from geoalchemy2.shape import from_shape
+from shapely.geometry.base import BaseGeometry
+from sqlalchemy import ColumnElement, and_, false, func
+
+from api.auth import EDITABLE, EditGuard, Principal
+from api.deps import get_user
+from api.geometry import SRID
+from gis.errors import PermissionDenied
+from gis.layers import LayerKind
+
+BBox = tuple[float, float, float, float]
+
+
+@dataclass(frozen=True)
+class Jurisdiction:
+    """What one user may see (``area``; None: everywhere) and which layer kinds they edit."""
+
+    area: BaseGeometry | None
+    editable: frozenset[str] = field(default_factory=frozenset)
+    role: str = "admin"
+
+    @classmethod
+    def of(cls, user: Principal) -> Jurisdiction:
+        """The policy of ``user``: admins unrestricted, others their jurisdiction (or nothing)."""
+        return cls(area=user.read_area(), editable=EDITABLE[user.role], role=user.role)
+
+    @classmethod
+    def everywhere(cls) -> Jurisdiction:
+        """No restriction (admins, and jobs that must see a whole district first)."""
+        return cls(area=None, editable=frozenset(k.value for k in LayerKind))
+
+    @property
+    def unrestricted(self) -> bool:
+        return self.area is None
+
+    @property
+    def nowhere(self) -> bool:
+        return self.area is not None and self.area.is_empty
+
+    # -- reading -----------------------------------------------------------------------
+
+    def keep(self, geoms: Sequence[BaseGeometry | None] | np.ndarray) -> np.ndarray:
+        """One bool per geometry (WGS84): inside by the rule of this module."""
+        arr = np.asarray(geoms, dtype=object)
+        if self.area is None:
+            return np.ones(arr.size, dtype=bool)
+        if self.area.is_empty or arr.size == 0:
+            return np.zeros(arr.size, dtype=bool)
+        shapely.prepare(self.area)
+        inside = shapely.intersects(self.area, arr) & ~shapely.touches(self.area, arr)
+        return np.asarray(inside, dtype=bool)
+
+    def clip(self, frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+        """The rows of ``frame`` inside (any CRS; tested in WGS84). Geometries are not cut."""
+        if self.area is None or frame.empty:
+            return frame
+        geoms = frame.geometry if frame.crs is None else frame.geometry.to_crs(4326)
+        return frame[self.keep(geoms.to_numpy())]
+
+    def mask(self, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+        """One bool per point (WGS84 lon/lat): strictly inside (a point on the boundary is out).
+
+        For points "shares interior" is "in the interior", so this is ``contains_xy``.
+        """
+        lon, lat = np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
+        if self.area is None:
+            return np.ones(lon.size, dtype=bool)
+        if self.area.is_empty or lon.size == 0:
+            return np.zeros(lon.size, dtype=bool)
+        shapely.prepare(self.area)
+        return np.asarray(shapely.contains_xy(self.area, lon, lat), dtype=bool)
+
+    def sql(self, geom: Any) -> ColumnElement[bool] | None:
+        """The rule as a PostGIS WHERE clause on ``geom`` (None: unrestricted).
+
+        ``ST_Intersects`` uses the GiST index; ``NOT ST_Touches`` drops what only meets
+        the boundary.  A user without a jurisdiction gets ``false``.
+        """
+        if self.area is None:
+            return None
+        if self.area.is_empty:
+            return false()
+        area = from_shape(self.area, srid=SRID)
+        return and_(func.ST_Intersects(geom, area), ~func.ST_Touches(geom, area))
+
+    def sql_text(self, geom: str) -> tuple[str, dict[str, Any]]:
+        """The rule as a raw-SQL fragment (``" AND …"``) and its parameters, for text queries."""
+        if self.area is None:
+            return "", {}
+        if self.area.is_empty:
+            return " AND false", {}
+        area = f"ST_SetSRID(ST_GeomFromWKB(:jurisdiction), {SRID})"
+        fragment = f" AND ST_Intersects({geom}, {area}) AND NOT ST_Touches({geom}, {area})"
+        return fragment, {"jurisdiction": shapely.to_wkb(self.area)}
+
+    def bounds(self, bbox: BBox | None = None) -> BBox | None:
+        """The box anything visible lies in: ``bbox`` ∩ the area's bounds (None: anywhere).
+
+        Callers test :attr:`nowhere` first (an empty area has no bounds).
+        """
+        area = None if self.area is None or self.area.is_empty else self.area.bounds
+        boxes = [b for b in (bbox, area) if b is not None]
+        if not boxes:
+            return None
+        minx = max(b[0] for b in boxes)
+        miny = max(b[1] for b in boxes)
+        maxx = min(b[2] for b in boxes)
+        maxy = min(b[3] for b in boxes)
+        return (minx, miny, maxx, maxy)
+
+    # -- editing -----------------------------------------------------------------------
+
+    def may_edit(self, kind: str) -> None:
+        """Raise PermissionDenied unless this role edits ``kind`` layers."""
+        if kind not in self.editable:
+            raise PermissionDenied(f"a {self.role} user may not edit {kind} layers")
+
+    def guard(self, geometry: BaseGeometry | Sequence[BaseGeometry]) -> None:
+        """Raise PermissionDenied if any geometry an edit touches lies outside (1 m slack)."""
+        geoms = [geometry] if isinstance(geometry, BaseGeometry) else list(geometry)
+        EditGuard(self.area)(geoms)
+
+    def edit_guard(self, kind: str) -> EditGuard:
+        """The guard a store write calls, after checking the role may edit ``kind``."""
+        self.may_edit(kind)
+        return EditGuard(self.area)
+
+
+def get_jurisdiction(user: Annotated[Principal, Depends(get_user)]) -> Jurisdiction:
+    return Jurisdiction.of(user)
+
+
+JurisdictionDep = Annotated[Jurisdiction, Depends(get_jurisdiction)]

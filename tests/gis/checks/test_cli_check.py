@@ -43,7 +43,7 @@ def test_violations_exit_one_and_write_reports(tmp_path) -> None:
         ["check", "--grids", str(paths["grid"]), "--beats", str(paths["beat"]), "-o", str(out)],
     )
     assert result.exit_code == 1, result.output
-    assert "grid_split_by_beat" in result.output
+    assert "网格被民警责任区分割" in result.output  # rules named in the chosen language
     assert {p.name for p in out.iterdir()} >= {
         "findings.gpkg",
         "findings.geojson",

@@ -282,7 +282,10 @@ def _settle_crs(
         return gcrs.parse_crs(
             raw.declared_crs, source=source
         ), f"declared in the file: {_short(raw.declared_crs)}"
-    if raw.geometry is not None and plausible_lonlat(raw.geometry):
+    geometry = raw.geometry
+    if geometry is None and isinstance(raw.frame, gpd.GeoDataFrame):
+        geometry = np.asarray(raw.frame.geometry.array, dtype=object)  # a file without .prj
+    if geometry is not None and plausible_lonlat(geometry):
         message = (
             f"{source}: no CRS stated; the coordinates are plausible longitude/latitude, so "
             "EPSG:4326 (WGS84) is assumed. If they come from Amap/Tencent or Baidu, state "

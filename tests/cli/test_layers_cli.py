@@ -208,3 +208,19 @@ def test_import_incidents_lists_rows_not_loaded(tmp_path: Path, shared_data: Pat
     assert code == 0, out
     assert "1542" in out and "rows not loaded" in out and "178 more" in out
     assert pyogrio.read_info(tmp_path / "ws.gpkg", layer="incident")["features"] == 1542
+
+
+def test_info_on_a_gcj02_shapefile_without_prj(tmp_path: Path, shared_data: Path) -> None:
+    """Amap districts (GCJ-02, about 118.7°E 32.0°N) as a shapefile whose .prj was lost."""
+    import geopandas as gpd
+
+    frame = gpd.read_file(shared_data / "china" / "nanjing_amap_gcj02.geojson")
+    shp = tmp_path / "nanjing.shp"
+    frame.to_file(shp, encoding="utf-8")
+    shp.with_suffix(".prj").unlink()
+    code, out = _run("info", shp, "-k", "street")
+    assert code == 0, out
+    assert "not longitude/latitude" not in out
+    assert "values are lon/lat" in out and "gcj02" in out  # and how to say it is GCJ-02
+    code, out = _run("info", shp, "-k", "street", "--crs", "gcj02")
+    assert code == 0 and "GCJ-02" in out

@@ -193,6 +193,7 @@ _LABELS = {
     "low_confidence": Text("低置信度待核查", "low confidence (review)"),
     "outside": Text("区域外（已给最近区域）", "outside (nearest given)"),
     "unmatched": Text("未定位", "unmatched"),
+    "near_other_area": Text("容差内另有区域（归属需留意）", "another area within the tolerance"),
 }
 
 

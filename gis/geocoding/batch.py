@@ -57,6 +57,7 @@ class BatchSummary:
     output: Path
     seconds: float
     chunks: int
+    near_other_area: int = 0  # placed rows with another area within the tolerance
 
 
 COMPRESSED = (".gz", ".zip", ".bz2", ".xz")
@@ -333,12 +334,13 @@ def geocode_file(
     started = time.perf_counter()
     seen = SeenIds()
     statuses: dict[str, int] = {}
-    rows, chunks = 0, 0
+    rows, chunks, near = 0, 0, 0
     with ChunkWriter(output) as writer:
         for chunk in read_chunks(source, chunk_size=chunk_size, encoding=encoding):
             chunk.index = pd.RangeIndex(rows, rows + len(chunk))
             done = geocode_frame(chunk, areas, options=options, first_row=rows + 1, seen=seen)
             writer.write(done)
+            near += near_other_area(done)
             for key, value in done["status"].value_counts().items():
                 statuses[str(key)] = statuses.get(str(key), 0) + int(value)
             rows += len(chunk)
@@ -356,4 +358,18 @@ def geocode_file(
         output=Path(output),
         seconds=time.perf_counter() - started,
         chunks=chunks,
+        near_other_area=near,
     )
+
+
+def near_other_area(frame: pd.DataFrame) -> int:
+    """Rows with another area of some layer within the tolerance (``<layer>_alt_ids`` set).
+
+    With a 1 m tolerance a fifth of Chicago's incidents lie that close to a second beat: the
+    summary must say so, not only ``ok``.
+    """
+    columns = [c for c in frame.columns if str(c).endswith("_alt_ids")]
+    if not columns:
+        return 0
+    alt = frame[columns].astype("string").fillna("").apply(lambda c: c.str.strip() != "")
+    return int(alt.any(axis=1).sum())

@@ -7,6 +7,7 @@ The portal export names its coordinates ``Latitude``/``Longitude`` (WGS84) and
 from __future__ import annotations
 
 import gzip
+import re
 import shutil
 import zipfile
 from pathlib import Path
@@ -88,3 +89,15 @@ def test_unknown_coordinate_column_is_named(shared_data, crimes, tmp_path) -> No
     result = _geocode(shared_data, crimes, tmp_path / "out.csv", "--x", "经度")
     assert result.exit_code == 2
     assert "经度" in result.output and "Longitude" in result.output
+
+
+def test_summary_counts_rows_near_another_area(shared_data, crimes, tmp_path) -> None:
+    """With a 1 m tolerance many real incidents lie on a beat boundary street."""
+    out = tmp_path / "out.csv"
+    result = _geocode(shared_data, crimes, out, "--tolerance", "1", "--lang", "en")
+    assert result.exit_code == 0, result.output
+    line = next(x for x in result.output.splitlines() if "another area within" in x)
+    shown = int(re.sub(r"\D", "", line.split("│")[-2]))
+    frame = pd.read_csv(out, dtype=str)
+    expected = frame.filter(like="_alt_ids").notna().any(axis=1).sum()
+    assert shown == expected > 0.1 * len(frame)

@@ -13,29 +13,11 @@ from typing import Any
 
 import pandas as pd
 
+from gis.checks.config import RULES as _RULE_SPECS
 from gis.i18n import Lang, Text
 
-RULES: dict[str, Text] = {
-    "invalid_geometry": Text("几何无效", "invalid geometry"),
-    "empty_geometry": Text("几何为空", "empty geometry"),
-    "duplicate_id": Text("编码重复", "duplicate id"),
-    "overlap": Text("重叠", "overlap"),
-    "gap": Text("缝隙", "gap"),
-    "not_covering_parent": Text("未完全覆盖上级区域", "does not cover its parent"),
-    "crosses_parent": Text("跨越上级边界", "crosses parent boundary"),
-    "orphan": Text("不在任何上级区域内", "in no parent"),
-    "parent_not_found": Text("上级编码不存在", "parent id not found"),
-    "code_mismatch": Text("代码与上级不符", "code does not match parent"),
-    "grid_split_by_beat": Text("网格被民警责任区分割", "grid split by beat"),
-    "beat_boundary_off_grid": Text("责任区边界偏离网格", "beat boundary off grid"),
-    "aux_beat_missing": Text("缺少辅警警格", "auxiliary beat missing"),
-    "aux_beat_extra": Text("多余辅警警格", "extra auxiliary beat"),
-    "aux_beat_mismatch": Text("警格与网格不一致", "auxiliary beat differs from grid"),
-    "grid_unstaffed": Text("网格未配备民（辅）警", "grid unstaffed"),
-    "community_understaffed": Text("社区民警配置不足", "community understaffed"),
-    "joint_point_outside_grid": Text("联防联控点不在唯一网格内", "joint point outside grid"),
-    "grid_without_joint_point": Text("网格无联防联控点", "grid without joint point"),
-}
+RULES: dict[str, Text] = {name: spec.label for name, spec in _RULE_SPECS.items()}
+"""Rule labels: the ones the rules carry (``gis.checks.RULES[name].label``)."""
 
 SEVERITIES: dict[str, Text] = {
     "error": Text("错误", "error"),

@@ -1,11 +1,13 @@
-"""Every word a map shows, in Chinese and English (layer names, legends, fields, rules)."""
+"""Every word a map shows, in Chinese and English (layer names, legends, fields).
+
+Rule and severity labels live with the rules: ``gis.checks.RULES[name].label``,
+``gis.checks.SEVERITY_LABELS``.
+"""
 
 from __future__ import annotations
 
 from gis.i18n import Lang, Text
 from gis.labels import GI_CLASSES as _GI_CLASSES
-from gis.labels import RULES as _RULES
-from gis.labels import SEVERITIES as _SEVERITIES
 
 LAYERS: dict[str, Text] = {
     "grid": Text("网格", "Grids"),
@@ -64,8 +66,6 @@ FIELDS: dict[str, Text] = {
     "period": Text("时段", "period"),
 }
 
-RULES = _RULES
-SEVERITIES = {k: v for k, v in _SEVERITIES.items() if k != "accepted"}
 GI_CLASSES = _GI_CLASSES
 
 CHANGES: dict[str, Text] = {
@@ -87,6 +87,9 @@ WORDS: dict[str, Text] = {
     "low_high": Text("低 → 高", "low → high"),
     "language": Text("English", "中文"),
     "no_maps": Text("暂无地图", "No maps yet"),
+    "basemap": Text("底图", "Basemap"),
+    "fullscreen": Text("全屏", "Full screen"),
+    "exit_fullscreen": Text("退出全屏", "Exit full screen"),
 }
 
 

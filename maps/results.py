@@ -53,7 +53,7 @@ def district_results(
     parts: dict[str, Any] = {"name": district.name, "layers": layers}
     parts["findings"] = _attempt("checks", _findings, district)
     if district.incidents is not None and len(district.incidents):
-        found = _attempt("hotspots", _hotspots, district.incidents, grids, at, permutations)
+        found = _attempt("hotspots", _hotspots, district, at, permutations)
         parts |= found or {}
     if district.tracks is not None and len(district.tracks):
         hot = parts.get("cells")
@@ -75,15 +75,16 @@ def _findings(district: Any) -> gpd.GeoDataFrame:
     return check_district(district).findings
 
 
-def _hotspots(
-    incidents: gpd.GeoDataFrame, grids: gpd.GeoDataFrame, at: Any, permutations: int
-) -> dict[str, Any]:
+def _hotspots(district: Any, at: Any, permutations: int) -> dict[str, Any]:
     from gis.hotspots.counts import count_incidents
     from gis.hotspots.gistar import gi_star
     from gis.hotspots.kde import kernel_density
+    from gis.hotspots.review import hotspot_review
 
-    month = count_incidents(incidents, grids, window="month", at=at)
-    cells = gi_star(month.areas, value="count", permutations=permutations).cells
+    incidents, grids = district.incidents, district.grids
+    # the month's classes: the same review as `beatgrid hotspots` and POST /hotspots
+    month = hotspot_review(district, window="month", at=at, permutations=permutations, trends=False)
+    cells = month.grids
     end = month.period.end
     periods = {
         window: {

@@ -111,7 +111,8 @@ def hotspots(
 
 def hotspot_frames(review: HotspotReview) -> dict[str, gpd.GeoDataFrame]:
     """The layers ``beatgrid hotspots`` writes, by layer name."""
-    return {"grid_counts": review.grids, "cell_hotspots": review.cells, "emerging": review.emerging}
+    frames = {"grid_counts": review.grids, "cell_hotspots": review.cells}
+    return frames if review.emerging is None else {**frames, "emerging": review.emerging}
 
 
 def coverage(
@@ -222,7 +223,7 @@ def _print_hotspots(review: HotspotReview) -> None:
     table.add_row("hot / cold grids (Gi*) / 热点/冷点网格", _hot_cold(review.grid_hotspots))
     table.add_row(f"cells / 格元 ({review.cell_size_m:.0f} m)", f"{len(review.cells)}")
     table.add_row("hot / cold cells (Gi*) / 热点/冷点", _hot_cold(review.cell_hotspots))
-    em = review.emerging
+    em = review.emerging if review.emerging is not None else pd.DataFrame(columns=["pattern"])
     for label, n in em.loc[em["pattern"] != "none", "label_en"].value_counts().items():
         table.add_row(f"emerging: {label}", f"{n}")
     table.add_row("PAI (3 %, previous → this period)", f"{review.evaluation.pai:.2f}")

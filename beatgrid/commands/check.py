@@ -17,6 +17,7 @@ import pandas as pd
 import typer
 from rich.table import Table
 
+from beatgrid.commands._choices import LangChoice
 from beatgrid.commands._common import console, user_errors
 from beatgrid.commands._inputs import (
     LayerOpt,
@@ -94,7 +95,9 @@ def check(
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="folder for the report files")
     ] = None,
-    lang: Annotated[str, typer.Option("--lang", help="zh or en")] = "zh",
+    lang: Annotated[
+        LangChoice, typer.Option("--lang", help="language of the summary")
+    ] = LangChoice.ZH,
 ) -> None:
     """Check beats against grids and every layer against its parent (边界一致性检查)."""
     files = {
@@ -117,7 +120,7 @@ def check(
         register = load_exceptions(exceptions) if exceptions else None
         reading = Reading(repair, to_crs, mappings(map_), layer_names(layer))
         report = _run(manifest, files, assignments, config=config, register=register, how=reading)
-        language: Literal["zh", "en"] = "en" if lang == "en" else "zh"
+        language = lang.lang
         _print(report, language)
         if output is not None:
             _write(report, output, language)

@@ -16,15 +16,17 @@ range: the same length before).  ``at`` defaults to the latest incident.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import pyproj
 
 from gis.district import District
 from gis.errors import ConfigError
+from gis.guard import require
 from gis.hotspots.cells import Cells, Shape, make_cells
 from gis.hotspots.counts import (
     AreaCounts,
@@ -32,11 +34,13 @@ from gis.hotspots.counts import (
     assign_points,
     count_incidents,
     period_bounds,
+    period_freq,
     population_by_area,
 )
 from gis.hotspots.emerging import EmergingHotSpots, emerging_hotspots
 from gis.hotspots.evaluation import Evaluation, pai
 from gis.hotspots.gistar import HotSpots, gi_star
+from gis.hotspots.grid_classes import grid_classes
 
 ReviewWindow = Literal["day", "week", "month"]
 Bins = Literal["day", "week", "month"]
@@ -54,14 +58,17 @@ class HotspotReview:
         The incident categories counted (None: all).
     grids : GeoDataFrame
         Per grid: ``id``, ``count``, ``previous_count``, ``change``, ``change_pct``,
-        ``area_km2``, ``rate_km2`` [, ``population``, ``rate_1000``], ``gi_z``, ``gi_p``,
-        ``gi_p_fdr``, ``hotspot_class``; geometry in the district's CRS.
+        ``area_km2``, ``rate_km2`` [, ``population``, ``rate_1000``]; ``gi_z``, ``gi_p``,
+        ``gi_p_fdr``, ``grid_class`` (Gi* of the grid counts themselves); ``hot_share``,
+        ``cold_share`` and ``hotspot_class``, the grid's class read off the cells' Gi*
+        (:mod:`gis.hotspots.grid_classes` says why); geometry in the district's CRS.
     cells : GeoDataFrame
         Regular cells: ``id``, ``row``, ``col``, ``count`` (this period), ``gi_z``,
         ``gi_p``, ``gi_p_fdr``, ``hotspot_class``; geometry in ``metric_crs``.
-    emerging : GeoDataFrame
-        Cells with ``pattern`` (new, consecutive, … or none), ``label_zh``/``label_en``,
-        trend and hot/cold bin counts (:func:`gis.hotspots.emerging.emerging_hotspots`).
+    emerging : GeoDataFrame or None
+        None when ``trends=False``; else cells with ``pattern`` (new, consecutive, … or
+        none), ``label_zh``/``label_en``, trend and hot/cold bin counts
+        (:func:`gis.hotspots.emerging.emerging_hotspots`).
     pai : DataFrame
         One row: ``pai``, ``hit_rate``, ``area_share``, ``n_hit``, ``n_total``,
         ``area_flagged_km2``, ``area_total_km2`` (the previous period's cell counts
@@ -73,8 +80,9 @@ class HotspotReview:
         The CRS every area and distance was measured in.
     grid_hotspots, cell_hotspots : HotSpots
         The Gi* results (weights, band, inference) behind ``grids`` and ``cells``.
-    emerging_hotspots : EmergingHotSpots
-        The space-time result behind ``emerging`` (cube, bins).
+    emerging_hotspots : EmergingHotSpots or None
+        The space-time result behind ``emerging`` (cube, bins); None when the incidents
+        span a single bin (then every cell's pattern is "none").
     evaluation : Evaluation
         The PAI result behind ``pai`` (flagged cell ids).
     """
@@ -83,14 +91,14 @@ class HotspotReview:
     category: tuple[str, ...] | None
     grids: gpd.GeoDataFrame
     cells: gpd.GeoDataFrame
-    emerging: gpd.GeoDataFrame
+    emerging: gpd.GeoDataFrame | None
     pai: pd.DataFrame
     cell_size_m: float
     shape: Shape
     metric_crs: pyproj.CRS
     grid_hotspots: HotSpots
     cell_hotspots: HotSpots
-    emerging_hotspots: EmergingHotSpots
+    emerging_hotspots: EmergingHotSpots | None
     evaluation: Evaluation
 
     @property
@@ -114,6 +122,7 @@ def hotspot_review(
     size_m: float | None = None,
     permutations: int = 0,
     bins: Bins = "month",
+    trends: bool = True,
 ) -> HotspotReview:
     """Counts, Gi* hot spots, emerging hot spots and PAI of one district for one period.
 
@@ -137,6 +146,9 @@ def hotspot_review(
         Esri's Hot Spot Analysis does.
     bins : {"day", "week", "month"}
         Time bins of the emerging hot-spot cube (the whole incident history).
+    trends : bool
+        Compute emerging hot spots (the slowest step: a space-time Gi* per bin); False
+        leaves ``emerging`` None, for callers that show only the period's classes.
 
     Raises
     ------
@@ -156,10 +168,10 @@ def hotspot_review(
     cell_gi = gi_star(
         cell_counts[["id", "row", "col", "count", "geometry"]], permutations=permutations
     )
-    grid_gi = _grid_gi(counts.areas, permutations=permutations)
-    emerging = emerging_hotspots(
-        located, cells.cells[["id", "geometry"]], freq=bins, area_col="cell"
+    grid_gi = _grid_gi(
+        counts.areas, cell_gi.cells, _in_period(located, period), permutations=permutations
     )
+    emerging = _emerging(located, cells.cells[["id", "geometry"]], bins=bins) if trends else None
     evaluation = pai(
         cell_counts.assign(count=cell_counts["previous_count"]),
         cell_counts.set_index("id")["count"],
@@ -169,7 +181,7 @@ def hotspot_review(
         category=counts.category,
         grids=grid_gi.cells,
         cells=cell_gi.cells,
-        emerging=emerging.cells,
+        emerging=_emerging_frame(emerging, cells.cells, located, trends=trends),
         pai=pai_table(evaluation),
         cell_size_m=cells.size_m,
         shape=cells.shape,
@@ -190,6 +202,9 @@ def _inputs(
             f"the district needs grids and incidents / 辖区须包含网格和警情 ({district.name})"
         )
     incidents = district.incidents
+    require(
+        incidents, ["time"] + (["category"] if category is not None else []), source="incidents"
+    )
     if category is not None:
         cats = [category] if isinstance(category, str) else [str(c) for c in category]
         incidents = incidents[incidents["category"].astype(str).isin(cats)]
@@ -266,9 +281,70 @@ def _cell_counts(cells: Cells, located: gpd.GeoDataFrame, period: Period) -> gpd
     )
 
 
-def _grid_gi(areas: gpd.GeoDataFrame, *, permutations: int) -> HotSpots:
-    """Gi* on the grids' counts."""
-    return gi_star(areas, permutations=permutations)
+def _emerging(
+    located: gpd.GeoDataFrame, cells: gpd.GeoDataFrame, *, bins: Bins
+) -> EmergingHotSpots | None:
+    """Emerging hot spots over the whole history, None when it spans a single bin."""
+    times = pd.to_datetime(located["time"], errors="coerce").dropna()
+    if times.dt.to_period(period_freq(bins)).nunique() < 2:
+        return None
+    return emerging_hotspots(located, cells, freq=bins, area_col="cell")
+
+
+def _emerging_frame(
+    result: EmergingHotSpots | None,
+    cells: gpd.GeoDataFrame,
+    located: gpd.GeoDataFrame,
+    *,
+    trends: bool,
+) -> gpd.GeoDataFrame | None:
+    if not trends:
+        return None
+    return result.cells if result is not None else _no_pattern(cells, located)
+
+
+def _no_pattern(cells: gpd.GeoDataFrame, located: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """The ``emerging`` frame when there is no trend to see: every pattern "none"."""
+    n = len(cells)
+    counts = located["cell"].value_counts().reindex(cells["id"], fill_value=0)
+    return gpd.GeoDataFrame(
+        {
+            "id": cells["id"].to_numpy(),
+            "count": counts.to_numpy().astype(int),
+            "pattern": ["none"] * n,
+            "spot": [""] * n,
+            "label_zh": ["无模式"] * n,
+            "label_en": ["No Pattern Detected"] * n,
+            "trend_z": np.full(n, np.nan),
+            "trend_p": np.full(n, np.nan),
+            "n_hot_bins": np.zeros(n, dtype=int),
+            "n_cold_bins": np.zeros(n, dtype=int),
+        },
+        geometry=cells.geometry.to_numpy(),
+        crs=cells.crs,
+    )
+
+
+def _in_period(incidents: gpd.GeoDataFrame, period: Period) -> gpd.GeoDataFrame:
+    times = pd.to_datetime(incidents["time"], errors="coerce")
+    return incidents[((times >= period.start) & (times < period.end)).to_numpy()]
+
+
+def _grid_gi(
+    areas: gpd.GeoDataFrame,
+    cells: gpd.GeoDataFrame,
+    incidents: gpd.GeoDataFrame,
+    *,
+    permutations: int,
+) -> HotSpots:
+    """Gi* of the grid counts (``gi_z``, ``gi_p``, ``gi_p_fdr``, ``grid_class``), and the
+    grid classes read off the cells' Gi* (``hotspot_class``, :mod:`gis.hotspots.grid_classes`)."""
+    own = gi_star(areas, permutations=permutations)
+    frame = own.cells.rename(columns={"hotspot_class": "grid_class"})
+    classes = grid_classes(areas, cells, incidents)
+    for col in ("hot_share", "cold_share", "hotspot_class"):
+        frame[col] = classes[col].to_numpy()
+    return replace(own, cells=frame)
 
 
 def pai_table(result: Evaluation) -> pd.DataFrame:

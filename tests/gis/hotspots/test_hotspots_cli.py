@@ -132,3 +132,39 @@ def test_coverage_bad_roads_and_hotspot_files_exit_2(demo_dir: Path, tmp_path: P
     garbage.write_bytes(b"not a geopackage")
     broken = runner.invoke(app, [*base, "--hotspots", str(garbage)])
     assert broken.exit_code == 2 and "broken.gpkg" in broken.output
+
+
+def test_hotspots_cli_writes_what_hotspot_review_computes(demo_dir: Path, tmp_path: Path) -> None:
+    """The command only writes the review: the same counts, z-scores and classes."""
+    from gis.district import load_district
+    from gis.hotspots import hotspot_review
+
+    out = tmp_path / "same"
+    args = ["hotspots", str(demo_dir), "-o", str(out), "--size", "200", "--format", "parquet"]
+    result = runner.invoke(app, [*args, "--window", "week", "--at", "2025-11-05"])
+    assert result.exit_code == 0, result.output
+    review = hotspot_review(load_district(demo_dir), window="week", at="2025-11-05", size_m=200)
+    for name, frame in (("grid_counts", review.grids), ("cell_hotspots", review.cells)):
+        written = gpd.read_parquet(out / f"{name}.parquet")
+        assert written["id"].tolist() == frame["id"].tolist()
+        for col in ("count", "hotspot_class"):
+            assert written[col].tolist() == frame[col].tolist(), (name, col)
+        assert written["gi_z"].to_numpy() == pytest.approx(frame["gi_z"].to_numpy())
+    assert review.emerging is not None
+    emerging = gpd.read_parquet(out / "emerging.parquet")
+    assert emerging["pattern"].tolist() == review.emerging["pattern"].tolist()
+    pai = pd.read_excel(out / "results.xlsx", sheet_name="pai")
+    assert pai["pai"].iloc[0] == pytest.approx(review.pai["pai"].iloc[0])
+    assert "2025-11-03" in result.output  # the week's Monday heads the summary
+
+
+def test_hotspots_cli_custom_range_and_bad_window(demo_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "range"
+    period = ["--start", "2025-10-01", "--end", "2025-12-01", "--size", "200"]
+    result = runner.invoke(app, ["hotspots", str(demo_dir), "-o", str(out), *period])
+    assert result.exit_code == 0, result.output
+    assert "custom" in result.output
+    bad = runner.invoke(app, ["hotspots", str(demo_dir), "-o", str(out), "--window", "year"])
+    assert bad.exit_code == 2 and "--window" in bad.output
+    half = runner.invoke(app, ["hotspots", str(demo_dir), "-o", str(out), "--start", "2025-10-01"])
+    assert half.exit_code == 2 and "start and end" in half.output

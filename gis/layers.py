@@ -35,6 +35,7 @@ class LayerKind(StrEnum):
     ADDRESS = "address"
     BUILDING = "building"
     ASSIGNMENT = "assignment"
+    OUTSIDE = "outside"
 
 
 @dataclass(frozen=True)
@@ -200,6 +201,14 @@ LAYER_SPECS: dict[LayerKind, LayerSpec] = {
             point_allowed=True,
         ),
         LayerSpec(
+            LayerKind.OUTSIDE,
+            "辖区外区域",
+            "outside area (belongs to no one here)",
+            "polygon",
+            None,
+            (_ID, _NAME),
+        ),
+        LayerSpec(
             LayerKind.ASSIGNMENT,
             "警力配置",
             "officer assignment",
@@ -242,6 +251,7 @@ ATTRIBUTE: dict[LayerKind, str] = {
     LayerKind.ADDRESS: "addresses",
     LayerKind.BUILDING: "buildings",
     LayerKind.ASSIGNMENT: "assignments",
+    LayerKind.OUTSIDE: "outside",
 }
 """District attribute holding each layer kind."""
 

@@ -7,6 +7,7 @@ Rule and severity labels live with the rules: ``gis.checks.RULES[name].label``,
 from __future__ import annotations
 
 from gis.i18n import Lang, Text
+from gis.labels import GI_CLASSES as _GI_CLASSES
 
 LAYERS: dict[str, Text] = {
     "grid": Text("网格", "Grids"),
@@ -20,7 +21,7 @@ LAYERS: dict[str, Text] = {
     "tracks": Text("巡逻轨迹", "Patrol tracks"),
     "covered": Text("已巡逻区域", "Covered"),
     "uncovered": Text("未巡逻区域", "Not covered"),
-    "visits": Text("联防联控点走访", "Joint-point visits"),
+    "visits": Text("联防联控点巡查/到点", "Joint-point check-ins"),
     "under_patrolled": Text("巡逻不足的热点", "Under-patrolled hot spots"),
     "old_grids": Text("原网格", "Old grids"),
     "new_grids": Text("新网格", "New grids"),
@@ -65,15 +66,7 @@ FIELDS: dict[str, Text] = {
     "period": Text("时段", "period"),
 }
 
-GI_CLASSES: dict[int, Text] = {
-    3: Text("热点 99% 置信", "Hot spot, 99% confidence"),
-    2: Text("热点 95% 置信", "Hot spot, 95% confidence"),
-    1: Text("热点 90% 置信", "Hot spot, 90% confidence"),
-    0: Text("不显著", "Not significant"),
-    -1: Text("冷点 90% 置信", "Cold spot, 90% confidence"),
-    -2: Text("冷点 95% 置信", "Cold spot, 95% confidence"),
-    -3: Text("冷点 99% 置信", "Cold spot, 99% confidence"),
-}
+GI_CLASSES = _GI_CLASSES
 
 CHANGES: dict[str, Text] = {
     "added": Text("新增", "added"),

@@ -8,17 +8,35 @@ and the findings per rule; writes GeoPackage, GeoJSON, XLSX, CSV and HTML with
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Literal
 
+import geopandas as gpd
 import pandas as pd
 import typer
 from rich.table import Table
 
 from beatgrid.commands._choices import LangChoice
 from beatgrid.commands._common import console, user_errors
+from beatgrid.commands._inputs import (
+    LayerOpt,
+    MapOpt,
+    RepairOpt,
+    ToCrsOpt,
+    is_workspace,
+    layer_names,
+    mappings,
+    read_one,
+    read_workspace,
+    same_crs,
+)
 from gis.checks import CheckConfig, CheckReport, check_district, check_layers
 from gis.checks.exceptions import ExceptionRegister, load_exceptions, load_sidecars
+from gis.checks.ids import IdNormalization
+from gis.checks.run import LAYER_ATTRIBUTES
+from gis.errors import ConfigError
+from gis.labels import COLUMNS, RULES
 
 _FILES = {
     "street": "--streets",
@@ -28,6 +46,7 @@ _FILES = {
     "station": "--stations",
     "beat": "--beats",
     "aux_beat": "--aux-beats",
+    "outside": "--outside",
 }
 
 
@@ -38,7 +57,8 @@ def register(app: typer.Typer) -> None:
 
 def check(
     manifest: Annotated[
-        Path | None, typer.Argument(help="district manifest.json (or its folder)")
+        Path | None,
+        typer.Argument(help="district manifest.json (or its folder), or an import workspace .gpkg"),
     ] = None,
     grids: Annotated[Path | None, typer.Option("--grids", help="grid layer file")] = None,
     beats: Annotated[Path | None, typer.Option("--beats", help="officer beat layer")] = None,
@@ -50,6 +70,23 @@ def check(
     assignments: Annotated[
         Path | None, typer.Option("--assignments", help="officer assignments CSV")
     ] = None,
+    outside: Annotated[
+        Path | None,
+        typer.Option("--outside", help="land belonging to no one here (enclaves): not gaps"),
+    ] = None,
+    repair: RepairOpt = False,
+    to_crs: ToCrsOpt = None,
+    map_: MapOpt = None,
+    layer: LayerOpt = None,
+    parent_ids: Annotated[
+        str,
+        typer.Option(
+            "--parent-ids", help="compare parent ids: exact, zeros, width=N, upper, lower (a,b)"
+        ),
+    ] = "exact",
+    codes: Annotated[
+        str, typer.Option("--codes", help="code_mismatch rule (GB/T 2260): auto, on, off")
+    ] = "auto",
     tolerance: Annotated[float, typer.Option("--tolerance", help="metres")] = 2.0,
     sliver: Annotated[float, typer.Option("--sliver", help="sliver area threshold, m²")] = 20.0,
     exceptions: Annotated[
@@ -71,15 +108,39 @@ def check(
         "station": stations,
         "beat": beats,
         "aux_beat": aux_beats,
+        "outside": outside,
     }
     with user_errors():
-        config = CheckConfig(tolerance_m=tolerance, sliver_area_m2=sliver)
+        config = CheckConfig(
+            tolerance_m=tolerance,
+            sliver_area_m2=sliver,
+            parent_ids=IdNormalization.parse(parent_ids),
+            codes=_codes(codes),
+        )
         register = load_exceptions(exceptions) if exceptions else None
-        report = _run(manifest, files, assignments, config=config, register=register)
-        _print(report, lang.lang)
+        reading = Reading(repair, to_crs, mappings(map_), layer_names(layer))
+        report = _run(manifest, files, assignments, config=config, register=register, how=reading)
+        language = lang.lang
+        _print(report, language)
         if output is not None:
-            _write(report, output)
+            _write(report, output, language)
     raise typer.Exit(0 if report.ok else 1)
+
+
+@dataclass(frozen=True)
+class Reading:
+    """How the layers are read: the shared options of :mod:`beatgrid.commands._inputs`."""
+
+    repair: bool
+    to_crs: str | None
+    maps: dict[str, dict[str, str]]
+    layers: dict[str, str]
+
+
+def _codes(value: str) -> Literal["auto", "on", "off"]:
+    if value not in ("auto", "on", "off"):
+        raise ConfigError(f"--codes {value!r}: use auto, on or off")
+    return value  # type: ignore[return-value]
 
 
 def _run(
@@ -89,23 +150,35 @@ def _run(
     *,
     config: CheckConfig,
     register: ExceptionRegister | None,
+    how: Reading,
 ) -> CheckReport:
     given = {k: v for k, v in files.items() if v is not None}
-    if manifest is not None:
+    layers: dict[str, gpd.GeoDataFrame] = {}
+    if manifest is not None and not is_workspace(manifest):
         from gis.district import load_district
 
-        return check_district(load_district(manifest), config=config, exceptions=register)
-    if not given:
-        from gis.errors import ConfigError
-
+        district = load_district(manifest, to_crs=how.to_crs, repair=how.repair)
+        if not given:
+            return check_district(district, config=config, exceptions=register)
+        layers = {k: v for k in LAYER_ATTRIBUTES if (v := _frame(district, k)) is not None}
+    elif manifest is not None:
+        layers = read_workspace(
+            manifest, tuple(_FILES), repair=how.repair, maps=how.maps, layers=how.layers
+        )
+    if not given and not layers:
         raise ConfigError("give a manifest or at least one layer file (--grids, --beats, ...)")
-    from gis.io import read_layer
-
-    layers = {kind: read_layer(path, kind=kind).gdf for kind, path in given.items()}
+    for kind, path in given.items():
+        layers[kind] = read_one(path, kind, repair=how.repair, maps=how.maps, layers=how.layers)
+    layers = same_crs(layers, how.to_crs)
     table = pd.read_csv(assignments, dtype=str) if assignments is not None else None
     if register is None:
         register = load_sidecars(given)
     return check_layers(layers, assignments=table, config=config, exceptions=register)
+
+
+def _frame(district: object, kind: str) -> gpd.GeoDataFrame | None:
+    value = getattr(district, LAYER_ATTRIBUTES[kind], None)
+    return value if isinstance(value, gpd.GeoDataFrame) else None
 
 
 def _print(report: CheckReport, lang: Literal["zh", "en"]) -> None:
@@ -113,9 +186,11 @@ def _print(report: CheckReport, lang: Literal["zh", "en"]) -> None:
     console.print(f"[{style}]{report.summary(lang)}[/]")
     counts = report.counts()
     if not counts.empty:
-        table = Table("rule", "error", "warning", "noise", "accepted")
+        heads = ("rule", "error", "warning", "noise", "accepted")
+        table = Table(*(COLUMNS[k].get(lang) for k in heads))
         for rule, row in counts.iterrows():
-            table.add_row(str(rule), *(str(int(v)) for v in row.tolist()))
+            name = RULES[str(rule)].get(lang) if str(rule) in RULES else str(rule)
+            table.add_row(name, *(str(int(v)) for v in row.tolist()))
         console.print(table)
     column = "message_zh" if lang == "zh" else "message_en"
     for message in report.violations[column].head(30):
@@ -124,11 +199,11 @@ def _print(report: CheckReport, lang: Literal["zh", "en"]) -> None:
         console.print(f"  … {len(report.violations) - 30} more")
 
 
-def _write(report: CheckReport, folder: Path) -> None:
+def _write(report: CheckReport, folder: Path, lang: Literal["zh", "en"]) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     report.to_geopackage(folder / "findings.gpkg")
     report.to_geojson(folder / "findings.geojson")
-    report.to_xlsx(folder / "report.xlsx")
+    report.to_xlsx(folder / "report.xlsx", lang=lang)
     report.to_csv(folder / "csv")
-    report.to_html(folder / "report.html")
+    report.to_html(folder / "report.html", lang=lang)
     console.print(f"report written to {folder}")

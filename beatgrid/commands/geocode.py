@@ -53,8 +53,14 @@ def geocode(
     crs: Annotated[
         str, typer.Option("--crs", help="input coordinates: wgs84, cgcs2000, gcj02, bd09, EPSG:…")
     ] = "wgs84",
-    x: Annotated[str, typer.Option("--x", "--lon", help="longitude / easting column")] = "lon",
-    y: Annotated[str, typer.Option("--y", "--lat", help="latitude / northing column")] = "lat",
+    x: Annotated[
+        str | None,
+        typer.Option("--x", "--lon", help="longitude / easting column (default: recognised)"),
+    ] = None,
+    y: Annotated[
+        str | None,
+        typer.Option("--y", "--lat", help="latitude / northing column (default: recognised)"),
+    ] = None,
     address: Annotated[
         str | None, typer.Option("--address", help="address column (used without coordinates)")
     ] = None,
@@ -64,6 +70,9 @@ def geocode(
     id_column: Annotated[
         str | None, typer.Option("--id", help="incident id column (duplicates are flagged)")
     ] = None,
+    row_ids: Annotated[
+        bool, typer.Option("--row-ids", help="use row numbers as ids (file without an id column)")
+    ] = False,
     tolerance: Annotated[
         float, typer.Option("--tolerance", help="metres: place points this close to an area")
     ] = 0.0,
@@ -81,17 +90,24 @@ def geocode(
 ) -> None:
     """Place incidents in street, community, grid, station, beat … by coordinates or address."""
     from gis.geocoding.assign import build_area_index
+    from gis.geocoding.batch import peek_columns
+    from gis.geocoding.diagnose import diagnose, pick_coordinates
     from gis.geocoding.match import load_gazetteer
     from gis.geocoding.pipeline import GeocodeOptions
 
     with user_errors():
+        language: Lang = lang.lang
+        columns = peek_columns(source) if source.is_file() else []
+        picked = pick_coordinates(columns, x=x, y=y)
+        err_console.print(picked.describe().get(language))
         layers = _area_layers(areas, layer or [], layer_id or [], repair=repair)
         index = build_area_index(layers, tolerance_m=tolerance)
         options = GeocodeOptions(
-            x=x,
-            y=y,
+            x=picked.x,
+            y=picked.y,
             address=address,
             id_column=id_column,
+            row_ids=row_ids,
             source_crs=crs,
             gazetteer=load_gazetteer(gazetteer) if gazetteer is not None else None,
             threshold=threshold,
@@ -100,7 +116,12 @@ def geocode(
             _run_dask(source, output, index, options, scheduler)
             return
         summary = _run_batch(source, output, index, options, chunk_size)
-        console.print(_summary_table(summary, lang.lang))
+        console.print(_summary_table(summary, language))
+        problem = diagnose(summary.by_status, columns=picked, crs=crs)
+    if problem is not None:
+        err_console.print(f"[bold red]{problem.reason.get(language)}[/]")
+        err_console.print(f"→ {problem.fix.get(language)}")
+        raise typer.Exit(1)
 
 
 def _area_layers(
@@ -171,6 +192,19 @@ _LABELS = {
     "low_confidence": Text("低置信度待核查", "low confidence (review)"),
     "outside": Text("区域外（已给最近区域）", "outside (nearest given)"),
     "unmatched": Text("未定位", "unmatched"),
+    "near_other_area": Text("容差内另有区域（归属需留意）", "another area within the tolerance"),
+}
+
+
+_STATUS_WORDS = {
+    "ok": Text("其中：按坐标定位", "of which: by coordinates"),
+    "tolerance": Text("其中：容差内就近归属", "of which: within tolerance"),
+    "address": Text("其中：按地址定位", "of which: by address"),
+    "outside": Text("其中：区域外", "of which: outside"),
+    "review": Text("其中：待人工核查", "of which: review"),
+    "missing_coordinates": Text("其中：缺少坐标", "of which: coordinates missing"),
+    "out_of_range": Text("其中：坐标超出范围", "of which: out of range"),
+    "swapped_lat_lon": Text("其中：经纬度对调", "of which: lat/lon swapped"),
 }
 
 
@@ -181,5 +215,7 @@ def _summary_table(summary: BatchSummary, lang: Lang) -> Table:
     for key, label in _LABELS.items():
         table.add_row(label.get(lang), f"{getattr(summary, key):,}")
     for status, count in sorted(summary.by_status.items()):
-        table.add_row(f"  · {status}", f"{count:,}")
+        word = _STATUS_WORDS.get(status)
+        shown = f"{word.get(lang)} ({status})" if word is not None else status
+        table.add_row(f"  · {shown}", f"{count:,}")
     return table

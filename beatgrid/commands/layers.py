@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import warnings
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 import pandas as pd
 import typer
@@ -210,11 +210,17 @@ def _try_read(
 def export(
     workspace: Annotated[Path, typer.Argument(help="GeoPackage workspace", dir_okay=False)],
     kind: KindOpt,
-    out: Annotated[Path, typer.Option("--out", "-o", help=".geojson .gpkg .parquet .csv .xlsx")],
+    out: Annotated[
+        Path,
+        typer.Option("--out", "-o", help=".geojson .gpkg .parquet .shp .kml .kmz .csv .xlsx"),
+    ],
     to_crs: Annotated[
         str | None,
         typer.Option("--to-crs", help="write in this CRS: EPSG code, gcj02 (Amap), bd09 (Baidu)"),
     ] = None,
+    gbk: Annotated[
+        bool, typer.Option("--gbk", help="shapefile attributes in GBK (.cpg GBK), else UTF-8")
+    ] = False,
 ) -> None:
     """Write the KIND layer of a workspace to another file format.
 
@@ -228,7 +234,8 @@ def export(
             task = bar.add_task(f"reading {workspace.name}::{lk.value}", total=2)
             result = read_layer(workspace, kind=lk, layer=lk.value)
             bar.update(task, advance=1, description=f"writing {out.name}")
-            write_layer(result.gdf, out, layer=lk.value, to_crs=to_crs)
+            encoding: Literal["utf-8", "gbk"] = "gbk" if gbk else "utf-8"
+            write_layer(result.gdf, out, layer=lk.value, to_crs=to_crs, encoding=encoding)
             bar.update(task, advance=1, description="done")
         where = f" in {to_crs}" if to_crs else ""
         console.print(f"[green]exported[/] {len(result.gdf)} {lk.value} → {out}{where}")

@@ -16,6 +16,16 @@ import typer
 
 from beatgrid.commands._choices import BasemapCrs, LangChoice, MapValue
 from beatgrid.commands._common import console, user_errors
+from beatgrid.commands._inputs import (
+    LayerOpt,
+    MapOpt,
+    RepairOpt,
+    ToCrsOpt,
+    layer_names,
+    mappings,
+    read_one,
+    same_crs,
+)
 from gis.io import read_frame
 
 if TYPE_CHECKING:  # maps (folium) is imported only when a map command runs: fast CLI start
@@ -79,20 +89,36 @@ def alignment(
     beats: FileOpt = None,
     aux_beats: FileOpt = None,
     joint_points: FileOpt = None,
+    repair: RepairOpt = False,
+    to_crs: ToCrsOpt = None,
+    map_: MapOpt = None,
+    layer: LayerOpt = None,
     lang: LangOpt = LangChoice.ZH,
     basemap_url: BasemapOpt = None,
     basemap_crs: BasemapCrsOpt = BasemapCrs.WGS84,
 ) -> None:
-    """Grids, beats and joint points with every misalignment highlighted."""
+    """Grids, beats and joint points with every misalignment highlighted.
+
+    Layers are read like ``check`` reads them (recognised columns, ``--map``, ``--layer``
+    for a workspace GeoPackage, ``--repair``, ``--to-crs``).
+    """
     from maps.alignment import alignment_map
 
+    files = {"grid": grids, "beat": beats, "aux_beat": aux_beats, "joint_point": joint_points}
     with user_errors():
+        maps, names = mappings(map_), layer_names(layer)
+        read = {
+            kind: read_one(path, kind, repair=repair, maps=maps, layers=names)
+            for kind, path in files.items()
+            if path is not None
+        }
+        read = same_crs(read, to_crs)
         m = alignment_map(
             _need(findings),
-            grids=_need(grids),
-            beats=_read(beats),
-            aux_beats=_read(aux_beats),
-            joint_points=_read(joint_points),
+            grids=read["grid"],
+            beats=read.get("beat"),
+            aux_beats=read.get("aux_beat"),
+            joint_points=read.get("joint_point"),
             options=_options(lang, basemap_url, basemap_crs),
         )
         _write(m, out, lang=lang, basemap=basemap_url, crs=basemap_crs)

@@ -20,6 +20,7 @@ import shapely
 from gis.checks.findings import concat, draft, join_ids, polygonal
 from gis.checks.pairs import Overlaid, overlaid
 from gis.checks.safe import failures
+from gis.i18n import Text
 
 
 @dataclass(frozen=True)
@@ -88,7 +89,10 @@ def check_grid_split(
         pieces[real],
         other_layer="beat",
         other_ids=[join_ids(beat_ids[b[g == i]]) for i in split[real]],
-        detail=detail.reindex(split[real]).fillna("(none) 100%").to_numpy(),
+        detail=[
+            Text(t.replace(_NONE, "无责任区"), t.replace(_NONE, "no beat"))
+            for t in detail.reindex(split[real]).fillna(f"{_NONE} 100%").to_numpy()
+        ],
         noise_eligible=True,
     )
     all_g = np.concatenate([whole_g, g])
@@ -135,6 +139,9 @@ def check_beat_boundaries(
     )
 
 
+_NONE = "\x00none"  # placeholder for "in no beat", worded per language
+
+
 def _shares_text(
     g: np.ndarray, b: np.ndarray, share: np.ndarray, beat_ids: np.ndarray
 ) -> pd.Series:
@@ -145,5 +152,5 @@ def _shares_text(
     rest = 1.0 - pd.Series(share).groupby(g).sum()
     for gi, r in zip(rest.index.tolist(), rest.to_numpy().tolist(), strict=True):
         if r > 0.005:
-            parts[gi].append(f"(none) {r:.0%}")
+            parts[gi].append(f"{_NONE} {r:.0%}")
     return pd.Series({k: ", ".join(v) for k, v in parts.items()}, dtype=object)

@@ -15,6 +15,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from gis.checks.ids import EXACT, IdNormalization
 from gis.errors import ConfigError
 from gis.i18n import Text
 
@@ -28,6 +29,8 @@ Rule = Literal[
     "not_covering_parent",
     "crosses_parent",
     "orphan",
+    "parent_not_found",
+    "code_mismatch",
     "grid_split_by_beat",
     "beat_boundary_off_grid",
     "aux_beat_missing",
@@ -103,10 +106,11 @@ _SPECS: tuple[RuleSpec, ...] = (
         "error",
         "Must Be Covered By Feature Class Of (reverse)",
         Text(
-            "{other_layer} {other_ids} 有 {area} 平方米（宽 {width} 米）未被{layer}覆盖",
+            "{layer}未完全覆盖上级区域：{other_layer} {other_ids} 有 {area} 平方米（宽 {width} 米）"
+            "不在任何{layer}内",
             "{other_layer} {other_ids}: {area} m² (width {width} m) not covered by any {layer}",
         ),
-        Text("未铺满上级", "does not cover parent"),
+        Text("未完全覆盖上级区域", "does not cover its parent"),
     ),
     RuleSpec(
         "crosses_parent",
@@ -124,10 +128,32 @@ _SPECS: tuple[RuleSpec, ...] = (
         "error",
         "Must Be Covered By Feature Class Of",
         Text(
-            "{layer} {ids} 有 {area} 平方米（宽 {width} 米）不在任何{other_layer}内",
+            "{layer} {ids} 有 {area} 平方米（宽 {width} 米）不在任何上级区域（{other_layer}）内",
             "{layer} {ids}: {area} m² (width {width} m) lies in no {other_layer}",
         ),
-        Text("无上级", "orphan"),
+        Text("不在任何上级区域内", "in no parent"),
+    ),
+    RuleSpec(
+        "parent_not_found",
+        "error",
+        "(parent id must exist)",
+        Text(
+            "{layer} {ids} 的上级编码 {other_ids} 在{other_layer}图层中不存在{detail}",
+            "{layer} {ids}: parent id {other_ids} matches no {other_layer}{detail}",
+        ),
+        Text("上级编码不存在", "parent id not found"),
+    ),
+    RuleSpec(
+        "code_mismatch",
+        "error",
+        "(GB/T 2260 code prefix)",
+        Text(
+            "{layer} {ids} 的代码 {detail} 与所在{other_layer} {other_ids} 的代码不符"
+            "（应以上级代码开头）",
+            "{layer} {ids}: code {detail} does not start with the code of its {other_layer} "
+            "{other_ids}",
+        ),
+        Text("代码与上级不符", "code does not match parent"),
     ),
     RuleSpec(
         "grid_split_by_beat",
@@ -162,7 +188,7 @@ _SPECS: tuple[RuleSpec, ...] = (
         "error",
         "Must Cover Each Other",
         Text(
-            "辅警警格 {ids} 不对应任何网格（最佳 IoU {detail}）",
+            "辅警警格 {ids} 不对应任何网格（最高交并比 {detail}）",
             "auxiliary beat {ids} matches no grid (best IoU {detail})",
         ),
         Text("多余辅警警格", "extra auxiliary beat"),
@@ -172,7 +198,7 @@ _SPECS: tuple[RuleSpec, ...] = (
         "error",
         "Must Cover Each Other",
         Text(
-            "辅警警格 {ids} 与网格 {other_ids} 边界不一致：IoU {detail}，差异 {area} 平方米",
+            "辅警警格 {ids} 与网格 {other_ids} 边界不一致：交并比 {detail}，差异 {area} 平方米",
             "auxiliary beat {ids} differs from grid {other_ids}: IoU {detail}, {area} m² differ",
         ),
         Text("警格与网格不一致", "auxiliary beat ≠ grid"),
@@ -181,8 +207,8 @@ _SPECS: tuple[RuleSpec, ...] = (
         "grid_unstaffed",
         "error",
         "(一村（格）一警)",
-        Text("网格 {ids} 没有配置民警或辅警", "grid {ids} has no officer or auxiliary assigned"),
-        Text("网格无警力", "grid unstaffed"),
+        Text("网格 {ids} 未配备民（辅）警", "grid {ids} has no officer or auxiliary assigned"),
+        Text("网格未配备民（辅）警", "grid unstaffed"),
     ),
     RuleSpec(
         "community_understaffed",
@@ -253,6 +279,14 @@ class CheckConfig:
         Area findings narrower than this (default 1 cm) are numerical round-off
         (a straight edge bends by millimetres when reprojected), not even
         digitizing noise, and are dropped.
+    parent_ids : IdNormalization
+        How a declared ``parent_id`` is compared with the parents' ids (exact by
+        default; see :mod:`gis.checks.ids`).  The report states the one used.
+    codes : {"auto", "on", "off"}
+        The ``code_mismatch`` rule (a child's ``code`` starts with its parent's, GB/T
+        2260): ``"auto"`` runs it when both layers' codes are all digits and the
+        parents' have at least 6 (Chinese division codes), so foreign data is left
+        alone; ``"on"`` always, ``"off"`` never.
     rules : frozenset of str or None
         The rules to run; ``None`` runs them all.
     severities : mapping
@@ -266,6 +300,8 @@ class CheckConfig:
     staffing_via: Literal["grid", "grid_or_beat"] = "grid"
     precision_m: float = 0.001
     speck_m: float = 0.01
+    parent_ids: IdNormalization = EXACT
+    codes: Literal["auto", "on", "off"] = "auto"
     rules: frozenset[str] | None = None
     severities: Mapping[str, Severity] = field(default_factory=lambda: MappingProxyType({}))
 
@@ -314,7 +350,7 @@ class CheckConfig:
 class _Options(BaseModel):
     """What :class:`CheckConfig` accepts, checked by pydantic (every field named on error)."""
 
-    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, arbitrary_types_allowed=True)
 
     tolerance_m: float = Field(ge=0)
     sliver_area_m2: float = Field(ge=0)
@@ -323,6 +359,8 @@ class _Options(BaseModel):
     staffing_via: Literal["grid", "grid_or_beat"]
     precision_m: float = Field(ge=0)
     speck_m: float = Field(ge=0)
+    parent_ids: IdNormalization
+    codes: Literal["auto", "on", "off"]
     rules: frozenset[str] | None
     severities: dict[str, Severity]
 

@@ -10,7 +10,9 @@ import geopandas as gpd
 import pandas as pd
 
 from gis.checks.config import SEVERITY_LABELS
+from gis.i18n import Lang, Text
 from gis.io import write_layer
+from gis.labels import BOOLEANS, COLUMNS, FIGURES, LAYERS, RULES, SEVERITIES, localize
 
 if TYPE_CHECKING:
     from gis.checks.report import CheckReport
@@ -50,18 +52,81 @@ def _table(findings: gpd.GeoDataFrame) -> pd.DataFrame:
     return table
 
 
-def to_xlsx(report: CheckReport, path: Path) -> Path:
-    """Sheets 汇总 summary, 问题 findings, 网格 grids, 责任区 beats."""
-    figures = pd.DataFrame({"figure": list(report.figures), "value": list(report.figures.values())})
+def _findings(findings: gpd.GeoDataFrame, lang: Lang) -> pd.DataFrame:
+    """Findings for a reader: one message column in ``lang``, every value worded."""
+    table = pd.DataFrame(findings.drop(columns="geometry"))
+    table["message"] = table[f"message_{lang}"]
+    table = table.drop(columns=["message_zh", "message_en"])
+    return localize(
+        table,
+        lang,
+        values={
+            "rule": RULES,
+            "severity": SEVERITIES,
+            "layer": LAYERS,
+            "other_layer": LAYERS,
+            "accepted": BOOLEANS,
+        },
+    )
+
+
+def _figures(report: CheckReport, lang: Lang) -> pd.DataFrame:
+    rows = []
+    for key, value in report.figures.items():
+        shown = round(100 * value, 1) if key.startswith("share_") else int(value)
+        rows.append({"figure": FIGURES[key].get(lang) if key in FIGURES else key, "value": shown})
+    return localize(pd.DataFrame(rows, columns=["figure", "value"]), lang)
+
+
+def _counts(report: CheckReport, lang: Lang) -> pd.DataFrame:
+    counts = report.counts().reset_index().rename_axis(columns=None)
+    return localize(counts, lang, values={"rule": RULES}).rename(
+        columns={"accepted": COLUMNS["accepted"].get(lang)}
+    )
+
+
+def _grids(table: pd.DataFrame, lang: Lang) -> pd.DataFrame:
+    out = table.copy()
+    if "beat_share" in out.columns:
+        out["beat_share"] = (out["beat_share"].astype(float) * 100).round(1)
+    return localize(out, lang, values={"aligned": BOOLEANS})
+
+
+_SHEETS = {
+    "summary": Text("汇总", "Summary"),
+    "findings": Text("问题清单", "Findings"),
+    "grids": Text("网格", "Grids"),
+    "beats": Text("民警责任区", "Officer beats"),
+}
+
+
+def to_xlsx(report: CheckReport, path: Path, *, lang: Lang = "zh") -> Path:
+    """Sheets 汇总, 问题清单, 网格, 民警责任区 (or English ones), all in one language."""
+    head = pd.DataFrame(
+        {
+            Text("检查结论", "Result").get(lang): [
+                report.summary(lang),
+                f"{Text('面积计算坐标系', 'Areas measured in').get(lang)} {report.metric_crs}",
+            ]
+        }
+    )
+    figures = _figures(report, lang)
+    sheet = _SHEETS["summary"].get(lang)
     with pd.ExcelWriter(path, engine="openpyxl") as book:
-        pd.DataFrame(
-            {"summary": [report.summary("zh"), report.summary("en"), report.metric_crs]}
-        ).to_excel(book, sheet_name="汇总 summary", index=False)
-        figures.to_excel(book, sheet_name="汇总 summary", index=False, startrow=5)
-        report.counts().to_excel(book, sheet_name="汇总 summary", startrow=6 + len(figures) + 2)
-        _table(report.findings).to_excel(book, sheet_name="问题 findings", index=False)
-        report.grids.to_excel(book, sheet_name="网格 grids", index=False)
-        report.beats.to_excel(book, sheet_name="责任区 beats", index=False)
+        head.to_excel(book, sheet_name=sheet, index=False)
+        figures.to_excel(book, sheet_name=sheet, index=False, startrow=4)
+        _counts(report, lang).to_excel(
+            book, sheet_name=sheet, index=False, startrow=6 + len(figures) + 1
+        )
+        _findings(report.findings, lang).to_excel(
+            book, sheet_name=_SHEETS["findings"].get(lang), index=False
+        )
+        _grids(report.grids, lang).to_excel(
+            book, sheet_name=_SHEETS["grids"].get(lang), index=False
+        )
+        _grids(report.beats, lang).to_excel(
+            book, sheet_name=_SHEETS["beats"].get(lang), index=False
+        )
     return path
 
 
@@ -78,35 +143,38 @@ def to_csv(report: CheckReport, directory: Path) -> list[Path]:
     return written
 
 
-def to_html(report: CheckReport, path: Path) -> Path:
-    """A self-contained HTML page: verdict, figures, counts per rule, the violations."""
-    violations = _table(report.violations)[
-        [
-            "rule",
-            "severity",
-            "layer",
-            "ids",
-            "other_ids",
-            "area_m2",
-            "width_m",
-            "message_zh",
-            "message_en",
-        ]
-    ]
-    figures = pd.DataFrame({"figure": list(report.figures), "value": list(report.figures.values())})
+def to_html(report: CheckReport, path: Path, *, lang: Lang = "zh") -> Path:
+    """A self-contained HTML page in one language: verdict, figures, counts, violations."""
+    words = {
+        "title": Text("边界一致性检查", "Boundary consistency check"),
+        "settings": Text(
+            f"面积计算坐标系 {report.metric_crs}；容差 {report.config.tolerance_m:g} 米，"
+            f"碎片面积阈值 {report.config.sliver_area_m2:g} 平方米",
+            f"Measured in {report.metric_crs}; tolerance {report.config.tolerance_m:g} m, "
+            f"sliver threshold {report.config.sliver_area_m2:g} m²",
+        ),
+        "figures": Text("指标", "Figures"),
+        "by_rule": Text("按规则统计", "By rule"),
+        "violations": Text("问题清单", "Violations"),
+    }
+    w = {k: html.escape(v.get(lang)) for k, v in words.items()}
+    columns = ["rule", "severity", "layer", "ids", "other_ids", "area_m2", "width_m", "message"]
+    violations = _findings(report.violations, lang)
+    named = [localize(pd.DataFrame(columns=[c]), lang).columns[0] for c in columns]
     verdict = "ok" if report.ok else "violations"
+    summary = html.escape(report.summary(lang)).replace("\n", "<br>")
+    code = "zh-CN" if lang == "zh" else "en"
     page = f"""<!doctype html>
-<html lang="zh"><head><meta charset="utf-8"><title>边界一致性检查 / boundary consistency</title>
+<html lang="{code}"><head><meta charset="utf-8"><title>{w["title"]}</title>
 <style>body{{font-family:sans-serif;margin:2em}} table{{border-collapse:collapse}}
 td,th{{border:1px solid #ccc;padding:2px 6px}} .ok{{color:#070}} .violations{{color:#b00}}</style>
 </head><body>
-<h1 class="{verdict}">{html.escape(report.summary("zh"))}</h1>
-<p class="{verdict}">{html.escape(report.summary("en"))}</p>
-<p>metric CRS: {html.escape(report.metric_crs)}; tolerance {report.config.tolerance_m} m,
-sliver {report.config.sliver_area_m2} m²</p>
-<h2>指标 / figures</h2>{figures.to_html(index=False)}
-<h2>按规则 / by rule</h2>{report.counts().to_html()}
-<h2>问题 / violations</h2>{violations.to_html(index=False)}
+<h1>{w["title"]}</h1>
+<p class="{verdict}">{summary}</p>
+<p>{w["settings"]}</p>
+<h2>{w["figures"]}</h2>{_figures(report, lang).to_html(index=False)}
+<h2>{w["by_rule"]}</h2>{_counts(report, lang).to_html(index=False)}
+<h2>{w["violations"]}</h2>{violations[named].to_html(index=False)}
 </body></html>"""
     path.write_text(page, encoding="utf-8")
     return path

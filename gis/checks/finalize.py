@@ -21,6 +21,7 @@ from gis.checks.config import RULES, CheckConfig
 from gis.checks.exceptions import ExceptionRegister
 from gis.checks.findings import FINDING_COLUMNS, concat
 from gis.checks.noise import Measures, is_noise, measure
+from gis.i18n import Text
 from gis.layers import LAYER_SPECS, LayerKind
 
 
@@ -157,16 +158,21 @@ def _messages(out: pd.DataFrame, detail: np.ndarray) -> tuple[list[str], list[st
             "area": f"{area:,.1f}",
             "width": f"{width:.1f}",
             "length": f"{length:,.1f}",
-            "detail": det,
         }
         zh.append(
             RULES[rule].message.zh.format(
-                layer=_label(layer, "zh"), other_layer=_label(other_layer, "zh"), **values
+                layer=_label(layer, "zh"),
+                other_layer=_label(other_layer, "zh"),
+                detail=det.zh if isinstance(det, Text) else det,
+                **values,
             )
         )
         en.append(
             RULES[rule].message.en.format(
-                layer=_label(layer, "en"), other_layer=_label(other_layer, "en"), **values
+                layer=_label(layer, "en"),
+                other_layer=_label(other_layer, "en"),
+                detail=det.en if isinstance(det, Text) else det,
+                **values,
             )
         )
     return zh, en

@@ -16,6 +16,8 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from gis.i18n import Text
+
 DRAFT_COLUMNS = (
     "rule",
     "layer",
@@ -54,7 +56,7 @@ def draft(
     *,
     other_layer: str = "",
     other_ids: Sequence[str] | np.ndarray | str = "",
-    detail: Sequence[str] | np.ndarray | str = "",
+    detail: Sequence[str | Text] | np.ndarray | str | Text = "",
     noise_eligible: bool = False,
     noise: bool | Sequence[bool] | np.ndarray = False,
 ) -> pd.DataFrame:
@@ -68,7 +70,7 @@ def draft(
             "ids": _strings(ids, n),
             "other_layer": other_layer,
             "other_ids": _strings(other_ids, n),
-            "detail": _strings(detail, n),
+            "detail": _details(detail, n),
             "noise_eligible": noise_eligible,
             "noise": noise,
         },
@@ -114,6 +116,19 @@ def polygonal(geoms: np.ndarray) -> np.ndarray:
         single = shapely.get_num_geometries(out[rows]) == 1
         out[rows[single]] = shapely.get_geometry(out[rows[single]], 0)
     return out
+
+
+def _details(values: Sequence[str | Text] | np.ndarray | str | Text, n: int) -> np.ndarray:
+    """Message values: plain strings (ids, numbers) or :class:`Text` (words in two languages)."""
+    if isinstance(values, str | Text):
+        out = np.empty(n, dtype=object)
+        out[:] = [values] * n
+        return out
+    arr = np.empty(len(values), dtype=object)
+    arr[:] = [v if isinstance(v, Text) else str(v) for v in values]
+    if len(arr) != n:
+        raise ValueError(f"expected {n} values, got {len(arr)}")
+    return arr
 
 
 def _strings(values: Sequence[str] | np.ndarray | str, n: int) -> np.ndarray:

@@ -21,6 +21,8 @@ import shapely
 from gis.checks.findings import concat, draft, join_ids, polygonal
 from gis.checks.pairs import Overlaid, Pairs, pairs
 from gis.checks.safe import failures, guarded
+from gis.i18n import Text
+from gis.layers import spec
 
 _ROUND_OFF_M = 0.005  # coordinates snapped to 1 mm: area sums drift by ~perimeter × 0.5 mm
 
@@ -129,7 +131,7 @@ def check_points_in(
                 ids[outside],
                 points[outside],
                 other_layer=parent_kind,
-                detail=f"in no {parent_kind}",
+                detail=Text(f"不在任何{spec(parent_kind).label_zh}内", f"in no {parent_kind}"),
             ),
             draft(
                 rule,
@@ -138,7 +140,10 @@ def check_points_in(
                 points[shared],
                 other_layer=parent_kind,
                 other_ids=[",".join(sorted(parent_ids[p[pt == i]])) for i in shared],
-                detail=f"on the boundary of several {parent_kind}s",
+                detail=Text(
+                    f"位于多个{spec(parent_kind).label_zh}的边界上",
+                    f"on the boundary of several {parent_kind}s",
+                ),
             ),
         ]
     )
@@ -181,32 +186,3 @@ def _orphans(
     outside = polygonal(outside)
     ok = ~shapely.is_missing(outside)
     return draft("orphan", kind, ids[short[ok]], outside[ok], noise_eligible=True)
-
-
-def check_declared(
-    ids: np.ndarray,
-    geoms: np.ndarray,
-    declared: np.ndarray,
-    home_ids: np.ndarray,
-    *,
-    kind: str,
-    parent_kind: str,
-    rule: str,
-    already: set[str],
-) -> pd.DataFrame:
-    """A child lying (mostly) in another parent than the ``parent_id`` it declares.
-
-    Children already reported as crossing are skipped: one finding per problem.
-    """
-    declared = np.asarray(declared, dtype=object).astype(str)
-    known = (declared != "") & (declared != "nan") & (declared != "None") & (home_ids != "")
-    wrong = known & (declared != home_ids) & ~pd.Series(ids).isin(already).to_numpy()
-    return draft(
-        rule,
-        kind,
-        ids[wrong],
-        geoms[wrong],
-        other_layer=parent_kind,
-        other_ids=[join_ids(p) for p in zip(declared[wrong], home_ids[wrong], strict=True)],
-        detail=[f"{d} → {h}" for d, h in zip(declared[wrong], home_ids[wrong], strict=True)],
-    )

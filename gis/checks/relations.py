@@ -18,14 +18,26 @@ import shapely
 
 from gis.checks.alignment import Split, check_beat_boundaries, check_grid_split
 from gis.checks.aux_beats import check_aux_beats
+from gis.checks.codes import check_codes, parent_positions
 from gis.checks.config import CheckConfig
+from gis.checks.declared import check_declared
 from gis.checks.findings import concat
 from gis.checks.joint_points import check_joint_points
-from gis.checks.nesting import check_declared, check_nesting
+from gis.checks.nesting import check_nesting
 from gis.checks.noise import is_noise, measure
 from gis.checks.pairs import Overlaid, copies, overlaid
 from gis.checks.staffing import check_community_staffing, check_grid_staffing
-from gis.checks.tiling import Coverage, check_cover, check_gaps, check_overlaps, coverage_of
+from gis.checks.tiling import (
+    Coverage,
+    check_cover,
+    check_gaps,
+    check_overlaps,
+    coverage_of,
+    minus_outside,
+    union_holes,
+)
+from gis.i18n import Text
+from gis.layers import spec
 
 TILED = ("street", "community", "grid", "station", "beat", "aux_beat")
 PARENT = {"community": "street", "grid": "community", "beat": "station", "aux_beat": "beat"}
@@ -51,18 +63,26 @@ class Links:
     aligned: np.ndarray | None = None  # per grid: in one beat (within tolerance)
     grid_of_aux: pd.Series | None = None  # aux beat id -> grid id
     widths: dict[int, float] = field(default_factory=dict)  # id(geometry) -> width measured
+    notes: list[Text] = field(default_factory=list)  # what the report must say it did
 
 
 def run_geometric(prepared: dict[str, Prepared], *, config: CheckConfig) -> Links:
     """Tiling, nesting, alignment, auxiliary beats and joint-defense points."""
     links = Links()
     known: list[tuple[np.ndarray, Coverage]] = []
+    outside = _outside(prepared.get("outside"), links)
+    grid_gaps = None
     for kind in TILED:
         if kind in prepared:
             layer = prepared[kind]
             coverage = coverage_of(layer.geoms, known=known)
             known.append((layer.geoms, coverage))
-            links.drafts.append(_tiling(layer, prepared.get(PARENT.get(kind, "")), coverage))
+            found = _tiling(layer, prepared.get(PARENT.get(kind, "")), coverage)
+            if kind == "grid":
+                grid_gaps = shapely.union_all(union_holes(coverage.union, layer.geoms))
+            # auxiliary beats coincide with grids: a gap between grids is the grids' finding
+            extra = grid_gaps if kind == "aux_beat" else None
+            links.drafts.append(minus_outside(found, _union(outside, extra)))
     grids = prepared.get("grid")
     in_beats = _grids_in_beats(grids, prepared.get("beat"))
     for child, parent in PARENT.items():
@@ -81,8 +101,17 @@ def run_geometric(prepared: dict[str, Prepared], *, config: CheckConfig) -> Link
             )
             links.drafts.append(nest.findings)
             links.drafts.append(
-                _declared(c, p, nest.home, nest.findings, rule="crosses_parent", config=config)
+                _declared(
+                    c,
+                    p,
+                    nest.home,
+                    nest.findings,
+                    rule="crosses_parent",
+                    config=config,
+                    links=links,
+                )
             )
+            links.drafts.append(_codes(c, p, nest.home, config=config))
             if child == "grid":
                 links.community_of_grid = _ids_at(p.ids, nest.home)
     if grids is not None and "beat" in prepared:
@@ -104,7 +133,15 @@ def run_geometric(prepared: dict[str, Prepared], *, config: CheckConfig) -> Link
         )
         links.drafts.append(found)
         links.drafts.append(
-            _declared(jp, grids, home, found, rule="joint_point_outside_grid", config=config)
+            _declared(
+                jp,
+                grids,
+                home,
+                found,
+                rule="joint_point_outside_grid",
+                config=config,
+                links=links,
+            )
         )
     return links
 
@@ -181,6 +218,28 @@ def _tiling(layer: Prepared, parent: Prepared | None, coverage: Coverage) -> pd.
     return concat(found)
 
 
+def _union(a: shapely.Geometry | None, b: shapely.Geometry | None) -> shapely.Geometry | None:
+    if a is None or b is None:
+        return a if b is None else b
+    return shapely.union(a, b)
+
+
+def _outside(layer: Prepared | None, links: Links) -> shapely.Geometry | None:
+    """The union of the outside layer (land of no one here), noted in the report."""
+    if layer is None or not len(layer.geoms):
+        return None
+    union = shapely.union_all(layer.geoms)
+    area = shapely.area(union)
+    links.notes.append(
+        Text(
+            f"缝隙计算前已扣除辖区外区域 {len(layer.geoms)} 处，共 {area:,.0f} 平方米",
+            f"{len(layer.geoms)} outside areas ({area:,.0f} m²) subtracted before gaps "
+            "were computed",
+        )
+    )
+    return union
+
+
 def _grids_in_beats(grids: Prepared | None, beats: Prepared | None) -> Overlaid | None:
     """Grids related to beats (and intersected): computed once, used twice."""
     if grids is None or beats is None:
@@ -226,8 +285,9 @@ def _declared(
     *,
     rule: str,
     config: CheckConfig,
+    links: Links,
 ) -> pd.DataFrame:
-    """Children lying in another parent than the ``parent_id`` they declare.
+    """Children declaring a parent that does not exist, or another parent than they lie in.
 
     A child already reported under ``rule`` is not reported twice, unless all it was
     reported for is a sub-centimetre speck that :func:`gis.checks.finalize.finalize`
@@ -240,15 +300,48 @@ def _declared(
     widths = measure(geoms, tolerance_m=config.tolerance_m).width_m
     speck = found["noise_eligible"].astype(bool).to_numpy() & (widths < config.speck_m)
     declared = child.frame["parent_id"].fillna("").astype(str).to_numpy()
-    return check_declared(
+    result = check_declared(
         child.ids,
         child.geoms,
         declared,
         _ids_at(parent.ids, home),
+        parent.ids,
         kind=child.kind,
         parent_kind=parent.kind,
         rule=rule,
         already=set(found.loc[~speck, "ids"]),
+        how=config.parent_ids,
+    )
+    if result.suggestion is not None:
+        how, c, p = result.suggestion, spec(child.kind), spec(parent.kind)
+        links.notes.append(
+            Text(
+                f"{c.label_zh}的上级编码与{p.label_zh}编码仅在规范化（{how.describe().zh}）后"
+                f"一致：可加 --parent-ids {how.option}",
+                f"the {c.label_en} parent ids match the {p.label_en} ids only once "
+                f"{how.describe().en}: add --parent-ids {how.option}",
+            )
+        )
+    return result.findings
+
+
+def _codes(
+    child: Prepared, parent: Prepared, home: np.ndarray, *, config: CheckConfig
+) -> pd.DataFrame:
+    """``code_mismatch`` of a (child, parent) pair that both carry a ``code``."""
+    if "code" not in child.frame.columns or "code" not in parent.frame.columns:
+        return concat([])
+    declared = child.frame["parent_id"].to_numpy() if "parent_id" in child.frame else None
+    return check_codes(
+        child.ids,
+        child.geoms,
+        child.frame["code"].to_numpy(),
+        parent_positions(declared, home, parent.ids, how=config.parent_ids),
+        parent.frame["code"].to_numpy(),
+        kind=child.kind,
+        parent_kind=parent.kind,
+        parent_ids=parent.ids,
+        mode=config.codes,
     )
 
 

@@ -24,6 +24,8 @@ import shapely
 
 from gis import crs as gcrs
 from gis.checks.alignment import check_grid_split
+from gis.checks.aux_beats import check_aux_beats
+from gis.checks.pairs import interior_pairs
 from gis.checks.tiling import union_holes
 from gis.errors import FieldError, Problem
 from gis.i18n import Text
@@ -77,7 +79,7 @@ def realign_beats(
     target = bids[home]
     if assignment is not None:
         target = _apply_assignment(gids, target, bids, assignment)
-    new = _dissolve(ggeoms, target, bids)
+    new = _keep_cover(_dissolve(ggeoms, target, bids), bgeoms)
     share = np.zeros(len(gids))
     own = split.beat == split.home[split.grid]
     np.add.at(share, split.grid[own], split.share[own])
@@ -98,33 +100,90 @@ def realign_beats(
 
 
 def regenerate_aux_beats(
-    grids: gpd.GeoDataFrame, beats: gpd.GeoDataFrame, *, metric_crs: pyproj.CRS | None = None
+    grids: gpd.GeoDataFrame,
+    beats: gpd.GeoDataFrame,
+    *,
+    existing: gpd.GeoDataFrame | None = None,
+    metric_crs: pyproj.CRS | None = None,
 ) -> Proposal:
-    """One auxiliary beat per grid: id ``A-<grid id>``, ``grid_id``, ``parent_id`` = its beat."""
+    """One auxiliary beat per grid, exactly the grid: ``grid_id``, ``parent_id`` = its beat.
+
+    Ids are kept: a grid that an ``existing`` auxiliary beat stands for (by its
+    ``grid_id``, else by the mutual best overlap) keeps that beat's id, name and code,
+    so assignments keep pointing at it; only grids without one get ``A-<grid id>``.
+    Where grids overlap, the overlap goes to the first of them only: the auxiliary
+    layer does not copy a grid overlap (already a grid finding) into a second one.
+    """
     g, crs = gcrs.to_metric(grids, crs=metric_crs)
     b, _ = gcrs.to_metric(beats, crs=crs)
     gids, bids = g["id"].astype(str).to_numpy(), b["id"].astype(str).to_numpy()
-    split = check_grid_split(
-        np.asarray(g.geometry.array, dtype=object),
-        gids,
-        np.asarray(b.geometry.array, dtype=object),
-        bids,
-    )
+    metric_geoms = np.asarray(g.geometry.array, dtype=object)
+    split = check_grid_split(metric_geoms, gids, np.asarray(b.geometry.array, dtype=object), bids)
     parent = np.where(split.home >= 0, bids[np.maximum(split.home, 0)], "")
+    kept = _existing_aux(gids, metric_geoms, existing, crs)
+    ids = kept["id"].where(kept["id"] != "", "A-" + pd.Series(gids)).to_numpy()
     layer = gpd.GeoDataFrame(
         {
-            "id": [f"A-{i}" for i in gids],
-            "name": "",
-            "code": "",
+            "id": ids,
+            "name": kept["name"].to_numpy(),
+            "code": kept["code"].to_numpy(),
             "parent_id": parent,
             "grid_id": gids,
         },
-        geometry=grids.geometry.to_numpy(),
+        geometry=_without_overlaps(np.asarray(grids.geometry.array, dtype=object)),
         crs=grids.crs,
     )
-    changes = pd.DataFrame({"aux_beat_id": layer["id"], "grid_id": gids, "beat_id": parent})
-    text = Text("辅警警格按网格一一重建", "auxiliary beats regenerated one per grid")
+    changes = pd.DataFrame(
+        {
+            "aux_beat_id": ids,
+            "grid_id": gids,
+            "beat_id": parent,
+            "id_kept": (kept["id"] != "").to_numpy(),
+        }
+    )
+    text = Text(
+        "辅警警格按网格一一重建（沿用原警格编码）",
+        "auxiliary beats regenerated one per grid (ids kept)",
+    )
     return Proposal("aux_beat", layer, changes, text, crs.to_string())
+
+
+def _existing_aux(
+    gids: np.ndarray, geoms: np.ndarray, existing: gpd.GeoDataFrame | None, crs: pyproj.CRS
+) -> pd.DataFrame:
+    """Per grid, the id, name and code of the auxiliary beat standing for it ("" if none)."""
+    out = pd.DataFrame({"id": "", "name": "", "code": ""}, index=range(len(gids)))
+    if existing is None or existing.empty:
+        return out
+    aux, _ = gcrs.to_metric(existing, crs=crs)
+    aux_ids = aux["id"].astype(str).to_numpy()
+    match = check_aux_beats(
+        np.asarray(aux.geometry.array, dtype=object), aux_ids, geoms, gids, iou_min=0.3
+    )
+    row_of_grid = np.full(len(gids), -1)
+    mapped = np.flatnonzero(match.grid_of_aux >= 0)
+    row_of_grid[match.grid_of_aux[mapped]] = mapped
+    if "grid_id" in aux.columns:  # a declared grid wins over geometry
+        position = pd.Series(np.arange(len(gids)), index=gids)
+        declared = aux["grid_id"].astype(str).map(position)
+        ok = declared.notna().to_numpy()
+        row_of_grid[declared[ok].astype(int).to_numpy()] = np.flatnonzero(ok)
+    has = row_of_grid >= 0
+    for column in ("id", "name", "code"):
+        if column in aux.columns:
+            values = aux[column].fillna("").astype(str).to_numpy()
+            out.loc[has, column] = values[row_of_grid[has]]
+    return out
+
+
+def _without_overlaps(geoms: np.ndarray) -> np.ndarray:
+    """Each geometry minus the interiors of the ones before it that overlap it."""
+    out = geoms.copy()
+    left, right = interior_pairs(shapely.STRtree(geoms), geoms)
+    later = left > right  # left loses what it shares with an earlier right
+    for i in np.unique(left[later]):  # rare: only overlapping grids
+        out[i] = shapely.difference(geoms[i], shapely.union_all(geoms[right[later & (left == i)]]))
+    return out
 
 
 def clean_layer(
@@ -169,6 +228,29 @@ def _widest_gap(geoms: np.ndarray) -> float:
     if not len(holes):
         return 0.0
     return float(2.0 * np.nanmax(shapely.length(shapely.maximum_inscribed_circle(holes))))
+
+
+def _keep_cover(new: np.ndarray, before: np.ndarray) -> np.ndarray:
+    """Holes the grids leave inside the new beats stay with the beat that held them.
+
+    Beats dissolved from whole grids would copy every gap between grids into the beat
+    layer (a new beat finding for a grid problem): each such hole goes back to the old
+    beat holding most of it.
+    """
+    valid = ~shapely.is_missing(new)
+    holes = union_holes(shapely.union_all(new[valid]), new[valid])
+    if not len(holes):
+        return new
+    h, b = shapely.STRtree(before).query(holes, predicate="intersects")
+    share = shapely.area(shapely.intersection(holes[h], before[b]))
+    out = new.copy()
+    for hole in np.unique(h):  # a handful of holes
+        mine = h == hole
+        owner = b[mine][np.argmax(share[mine])]
+        if valid[owner]:
+            part = shapely.intersection(holes[hole], shapely.union_all(before[b[mine]]))
+            out[owner] = shapely.union(out[owner], part)
+    return out
 
 
 def _dissolve(geoms: np.ndarray, target: np.ndarray, bids: np.ndarray) -> np.ndarray:

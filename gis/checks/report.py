@@ -26,6 +26,7 @@ import pyproj
 import shapely
 
 from gis.checks.config import CheckConfig
+from gis.i18n import Text
 
 if TYPE_CHECKING:
     from gis.checks.relations import Links, Prepared
@@ -46,6 +47,9 @@ class CheckReport:
     metric_crs : str
         The CRS areas, lengths and widths were measured in.
     config : CheckConfig
+    notes : tuple of Text
+        What the check did that the reader must know (an id normalisation used or
+        suggested, an outside layer subtracted).
     """
 
     findings: gpd.GeoDataFrame
@@ -54,6 +58,7 @@ class CheckReport:
     figures: Mapping[str, float]
     metric_crs: str
     config: CheckConfig
+    notes: tuple[Text, ...] = ()
 
     @property
     def violations(self) -> gpd.GeoDataFrame:
@@ -81,6 +86,10 @@ class CheckReport:
 
     def summary(self, lang: Literal["zh", "en"] = "en") -> str:
         """A few lines a station can read: verdict and figures."""
+        notes = "".join(f"\n{n.get(lang)}" for n in self.notes)
+        return self._verdict(lang) + notes
+
+    def _verdict(self, lang: Literal["zh", "en"]) -> str:
         fig = self.figures
         if lang == "zh":
             verdict = "一致" if self.ok else f"{int(fig['violations'])} 处不一致"
@@ -110,11 +119,11 @@ class CheckReport:
 
         return to_geojson(self, Path(path))
 
-    def to_xlsx(self, path: str | Path) -> Path:
-        """A workbook an office can file: summary, findings, grids, beats."""
+    def to_xlsx(self, path: str | Path, *, lang: Literal["zh", "en"] = "zh") -> Path:
+        """A workbook an office can file, in one language: summary, findings, grids, beats."""
         from gis.checks.export import to_xlsx
 
-        return to_xlsx(self, Path(path))
+        return to_xlsx(self, Path(path), lang=lang)
 
     def to_csv(self, directory: str | Path) -> list[Path]:
         """findings.csv (geometry as WKT), grids.csv, beats.csv into ``directory``."""
@@ -122,11 +131,11 @@ class CheckReport:
 
         return to_csv(self, Path(directory))
 
-    def to_html(self, path: str | Path) -> Path:
-        """A self-contained HTML summary (no external assets)."""
+    def to_html(self, path: str | Path, *, lang: Literal["zh", "en"] = "zh") -> Path:
+        """A self-contained HTML summary in one language (no external assets)."""
         from gis.checks.export import to_html
 
-        return to_html(self, Path(path))
+        return to_html(self, Path(path), lang=lang)
 
 
 def summarize(
@@ -136,6 +145,7 @@ def summarize(
     *,
     config: CheckConfig,
     metric_crs: pyproj.CRS,
+    notes: tuple[Text, ...] = (),
 ) -> CheckReport:
     """Build the report: per-grid and per-beat summaries and the overall figures."""
     open_ = findings[(findings["severity"] != "noise") & ~findings["accepted"]]
@@ -161,6 +171,7 @@ def summarize(
         MappingProxyType(figures),
         metric_crs.to_string(),
         config,
+        notes,
     )
 
 

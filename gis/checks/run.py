@@ -30,6 +30,7 @@ from gis.checks.validity import check_validity
 from gis.district import District
 from gis.errors import LayerError, Problem
 from gis.guard import guard_layers, require
+from gis.i18n import Text
 from gis.io import Layer, frame_of
 
 LAYER_ATTRIBUTES: Mapping[str, str] = {
@@ -40,6 +41,7 @@ LAYER_ATTRIBUTES: Mapping[str, str] = {
     "station": "stations",
     "beat": "beats",
     "aux_beat": "aux_beats",
+    "outside": "outside",
 }
 """Layer kind → attribute of a ``gis.district.District``."""
 
@@ -130,7 +132,14 @@ def check_layers(
         output_crs=output_crs,
         known_widths=links.widths,
     )
-    return summarize(findings, prepared, links, config=config, metric_crs=crs)
+    notes = tuple(links.notes)
+    if not config.parent_ids.identity:
+        how = config.parent_ids.describe()
+        notes = (
+            Text(f"上级编码比较前已规范化：{how.zh}", f"parent ids normalised: {how.en}"),
+            *notes,
+        )
+    return summarize(findings, prepared, links, config=config, metric_crs=crs, notes=notes)
 
 
 def _snap(frame: gpd.GeoDataFrame, precision_m: float) -> np.ndarray:

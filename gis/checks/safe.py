@@ -17,6 +17,7 @@ import pandas as pd
 from shapely.errors import GEOSException
 
 from gis.checks.findings import draft
+from gis.i18n import Text
 
 
 @dataclass(frozen=True)
@@ -64,5 +65,7 @@ def failures(result: Guarded, *id_arrays: np.ndarray, kind: str) -> pd.DataFrame
         kind,
         labels,
         np.full(len(at), None),
-        detail=[f"GEOS error: {e}" for e in result.errors],
+        detail=[
+            Text("几何运算失败，请先修复相关要素的几何", f"GEOS error: {e}") for e in result.errors
+        ],
     )

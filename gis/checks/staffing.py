@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from gis.checks.findings import draft
+from gis.i18n import Text
 
 
 def check_grid_staffing(
@@ -87,11 +88,16 @@ def check_community_staffing(
     anyone = set(serves["community"])
     has_any = _isin(community_ids, anyone)
     bad = ~has_any | (~urban & ~_isin(community_ids, ok_rural))
-    detail = np.where(
-        has_any[bad],
+    too_many = Text(
+        f"农村社区民警负责的农村社区超过 {rural_per_officer} 个",
         f"rural community officer serves more than {rural_per_officer} rural communities",
-        np.where(urban[bad], "no community officer", "no officer"),
     )
+    none_urban = Text("未配备社区民警", "no community officer")
+    none_rural = Text("未配备民警", "no officer")
+    detail = [
+        too_many if has else (none_urban if u else none_rural)
+        for has, u in zip(has_any[bad], urban[bad], strict=True)
+    ]
     return draft(
         "community_understaffed",
         "community",

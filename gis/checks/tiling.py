@@ -222,3 +222,26 @@ def _clip_to_parents(
         own = pieces[index == i]
         merged[i] = own[0] if len(own) == 1 else shapely.union_all(own)
     return merged, [p[index == i] for i in range(len(kept))]
+
+
+def minus_outside(found: pd.DataFrame, outside: shapely.Geometry | None) -> pd.DataFrame:
+    """Gap and not-covered findings without the land that belongs to no one here.
+
+    ::
+
+        +----+----+
+        | a  | b  |      o = an enclave of another jurisdiction (the outside layer):
+        +--+ o +--+      not a gap, whatever encloses it
+        | c  | d  |
+        +----+----+
+    """
+    if outside is None or shapely.is_empty(outside) or not len(found):
+        return found
+    subject = found["rule"].isin(["gap", "not_covering_parent"]).to_numpy()
+    if not subject.any():
+        return found
+    geoms = np.asarray(found["geometry"], dtype=object).copy()
+    rest = polygonal(guarded(shapely.difference, geoms[subject], outside).values)
+    geoms[subject] = rest
+    found = found.assign(geometry=geoms)
+    return found[~(subject & shapely.is_missing(geoms))].reset_index(drop=True)

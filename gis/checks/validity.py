@@ -14,6 +14,8 @@ import pandas as pd
 import shapely
 
 from gis.checks.findings import concat, draft, polygonal
+from gis.checks.reasons import explain
+from gis.i18n import Text
 
 _POLYGON_TYPES = (3, 6)
 _POINT_TYPES = (0, 4)
@@ -55,14 +57,14 @@ def check_validity(
             kind,
             ids[wrong],
             geoms[wrong],
-            detail=[f"geometry type {shapely.get_type_id(g)}" for g in geoms[wrong]],
+            detail=[_wrong_type(g) for g in geoms[wrong]],
         ),
         draft(
             "invalid_geometry",
             kind,
             ids[invalid],
             geoms[invalid],
-            detail=reasons,
+            detail=[explain(str(r), layer.crs) for r in reasons],
         ),
         _duplicates(ids, geoms, kind=kind, usable=~empty),
     ]
@@ -70,6 +72,22 @@ def check_validity(
     cleaned = layer.iloc[np.flatnonzero(keep)].copy()
     cleaned = cleaned.set_geometry(gpd.GeoSeries(fixed[keep], index=cleaned.index, crs=layer.crs))
     return concat(drafts), cleaned
+
+
+def _wrong_type(geom: shapely.Geometry) -> Text:
+    kind = shapely.get_type_id(geom)
+    name = _TYPE_NAMES.get(int(kind), Text(f"类型 {kind}", f"type {kind}"))
+    return Text(f"几何类型为{name.zh}，应为面", f"geometry is a {name.en}, not a polygon")
+
+
+_TYPE_NAMES = {
+    0: Text("点", "point"),
+    1: Text("线", "line"),
+    2: Text("线环", "linear ring"),
+    4: Text("多点", "multipoint"),
+    5: Text("多线", "multiline"),
+    7: Text("几何集合", "geometry collection"),
+}
 
 
 def _duplicates(

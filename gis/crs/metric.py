@@ -14,6 +14,7 @@ from typing import Literal
 import geopandas as gpd
 import numpy as np
 import pyproj
+import shapely
 from pyproj.aoi import AreaOfInterest
 from pyproj.database import query_utm_crs_info
 
@@ -71,9 +72,14 @@ def metric_crs(
 
     - a layer already in a projected CRS with metre units keeps it, unless it is a
       (Web) Mercator, which distorts lengths (a ``CRSWarning`` says so);
-    - in China (the centre of the data in the GCJ-02 region and within 73.5°E-136.5°E): the
+    - in China (the bulk of the data in the GCJ-02 region and within 73.5°E-136.5°E): the
       CGCS2000 Gauss-Krüger zone (``width`` 3° or 6°) whose central meridian is nearest;
-    - elsewhere: the WGS84 UTM zone of the centre (``pyproj.database.query_utm_crs_info``).
+    - elsewhere: the WGS84 UTM zone of the bulk (``pyproj.database.query_utm_crs_info``).
+
+    "The bulk" of a layer is the median longitude and latitude of its features (the
+    centres of their bounding boxes), not the centre of the layer's bounding box: one GPS
+    trip from Beijing to Harbin must not move every Beijing track into the 123°E zone.
+    Given bounds, it is their centre.
 
     Parameters
     ----------
@@ -95,20 +101,14 @@ def metric_crs(
                 CRSWarning,
                 stacklevel=2,
             )
-        bounds = _lonlat_bounds(gdf_or_bounds)
+        lon, lat, span = _bulk_lonlat(gdf_or_bounds)
     else:
-        bounds = tuple(float(v) for v in gdf_or_bounds)  # type: ignore[assignment]
-    west, south, east, north = bounds
-    if east < west:  # crosses the antimeridian
-        east += 360.0
-    if not np.all(np.isfinite(bounds)):
-        raise CRSError.single(None, str(_NO_COORDINATES), field="geometry")
-    lon, lat = (west + east) / 2.0, (south + north) / 2.0
-    lon = (lon + 180.0) % 360.0 - 180.0
-    if east - west > 2 * width:
+        west, south, east, north = (float(v) for v in gdf_or_bounds)
+        lon, lat, span = _bounds_centre((west, south, east, north))
+    if span > 2 * width:
         warnings.warn(
-            f"the data spans {east - west:.1f}° of longitude; distances far from the central "
-            f"meridian of the chosen zone are distorted (数据跨经度 {east - west:.1f}°)",
+            f"the bulk of the data spans {span:.1f}° of longitude; distances far from the "
+            f"central meridian of the chosen zone are distorted (数据跨经度 {span:.1f}°)",
             CRSWarning,
             stacklevel=2,
         )
@@ -127,13 +127,38 @@ def _in_metres(crs: pyproj.CRS) -> bool:
     return all(axis.unit_name in ("metre", "meter") for axis in crs.axis_info[:2])
 
 
-def _lonlat_bounds(frame: gpd.GeoDataFrame | gpd.GeoSeries) -> Bounds:
-    west, south, east, north = frame.total_bounds
-    if frame.crs.equals(WGS84):
-        return float(west), float(south), float(east), float(north)
-    to_lonlat = pyproj.Transformer.from_crs(frame.crs, WGS84, always_xy=True)
-    out = to_lonlat.transform_bounds(west, south, east, north, densify_pts=21)
-    return float(out[0]), float(out[1]), float(out[2]), float(out[3])
+_SAMPLE = 50_000  # features whose centres are enough to place the median
+
+
+def _bulk_lonlat(frame: gpd.GeoDataFrame | gpd.GeoSeries) -> tuple[float, float, float]:
+    """Median longitude and latitude of the features' centres, and the 5-95 % longitude span."""
+    geoms = np.asarray(frame.geometry.array if isinstance(frame, gpd.GeoDataFrame) else frame.array)
+    step = max(1, len(geoms) // _SAMPLE)
+    box = shapely.bounds(geoms[::step])
+    x, y = (box[:, 0] + box[:, 2]) / 2.0, (box[:, 1] + box[:, 3]) / 2.0
+    ok = np.isfinite(x) & np.isfinite(y)
+    if not ok.any():
+        raise CRSError.single(None, str(_NO_COORDINATES), field="geometry")
+    x, y = x[ok], y[ok]
+    if not frame.crs.equals(WGS84):
+        x, y = pyproj.Transformer.from_crs(frame.crs, WGS84, always_xy=True).transform(x, y)
+    x = np.asarray(x, dtype=float)
+    lon = float(np.median(x))
+    if np.ptp(x) > 180.0:  # around the antimeridian: take the median in 0..360
+        lon = (float(np.median(x % 360.0)) + 180.0) % 360.0 - 180.0
+        x = x % 360.0
+    low, high = np.percentile(x, [5, 95])
+    return lon, float(np.median(np.asarray(y, dtype=float))), float(high - low)
+
+
+def _bounds_centre(bounds: Bounds) -> tuple[float, float, float]:
+    west, south, east, north = bounds
+    if not np.all(np.isfinite(bounds)):
+        raise CRSError.single(None, str(_NO_COORDINATES), field="geometry")
+    if east < west:  # crosses the antimeridian
+        east += 360.0
+    lon = ((west + east) / 2.0 + 180.0) % 360.0 - 180.0
+    return lon, (south + north) / 2.0, east - west
 
 
 def _utm_crs(lon: float, lat: float) -> pyproj.CRS:

@@ -15,13 +15,17 @@ reported as ``bad_encoding`` instead of breaking the batch.
 
 from __future__ import annotations
 
+import bz2
+import gzip
 import json
+import lzma
 import time
+import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import IO, Any, Literal, cast
 
 import geopandas as gpd
 import numpy as np
@@ -54,6 +58,26 @@ class BatchSummary:
     output: Path
     seconds: float
     chunks: int
+    near_other_area: int = 0  # placed rows with another area within the tolerance
+
+
+COMPRESSED = (".gz", ".zip", ".bz2", ".xz")
+"""Compressed CSV inputs (``incidents.csv.gz``; a ``.zip`` holding one CSV)."""
+
+
+def format_suffix(path: Path) -> str:
+    """The suffix that says the format: ``.csv`` for ``incidents.csv.gz`` and ``data.zip``."""
+    suffix = path.suffix.lower()
+    if suffix in COMPRESSED:
+        inner = Path(path.stem).suffix.lower()
+        return inner if inner in SUFFIXES else ".csv"
+    return suffix
+
+
+def peek_columns(path: str | Path, *, encoding: str | None = None) -> list[str]:
+    """The column names of an input file (its first chunk of one row)."""
+    first = next(iter(read_chunks(path, chunk_size=1, encoding=encoding)), None)
+    return [] if first is None else [str(c) for c in first.columns]
 
 
 def count_rows(path: str | Path) -> int | None:
@@ -80,7 +104,7 @@ def read_chunks(
     path = Path(path)
     if not path.is_file():
         raise FileFormatError.single(str(path), str(Text("文件不存在", "file not found")))
-    suffix = path.suffix.lower()
+    suffix = format_suffix(path)
     if chunk_size < 1:
         raise FileFormatError.single(str(path), f"chunk size must be ≥ 1, got {chunk_size}")
     if suffix in (".csv", ".txt"):
@@ -95,8 +119,9 @@ def read_chunks(
 
 
 def _csv_chunks(path: Path, chunk_size: int, encoding: str | None) -> Iterator[pd.DataFrame]:
+    compression = _compression(path)
     if encoding is None:
-        with path.open("rb") as f:
+        with _open_binary(path) as f:
             head = f.read(1 << 20)
         cut = head.rfind(b"\n")  # never judge by a character cut in half
         encoding = text_encoding(head[: cut + 1] if 0 <= cut < len(head) - 1 else head)
@@ -108,6 +133,7 @@ def _csv_chunks(path: Path, chunk_size: int, encoding: str | None) -> Iterator[p
             encoding=encoding,
             encoding_errors="replace",
             skipinitialspace=True,
+            compression=compression,
         )
         yield from reader
     except pd.errors.EmptyDataError:
@@ -116,6 +142,34 @@ def _csv_chunks(path: Path, chunk_size: int, encoding: str | None) -> Iterator[p
         ) from None
     except pd.errors.ParserError as exc:
         raise FileFormatError.single(str(path), f"not a readable CSV: {exc}") from None
+
+
+Compression = Literal["gzip", "zip", "bz2", "xz"]
+_COMPRESSION: dict[str, Compression] = {".gz": "gzip", ".zip": "zip", ".bz2": "bz2", ".xz": "xz"}
+
+
+def _compression(path: Path) -> Compression | None:
+    return _COMPRESSION.get(path.suffix.lower())
+
+
+def _open_binary(path: Path) -> IO[bytes]:
+    """The file's bytes, decompressed (a .zip must hold exactly one file)."""
+    kind = _compression(path)
+    if kind == "gzip":
+        return cast(IO[bytes], gzip.open(path, "rb"))
+    if kind == "bz2":
+        return bz2.open(path, "rb")
+    if kind == "xz":
+        return lzma.open(path, "rb")
+    if kind == "zip":
+        archive = zipfile.ZipFile(path)
+        names = [n for n in archive.namelist() if not n.endswith("/")]
+        if len(names) != 1:
+            raise FileFormatError.single(
+                str(path), f"a .zip input must hold one CSV file, it holds {len(names)}"
+            )
+        return archive.open(names[0])
+    return path.open("rb")
 
 
 def _xlsx_chunks(path: Path, chunk_size: int) -> Iterator[pd.DataFrame]:
@@ -283,12 +337,13 @@ def geocode_file(
     started = time.perf_counter()
     seen = SeenIds()
     statuses: dict[str, int] = {}
-    rows, chunks = 0, 0
+    rows, chunks, near = 0, 0, 0
     with ChunkWriter(output) as writer:
         for chunk in read_chunks(source, chunk_size=chunk_size, encoding=encoding):
             chunk.index = pd.RangeIndex(rows, rows + len(chunk))
             done = geocode_frame(chunk, areas, options=options, first_row=rows + 1, seen=seen)
             writer.write(done)
+            near += near_other_area(done)
             for key, value in done["status"].value_counts().items():
                 statuses[str(key)] = statuses.get(str(key), 0) + int(value)
             rows += len(chunk)
@@ -306,4 +361,18 @@ def geocode_file(
         output=Path(output),
         seconds=time.perf_counter() - started,
         chunks=chunks,
+        near_other_area=near,
     )
+
+
+def near_other_area(frame: pd.DataFrame) -> int:
+    """Rows with another area of some layer within the tolerance (``<layer>_alt_ids`` set).
+
+    With a 1 m tolerance a fifth of Chicago's incidents lie that close to a second beat: the
+    summary must say so, not only ``ok``.
+    """
+    columns = [c for c in frame.columns if str(c).endswith("_alt_ids")]
+    if not columns:
+        return 0
+    alt = frame[columns].astype("string").fillna("").apply(lambda c: c.str.strip() != "")
+    return int(alt.any(axis=1).sum())

@@ -47,6 +47,7 @@ class GeocodeOptions:
     y: str | None = "lat"
     address: str | None = None
     id_column: str | None = None
+    row_ids: bool = False  # no id column: the 1-based data row is the id
     source_crs: CRSLike = "wgs84"
     gazetteer: Gazetteer | None = None
     threshold: float = 85.0
@@ -134,6 +135,8 @@ def geocode_frame(
     tail = tail.join(reasons(tail["status"], detail["zh"], detail["en"]))
     added = [head, *([matched] if matched is not None else []), layers, tail]
     original = pd.DataFrame(frame).drop(columns=_geometry_columns(frame))
+    if opts.row_ids and "id" not in original.columns:  # a file without ids: its row numbers
+        original.insert(0, "id", rows.astype(str))
     taken = {c for part in added for c in part.columns}
     original = original.rename(columns={c: f"input_{c}" for c in original.columns if c in taken})
     return pd.concat([original, *added], axis=1)

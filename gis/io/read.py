@@ -73,6 +73,7 @@ def read_layer(
     wkt: str | None = None,
     repair: bool = False,
     limits: InputLimits | None = None,
+    tz: str | None = None,
 ) -> Layer:
     """Read, recognise, validate and convert one layer of a file.
 
@@ -100,6 +101,10 @@ def read_layer(
     limits
         Archive size and member count, vertices per feature and per layer (default
         :class:`~gis.io.limits.InputLimits`); an archive is judged before it is read.
+    tz
+        Local time zone (IANA name) for times that carry a zone: they are converted to it
+        and kept as local wall-clock time, so days are counted in local time.  Default
+        ``Asia/Shanghai`` for data in China, UTC elsewhere.
 
     Returns
     -------
@@ -130,10 +135,15 @@ def read_layer(
     if sp.geometry == "none":
         table = _canonical(raw.frame, raw.match).reset_index(drop=True)
         result = validate_layer(
-            table, sp.kind, source=source, crs_note="no geometry", column_map=raw.match.columns
+            table,
+            sp.kind,
+            source=source,
+            crs_note="no geometry",
+            column_map=raw.match.columns,
+            tz=tz or "UTC",
         )
         return replace(result, path=path, warnings=(*raw.notes, *result.warnings))
-    spatial = _spatial(raw, sp, crs=crs, source=source, repair=repair, limits=limits)
+    spatial = _spatial(raw, sp, crs=crs, source=source, repair=repair, limits=limits, tz=tz)
     return replace(spatial, path=path)
 
 
@@ -197,9 +207,13 @@ def _spatial(
     source: str,
     repair: bool,
     limits: InputLimits,
+    tz: str | None,
 ) -> Layer:
     """CRS, unplaceable points, coordinate check, validation, GCJ-02/BD-09 conversion."""
-    src, note = _settle_crs(raw.declared_crs, raw.geometry, crs, source=source)
+    geometry = raw.geometry
+    if geometry is None and isinstance(raw.frame, gpd.GeoDataFrame):
+        geometry = np.asarray(raw.frame.geometry.array, dtype=object)  # a file without .prj
+    src, note = _settle_crs(raw.declared_crs, geometry, crs, source=source)
     gdf = gpd.GeoDataFrame(
         _canonical(raw.frame, raw.match),
         geometry=raw.geometry if raw.geometry is not None else raw.frame.geometry.to_numpy(),
@@ -216,6 +230,7 @@ def _spatial(
         rows=rows,
         crs_note=note,
         column_map=raw.match.columns,
+        tz=tz or _default_zone(gdf),
     )
     out = result.gdf.reset_index(drop=True)
     if src.chinese is not None:
@@ -239,6 +254,19 @@ def _check_plausible(
     envelopes = gdf.geometry.envelope
     lonlat = envelopes if src.crs.is_geographic else envelopes.to_crs(4326)
     check_extent(lonlat.bounds.to_numpy(), limits=limits, source=source, rows=rows)
+
+
+def _default_zone(gdf: gpd.GeoDataFrame) -> str:
+    """``Asia/Shanghai`` when the bulk of the features lies in China, else ``UTC``."""
+    geoms = np.asarray(gdf.geometry.array, dtype=object)[:: max(1, len(gdf) // 10_000)]
+    box = shapely.bounds(geoms)
+    x, y = (box[:, 0] + box[:, 2]) / 2.0, (box[:, 1] + box[:, 3]) / 2.0
+    ok = np.isfinite(x) & np.isfinite(y)
+    if not ok.any() or gdf.crs is None:
+        return "UTC"
+    lon, lat = pyproj.Transformer.from_crs(gdf.crs, 4326, always_xy=True).transform(x[ok], y[ok])
+    china = gcrs.in_china(float(np.median(lon)), float(np.median(lat)))
+    return "Asia/Shanghai" if bool(china) else "UTC"
 
 
 def _open(

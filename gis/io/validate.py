@@ -8,6 +8,7 @@ one :class:`~gis.errors.LayerError` subclass listing every problem: nothing is h
 from __future__ import annotations
 
 import warnings
+import zoneinfo
 
 import geopandas as gpd
 import numpy as np
@@ -70,6 +71,7 @@ def validate_layer(
     rows: np.ndarray | None = None,
     crs_note: str | None = None,
     column_map: dict[str, str] | None = None,
+    tz: str = "UTC",
 ) -> Layer:
     """Check a layer with canonical columns and coerce its values to the canonical types.
 
@@ -88,6 +90,9 @@ def validate_layer(
         1-based row numbers of the file for each feature (default: position + 1).
     crs_note, column_map
         Passed through to the :class:`Layer`.
+    tz
+        The local time zone (IANA name): times that carry a zone are converted to it and
+        kept as local wall-clock time, so that days are counted in local time.
 
     Returns
     -------
@@ -105,7 +110,7 @@ def validate_layer(
     ids = list(gdf["id"]) if "id" in gdf.columns else None
     problems = Problems(source, rows, ids)
     notes: list[str] = []
-    frame = _check_fields(gdf, sp, problems, notes, column_map)
+    frame = _check_fields(gdf, sp, problems, notes, column_map, tz=local_zone(tz))
     merges: list[Repair] = []
     if repair and sp.geometry == "polygon" and isinstance(frame, gpd.GeoDataFrame):
         frame, merges = _merge_parts(frame, problems)
@@ -168,6 +173,8 @@ def _check_fields(
     problems: Problems,
     notes: list[str],
     column_map: dict[str, str] | None,
+    *,
+    tz: str,
 ) -> pd.DataFrame:
     frame = gdf.copy()
     shown = {canonical: source for canonical, source in (column_map or {}).items()}
@@ -190,7 +197,7 @@ def _check_fields(
             continue
         text = _as_str(frame[fs.name])  # once per field: the blank test and the coercion
         blank = text.isna().to_numpy()  # unparsable values: reported once
-        frame[fs.name] = _coerce(frame[fs.name], text, fs, problems, notes)
+        frame[fs.name] = _coerce(frame[fs.name], text, fs, problems, notes, tz=tz)
         if fs.required and not (fs.name == "parent_id" and blank.all()):
             empty = np.flatnonzero(blank)
             problems.at(FieldError, empty, f"{fs.name} is empty (必填字段为空)", field=fs.name)
@@ -201,13 +208,19 @@ def _check_fields(
 
 
 def _coerce(
-    values: pd.Series, text: pd.Series, fs: FieldSpec, problems: Problems, notes: list[str]
+    values: pd.Series,
+    text: pd.Series,
+    fs: FieldSpec,
+    problems: Problems,
+    notes: list[str],
+    *,
+    tz: str = "UTC",
 ) -> pd.Series:
     """``values`` as the field's type; ``text`` is ``_as_str(values)``."""
     if fs.dtype == "str":
         return text.replace(_VALUES[fs.name]) if fs.name in _VALUES else text
     if fs.dtype == "datetime":
-        return _as_datetime(values, fs, problems, notes)
+        return _as_datetime(values, fs, problems, notes, tz=tz)
     if fs.dtype in ("int", "float"):
         numbers = pd.to_numeric(text, errors="coerce")
         bad = values.notna() & text.notna() & numbers.isna()
@@ -236,14 +249,25 @@ def _as_str(values: pd.Series) -> pd.Series:
     return text.astype(object).where(text.notna(), None)
 
 
+def local_zone(name: str) -> str:
+    """``name`` if it is an IANA time zone (``Asia/Shanghai``), else a ConfigError."""
+    try:
+        zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
+        raise ConfigError(
+            f"unknown time zone {name!r} (未知时区); use an IANA name such as Asia/Shanghai"
+        ) from exc
+    return name
+
+
 def _as_datetime(
-    values: pd.Series, fs: FieldSpec, problems: Problems, notes: list[str]
+    values: pd.Series, fs: FieldSpec, problems: Problems, notes: list[str], *, tz: str = "UTC"
 ) -> pd.Series:
     if pd.api.types.is_datetime64_any_dtype(values):
         parsed = values
     else:
         text = _as_str(values)
-        parsed = parse_times(text)
+        parsed = parse_times(text, tz=tz)
         bad = parsed.isna() & text.notna()
         problems.at(
             FieldError,
@@ -255,26 +279,31 @@ def _as_datetime(
             field=fs.name,
         )
     if getattr(parsed.dt, "tz", None) is not None:
-        notes.append(f"times in {fs.name!r} carried a time zone; converted to UTC, zone dropped")
-        parsed = parsed.dt.tz_convert(None)
+        notes.append(
+            f"times in {fs.name!r} carried a time zone; kept as local time in {tz} "
+            f"(时间已换算为当地时间 {tz})"
+        )
+        parsed = parsed.dt.tz_convert(tz).dt.tz_localize(None)
     return parsed
 
 
-def parse_times(text: pd.Series) -> pd.Series:
+def parse_times(text: pd.Series, *, tz: str = "UTC") -> pd.Series:
     """Parse a column of date/time text, vectorized with the first format that fits.
 
     The format is guessed from a sample (ISO 8601, ``01/03/2016 11:57:00 PM``,
     ``2016/01/03 23:57``, ``2016年1月3日 23:57`` …); values that do not fit it are parsed
-    one by one; what still fails is NaT.
+    one by one; what still fails is NaT.  When formats with and without a zone mix, the
+    zoned values are converted to local time in ``tz``.
     """
     sample = text.dropna().head(50)
     parsed: pd.Series | None = None
     for fmt in _candidate_formats(sample):
+        zoned = "%z" in fmt or "%Z" in fmt  # offsets may differ row to row: go through UTC
         try:
-            pd.to_datetime(sample, format=fmt)
+            pd.to_datetime(sample, format=fmt, utc=zoned)
         except (ValueError, TypeError):
             continue
-        parsed = pd.to_datetime(text, format=fmt, errors="coerce")
+        parsed = pd.to_datetime(text, format=fmt, errors="coerce", utc=zoned)
         break
     if parsed is None:
         parsed = pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns]")
@@ -284,9 +313,9 @@ def parse_times(text: pd.Series) -> pd.Series:
             warnings.simplefilter("ignore", UserWarning)
             again = pd.to_datetime(_westernize(text[retry]), errors="coerce", format="mixed")
         if getattr(again.dt, "tz", None) is not None:
-            again = again.dt.tz_convert(None)
+            again = again.dt.tz_convert(tz).dt.tz_localize(None)
         if getattr(parsed.dt, "tz", None) is not None:
-            parsed = parsed.dt.tz_convert(None)
+            parsed = parsed.dt.tz_convert(tz).dt.tz_localize(None)
         parsed = parsed.astype(object)
         parsed[retry] = again
         parsed = pd.to_datetime(parsed)

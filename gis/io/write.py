@@ -1,4 +1,7 @@
-"""``write_layer``: a layer to GeoJSON, GeoPackage, GeoParquet, CSV or XLSX.
+"""``write_layer``: a layer to GeoJSON, GeoPackage, GeoParquet, Shapefile, KML/KMZ, CSV or XLSX.
+
+Shapefile (with ``.cpg``; ``encoding="gbk"`` for older Chinese desktop GIS) and KML/KMZ
+are in :mod:`gis.io.exchange`.
 
 CSV and XLSX carry the geometry as text: ``lon``/``lat`` columns for point layers in a
 geographic CRS (``x``/``y`` in a projected one), a ``wkt`` column otherwise.  CSV is
@@ -19,8 +22,9 @@ import shapely
 
 from gis import crs as gcrs
 from gis.errors import ConfigError, FileFormatError
+from gis.io.exchange import ShapefileEncoding, write_kml, write_shapefile
 
-Format = Literal["geojson", "gpkg", "parquet", "csv", "xlsx"]
+Format = Literal["geojson", "gpkg", "parquet", "shp", "kml", "kmz", "csv", "xlsx"]
 
 _BY_SUFFIX: dict[str, Format] = {
     ".geojson": "geojson",
@@ -28,6 +32,9 @@ _BY_SUFFIX: dict[str, Format] = {
     ".gpkg": "gpkg",
     ".parquet": "parquet",
     ".geoparquet": "parquet",
+    ".shp": "shp",
+    ".kml": "kml",
+    ".kmz": "kmz",
     ".csv": "csv",
     ".xlsx": "xlsx",
 }
@@ -42,6 +49,7 @@ def write_layer(
     format: Format | None = None,
     layer: str | None = None,
     to_crs: str | int | pyproj.CRS | None = None,
+    encoding: ShapefileEncoding = "utf-8",
 ) -> Path:
     """Write a layer; the format follows the file suffix unless given.
 
@@ -53,12 +61,15 @@ def write_layer(
         Output file.  A GeoPackage that exists keeps its other layers; the named layer is
         replaced.
     format
-        ``"geojson"``, ``"gpkg"``, ``"parquet"``, ``"csv"`` or ``"xlsx"``.
+        ``"geojson"``, ``"gpkg"``, ``"parquet"``, ``"shp"``, ``"kml"``, ``"kmz"``,
+        ``"csv"`` or ``"xlsx"``.
     layer
         Layer name in a GeoPackage (default: the file stem) or sheet name in XLSX.
     to_crs
         Write in another CRS, including ``"gcj02"`` / ``"bd09"`` for Amap/Baidu users
-        (converted from WGS84 with :func:`gis.crs.from_wgs84`).
+        (converted from WGS84 with :func:`gis.crs.from_wgs84`).  KML is always lon/lat.
+    encoding
+        Shapefile attribute encoding, written to the ``.cpg`` file: ``"utf-8"`` or ``"gbk"``.
 
     Returns
     -------
@@ -88,6 +99,10 @@ def write_layer(
             )
         elif fmt == "parquet":
             gdf.to_parquet(path)
+        elif fmt == "shp":
+            write_shapefile(gdf, path, encoding=encoding)
+        elif fmt in ("kml", "kmz"):
+            write_kml(gdf, path, zipped=fmt == "kmz")
         elif fmt in ("geojson", "gpkg"):
             _write_ogr(gdf, path, fmt=fmt, layer=layer)
     except OSError as exc:

@@ -122,7 +122,7 @@ def assess_impact(
             ("incidents", incidents),
         )
     }
-    officers = _officers(assignments, diff, aux, beat_prop)
+    officers = _officers(assignments, diff, aux, beat_prop, split)
     return Impact(
         diff,
         split,
@@ -196,7 +196,9 @@ def _aux(
             "reason": np.where(state[bad] == "removed", "grid_removed", "grid_reshaped"),
         }
     )
-    proposal = None if beats is None else regenerate_aux_beats(a, beats, metric_crs=crs)
+    proposal = (
+        None if beats is None else regenerate_aux_beats(a, beats, existing=ab, metric_crs=crs)
+    )
     return out, proposal
 
 
@@ -226,16 +228,18 @@ def _officers(
     diff: GridDiff,
     aux: pd.DataFrame,
     beat_prop: Proposal | None,
+    split: pd.DataFrame,
 ) -> pd.DataFrame:
+    """Assignments this edit changes (not those of beats misaligned before it)."""
     if assignments is None or assignments.empty:
         return pd.DataFrame(columns=["officer_id", "area_kind", "area_id", "reason"])
     table = assignments.astype({"area_id": str, "area_kind": str})
     changed = set(diff.changed["id"]) | set(diff.changed["old_id"])
-    beats = (
-        set()
-        if beat_prop is None
-        else set(beat_prop.changes["from"]) | set(beat_prop.changes["to"])
-    )
+    beats: set[str] = set()
+    if beat_prop is not None:
+        ours = changed | set(split["grid_id"].astype(str))
+        moves = beat_prop.changes[beat_prop.changes["grid_id"].astype(str).isin(ours)]
+        beats = set(moves["from"]) | set(moves["to"])
     reason = np.select(
         [
             (table["area_kind"] == "grid") & table["area_id"].isin(changed),

@@ -1,19 +1,28 @@
-"""The grid-change notice to the police station (Tonghua 2023, 二(三)2).
+"""The grid-change notice (告知书) to the police station (Tonghua 2023, 二(三)2).
 
 When a street office redraws grids it must tell the police station the new boundaries so
 the station re-aligns its beats.  :func:`build_notice` assembles, from a
-:class:`~gis.redraw.impact.Impact`, the changed grids (status, areas, households, a small
-before/after SVG map each), the households moving, the proposed re-aligned beats, the
-auxiliary beats to regenerate, the officer assignments to change, and the joint-defense
-points and open incidents changing grid.  :class:`Notice` writes it as HTML (jinja2, one
-self-contained file, printable) and XLSX (openpyxl, one sheet per table), in Chinese and
-English.  No PDF: no light PDF library is installed; print the HTML from a browser.
+:class:`~gis.redraw.impact.Impact`, a document in the official form (DOMAIN.md): 标题,
+文号, 主送, 正文 (the changed grids with areas, households and a before/after map each; the
+households moving; the beats to re-align; the auxiliary beats to regenerate; the
+assignments, joint-defense points and open incidents concerned), 特此告知, 落款 and date.
+
+- One language per document (``lang``): a Chinese notice has Chinese headers and values,
+  an English one English; figures rounded (whole m², shares in per cent).
+- It cites no document unless the user configures one (:mod:`gis.redraw.notice_config`).
+- It lists only what *this* edit causes: beats already misaligned before it are not
+  re-aligned on its account.
+
+:class:`Notice` writes HTML (jinja2, one self-contained printable file) and XLSX (one
+sheet per table, full sheet names).  No PDF: print the HTML from a browser.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 import geopandas as gpd
 import jinja2
@@ -22,45 +31,32 @@ import pandas as pd
 
 from gis.i18n import Text
 from gis.redraw.impact import Impact
+from gis.redraw.notice_config import NoticeConfig
 from gis.redraw.notice_template import TEMPLATE
+from gis.redraw.notice_words import CELL_WORDS, HEADERS, SECTIONS, WORDS, header
 from gis.redraw.svg import before_after_svg, overview_svg
 
-TITLE = Text("网格调整告知书", "Notice of grid changes")
-BASIS = Text(
-    "根据《通化市警网融合工作实施方案》（2023）二（三）2，网格调整后应及时告知派出所，"
-    "派出所据此调整民警责任区与辅警警格，确保与网格边界一致。",
-    "Under Tonghua 2023, II(3)2, the police station is told of every grid change so that "
-    "officer beats and auxiliary beats are re-aligned with the grid boundaries.",
+Lang = Literal["zh", "en"]
+GRID_COLUMNS = (
+    "id",
+    "status",
+    "old_id",
+    "area_before_m2",
+    "area_after_m2",
+    "gained_m2",
+    "lost_m2",
+    "households_before",
+    "households_after",
 )
-REQUEST = Text(
-    "请派出所核对上述建议调整的责任区，并于调整完成后回复。",
-    "The station is asked to review the proposed beats above and to reply once re-aligned.",
-)
-GRID_HEADERS = (
-    ("id", Text("网格编码", "grid id"), False),
-    ("status", Text("变更类型", "change"), False),
-    ("old_id", Text("原编码", "former id"), False),
-    ("area_before_m2", Text("原面积(m²)", "area before (m²)"), True),
-    ("area_after_m2", Text("现面积(m²)", "area after (m²)"), True),
-    ("gained_m2", Text("增加(m²)", "gained (m²)"), True),
-    ("lost_m2", Text("减少(m²)", "lost (m²)"), True),
-    ("households_before", Text("原户数", "households before"), True),
-    ("households_after", Text("现户数", "households after"), True),
-)
-STATUS = {
-    "added": Text("新增", "added"),
-    "removed": Text("撤销", "removed"),
-    "reshaped": Text("边界调整", "reshaped"),
-    "renamed": Text("更名/改码", "renamed"),
-}
 
 
 @dataclass(frozen=True)
 class Notice:
-    """The change notice: its HTML text and its tables (sheet name → DataFrame)."""
+    """The change notice: its HTML text and its tables (full sheet name → DataFrame)."""
 
     html: str
     tables: dict[str, pd.DataFrame]
+    lang: Lang = "zh"
 
     def write_html(self, path: str | Path) -> Path:
         out = Path(path)
@@ -71,7 +67,7 @@ class Notice:
         out = Path(path)
         with pd.ExcelWriter(out, engine="openpyxl") as writer:
             for sheet, table in self.tables.items():
-                table.to_excel(writer, sheet_name=sheet[:31], index=False)
+                table.to_excel(writer, sheet_name=sheet, index=False)
         return out
 
 
@@ -83,45 +79,131 @@ def build_notice(
     sender: str = "",
     recipient: str = "",
     date: str = "",
+    lang: Lang = "zh",
+    config: NoticeConfig | None = None,
 ) -> Notice:
-    """Assemble the notice of a grid change from its impact and both grid versions."""
+    """Assemble the notice of a grid change from its impact and both grid versions.
+
+    ``sender`` and ``recipient`` override the configuration's; ``date`` is ISO
+    (``2026-11-21``) or free text, printed in the document's language.
+    """
+    config = config or NoticeConfig()
     crs = impact.metric_crs
     b, a = before.to_crs(crs), after.to_crs(crs)
     changed = impact.diff.changed.to_crs(crs)
-    rows = _grid_rows(changed, b, a)
-    sections = _sections(impact)
+    grid_table = _localize(pd.DataFrame(changed.drop(columns="geometry")), GRID_COLUMNS, lang)
+    sections = _sections(impact, lang)
     sections[1]["svg"] = _beats_svg(impact, a, set(changed["id"].astype(str)))
+    sender = sender or config.sender
+    words = {k: v.get(lang) for k, v in WORDS.items()}
     html = (
         jinja2.Environment(autoescape=True)
         .from_string(TEMPLATE)
         .render(
-            title=TITLE,
-            basis=BASIS,
-            request=REQUEST,
+            lang="zh-CN" if lang == "zh" else "en",
+            w=words,
+            number=config.number,
+            recipient=recipient or config.recipient,
+            opening=_opening(config, sender, lang),
             sender=sender,
-            recipient=recipient,
-            date=date,
+            date=_date(date, lang),
             metric_crs=crs,
-            summary=_summary(impact),
-            grid_headers=[h for _, h, _ in GRID_HEADERS],
-            grids=rows,
+            summary=_summary(impact, lang),
+            grid_headers=list(grid_table.columns),
+            grids=_grid_rows(changed, grid_table, b, a),
             sections=sections,
         )
     )
-    return Notice(html, _tables(changed, sections))
+    tables = {WORDS["changed"].get(lang): grid_table}
+    tables.update({s["title"]: s["frame"] for s in sections})
+    return Notice(html, tables, lang)
 
 
-def _grid_rows(changed: gpd.GeoDataFrame, b: gpd.GeoDataFrame, a: gpd.GeoDataFrame) -> list[dict]:
+def _opening(config: NoticeConfig, sender: str, lang: Lang) -> str:
+    who = sender or WORDS["we"].get(lang)
+    text = WORDS["opening"].get(lang).format(sender=who)
+    basis = config.basis
+    if basis is None:
+        return text
+    cited = WORDS["basis"].get(lang).format(title=basis.title)
+    if basis.number:
+        cited += f"（{basis.number}）" if lang == "zh" else f" ({basis.number})"
+    if basis.clause:
+        cited += basis.clause if lang == "zh" else f", {basis.clause}"
+    return f"{cited}，{text}" if lang == "zh" else f"{cited}, {text}"
+
+
+def _date(text: str, lang: Lang) -> str:
+    """``2026-11-21`` → ``2026年11月21日`` (zh) or ``21 November 2026`` (en)."""
+    m = re.fullmatch(r"\s*(\d{4})-(\d{1,2})-(\d{1,2})\s*", text or "")
+    if not m:
+        return text or ("　　年　　月　　日" if lang == "zh" else "")
+    y, mo, d = (int(v) for v in m.groups())
+    if lang == "zh":
+        return f"{y}年{mo}月{d}日"
+    return pd.Timestamp(year=y, month=mo, day=d).strftime("%-d %B %Y")
+
+
+def _localize(
+    frame: pd.DataFrame, columns: tuple[str, ...] | list[str], lang: Lang
+) -> pd.DataFrame:
+    """The columns present, values in the document's language, figures rounded, headers named."""
+    cols = [c for c in columns if c in frame.columns]
+    out = frame[cols].copy()
+    for col in cols:
+        words = CELL_WORDS.get(col)
+        if words is not None:
+            out[col] = out[col].map(lambda v, w=words: _word(w, v, lang))
+        elif (
+            col.endswith("_m2")
+            or col in ("households", "population")
+            or col.startswith("households")
+        ):
+            out[col] = pd.to_numeric(out[col], errors="coerce").round(0).astype("Int64")
+        elif col == "share_before":
+            out[col] = (pd.to_numeric(out[col], errors="coerce") * 100).round(1)
+        else:
+            out[col] = out[col].map(lambda v: "" if _missing(v) else str(v))
+    return out.rename(columns={c: header(c).get(lang) for c in cols}).reset_index(drop=True)
+
+
+def _word(words: dict[str, Text], value: object, lang: Lang) -> str:
+    if _missing(value):
+        return ""
+    text = words.get(str(value))
+    return text.get(lang) if text is not None else str(value)
+
+
+def _missing(value: object) -> bool:
+    return value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA
+
+
+def _cells(table: pd.DataFrame) -> list[list[dict]]:
+    """Table cells as display text: whole numbers with separators, right-aligned."""
+    rows = []
+    for rec in table.itertuples(index=False):
+        row = []
+        for value in rec:
+            numeric = isinstance(value, int | float | np.number) and not _missing(value)
+            text = "" if _missing(value) else (f"{value:,}" if numeric else str(value))
+            row.append({"value": text, "num": numeric})
+        rows.append(row)
+    return rows
+
+
+def _grid_rows(
+    changed: gpd.GeoDataFrame, table: pd.DataFrame, b: gpd.GeoDataFrame, a: gpd.GeoDataFrame
+) -> list[dict]:
     old = dict(zip(b["id"].astype(str), b.geometry, strict=True))
     new = dict(zip(a["id"].astype(str), a.geometry, strict=True))
     context = np.asarray(a.geometry.array, dtype=object)
     rows = []
-    for rec in changed.to_dict("records"):  # one small map per changed grid (a handful)
+    cells = _cells(table)
+    for rec, row in zip(changed.to_dict("records"), cells, strict=True):  # a handful of grids
         gid = str(rec["id"])
         source = str(rec.get("old_id") or "") or gid
-        cells = [{"value": _cell(rec, key), "num": num} for key, _, num in GRID_HEADERS]
         svg = before_after_svg(old.get(source), new.get(gid), context=context)
-        rows.append({"cells": cells, "svg": svg})
+        rows.append({"cells": row, "svg": svg})
     return rows
 
 
@@ -138,115 +220,54 @@ def _beats_svg(impact: Impact, after: gpd.GeoDataFrame, changed: set[str]) -> st
     )
 
 
-def _cell(rec: dict, key: str) -> str:
-    value = rec.get(key)
-    if key == "status":
-        return str(STATUS.get(str(value), Text(str(value), str(value))))
-    if value is None or (isinstance(value, float) and np.isnan(value)):
-        return ""
-    return f"{value:,.0f}" if isinstance(value, float | int | np.number) else str(value)
-
-
-def _summary(impact: Impact) -> list[dict]:
-    labels = {
-        "grids_changed": Text("变更网格", "grids changed"),
-        "beats_misaligned": Text("不再对齐的网格(责任区)", "grids no longer aligned with beats"),
-        "aux_beats": Text("需重建的辅警警格", "auxiliary beats to regenerate"),
-        "joint_points": Text("变更网格的联防联控点", "joint-defense points changing grid"),
-        "addresses": Text("变更网格的标准地址", "standard addresses changing grid"),
-        "open_incidents": Text("变更网格的未结警情", "open incidents changing grid"),
-        "officers": Text("需调整的警力", "officers whose assignment changes"),
-    }
+def _summary(impact: Impact, lang: Lang) -> list[dict]:
     return [
-        {"zh": labels[k].zh, "en": labels[k].en, "value": v} for k, v in impact.summary().items()
+        {"label": SECTIONS[f"count_{k}"].get(lang), "value": f"{v:,}"}
+        for k, v in impact.summary().items()
     ]
 
 
-def _sections(impact: Impact) -> list[dict]:
-    beats = impact.beat_proposal.changes if impact.beat_proposal is not None else pd.DataFrame()
+def current_beat_changes(impact: Impact) -> pd.DataFrame:
+    """The beat re-alignments this edit causes: grids it changed or newly misaligned.
+
+    A grid that was already split between beats before the edit is an older problem,
+    not a consequence of this one.
+    """
+    if impact.beat_proposal is None:
+        return pd.DataFrame(columns=["grid_id", "from", "to", "share_before"])
+    changes = impact.beat_proposal.changes
+    mine = set(impact.diff.changed["id"].astype(str)) | set(impact.beats["grid_id"].astype(str))
+    return changes[changes["grid_id"].astype(str).isin(mine)].reset_index(drop=True)
+
+
+def _sections(impact: Impact, lang: Lang) -> list[dict]:
     flows: pd.DataFrame = impact.diff.flows
     if "households" in flows.columns:
         flows = flows.loc[flows["households"] > 0]
     spec = [
+        ("flows", flows, ["from_id", "to_id", "area_m2", "households", "population"]),
+        ("beats", current_beat_changes(impact), ["grid_id", "from", "to", "share_before"]),
+        ("aux_beats", impact.aux_beats, ["aux_beat_id", "grid_id", "reason"]),
         (
-            Text("人口流动", "Households moving between grids"),
-            flows,
-            ["from_id", "to_id", "area_m2", "households", "population"],
-        ),
-        (
-            Text("建议调整的民警责任区", "Proposed re-aligned officer beats"),
-            beats,
-            ["grid_id", "from", "to", "share_before"],
-        ),
-        (
-            Text("需重建的辅警警格", "Auxiliary beats to regenerate"),
-            impact.aux_beats,
-            ["aux_beat_id", "grid_id", "reason"],
-        ),
-        (
-            Text("需调整的警力配置", "Officer assignments to change"),
+            "officers",
             impact.officers,
             ["officer_id", "name", "role", "area_kind", "area_id", "reason"],
         ),
-        (
-            Text("变更网格的联防联控点", "Joint-defense points changing grid"),
-            impact.joint_points,
-            ["id", "grid_before", "grid_after"],
-        ),
-        (
-            Text("变更网格的未结警情", "Open incidents changing grid"),
-            impact.incidents,
-            ["id", "grid_before", "grid_after"],
-        ),
+        ("joint_points", impact.joint_points, ["id", "grid_before", "grid_after"]),
+        ("open_incidents", impact.incidents, ["id", "grid_before", "grid_after"]),
     ]
     out = []
-    for title, frame, columns in spec:
-        cols = [c for c in columns if c in frame.columns]
-        table = frame[cols].round(2) if len(frame) else pd.DataFrame(columns=cols)
+    for key, frame, columns in spec:
+        table = _localize(frame, columns, lang)
         out.append(
             {
-                "title": title,
-                "headers": [_header(c) for c in cols],
-                "rows": table.astype(str).to_numpy().tolist(),
+                "title": SECTIONS[key].get(lang),
+                "headers": list(table.columns),
+                "rows": _cells(table),
                 "frame": table,
             }
         )
     return out
 
 
-HEADERS = {
-    "from_id": Text("原网格", "from grid"),
-    "to_id": Text("现网格", "to grid"),
-    "area_m2": Text("面积(m²)", "area (m²)"),
-    "households": Text("户数", "households"),
-    "population": Text("人口", "population"),
-    "grid_id": Text("网格", "grid"),
-    "from": Text("原责任区", "beat before"),
-    "to": Text("建议责任区", "proposed beat"),
-    "share_before": Text("原占比", "share before"),
-    "aux_beat_id": Text("辅警警格", "aux beat"),
-    "reason": Text("原因", "reason"),
-    "officer_id": Text("警号", "officer id"),
-    "name": Text("姓名", "name"),
-    "role": Text("岗位", "role"),
-    "area_kind": Text("责任区类型", "area kind"),
-    "area_id": Text("责任区", "area"),
-    "id": Text("编码", "id"),
-    "grid_before": Text("原网格", "grid before"),
-    "grid_after": Text("现网格", "grid after"),
-}
-
-
-def _header(column: str) -> Text:
-    return HEADERS.get(column, Text(column, column))
-
-
-def _tables(changed: gpd.GeoDataFrame, sections: list[dict]) -> dict[str, pd.DataFrame]:
-    grids = pd.DataFrame(changed.drop(columns="geometry"))
-    keep = [k for k, _, _ in GRID_HEADERS if k in grids.columns]
-    grids = grids[keep].rename(columns={k: str(h) for k, h, _ in GRID_HEADERS})
-    out = {"变更网格 Changed grids": grids}
-    for section in sections:
-        frame = section["frame"].rename(columns=lambda c: str(_header(c)))
-        out[f"{section['title'].zh} {section['title'].en}"[:31]] = frame
-    return out
+__all__ = ["HEADERS", "Notice", "build_notice", "current_beat_changes"]

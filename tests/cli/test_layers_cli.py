@@ -151,6 +151,19 @@ def test_export_csv_round_trip(tmp_path: Path, grid_file: Path) -> None:
     )
 
 
+def test_export_shapefile_gbk_and_kmz(tmp_path: Path, grid_file: Path) -> None:
+    ws = tmp_path / "ws.gpkg"
+    assert _run("import", grid_file, "-k", "grid", "-m", "id=CELL", "-o", ws)[0] == 0
+    shp = tmp_path / "grids.shp"
+    code, out = _run("export", ws, "--kind", "grid", "-o", shp, "--gbk")
+    assert code == 0, out
+    assert shp.with_suffix(".cpg").read_text(encoding="ascii") == "GBK"
+    assert "一格".encode("gbk") in shp.with_suffix(".dbf").read_bytes()
+    kmz = tmp_path / "grids.kmz"
+    assert _run("export", ws, "--kind", "grid", "-o", kmz)[0] == 0
+    assert kmz.read_bytes()[:2] == b"PK"
+
+
 def test_export_missing_layer_exit_2(tmp_path: Path, grid_file: Path) -> None:
     ws = tmp_path / "ws.gpkg"
     assert _run("import", grid_file, "-k", "grid", "-m", "id=CELL", "-o", ws)[0] == 0
@@ -195,3 +208,19 @@ def test_import_incidents_lists_rows_not_loaded(tmp_path: Path, shared_data: Pat
     assert code == 0, out
     assert "1542" in out and "rows not loaded" in out and "178 more" in out
     assert pyogrio.read_info(tmp_path / "ws.gpkg", layer="incident")["features"] == 1542
+
+
+def test_info_on_a_gcj02_shapefile_without_prj(tmp_path: Path, shared_data: Path) -> None:
+    """Amap districts (GCJ-02, about 118.7°E 32.0°N) as a shapefile whose .prj was lost."""
+    import geopandas as gpd
+
+    frame = gpd.read_file(shared_data / "china" / "nanjing_amap_gcj02.geojson")
+    shp = tmp_path / "nanjing.shp"
+    frame.to_file(shp, encoding="utf-8")
+    shp.with_suffix(".prj").unlink()
+    code, out = _run("info", shp, "-k", "street")
+    assert code == 0, out
+    assert "not longitude/latitude" not in out
+    assert "values are lon/lat" in out and "gcj02" in out  # and how to say it is GCJ-02
+    code, out = _run("info", shp, "-k", "street", "--crs", "gcj02")
+    assert code == 0 and "GCJ-02" in out

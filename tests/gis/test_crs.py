@@ -379,3 +379,21 @@ def test_check_coordinates_on_real_files(shared_data: Path) -> None:
     with pytest.raises(CRSError, match="outside China") as info:
         gcrs.check_coordinates(chicago, crs="gcj02", source="police_beats_simple.geojson")
     assert len(info.value.problems) == 21  # 20 beats named, then "257 more rows"
+
+
+def test_metric_crs_follows_the_bulk_of_the_data_not_one_trip(shared_data) -> None:
+    """GeoLife Beijing fixes (116.3°E) plus one trip to Harbin (126.6°E): Beijing's zone."""
+    import pandas as pd
+
+    fixes = pd.read_csv(shared_data / "tracks" / "geolife_beijing_sample.csv", sep=";")
+    lon = [*fixes["longitude"], 126.63, 126.64]
+    lat = [*fixes["latitude"], 45.75, 45.76]
+    layer = gpd.GeoDataFrame(geometry=gpd.points_from_xy(lon, lat), crs=4326)
+    bbox_centre = gcrs.metric_crs(tuple(layer.total_bounds))  # the old way
+    assert bbox_centre.to_epsg() != 4548
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # the bulk is not wide: no distortion warning
+        assert gcrs.metric_crs(layer).to_epsg() == 4548  # CGCS2000 GK CM 117E
+    metric = gcrs.to_metric(layer)[0]
+    legs = metric.geometry.iloc[:-2].distance(metric.geometry.shift(-1).iloc[:-2])
+    assert legs.median() < 50  # metres between consecutive fixes, as walked

@@ -41,6 +41,18 @@ def test_alignment_file_works_offline(tmp_path: Path, findings, grids, beats) ->
     assert "works offline" in done.output
 
 
+def test_alignment_reads_layers_like_check(tmp_path: Path, findings, grids, beats) -> None:  # type: ignore[no-untyped-def]
+    """Columns named as users name them (网格编码, a beat column only --map names)."""
+    out = tmp_path / "alignment.html"
+    args = ["map", "alignment", _save(findings, tmp_path / "f.geojson")]
+    args += ["--grids", _save(grids.rename(columns={"id": "网格编码"}), tmp_path / "g.geojson")]
+    args += ["--beats", _save(beats.rename(columns={"id": "ZRQ"}), tmp_path / "b.geojson")]
+    done = runner.invoke(app, [*args, "-o", str(out), "--map", "beat:id=ZRQ", "--repair"])
+    assert done.exit_code == 0, done.output
+    refused = runner.invoke(app, [*args, "-o", str(out)])
+    assert refused.exit_code == 2 and "--map id=COLUMN" in refused.output
+
+
 def test_hotspots_coverage_changes(tmp_path: Path, cells, coverage_grids, grids, new_grids) -> None:  # type: ignore[no-untyped-def]
     jobs = {
         "hotspots": [_save(cells.drop(columns=["address"]), tmp_path / "c.geojson")],

@@ -7,6 +7,7 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from beatgrid.cli import app
+from gis.checks import RULES
 from tests.gis.checks.conftest import make_district
 
 runner = CliRunner()
@@ -43,7 +44,8 @@ def test_violations_exit_one_and_write_reports(tmp_path) -> None:
         ["check", "--grids", str(paths["grid"]), "--beats", str(paths["beat"]), "-o", str(out)],
     )
     assert result.exit_code == 1, result.output
-    assert "grid_split_by_beat" in result.output
+    label = RULES["grid_split_by_beat"].label.zh
+    assert label in result.output  # rules named in the chosen language
     assert {p.name for p in out.iterdir()} >= {
         "findings.gpkg",
         "findings.geojson",

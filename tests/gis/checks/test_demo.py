@@ -198,16 +198,29 @@ def test_tolerance_separates_noise(demo: Demo) -> None:
 
 
 def test_repair_proposals_recheck_clean(demo: Demo) -> None:
-    district, _, _ = demo
+    district, _, original = demo
     beats = realign_beats(district.grids, district.beats)
-    aux = regenerate_aux_beats(district.grids, beats.layer)
+    aux = regenerate_aux_beats(district.grids, beats.layer, existing=district.aux_beats)
     fixed = replace(district, beats=beats.layer, aux_beats=aux.layer)
     report = check_district(fixed)
     rules = set(report.violations["rule"])
+    # repairs keep ids and create nothing: no finding that was not there before
+    before = original.violations
+    key = ["rule", "ids", "other_ids"]
+    new = report.violations.merge(before[key], on=key, how="left", indicator=True)
+    assert (new["_merge"] == "both").all(), new.loc[new["_merge"] == "left_only", key]
+    assert aux.changes["id_kept"].all()
+    assert set(aux.layer["id"]) == set(district.aux_beats["id"])
+    assert (report.violations["rule"] == "grid_unstaffed").sum() == 1
+    assert not (
+        (report.violations["rule"] == "overlap") & (report.violations["layer"] == "aux_beat")
+    ).any()
     assert not rules & {
         "grid_split_by_beat",
         "beat_boundary_off_grid",
-        "aux_beat_mismatch",
         "aux_beat_missing",
         "aux_beat_extra",
     }
+    # the one mismatch left is the planted grid overlap, which aux beats cannot copy twice
+    mismatch = report.violations[report.violations["rule"] == "aux_beat_mismatch"]
+    assert list(mismatch["other_ids"]) == ["320105900003002"]

@@ -20,6 +20,7 @@ from gis.checks.exceptions import load_sidecars, save_sidecars
 from gis.errors import ConfigError, FileFormatError
 from tests.gis.checks.conftest import GRID_BOXES, frame, sq
 from tests.gis.checks.helpers import run
+from tests.zh_scan import assert_chinese
 
 
 def _overlapping(district) -> dict[str, object]:
@@ -75,13 +76,21 @@ def test_exports_round_trip(district, tmp_path: Path) -> None:
     assert len(geojson["features"]) == len(report.findings)
     xlsx = report.to_xlsx(tmp_path / "report.xlsx")
     sheets = pd.read_excel(xlsx, sheet_name=None)
-    assert {"问题 findings", "网格 grids", "责任区 beats"} <= set(sheets)
-    assert len(sheets["问题 findings"]) == len(report.findings)
+    assert list(sheets) == ["汇总", "问题清单", "网格", "民警责任区"]
+    assert len(sheets["问题清单"]) == len(report.findings)
+    assert set(sheets["问题清单"]["规则"]) == {"重叠"}
+    assert_chinese(xlsx)
+    english = pd.read_excel(report.to_xlsx(tmp_path / "en.xlsx", lang="en"), sheet_name=None)
+    assert list(english) == ["Summary", "Findings", "Grids", "Officer beats"]
+    assert set(english["Findings"]["Rule"]) == {"overlap"}
     csvs = report.to_csv(tmp_path / "csv")
     table = pd.read_csv(csvs[0], encoding="utf-8-sig")
     assert table["wkt"].str.startswith("POLYGON").any()
     page = report.to_html(tmp_path / "r.html").read_text(encoding="utf-8")
-    assert "重叠" in page and "overlap" in page and "<script" not in page
+    assert "重叠" in page and "<script" not in page
+    assert_chinese(tmp_path / "r.html")
+    page = report.to_html(tmp_path / "en.html", lang="en").read_text(encoding="utf-8")
+    assert "overlap" in page and "重叠" not in page
 
 
 def test_report_is_frozen_and_bilingual(district) -> None:

@@ -84,7 +84,8 @@ def test_grid_in_no_beat_is_split_with_none(district) -> None:
     report = run(district(beat=beats, aux_beat=None, assignments=None))
     split = report.violations[report.violations["rule"] == "grid_split_by_beat"]
     assert set(split["ids"]) == {"G6", "G8"}
-    assert all("(none) 100%" in m for m in split["message_en"])
+    assert all("no beat 100%" in m for m in split["message_en"])
+    assert all("无责任区 100%" in m for m in split["message_zh"])
 
 
 def test_aux_beats_missing_extra_and_mismatched(district) -> None:

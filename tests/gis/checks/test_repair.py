@@ -69,3 +69,28 @@ def test_clean_layer_closes_gaps_and_resolves_overlaps(district) -> None:
     after = run(district(grid=proposal.layer, aux_beat=None, assignments=None))
     assert not {r for r, _, _ in found(after)} & {"overlap", "gap", "crosses_parent"}
     assert proposal.layer.area.sum() >= 400 * 200 - 150 - 1e-6  # gap closed, nothing lost
+
+
+def test_regenerated_aux_beats_keep_existing_ids_and_drop_grid_overlaps(district) -> None:
+    """
+    +----+----+        grids G1, G2 overlap by ##; the old aux beats JG1 (for G1, by
+    | G1 #| G2 |        its grid_id) and JG2 (for G2, by shape) keep their ids; the
+    +----+----+        overlap goes to G1's aux beat only
+    """
+    layers = district()
+    grids = layers["grid"]
+    first = grids.iloc[:2].copy()
+    first.loc[first.index[0], "geometry"] = first.geometry.iloc[0].buffer(5, join_style="mitre")
+    old = frame(["JG1", "JG2"], list(grids.geometry.iloc[:2]))
+    old["grid_id"] = [grids["id"].iloc[0], ""]
+    old["name"] = ["一号警格", "二号警格"]
+    proposal = regenerate_aux_beats(first, layers["beat"], existing=old)
+    rows = proposal.layer.set_index("grid_id")
+    assert list(rows["id"]) == ["JG1", "JG2"]
+    assert list(rows["name"]) == ["一号警格", "二号警格"]
+    assert proposal.changes["id_kept"].all()
+    g1, g2 = proposal.layer.geometry
+    assert g1.intersection(g2).area == pytest.approx(0.0, abs=1e-6)
+    assert g1.equals(first.geometry.iloc[0])
+    fresh = regenerate_aux_beats(first, layers["beat"])
+    assert list(fresh.layer["id"]) == [f"A-{i}" for i in first["id"]]

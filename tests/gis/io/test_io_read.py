@@ -311,13 +311,15 @@ def test_full_width_and_spaced_numbers(tmp_path: Path, incidents_frame: pd.DataF
     assert layer.gdf.geometry.iloc[0].x == pytest.approx(118.7005)
 
 
-def test_times_with_zone_become_utc(tmp_path: Path, incidents_frame: pd.DataFrame) -> None:
+def test_times_with_zone_stay_local(tmp_path: Path, incidents_frame: pd.DataFrame) -> None:
     frame = incidents_frame.assign(报警时间="2024-03-01T08:15:00+08:00")
     path = tmp_path / "incidents.csv"
     frame.to_csv(path, index=False)
     with pytest.warns(DataQualityWarning, match="time zone"):
         layer = read_layer(path, kind="incident", crs=4490)
-    assert layer.gdf["time"].iloc[0] == pd.Timestamp("2024-03-01 00:15")
+    assert layer.gdf["time"].iloc[0] == pd.Timestamp("2024-03-01 08:15")  # Asia/Shanghai
+    utc = read_layer(path, kind="incident", crs=4490, tz="UTC").gdf
+    assert utc["time"].iloc[0] == pd.Timestamp("2024-03-01 00:15")
 
 
 def test_bd09_is_converted(tmp_path: Path, incidents_frame: pd.DataFrame) -> None:

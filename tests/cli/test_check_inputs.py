@@ -1,0 +1,98 @@
+"""``beatgrid check`` on raw real files in one command, from every kind of input, and every
+option an error hint names exists."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import click
+import typer
+from typer.testing import CliRunner
+
+from beatgrid.cli import app
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _check(*args: object):
+    return CliRunner().invoke(app, ["check", *map(str, args)])
+
+
+def test_raw_chicago_in_one_command(shared_data: Path) -> None:
+    beats = shared_data / "chicago" / "police_beats.zip"
+    districts = shared_data / "chicago" / "police_districts.zip"
+    first = _check("--beats", beats, "--stations", districts, "--repair")
+    assert first.exit_code == 1
+    assert "--parent-ids zeros" in first.output  # the check suggests the normalisation
+    result = _check(
+        "--beats", beats, "--stations", districts, "--repair", "--parent-ids", "zeros",
+        "--lang", "en",
+    )  # fmt: skip
+    assert result.exit_code == 1, result.output
+    assert "2 violations" in result.output
+    assert "0411" in result.output and "0624" in result.output
+    assert "leading zeros" in result.output  # the normalisation used is reported
+
+
+def test_raw_seattle_with_map(shared_data: Path) -> None:
+    beats = shared_data / "seattle" / "spd-beats.geojson"
+    precincts = shared_data / "seattle" / "spd-precincts.geojson"
+    refused = _check("--beats", beats, "--stations", precincts)
+    assert refused.exit_code == 2 and "--map id=COLUMN" in refused.output
+    assert _check("--beats", beats, "--stations", precincts, "--map", "id=name").exit_code == 0
+
+
+def test_workspace_geopackage_from_import(shared_data: Path, tmp_path: Path) -> None:
+    ws = tmp_path / "ws.gpkg"
+    runner = CliRunner()
+    for kind, name in (("beat", "police_beats.zip"), ("station", "police_districts.zip")):
+        done = runner.invoke(
+            app,
+            ["import", str(shared_data / "chicago" / name), "-k", kind, "-o", str(ws), "--repair"],
+        )
+        assert done.exit_code == 0, done.output
+    result = _check(ws, "--parent-ids", "zeros", "--lang", "en")
+    assert result.exit_code == 1, result.output
+    assert "2 violations" in result.output
+    layered = _check("--beats", ws, "--stations", ws, "--parent-ids", "zeros", "--lang", "en")
+    assert "2 violations" in layered.output
+
+
+def test_to_crs_and_layer_options(shared_data: Path, tmp_path: Path) -> None:
+    beats = shared_data / "seattle" / "spd-beats.geojson"
+    precincts = shared_data / "seattle" / "spd-precincts.geojson"
+    result = _check(
+        "--beats", beats, "--stations", precincts, "--map", "id=name", "--to-crs", "EPSG:32610",
+        "--layer", "beat=spd-beats",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+
+
+def _options() -> set[str]:
+    """Every option name of every command (and sub-command) of the CLI."""
+    found: set[str] = set()
+
+    def walk(command: click.Command) -> None:
+        for param in command.params:
+            names = [*param.opts, *getattr(param, "secondary_opts", [])]
+            found.update(o for o in names if o.startswith("--"))
+        for sub in getattr(command, "commands", {}).values():
+            walk(sub)
+
+    walk(typer.main.get_command(app))
+    return found
+
+
+def test_every_hint_names_an_option_that_exists() -> None:
+    """Options named in the messages of gis and the CLI (``--map id=COLUMN`` …)."""
+    options = _options()
+    named: dict[str, str] = {}
+    for folder in ("gis", "beatgrid"):
+        for path in (ROOT / folder).rglob("*.py"):
+            for literal in re.findall(r"\"[^\"\n]*\"|'[^'\n]*'", path.read_text(encoding="utf-8")):
+                for option in re.findall(r"(?<![\w-])--[a-z][a-z0-9-]+", literal):
+                    named.setdefault(option, str(path.relative_to(ROOT)))
+    missing = {o: where for o, where in named.items() if o not in options}
+    assert not missing, missing
+    assert {"--map", "--repair", "--to-crs", "--layer", "--parent-ids"} <= set(named)

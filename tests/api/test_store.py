@@ -77,7 +77,9 @@ def test_unchanged_save_writes_no_rows(app: FastAPI, uid: str) -> None:
         )
         s.commit()
         rows = s.scalar(select(func.count()).where(Feature.layer_id == uid))
-    assert (info.added, info.removed, info.changed, info.feature_count) == (0, 0, 0, 4)
+    # Nothing changed, so no version: the base version is answered (issue 16).
+    assert (info.version, info.feature_count) == (1, 4)
+    assert [v.version for v in store.versions(s, uid)] == [1]
     assert rows == 4
 
 

@@ -15,6 +15,7 @@ from api import db
 from api.coverage import coverage_job
 from api.demo import seed_demo
 from api.hotspots import hotspot_job
+from api.policy import Jurisdiction
 from api.schemas import HotspotRequest
 from api.settings import Settings
 from gis.coverage import coverage_review
@@ -42,7 +43,9 @@ def _by_id(result: dict[str, Any], key: str) -> pd.DataFrame:
 
 
 def test_hotspot_classes_agree(demo_dir: Path, session: Session) -> None:
-    result = hotspot_job(HotspotRequest(layer="grids"), None)(session, lambda _: None)
+    result = hotspot_job(HotspotRequest(layer="grids"), Jurisdiction.everywhere())(
+        session, lambda _: None
+    )
     service = _by_id(result, "cells")
     review = hotspot_review(load_district(demo_dir), trends=False)
     library = review.grids.set_index("id")
@@ -60,7 +63,12 @@ def test_patrol_coverage_agrees(demo_dir: Path, session: Session) -> None:
     assert district.tracks is not None
     start, end = pd.Timestamp("2025-11-03"), pd.Timestamp("2025-11-10")
     work = coverage_job(
-        district.tracks.to_crs(4326), layer="grids", start=start, end=end, within_m=50, area=None
+        district.tracks.to_crs(4326),
+        layer="grids",
+        start=start,
+        end=end,
+        within_m=50,
+        policy=Jurisdiction.everywhere(),
     )
     service = _by_id(work(session, lambda _: None), "grids")
     library = coverage_review(district, start=start, end=end).grids.set_index("id")

@@ -11,7 +11,7 @@ from api import db, errors, ogc, tiles
 from api.deps import get_user
 from api.jobs import JobRunner, fail_interrupted
 from api.limits import LimitsMiddleware
-from api.routes import EXTRA_ROUTERS, ROUTERS
+from api.routes import ROUTERS
 from api.settings import Settings
 
 DESCRIPTION = """
@@ -31,7 +31,7 @@ def create_app(
     The database is migrated to the newest schema at start when ``settings.auto_migrate``;
     jobs a previous run left running are marked failed when ``settings.recover_jobs``.
     ``extra_routers`` (e.g. the map pages of ``maps.web.maps_router``) are served behind
-    the login like ``EXTRA_ROUTERS``; a browser without a login is sent to the login form.
+    the login; a browser without a login is sent to the login form.
     """
     settings = settings or Settings()
     engine = db.make_engine(settings)
@@ -62,7 +62,7 @@ def create_app(
     errors.install_limits(app)
     for router in (*ROUTERS, ogc.router, tiles.router):
         app.include_router(router)
-    for router in (*EXTRA_ROUTERS, *extra_routers):  # plugged-in routers: behind the login too
+    for router in extra_routers:  # plugged-in routers: behind the login too
         app.include_router(router, dependencies=[Depends(get_user)])
 
     @app.get("/favicon.ico", include_in_schema=False)

@@ -1,4 +1,5 @@
-"""Query parameters parsed once (tipg's ``dependencies`` style): bbox, datetime, pagination.
+"""Request parameters parsed once (tipg's ``dependencies`` style): bbox, datetime, cursors,
+geometries.
 
 Each parser turns the raw text into a typed value or raises :class:`gis.errors.ConfigError`
 naming the parameter and the value, which the service answers with 422 and its one error
@@ -13,12 +14,15 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 import pandas as pd
+import shapely
 from fastapi import Depends, Query
+from shapely.geometry import shape
+from shapely.geometry.base import BaseGeometry
 
-from gis.errors import ConfigError
+from gis.errors import ConfigError, GeometryError
 
 BBox = tuple[float, float, float, float]
 
@@ -74,6 +78,17 @@ def parse_interval(text: str | None) -> Interval:
     if len(stamps) == 1:
         return Interval(stamps[0], stamps[0])
     return Interval(stamps[0], stamps[1])
+
+
+def parse_shape(value: dict[str, Any] | str, *, field: str) -> BaseGeometry:
+    """GeoJSON dict or WKT string → a valid, non-empty shapely geometry (else 422)."""
+    try:
+        geom = shapely.from_wkt(value) if isinstance(value, str) else shape(value)
+    except Exception as exc:  # malformed WKT / GeoJSON of any kind
+        raise GeometryError.single("request", f"{field}: cannot read the geometry: {exc}") from None
+    if geom is None or geom.is_empty:
+        raise GeometryError.single("request", f"{field}: the geometry is empty")
+    return geom
 
 
 def bbox_query(

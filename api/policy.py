@@ -5,22 +5,28 @@ user) instead of testing geometries itself.
 
 The rule (one for every geometry kind, every backend)
 ----------------------------------------------------
-A geometry is **inside** a jurisdiction when it shares interior with it: it intersects
-the jurisdiction and does not merely touch it (DE-9IM ``T********``; PostGIS
-``ST_Intersects(g, area) AND NOT ST_Touches(g, area)``).  So a neighbour's grid whose
-edge runs along the station's boundary is *not* the station's, nor is a finding that is
-only a line on that boundary, nor a point exactly on it.  A station whose own grid sits
-on its boundary still sees it: the grid's interior is inside.
+A geometry is **inside** a jurisdiction when it shares more than a boundary with it: it
+intersects the jurisdiction's *core*, the jurisdiction shrunk by ``BOUNDARY_DEG``
+(1e-7°, about 1 cm).  So a neighbour's grid whose edge runs along the station's boundary
+is *not* the station's, nor is a finding that is only a line on that boundary, nor a point
+on it (within 1 cm).  A station's own grid on its boundary is inside: its interior is.
+
+Why a 1 cm boundary and not the exact DE-9IM "intersects and not touches": geometries that
+went through another CRS and back (check findings are computed in metres; layers come in
+CGCS2000 or GCJ-02) land 1e-9° off the line they were drawn on, so an exact ``touches``
+fails and a neighbour's grid or finding leaks in by a sliver of nanometres.  One centimetre
+is far below digitizing accuracy and far above round-off.
 
 - admins see everything (``area is None``);
 - everyone else sees their jurisdiction; a user without one sees nothing (empty area);
 - edits are guarded differently, by containment: every geometry an edit touches must lie
   inside the jurisdiction buffered by 1 m (digitizing noise), see :meth:`Jurisdiction.guard`.
 
-On PostGIS the rule runs in the database on the GiST index (:meth:`Jurisdiction.sql`).
-SQLite has no spatial functions: the database narrows by the indexed bounding-box columns
-(:meth:`Jurisdiction.bbox_sql`) and :meth:`Jurisdiction.keep` finishes with the same
-predicate in shapely, vectorized.
+On PostGIS the rule is one ``ST_Intersects(geom, core)`` in the database, on the GiST
+index (:meth:`Jurisdiction.sql`).  SQLite has no spatial functions: the database narrows
+by the indexed bounding-box columns (:meth:`Jurisdiction.bounds`) and
+:meth:`Jurisdiction.keep` / :meth:`Jurisdiction.mask` finish with the same predicate in
+shapely, vectorized.
 
 Examples
 --------
@@ -32,6 +38,7 @@ Examples
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Annotated, Any
@@ -42,7 +49,7 @@ import shapely
 from fastapi import Depends
 from geoalchemy2.shape import from_shape
 from shapely.geometry.base import BaseGeometry
-from sqlalchemy import ColumnElement, and_, false, func
+from sqlalchemy import ColumnElement, false, func
 
 from api.auth import EDITABLE, EditGuard, Principal
 from api.deps import get_user
@@ -51,6 +58,16 @@ from gis.errors import PermissionDenied
 from gis.layers import LayerKind
 
 BBox = tuple[float, float, float, float]
+BOUNDARY_DEG = 1e-7
+"""How wide a boundary is (degrees, about 1 cm): what lies only within it is not inside."""
+
+
+@functools.lru_cache(maxsize=256)
+def _core(wkb: bytes) -> BaseGeometry:
+    """The area shrunk by the boundary width, prepared (cached: one per user area)."""
+    core = shapely.buffer(shapely.from_wkb(wkb), -BOUNDARY_DEG, join_style="mitre")
+    shapely.prepare(core)
+    return core
 
 
 @dataclass(frozen=True)
@@ -77,7 +94,16 @@ class Jurisdiction:
 
     @property
     def nowhere(self) -> bool:
-        return self.area is not None and self.area.is_empty
+        return self.area is not None and self.core.is_empty
+
+    @property
+    def core(self) -> BaseGeometry:
+        """What counts as inside: the area without its 1 cm boundary (empty: nowhere)."""
+        if self.area is None:
+            raise ValueError("an unrestricted jurisdiction has no core")
+        if self.area.is_empty:
+            return self.area
+        return _core(shapely.to_wkb(self.area))
 
     # -- reading -----------------------------------------------------------------------
 
@@ -86,11 +112,9 @@ class Jurisdiction:
         arr = np.asarray(geoms, dtype=object)
         if self.area is None:
             return np.ones(arr.size, dtype=bool)
-        if self.area.is_empty or arr.size == 0:
+        if self.nowhere or arr.size == 0:
             return np.zeros(arr.size, dtype=bool)
-        shapely.prepare(self.area)
-        inside = shapely.intersects(self.area, arr) & ~shapely.touches(self.area, arr)
-        return np.asarray(inside, dtype=bool)
+        return np.asarray(shapely.intersects(self.core, arr), dtype=bool)
 
     def clip(self, frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
         """The rows of ``frame`` inside (any CRS; tested in WGS84). Geometries are not cut."""
@@ -100,47 +124,42 @@ class Jurisdiction:
         return frame[self.keep(geoms.to_numpy())]
 
     def mask(self, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
-        """One bool per point (WGS84 lon/lat): strictly inside (a point on the boundary is out).
-
-        For points "shares interior" is "in the interior", so this is ``contains_xy``.
-        """
+        """One bool per point (WGS84 lon/lat): inside (a point on the boundary is out)."""
         lon, lat = np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
         if self.area is None:
             return np.ones(lon.size, dtype=bool)
-        if self.area.is_empty or lon.size == 0:
+        if self.nowhere or lon.size == 0:
             return np.zeros(lon.size, dtype=bool)
-        shapely.prepare(self.area)
-        return np.asarray(shapely.contains_xy(self.area, lon, lat), dtype=bool)
+        return np.asarray(shapely.intersects_xy(self.core, lon, lat), dtype=bool)
 
     def sql(self, geom: Any) -> ColumnElement[bool] | None:
         """The rule as a PostGIS WHERE clause on ``geom`` (None: unrestricted).
 
-        ``ST_Intersects`` uses the GiST index; ``NOT ST_Touches`` drops what only meets
-        the boundary.  A user without a jurisdiction gets ``false``.
+        ``ST_Intersects`` with the core uses the GiST index.  A user without a
+        jurisdiction gets ``false``.
         """
         if self.area is None:
             return None
-        if self.area.is_empty:
+        if self.nowhere:
             return false()
-        area = from_shape(self.area, srid=SRID)
-        return and_(func.ST_Intersects(geom, area), ~func.ST_Touches(geom, area))
+        result: ColumnElement[bool] = func.ST_Intersects(geom, from_shape(self.core, srid=SRID))
+        return result
 
     def sql_text(self, geom: str) -> tuple[str, dict[str, Any]]:
         """The rule as a raw-SQL fragment (``" AND …"``) and its parameters, for text queries."""
         if self.area is None:
             return "", {}
-        if self.area.is_empty:
+        if self.nowhere:
             return " AND false", {}
-        area = f"ST_SetSRID(ST_GeomFromWKB(:jurisdiction), {SRID})"
-        fragment = f" AND ST_Intersects({geom}, {area}) AND NOT ST_Touches({geom}, {area})"
-        return fragment, {"jurisdiction": shapely.to_wkb(self.area)}
+        core = f"ST_SetSRID(ST_GeomFromWKB(:jurisdiction), {SRID})"
+        return f" AND ST_Intersects({geom}, {core})", {"jurisdiction": shapely.to_wkb(self.core)}
 
     def bounds(self, bbox: BBox | None = None) -> BBox | None:
         """The box anything visible lies in: ``bbox`` ∩ the area's bounds (None: anywhere).
 
         Callers test :attr:`nowhere` first (an empty area has no bounds).
         """
-        area = None if self.area is None or self.area.is_empty else self.area.bounds
+        area = None if self.area is None or self.nowhere else self.core.bounds
         boxes = [b for b in (bbox, area) if b is not None]
         if not boxes:
             return None

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from fastapi import Path
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from gis.checks import CheckConfig
+from gis.checks.config import Rule, Severity
 from gis.layers import LayerKind
 
 LAYER_ID = r"^[a-z0-9][a-z0-9_\-]{0,63}$"
@@ -73,6 +76,8 @@ class DiffPublic(BaseModel):
 
 
 class IncidentCreate(BaseModel):
+    model_config = ConfigDict(allow_inf_nan=False)
+
     id: str = Field(min_length=1, max_length=80)
     time: datetime
     category: str = Field(min_length=1, max_length=80)
@@ -89,6 +94,10 @@ class IncidentPublic(IncidentCreate):
     grid_id: str | None = None
 
 
+class IncidentsCreated(BaseModel):
+    created: int
+
+
 class IncidentList(BaseModel):
     """One page of incidents; ``next`` is the ``after`` cursor of the next page (None: last)."""
 
@@ -103,6 +112,8 @@ class IncidentBatch(BaseModel):
 
 
 class PointIn(BaseModel):
+    model_config = ConfigDict(allow_inf_nan=False)
+
     lon: float = Field(ge=-180, le=180)
     lat: float = Field(ge=-90, le=90)
 
@@ -113,10 +124,30 @@ class GeocodeRequest(PointIn):
 
 
 class BatchGeocodeRequest(BaseModel):
+    model_config = ConfigDict(allow_inf_nan=False)
+
     layer: str
     lon: list[float] = Field(max_length=1_000_000)
     lat: list[float] = Field(max_length=1_000_000)
     tolerance_m: float = Field(default=0.0, ge=0, le=1000)
+
+
+class GeocodePublic(BaseModel):
+    """One point: the area id per layer and how it was placed (null: none, or not yours)."""
+
+    lon: float
+    lat: float
+    areas: dict[str, str | None]
+    how: dict[str, str | None]
+
+
+class BatchGeocodePublic(BaseModel):
+    """Area ids in the order of the points (null: none, or not yours)."""
+
+    layer: str
+    ids: list[str | None]
+    how: list[str | None]
+    located: int
 
 
 class JobPublic(BaseModel):
@@ -145,3 +176,157 @@ class HotspotRequest(BaseModel):
         le=999,
         description="Gi* permutations; 0 (as `beatgrid hotspots`): normal p-values",
     )
+
+
+class CheckOptions(BaseModel):
+    """Options of a consistency check (:class:`gis.checks.CheckConfig`); unset: its default.
+
+    Each bad option is a 422 naming it (``loc: ["body", "config", "<option>"]``).
+    """
+
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, frozen=True)
+
+    tolerance_m: float | None = Field(
+        default=None, ge=0, le=1000, description="digitizing noise, m"
+    )
+    sliver_area_m2: float | None = Field(
+        default=None, ge=0, description="noise below this area, m²"
+    )
+    aux_iou_min: float | None = Field(default=None, gt=0, lt=1, description="aux beat vs grid IoU")
+    rural_communities_per_officer: int | None = Field(default=None, ge=1, le=1000)
+    staffing_via: Literal["grid", "grid_or_beat"] | None = Field(default=None)
+    precision_m: float | None = Field(default=None, ge=0, le=1000, description="snap grid, m")
+    speck_m: float | None = Field(default=None, ge=0, le=1000, description="round-off width, m")
+    rules: list[Rule] | None = Field(default=None, max_length=100, description="None: all rules")
+    severities: dict[Rule, Severity] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _within_tolerance(self) -> CheckOptions:
+        tolerance = CheckConfig.tolerance_m if self.tolerance_m is None else self.tolerance_m
+        for name in ("precision_m", "speck_m"):
+            value = getattr(self, name)
+            if value is not None and value > tolerance:
+                raise ValueError(f"{name} ({value}) must not exceed tolerance_m ({tolerance})")
+        return self
+
+    def config(self) -> CheckConfig:
+        """The engine's options: what was set here, the engine's defaults for the rest."""
+        given = self.model_dump(exclude_unset=True, exclude_none=True)
+        if "rules" in given:
+            given["rules"] = frozenset(given["rules"])
+        return CheckConfig(**given)
+
+
+class CheckRequest(BaseModel):
+    """Which stored layers to check (kind → layer id) and how."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    layers: dict[LayerKind, str] = Field(
+        min_length=1, description="layer kind → stored layer id, e.g. {'grid': 'grids'}"
+    )
+    config: CheckOptions | None = None
+
+
+# -- grid edits (``/layers/{id}/edits/…``) and their impact ---------------------------------
+
+GRID_ID = Field(min_length=1, max_length=64)
+Version = Annotated[int, Path(ge=0, le=2**31 - 1)]
+Shape = dict[str, Any] | str
+"""A geometry as GeoJSON (a dict) or WKT (a string), in WGS84 longitude/latitude."""
+
+
+class EditBody(BaseModel):
+    """What every edit names: the version it starts from and why."""
+
+    base_version: int = Field(ge=0, le=2**31 - 1)
+    reason: str = Field(min_length=1, max_length=2000)
+    communities_layer: str | None = Field(
+        None, pattern=LAYER_ID, description="community layer: nesting is checked too"
+    )
+    locked: list[str] = Field(
+        default_factory=list, max_length=10_000, description="grid ids the edit must not change"
+    )
+
+
+class SplitBody(EditBody):
+    grid_id: str = GRID_ID
+    line: Shape = Field(description="GeoJSON geometry or WKT line (WGS84)")
+    new_ids: list[str] | None = Field(None, max_length=100)
+
+
+class MergeBody(EditBody):
+    grid_ids: list[str] = Field(min_length=2, max_length=100)
+    new_id: str | None = Field(None, min_length=1, max_length=64)
+
+
+class MoveBody(EditBody):
+    first: str = GRID_ID
+    second: str = GRID_ID
+    line: Shape = Field(description="the new shared boundary: GeoJSON or WKT (WGS84)")
+
+
+class ReassignBody(EditBody):
+    grid_id: str = GRID_ID
+    community_id: str = Field(min_length=1, max_length=64)
+    communities_layer: str = Field(pattern=LAYER_ID)
+    communities_base_version: int = Field(
+        ge=0, le=2**31 - 1, description="the community layer is reshaped too: a new version"
+    )
+
+
+class DrawBody(EditBody):
+    polygon: Shape = Field(description="the new grid: GeoJSON or WKT polygon (WGS84)")
+    new_id: str | None = Field(None, min_length=1, max_length=64)
+    name: str = Field("", max_length=200)
+
+
+class EditPublic(BaseModel):
+    """The stored version and what the edit did."""
+
+    version: VersionPublic
+    communities_version: VersionPublic | None = None
+    operation: str
+    created: list[str]
+    removed: list[str]
+    reshaped: list[str]
+    description: dict[str, str]
+
+
+class EditRefusal(BaseModel):
+    """The 422 of an edit the library refused or that breaks the tiling: nothing is stored."""
+
+    detail: str
+    zh: str
+    en: str
+    error: Literal["EditError"] = "EditError"
+    findings: list[dict[str, Any]] = Field(description="one row per finding, no geometry")
+
+
+class ImpactContext(BaseModel):
+    """The district's other layers (ids; newest versions) the impact is assessed on."""
+
+    beats: str | None = Field(None, pattern=LAYER_ID, description="officer beat layer")
+    aux_beats: str | None = Field(None, pattern=LAYER_ID, description="auxiliary beat layer")
+    joint_points: str | None = Field(None, pattern=LAYER_ID, description="joint-defense points")
+    addresses: str | None = Field(None, pattern=LAYER_ID, description="standard addresses")
+
+
+class ImpactPublic(BaseModel):
+    """What a redraw from version ``a`` to ``b`` changes inside the reader's jurisdiction.
+
+    Without any grid of the layer inside the jurisdiction only ``summary`` (zero changes)
+    is filled in.
+    """
+
+    layer_id: str
+    a: int
+    b: int
+    summary: dict[str, int]
+    grids: list[dict[str, Any]] = Field(default_factory=list)
+    flows: list[dict[str, Any]] = Field(default_factory=list)
+    beats: list[dict[str, Any]] = Field(default_factory=list)
+    aux_beats: list[dict[str, Any]] = Field(default_factory=list)
+    joint_points: list[dict[str, Any]] = Field(default_factory=list)
+    addresses: list[dict[str, Any]] = Field(default_factory=list)
+    metric_crs: str | None = None

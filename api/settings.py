@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
-
 from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -27,7 +25,6 @@ class Settings(BaseSettings):
     db_schema: str | None = Field(
         default=None, description="PostgreSQL schema to use (tests use one per worker)."
     )
-    secret_key: str = Field(default_factory=lambda: secrets.token_urlsafe(32))
     token_minutes: int = Field(default=8 * 60, ge=1)
     auto_migrate: bool = Field(default=True, description="Run alembic upgrade head at start.")
     max_upload_mb: float = Field(default=50.0, gt=0)

@@ -1,6 +1,7 @@
 """A district: every layer of one area, loaded and validated together from a manifest.
 
-``manifest.json`` (written by ``data.generate.generate_demo`` and by users by hand)::
+``manifest.json`` (written by ``data.generate.generate_demo`` and by users by hand; parsed
+by the pydantic models of :mod:`gis.manifest`)::
 
     {"name": "建邺区 demo", "crs": "EPSG:4490", "metric_crs": "EPSG:4549",
      "layers": {"grid": {"path": "grids.geojson"}, "beat": {"path": "beats.geojson"}},
@@ -15,8 +16,7 @@ different CRSs are an error unless ``to_crs=`` asks to reproject them all.
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -30,26 +30,8 @@ import shapely
 from gis import crs as gcrs
 from gis.errors import ConfigError, CRSError, FileFormatError, Problem
 from gis.io import Layer, read_layer
-from gis.layers import LayerKind, spec
-
-ATTRIBUTE: dict[LayerKind, str] = {
-    LayerKind.STREET: "streets",
-    LayerKind.COMMUNITY: "communities",
-    LayerKind.GRID: "grids",
-    LayerKind.JOINT_POINT: "joint_points",
-    LayerKind.STATION: "stations",
-    LayerKind.BEAT: "beats",
-    LayerKind.AUX_BEAT: "aux_beats",
-    LayerKind.INCIDENT: "incidents",
-    LayerKind.TRACK: "tracks",
-    LayerKind.ADDRESS: "addresses",
-    LayerKind.BUILDING: "buildings",
-    LayerKind.ASSIGNMENT: "assignments",
-}
-"""District attribute holding each layer kind."""
-
-_BY_NAME = {**{k.value: k for k in LayerKind}, **{v: k for k, v in ATTRIBUTE.items()}}
-_OPTIONS = ("crs", "encoding", "layer", "mapping", "lon", "lat", "wkt")
+from gis.layers import ATTRIBUTE, LayerKind, kind_named, spec
+from gis.manifest import Manifest, ManifestEntry, read_manifest
 
 
 @dataclass(frozen=True)
@@ -58,7 +40,9 @@ class District:
 
     Layer attributes are GeoDataFrames (``assignments`` a DataFrame), None when absent;
     :attr:`layers` holds the full :class:`~gis.io.Layer` records (column maps, warnings,
-    repairs, rejected rows).
+    repairs, rejected rows); :attr:`tables` the files of tables that are no layer kind
+    (visits, gazetteer…) and :attr:`extras` the context layers of the manifest's ``extras``
+    (roads, cold areas), read with :func:`gis.io.read_frame` when needed.
     """
 
     name: str
@@ -79,6 +63,7 @@ class District:
     assignments: pd.DataFrame | None = None
     layers: dict[LayerKind, Layer] = field(default_factory=dict)
     tables: dict[str, Path] = field(default_factory=dict)
+    extras: dict[str, Path] = field(default_factory=dict)
 
     def get(self, kind: LayerKind | str) -> gpd.GeoDataFrame | pd.DataFrame | None:
         """The frame of one layer kind, or None."""
@@ -163,66 +148,33 @@ def load_district(
     manifest_path = Path(path)
     if manifest_path.is_dir():
         manifest_path = manifest_path / "manifest.json"
-    manifest = _read_manifest(manifest_path)
+    manifest = read_manifest(manifest_path)
     base = manifest_path.parent
-    default_crs = manifest.get("crs")
     layers: dict[LayerKind, Layer] = {}
     tables: dict[str, Path] = {}
-    for section in ("layers", "tables"):
-        for key, entry in manifest.get(section, {}).items():
-            kind = _BY_NAME.get(key)
-            file = base / _entry_path(entry, key, manifest_path)
+    for section in (manifest.layers, manifest.tables):
+        for key, entry in section.items():
+            kind = kind_named(key)
+            file = base / entry.path
             if kind is None:
                 tables[key] = file
                 continue
             if on_layer is not None:
                 on_layer(key)
-            layers[kind] = _read_entry(file, kind, entry, default_crs, repair=repair)
+            layers[kind] = _read_entry(file, kind, entry, manifest.crs, repair=repair)
     layers = _one_crs(layers, to_crs, manifest_path.name)
     return _assemble(manifest, manifest_path, layers, tables, to_crs)
 
 
-def _read_manifest(path: Path) -> dict[str, Any]:
-    if not path.exists():
-        raise FileFormatError.single(path.name, f"no manifest at {path} (找不到 manifest.json)")
-    try:
-        data = json.loads(path.read_text(encoding="utf-8-sig"))
-    except (OSError, ValueError) as exc:
-        raise FileFormatError.single(
-            path.name, f"not a readable JSON manifest (manifest 不是有效 JSON): {exc}"
-        ) from exc
-    if not isinstance(data, dict) or not isinstance(data.get("layers", {}), dict):
-        raise FileFormatError.single(
-            path.name, "a manifest is an object with a 'layers' object (manifest 格式错误)"
-        )
-    unknown = [k for k in data.get("layers", {}) if k not in _BY_NAME]
-    if unknown:
-        raise FileFormatError.single(
-            path.name,
-            f"unknown layer kinds {', '.join(unknown)} (未知图层类型); kinds are "
-            f"{', '.join(k.value for k in LayerKind)}",
-            field="layers",
-        )
-    return data
-
-
-def _entry_path(entry: Any, key: str, manifest: Path) -> str:
-    value = entry.get("path") if isinstance(entry, Mapping) else entry
-    if not isinstance(value, str):
-        raise FileFormatError.single(
-            manifest.name, f"entry {key!r} needs a 'path' (缺少 path)", field=key
-        )
-    return value
-
-
 def _read_entry(
-    file: Path, kind: LayerKind, entry: Any, default_crs: str | None, *, repair: bool
+    file: Path,
+    kind: LayerKind,
+    entry: ManifestEntry,
+    default_crs: str | int | None,
+    *,
+    repair: bool,
 ) -> Layer:
-    entry = dict(entry) if isinstance(entry, Mapping) else {}
-    for short, full in (("x", "lon"), ("y", "lat")):  # the generator's spelling
-        if short in entry:
-            entry.setdefault(full, entry.pop(short))
-    options = {k: entry[k] for k in _OPTIONS if k in entry}
+    options = entry.read_options()
     if "crs" not in options and default_crs is not None and _applies(default_crs, file):
         options["crs"] = default_crs
     try:
@@ -231,7 +183,7 @@ def _read_entry(
         raise FileFormatError.single(file.name, str(exc)) from exc
 
 
-def _applies(default_crs: str, file: Path) -> bool:
+def _applies(default_crs: str | int, file: Path) -> bool:
     """Does the district's CRS apply to a file that names none itself?
 
     Tables declare nothing, so it always does.  GCJ-02/BD-09 cannot be declared in any file
@@ -278,7 +230,7 @@ def _one_crs(
 
 
 def _assemble(
-    manifest: dict[str, Any],
+    manifest: Manifest,
     manifest_path: Path,
     layers: dict[LayerKind, Layer],
     tables: dict[str, Path],
@@ -286,13 +238,14 @@ def _assemble(
 ) -> District:
     frames = {ATTRIBUTE[k]: v.gdf for k, v in layers.items()}
     crss = [v.gdf.crs for v in layers.values() if isinstance(v.gdf, gpd.GeoDataFrame)]
-    metric = manifest.get("metric_crs") if to_crs is None else None
+    metric = manifest.metric_crs if to_crs is None else None
     return District(
-        name=str(manifest.get("name", manifest_path.parent.name)),
+        name=manifest.name if manifest.name is not None else manifest_path.parent.name,
         crs=crss[0] if crss else None,
         source=manifest_path,
         metric_crs=pyproj.CRS.from_user_input(metric) if metric else None,
         layers=layers,
         tables=tables,
+        extras={key: manifest_path.parent / e.path for key, e in manifest.extras.items()},
         **frames,
     )

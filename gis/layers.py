@@ -227,3 +227,30 @@ POLYGON_HIERARCHY: tuple[tuple[LayerKind, LayerKind], ...] = tuple(
 def spec(kind: LayerKind | str) -> LayerSpec:
     """The spec of a layer kind, by enum or by its string value."""
     return LAYER_SPECS[LayerKind(kind)]
+
+
+ATTRIBUTE: dict[LayerKind, str] = {
+    LayerKind.STREET: "streets",
+    LayerKind.COMMUNITY: "communities",
+    LayerKind.GRID: "grids",
+    LayerKind.JOINT_POINT: "joint_points",
+    LayerKind.STATION: "stations",
+    LayerKind.BEAT: "beats",
+    LayerKind.AUX_BEAT: "aux_beats",
+    LayerKind.INCIDENT: "incidents",
+    LayerKind.TRACK: "tracks",
+    LayerKind.ADDRESS: "addresses",
+    LayerKind.BUILDING: "buildings",
+    LayerKind.ASSIGNMENT: "assignments",
+}
+"""District attribute holding each layer kind."""
+
+_BY_NAME: dict[str, LayerKind] = {
+    **{k.value: k for k in LayerKind},
+    **{v: k for k, v in ATTRIBUTE.items()},
+}
+
+
+def kind_named(name: str) -> LayerKind | None:
+    """The layer kind a manifest key names, singular (``grid``) or plural (``grids``)."""
+    return _BY_NAME.get(name)

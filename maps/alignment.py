@@ -14,9 +14,11 @@ import folium
 import geopandas as gpd
 import pandas as pd
 
+from gis.checks import RULES, SEVERITY_LABELS
+from gis.i18n import Lang
 from maps.base import MapOptions, base_map, finish
 from maps.display import Simplify, bounds_of, for_display, geojson_layer
-from maps.labels import LAYERS, RULES, SEVERITIES, TITLES, WORDS, label
+from maps.labels import LAYERS, TITLES, WORDS
 from maps.legend import Legend, LegendEntry, LegendSection
 from maps.styles import OTHER_COLOUR, OUTLINE, RULE_COLOURS, path_style
 
@@ -127,8 +129,8 @@ def _finding_frame(frame: gpd.GeoDataFrame, opts: MapOptions) -> gpd.GeoDataFram
     shown["accepted"] = shown["accepted"].fillna(False).astype(bool)
     shown["severity_key"] = shown["severity"].astype(str)
     shown["rule_key"] = shown["rule"].astype(str)
-    shown["rule"] = shown["rule_key"].map(lambda r: label(RULES, r, lang))
-    shown["severity"] = shown["severity_key"].map(lambda s: label(SEVERITIES, s, lang))
+    shown["rule"] = shown["rule_key"].map(lambda r: _rule_label(r, lang))
+    shown["severity"] = shown["severity_key"].map(lambda s: _severity_label(s, lang))
     return shown
 
 
@@ -145,7 +147,7 @@ def _finding_layer(part: gpd.GeoDataFrame, severity: str, opts: MapOptions) -> f
         )
         for c, a in zip(colours, part["accepted"], strict=True)
     ]
-    name = f"{LAYERS['findings'].get(opts.lang)} · {SEVERITIES[severity].get(opts.lang)}"
+    name = f"{LAYERS['findings'].get(opts.lang)} · {_severity_label(severity, opts.lang)}"
     return geojson_layer(
         part,
         name=f"{name} ({len(part)})",
@@ -174,7 +176,7 @@ def _legend(shown: gpd.GeoDataFrame, kinds: tuple[str, ...], opts: MapOptions) -
         for k in kinds
     )
     rule_entries = tuple(
-        LegendEntry(RULE_COLOURS.get(r, OTHER_COLOUR), label(RULES, r, lang)) for r in rules
+        LegendEntry(RULE_COLOURS.get(r, OTHER_COLOUR), _rule_label(r, lang)) for r in rules
     )
     return Legend(
         TITLES["alignment"].get(lang),
@@ -183,3 +185,14 @@ def _legend(shown: gpd.GeoDataFrame, kinds: tuple[str, ...], opts: MapOptions) -
             LegendSection(LAYERS["findings"].get(lang), rule_entries),
         ],
     )
+
+
+def _rule_label(rule: str, lang: Lang) -> str:
+    """The rule's label (on its spec in ``gis.checks.RULES``); an unknown rule shows as itself."""
+    spec = RULES.get(rule)
+    return rule if spec is None else spec.label.get(lang)
+
+
+def _severity_label(severity: str, lang: Lang) -> str:
+    text = SEVERITY_LABELS.get(severity)  # type: ignore[call-overload]
+    return severity if text is None else text.get(lang)

@@ -120,7 +120,7 @@ def base_map(
         folium.TileLayer(
             tiles=options.basemap_url,
             attr=options.basemap_attribution or "basemap",
-            name={"zh": "底图", "en": "Basemap"}[options.lang],
+            name=WORDS["basemap"].get(options.lang),
             overlay=False,
             max_zoom=20,
         ).add_to(m)
@@ -161,8 +161,8 @@ L.Control.Measure.include({
 
 def _add_controls(m: folium.Map, lang: Lang) -> None:
     full = folium.plugins.Fullscreen(
-        title={"zh": "全屏", "en": "Full screen"}[lang],
-        title_cancel={"zh": "退出全屏", "en": "Exit full screen"}[lang],
+        title=WORDS["fullscreen"].get(lang),
+        title_cancel=WORDS["exit_fullscreen"].get(lang),
     )
     measure = _Measure(
         position="topleft",
@@ -170,7 +170,7 @@ def _add_controls(m: folium.Map, lang: Lang) -> None:
         secondary_length_unit="kilometers",
         primary_area_unit="sqmeters",
         secondary_area_unit="hectares",
-        localization={"zh": "cn", "en": "en"}[lang],
+        localization="cn" if lang == "zh" else "en",  # leaflet-measure's locale code
     )
     for plugin in (full, measure):
         plugin.default_js, plugin.default_css = [], []  # loaded by the map, from beatgrid

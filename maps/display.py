@@ -20,6 +20,7 @@ import pandas as pd
 import shapely
 from folium.template import Template
 
+from gis.crs import from_wgs84
 from gis.errors import ConfigError, CRSError, FieldError, Problem
 from gis.i18n import Lang
 from maps.base import MapOptions
@@ -66,8 +67,6 @@ def for_display(
         frame = _simplify(frame, options.simplify_m, coverage=simplify == "coverage")
     frame = frame.to_crs(4326)
     if options.basemap_crs == "gcj02":
-        from gis.crs import from_wgs84  # issue 2's converter; only needed for GCJ-02 tiles
-
         frame = from_wgs84(frame, target="gcj02")
     geoms = shapely.transform(
         np.asarray(frame.geometry.array), lambda xy: np.round(xy, options.precision)

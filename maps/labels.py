@@ -1,4 +1,8 @@
-"""Every word a map shows, in Chinese and English (layer names, legends, fields, rules)."""
+"""Every word a map shows, in Chinese and English (layer names, legends, fields).
+
+Rule and severity labels live with the rules: ``gis.checks.RULES[name].label``,
+``gis.checks.SEVERITY_LABELS``.
+"""
 
 from __future__ import annotations
 
@@ -61,32 +65,6 @@ FIELDS: dict[str, Text] = {
     "period": Text("时段", "period"),
 }
 
-RULES: dict[str, Text] = {
-    "invalid_geometry": Text("几何无效", "invalid geometry"),
-    "empty_geometry": Text("几何为空", "empty geometry"),
-    "duplicate_id": Text("编码重复", "duplicate id"),
-    "overlap": Text("重叠", "overlap"),
-    "gap": Text("缝隙", "gap"),
-    "not_covering_parent": Text("未铺满上级", "does not cover parent"),
-    "crosses_parent": Text("跨越上级边界", "crosses parent boundary"),
-    "orphan": Text("无上级", "orphan"),
-    "grid_split_by_beat": Text("网格被责任区切分", "grid split by beat"),
-    "beat_boundary_off_grid": Text("责任区边界偏离网格", "beat boundary off grid"),
-    "aux_beat_missing": Text("缺少辅警警格", "auxiliary beat missing"),
-    "aux_beat_extra": Text("多余辅警警格", "extra auxiliary beat"),
-    "aux_beat_mismatch": Text("警格与网格不一致", "auxiliary beat ≠ grid"),
-    "grid_unstaffed": Text("网格无警力", "grid unstaffed"),
-    "community_understaffed": Text("社区警力不足", "community understaffed"),
-    "joint_point_outside_grid": Text("联防点跨网格", "joint point outside grid"),
-    "grid_without_joint_point": Text("网格无联防点", "grid without joint point"),
-}
-
-SEVERITIES: dict[str, Text] = {
-    "error": Text("错误", "error"),
-    "warning": Text("警告", "warning"),
-    "noise": Text("数字化误差", "digitizing noise"),
-}
-
 GI_CLASSES: dict[int, Text] = {
     3: Text("热点 99% 置信", "Hot spot, 99% confidence"),
     2: Text("热点 95% 置信", "Hot spot, 95% confidence"),
@@ -116,6 +94,9 @@ WORDS: dict[str, Text] = {
     "low_high": Text("低 → 高", "low → high"),
     "language": Text("English", "中文"),
     "no_maps": Text("暂无地图", "No maps yet"),
+    "basemap": Text("底图", "Basemap"),
+    "fullscreen": Text("全屏", "Full screen"),
+    "exit_fullscreen": Text("退出全屏", "Exit full screen"),
 }
 
 

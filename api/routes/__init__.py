@@ -1,9 +1,7 @@
-"""The REST routers.  ``EXTRA_ROUTERS`` is where other packages plug in (e.g. maps).
+"""The REST routers, included by the app factory (``api.app.create_app``).
 
-The app factory includes every router of ``ROUTERS`` and then of ``EXTRA_ROUTERS``::
-
-    from maps.api import router as maps_router   # the maps engineer's APIRouter
-    EXTRA_ROUTERS.append(maps_router)            # served under its own prefix, e.g. /maps
+Other packages' routers (e.g. the map pages, ``maps.web.maps_router``) are passed to
+``create_app(settings, extra_routers=[...])``, which serves them behind the login.
 """
 
 from __future__ import annotations
@@ -12,7 +10,7 @@ from fastapi import APIRouter
 
 from api.routes import analysis, audit, auth, incidents, jobs, layers, redraw
 
-ROUTERS: list[APIRouter] = [
+ROUTERS: tuple[APIRouter, ...] = (
     auth.router,
     layers.router,
     incidents.router,
@@ -20,7 +18,4 @@ ROUTERS: list[APIRouter] = [
     jobs.router,
     audit.router,
     redraw.router,
-]
-
-# ---- extra routers (maps etc.): add them here --------------------------------------------
-EXTRA_ROUTERS: list[APIRouter] = []
+)

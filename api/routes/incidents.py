@@ -10,17 +10,17 @@ from fastapi import APIRouter, Query
 from api.deps import CurrentUserDep, SessionDep
 from api.params import BBoxDep, Offset, cursor, parse_cursor
 from api.policy import JurisdictionDep
-from api.schemas import IncidentBatch, IncidentList, IncidentPublic
+from api.schemas import IncidentBatch, IncidentList, IncidentPublic, IncidentsCreated
 from api.store.incidents import IncidentQuery, create_incidents, query_incidents
 from gis.errors import PermissionDenied
 
 router = APIRouter(prefix="/incidents", tags=["incidents"])
 
 
-@router.post("", status_code=201)
+@router.post("", status_code=201, response_model=IncidentsCreated)
 def create(
-    batch: IncidentBatch, session: SessionDep, user: CurrentUserDep, policy: JurisdictionDep
-) -> dict[str, int]:
+    *, batch: IncidentBatch, session: SessionDep, user: CurrentUserDep, policy: JurisdictionDep
+) -> IncidentsCreated:
     """Record incidents inside your jurisdiction; ``grid_layer`` fills in each one's grid."""
     if user.role == "street_office":
         raise PermissionDenied("street offices report events through the grid system, not here")
@@ -32,7 +32,7 @@ def create(
         grid_layer=batch.grid_layer,
     )
     session.commit()
-    return {"created": n}
+    return IncidentsCreated(created=n)
 
 
 @router.get("", response_model=IncidentList)

@@ -27,14 +27,16 @@ router = APIRouter(prefix="/layers", tags=["layers"])
 
 
 @router.get("", response_model=list[LayerPublic])
-def list_layers(session: SessionDep, user: CurrentUserDep) -> list[Any]:
-    return store.list_layers(session)
+def list_layers(*, session: SessionDep, user: CurrentUserDep) -> list[LayerPublic]:
+    return [LayerPublic.model_validate(layer) for layer in store.list_layers(session)]
 
 
 @router.post("", response_model=VersionPublic, status_code=201)
 async def upload_layer(
+    *,
     session: SessionDep,
     user: CurrentUserDep,
+    policy: JurisdictionDep,
     settings: SettingsDep,
     file: Annotated[UploadFile, File(description="GeoJSON, GeoPackage, zipped shapefile, …")],
     layer_id: Annotated[str, Form(pattern=LAYER_ID)],
@@ -42,9 +44,9 @@ async def upload_layer(
     reason: Annotated[str, Form(min_length=1, max_length=2000)],
     title: Annotated[str | None, Form(max_length=200)] = None,
     crs: Annotated[str | None, Form(max_length=2000, description="e.g. EPSG:4490, gcj02")] = None,
-) -> Any:
+) -> VersionPublic:
     """Create a layer from a file: its version 1."""
-    guard = user.edit_guard(kind.value)
+    guard = policy.edit_guard(kind.value)
     gdf = await read_upload(
         file, kind=kind.value, crs=crs, max_bytes=int(settings.max_upload_mb * 2**20)
     )
@@ -60,28 +62,30 @@ async def upload_layer(
         guard=guard,
     )
     session.commit()
-    return info
+    return VersionPublic.model_validate(info)
 
 
 @router.get("/{layer_id}", response_model=LayerPublic)
-def get_layer(layer_id: str, session: SessionDep, user: CurrentUserDep) -> Any:
-    return store.get_layer(session, layer_id)
+def get_layer(*, layer_id: str, session: SessionDep, user: CurrentUserDep) -> LayerPublic:
+    return LayerPublic.model_validate(store.get_layer(session, layer_id))
 
 
 @router.post("/{layer_id}/versions", response_model=VersionPublic, status_code=201)
 async def upload_version(
+    *,
     layer_id: str,
     session: SessionDep,
     user: CurrentUserDep,
+    policy: JurisdictionDep,
     settings: SettingsDep,
     file: Annotated[UploadFile, File()],
     base_version: Annotated[int, Form(ge=0, le=2**31 - 1)],
     reason: Annotated[str, Form(min_length=1, max_length=2000)],
     crs: Annotated[str | None, Form(max_length=2000)] = None,
-) -> Any:
+) -> VersionPublic:
     """Replace the whole content of a layer: a new version edited from ``base_version``."""
     layer = store.get_layer(session, layer_id)
-    guard = user.edit_guard(layer.kind)
+    guard = policy.edit_guard(layer.kind)
     gdf = await read_upload(
         file, kind=layer.kind, crs=crs, max_bytes=int(settings.max_upload_mb * 2**20)
     )
@@ -95,16 +99,21 @@ async def upload_version(
         guard=guard,
     )
     session.commit()
-    return info
+    return VersionPublic.model_validate(info)
 
 
 @router.patch("/{layer_id}/features", response_model=VersionPublic)
 def edit_features(
-    layer_id: str, edit: FeatureEdit, session: SessionDep, user: CurrentUserDep
-) -> Any:
+    *,
+    layer_id: str,
+    edit: FeatureEdit,
+    session: SessionDep,
+    user: CurrentUserDep,
+    policy: JurisdictionDep,
+) -> VersionPublic:
     """Add, change or delete some features: a new version edited from ``base_version``."""
     layer = store.get_layer(session, layer_id)
-    guard = user.edit_guard(layer.kind)
+    guard = policy.edit_guard(layer.kind)
     gdf = geojson.frame_from_features(edit.upsert, source=f"layer {layer_id}")
     info = store.save_version(
         session,
@@ -118,16 +127,19 @@ def edit_features(
         guard=guard,
     )
     session.commit()
-    return info
+    return VersionPublic.model_validate(info)
 
 
 @router.get("/{layer_id}/versions", response_model=list[VersionPublic])
-def list_versions(layer_id: str, session: SessionDep, user: CurrentUserDep) -> Any:
-    return store.versions(session, layer_id)
+def list_versions(
+    *, layer_id: str, session: SessionDep, user: CurrentUserDep
+) -> list[VersionPublic]:
+    return [VersionPublic.model_validate(v) for v in store.versions(session, layer_id)]
 
 
 @router.get("/{layer_id}/versions/{version}/features")
 def version_features(
+    *,
     layer_id: str,
     version: Annotated[int, Path(ge=0, le=2**31 - 1)],
     session: SessionDep,
@@ -152,6 +164,7 @@ def version_features(
 
 @router.get("/{layer_id}/diff", response_model=DiffPublic)
 def diff(
+    *,
     layer_id: str,
     a: Annotated[int, Query(ge=0, le=2**31 - 1)],
     b: Annotated[int, Query(ge=0, le=2**31 - 1)],

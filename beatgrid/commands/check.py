@@ -15,6 +15,7 @@ import pandas as pd
 import typer
 from rich.table import Table
 
+from beatgrid.commands._choices import LangChoice
 from beatgrid.commands._common import console, user_errors
 from gis.checks import CheckConfig, CheckReport, check_district, check_layers
 from gis.checks.exceptions import ExceptionRegister, load_exceptions, load_sidecars
@@ -57,7 +58,9 @@ def check(
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="folder for the report files")
     ] = None,
-    lang: Annotated[str, typer.Option("--lang", help="zh or en")] = "zh",
+    lang: Annotated[
+        LangChoice, typer.Option("--lang", help="language of the summary")
+    ] = LangChoice.ZH,
 ) -> None:
     """Check beats against grids and every layer against its parent (边界一致性检查)."""
     files = {
@@ -73,7 +76,7 @@ def check(
         config = CheckConfig(tolerance_m=tolerance, sliver_area_m2=sliver)
         register = load_exceptions(exceptions) if exceptions else None
         report = _run(manifest, files, assignments, config=config, register=register)
-        _print(report, "en" if lang == "en" else "zh")
+        _print(report, lang.lang)
         if output is not None:
             _write(report, output)
     raise typer.Exit(0 if report.ok else 1)

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from beatgrid.commands._choices import LangChoice
 from beatgrid.commands._common import console, user_errors
 
 if TYPE_CHECKING:
@@ -48,23 +49,22 @@ def run(
     host: Annotated[str, typer.Option(help="address to serve on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="port to serve on")] = 8000,
     serve: Annotated[bool, typer.Option("--serve/--no-serve", help="start the service")] = True,
-    lang: Annotated[str, typer.Option(help="zh or en")] = "zh",
+    lang: Annotated[LangChoice, typer.Option(help="language of the report")] = LangChoice.ZH,
 ) -> None:
     """Generate, load, check, geocode, analyse and serve the demo district (演示全流程)."""
     from data.generate import generate_demo
 
-    language = "en" if lang == "en" else "zh"
     with user_errors():
         _stage("1/6 generate / 生成演示辖区")
         manifest = generate_demo(out, seed=20161013)
         _stage("2/6 load and validate / 加载并校验图层")
         district = _load(manifest)
         _stage("3/6 boundary consistency / 边界一致性检查")
-        _check(district, out / "report", language)
+        _check(district, out / "report", lang)
         _stage("4/6 geocode incidents given by address / 地址警情定位")
         _geocode(district, out)
         _stage("5/6 grid redraw: population balance and change notice / 网格人口均衡与变更通知")
-        change = _redraw(district, manifest, out / "notice")
+        change = _redraw(district, out / "notice")
         _stage("6/6 analyses for the maps / 热点与巡逻覆盖分析")
         pages = _pages(district, change)
         if serve:
@@ -84,13 +84,13 @@ def _load(manifest: Path) -> District:
     return district
 
 
-def _check(district: District, folder: Path, lang: str) -> None:
+def _check(district: District, folder: Path, lang: LangChoice) -> None:
     from beatgrid.commands.check import _print, _write
     from gis.checks import check_district
 
     started = time.perf_counter()
     report = check_district(district)
-    _print(report, "en" if lang == "en" else "zh")
+    _print(report, lang.lang)
     _write(report, folder)
     console.print(
         f"checked in {time.perf_counter() - started:.1f} s; report files in {folder}/ "
@@ -116,7 +116,7 @@ def _geocode(district: District, out: Path) -> None:
     console.print(_summary_table(summary, "zh"))
 
 
-def _redraw(district: District, manifest: Path, folder: Path) -> dict[str, object]:
+def _redraw(district: District, folder: Path) -> dict[str, object]:
     """Balance the out-of-band grids, write the station's change notice, return the map parts."""
     from beatgrid.commands.redraw import _roads, change_layers, impact_of
     from gis.redraw.balance import Band, balance_district
@@ -127,7 +127,7 @@ def _redraw(district: District, manifest: Path, folder: Path) -> dict[str, objec
     with console.status("balancing grids / 网格均衡中 …"):
         new, results = balance_district(
             district.grids, district.buildings, band=Band(min_households=300, max_households=800),
-            barriers=_roads(manifest), scope="neighbourhood",
+            barriers=_roads(district), scope="neighbourhood",
         )  # fmt: skip
         found = impact_of(district, new)
         notice = build_notice(

@@ -11,14 +11,15 @@ from __future__ import annotations
 
 import warnings
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Literal
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
 
+from beatgrid.commands._choices import LangChoice
 from beatgrid.commands._common import console, err_console, progress, user_errors
 from gis.errors import ConfigError, DataQualityWarning
-from gis.i18n import Text
+from gis.i18n import Lang, Text
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -26,8 +27,6 @@ if TYPE_CHECKING:
     from gis.geocoding.assign import AreaIndex
     from gis.geocoding.batch import BatchSummary
     from gis.geocoding.pipeline import GeocodeOptions
-
-Lang = Literal["zh", "en"]
 
 
 def register(app: typer.Typer) -> None:
@@ -78,7 +77,7 @@ def geocode(
     dask: Annotated[
         bool, typer.Option("--dask", help="partitioned GeoParquet on a local dask cluster")
     ] = False,
-    lang: Annotated[str, typer.Option("--lang", help="summary language: zh or en")] = "zh",
+    lang: Annotated[LangChoice, typer.Option("--lang", help="summary language")] = LangChoice.ZH,
 ) -> None:
     """Place incidents in street, community, grid, station, beat … by coordinates or address."""
     from gis.geocoding.assign import build_area_index
@@ -86,7 +85,6 @@ def geocode(
     from gis.geocoding.pipeline import GeocodeOptions
 
     with user_errors():
-        language: Lang = "en" if lang == "en" else "zh"
         layers = _area_layers(areas, layer or [], layer_id or [], repair=repair)
         index = build_area_index(layers, tolerance_m=tolerance)
         options = GeocodeOptions(
@@ -102,7 +100,7 @@ def geocode(
             _run_dask(source, output, index, options, scheduler)
             return
         summary = _run_batch(source, output, index, options, chunk_size)
-        console.print(_summary_table(summary, language))
+        console.print(_summary_table(summary, lang.lang))
 
 
 def _area_layers(

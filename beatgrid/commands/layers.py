@@ -17,12 +17,12 @@ import typer
 from rich.table import Table
 
 from beatgrid.commands._common import console, err_console, progress, user_errors
-from gis.errors import ConfigError, LayerError
+from gis.errors import LayerError
 from gis.layers import LayerKind, spec
 
-KINDS = ", ".join(k.value for k in LayerKind)
-
-KindOpt = Annotated[str, typer.Option("--kind", "-k", help=f"layer kind: {KINDS}")]
+KindOpt = Annotated[
+    LayerKind, typer.Option("--kind", "-k", help="layer kind", case_sensitive=False)
+]
 CrsOpt = Annotated[
     str | None,
     typer.Option("--crs", help="CRS of the file when it does not say: EPSG:4490, gcj02, bd09…"),
@@ -63,13 +63,6 @@ def _mapping(kind: str, options: list[str] | None, mapping_file: Path | None) ->
     return out
 
 
-def _kind(value: str) -> LayerKind:
-    try:
-        return LayerKind(value.strip().lower())
-    except ValueError:
-        raise ConfigError(f"--kind {value!r}: unknown layer kind; kinds are {KINDS}") from None
-
-
 def import_layer(
     file: Annotated[Path, typer.Argument(help="file to import", dir_okay=False)],
     kind: KindOpt,
@@ -90,7 +83,7 @@ def import_layer(
     from gis.io import read_layer, write_layer
 
     with user_errors():
-        lk = _kind(kind)
+        lk = kind
         with progress() as bar, warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             task = bar.add_task(f"reading {file.name}", total=2)
@@ -150,7 +143,10 @@ def _print_rejected(rejected: pd.DataFrame, *, limit: int = 10) -> None:
 def info(
     file: Annotated[Path, typer.Argument(help="file to describe", dir_okay=False)],
     kind: Annotated[
-        str | None, typer.Option("--kind", "-k", help="also recognise and validate as this kind")
+        LayerKind | None,
+        typer.Option(
+            "--kind", "-k", help="also recognise and validate as this kind", case_sensitive=False
+        ),
     ] = None,
     crs: CrsOpt = None,
     encoding: EncodingOpt = None,
@@ -176,8 +172,8 @@ def info(
             console.print("  fields: " + ", ".join(entry.fields))
         if kind is None:
             return
-        lk = _kind(kind)
-        problems = _try_read(file, lk, crs, encoding, _mapping(lk.value, map_, mapping_file), layer)
+        mapping = _mapping(kind.value, map_, mapping_file)
+        problems = _try_read(file, kind, crs, encoding, mapping, layer)
     if problems:
         raise typer.Exit(1)
 
@@ -227,7 +223,7 @@ def export(
     from gis.io import read_layer, write_layer
 
     with user_errors():
-        lk = _kind(kind)
+        lk = kind
         with progress() as bar:
             task = bar.add_task(f"reading {workspace.name}::{lk.value}", total=2)
             result = read_layer(workspace, kind=lk, layer=lk.value)

@@ -9,33 +9,32 @@ geopandas reads.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Literal, cast
+from typing import TYPE_CHECKING, Annotated
 
 import geopandas as gpd
 import typer
 
+from beatgrid.commands._choices import BasemapCrs, LangChoice, MapValue
 from beatgrid.commands._common import console, user_errors
-from gis.errors import ConfigError, FileFormatError
+from gis.io import read_frame
 
 if TYPE_CHECKING:  # maps (folium) is imported only when a map command runs: fast CLI start
     import folium
 
     from maps.base import MapOptions
 
-Lang = Literal["zh", "en"]
-BasemapCrs = Literal["wgs84", "gcj02"]
-Value = Literal["count", "rate_km2", "rate_1000"]
-
 app = typer.Typer(
     help="Interactive maps as standalone HTML files / 导出离线地图", no_args_is_help=True
 )
 
 Out = Annotated[Path, typer.Option("--out", "-o", help="HTML file to write", dir_okay=False)]
-LangOpt = Annotated[str, typer.Option("--lang", help="zh or en")]
+LangOpt = Annotated[LangChoice, typer.Option("--lang", help="language of the map")]
 BasemapOpt = Annotated[
     str | None, typer.Option("--basemap-url", help="XYZ tile URL (intranet); none by default")
 ]
-BasemapCrsOpt = Annotated[str, typer.Option("--basemap-crs", help="wgs84 or gcj02 (Amap tiles)")]
+BasemapCrsOpt = Annotated[
+    BasemapCrs, typer.Option("--basemap-crs", help="CRS of the tiles (gcj02: Amap tiles)")
+]
 FileOpt = Annotated[Path | None, typer.Option(exists=True, dir_okay=False)]
 
 
@@ -45,12 +44,8 @@ def register(root: typer.Typer) -> None:
 
 
 def _read(path: Path | None) -> gpd.GeoDataFrame | None:
-    if path is None:
-        return None
-    try:
-        return gpd.read_file(path)
-    except Exception as exc:  # pyogrio raises several kinds; all mean "cannot read"
-        raise FileFormatError.single(str(path), f"cannot read: {exc}") from exc
+    """A result file or layer through ``gis.io`` (GBK detection, CRS rules, located errors)."""
+    return None if path is None else read_frame(path)
 
 
 def _need(path: Path) -> gpd.GeoDataFrame:
@@ -59,7 +54,9 @@ def _need(path: Path) -> gpd.GeoDataFrame:
     return frame
 
 
-def _write(m: folium.Map, out: Path, *, lang: str, basemap: str | None, crs: str) -> None:
+def _write(
+    m: folium.Map, out: Path, *, lang: LangChoice, basemap: str | None, crs: BasemapCrs
+) -> None:
     from maps.base import render_html
 
     html = render_html(m, inline=True, options=_options(lang, basemap, crs))
@@ -67,15 +64,11 @@ def _write(m: folium.Map, out: Path, *, lang: str, basemap: str | None, crs: str
     console.print(f"wrote {out} ({len(html.encode()) / 1e6:.2f} MB, works offline)")
 
 
-def _options(lang: str, basemap: str | None, crs: str) -> MapOptions:
-    """Options from the command line; ``MapOptions`` rejects a bad lang or CRS by name."""
+def _options(lang: LangChoice, basemap: str | None, crs: BasemapCrs) -> MapOptions:
+    """Options from the command line (typer has already refused values outside the choices)."""
     from maps.base import MapOptions
 
-    return MapOptions(
-        lang=cast(Lang, _choice(lang, ("zh", "en"), "--lang")),
-        basemap_url=basemap,
-        basemap_crs=cast(BasemapCrs, _choice(crs, ("wgs84", "gcj02"), "--basemap-crs")),
-    )
+    return MapOptions(lang=lang.lang, basemap_url=basemap, basemap_crs=crs.value)
 
 
 @app.command("alignment")
@@ -86,9 +79,9 @@ def alignment(
     beats: FileOpt = None,
     aux_beats: FileOpt = None,
     joint_points: FileOpt = None,
-    lang: LangOpt = "zh",
+    lang: LangOpt = LangChoice.ZH,
     basemap_url: BasemapOpt = None,
-    basemap_crs: BasemapCrsOpt = "wgs84",
+    basemap_crs: BasemapCrsOpt = BasemapCrs.WGS84,
 ) -> None:
     """Grids, beats and joint points with every misalignment highlighted."""
     from maps.alignment import alignment_map
@@ -109,11 +102,11 @@ def alignment(
 def hotspots(
     cells: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="hot-spot cells")],
     out: Out,
-    value: Annotated[str, typer.Option(help="count, rate_km2 or rate_1000")] = "count",
+    value: Annotated[MapValue, typer.Option(help="what the choropleth colours")] = MapValue.COUNT,
     kde: FileOpt = None,
-    lang: LangOpt = "zh",
+    lang: LangOpt = LangChoice.ZH,
     basemap_url: BasemapOpt = None,
-    basemap_crs: BasemapCrsOpt = "wgs84",
+    basemap_crs: BasemapCrsOpt = BasemapCrs.WGS84,
 ) -> None:
     """Counts/rates choropleth, Gi* classes and kernel-density heat."""
     from maps.hotspots import hotspot_map
@@ -121,7 +114,7 @@ def hotspots(
     with user_errors():
         m = hotspot_map(
             _need(cells),
-            value=cast(Value, _choice(value, ("count", "rate_km2", "rate_1000"), "--value")),
+            value=value.value,
             kde=_read(kde),
             options=_options(lang, basemap_url, basemap_crs),
         )
@@ -137,9 +130,9 @@ def coverage(
     uncovered: FileOpt = None,
     joint_points: FileOpt = None,
     dosage: FileOpt = None,
-    lang: LangOpt = "zh",
+    lang: LangOpt = LangChoice.ZH,
     basemap_url: BasemapOpt = None,
-    basemap_crs: BasemapCrsOpt = "wgs84",
+    basemap_crs: BasemapCrsOpt = BasemapCrs.WGS84,
 ) -> None:
     """Patrol tracks, covered/uncovered parts, joint-point visits, under-patrolled hot spots."""
     from maps.coverage import coverage_map
@@ -164,9 +157,9 @@ def changes(
     out: Out,
     diff: FileOpt = None,
     affected_beats: FileOpt = None,
-    lang: LangOpt = "zh",
+    lang: LangOpt = LangChoice.ZH,
     basemap_url: BasemapOpt = None,
-    basemap_crs: BasemapCrsOpt = "wgs84",
+    basemap_crs: BasemapCrsOpt = BasemapCrs.WGS84,
 ) -> None:
     """Old vs new grids and the beats the change affects."""
     from maps.changes import changes_map
@@ -187,7 +180,7 @@ def district(
     manifest: Annotated[Path, typer.Argument(exists=True, help="manifest.json of a district")],
     out_dir: Annotated[Path, typer.Option("--out-dir", "-o", file_okay=False)],
     basemap_url: BasemapOpt = None,
-    basemap_crs: BasemapCrsOpt = "wgs84",
+    basemap_crs: BasemapCrsOpt = BasemapCrs.WGS84,
 ) -> None:
     """Every map of a district in both languages, with an index.html: a folder for a USB stick."""
     from gis.district import load_district
@@ -201,7 +194,7 @@ def district(
         with console.status("analysing / 分析中 …"):
             pages = district_pages(district_results(loaded))
         out_dir.mkdir(parents=True, exist_ok=True)
-        for lang in ("zh", "en"):
+        for lang in LangChoice:
             opts = _options(lang, basemap_url, basemap_crs)
             for page in pages:
                 m = page.build(opts, _file(page.name, "en" if lang == "zh" else "zh"))
@@ -231,9 +224,3 @@ def assets(
         fetched = vendor_assets(update_lock=update_lock)
     for name, entry in fetched.items():
         console.print(f"{name}@{entry['version']}")
-
-
-def _choice(value: str, allowed: tuple[str, ...], option: str) -> str:
-    if value not in allowed:
-        raise ConfigError(f"{option} must be one of {', '.join(allowed)}, not {value!r}")
-    return value

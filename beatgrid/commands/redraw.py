@@ -7,18 +7,19 @@ engine finds no new tiling violation.  Lines and polygons are WKT in the grids' 
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated, Any
 
 import geopandas as gpd
+import pandas as pd
 import shapely
 import typer
 from rich.table import Table
 
+from beatgrid.commands._choices import ScopeChoice
 from beatgrid.commands._common import console, user_errors
 from gis.district import District, load_district
-from gis.io import read_layer, write_layer
+from gis.io import read_frame, read_layer, write_layer
 from gis.redraw import (
     EditResult,
     Impact,
@@ -48,10 +49,6 @@ def register(root: typer.Typer) -> None:
 
 def _district(path: Path) -> District:
     return load_district(path / "manifest.json" if path.is_dir() else path)
-
-
-def _manifest_dir(path: Path) -> Path:
-    return path if path.is_dir() else path.parent
 
 
 def _grids(district: District) -> gpd.GeoDataFrame:
@@ -192,7 +189,7 @@ def diff(
             table.add_row(status, str(count))
         console.print(table)
         if output is not None:
-            result.changed.drop(columns="geometry").to_csv(output, index=False)
+            write_layer(pd.DataFrame(result.changed.drop(columns="geometry")), output, format="csv")
 
 
 @app.command("impact")
@@ -263,8 +260,8 @@ def balance(
     lock: Lock = None,
     seed: Annotated[int, typer.Option("--seed")] = 0,
     scope: Annotated[
-        str, typer.Option("--scope", help="community | neighbourhood (fewer grids change)")
-    ] = "community",
+        ScopeChoice, typer.Option("--scope", help="neighbourhood: fewer grids change")
+    ] = ScopeChoice.COMMUNITY,
 ) -> None:
     """Redraw grids so every grid's households lie in the band (人口规模适度)."""
     with user_errors():
@@ -275,7 +272,7 @@ def balance(
             min_population=min_population,
             max_population=max_population,
         )
-        roads = _roads(manifest)
+        roads = _roads(d)
         if d.buildings is None:
             raise typer.BadParameter("the manifest has no building layer")
         if community is not None:
@@ -354,16 +351,11 @@ def _changes_map(d: District, new: gpd.GeoDataFrame, found: Impact) -> Any:
     return changes_map(_grids(d), new, diff=diff, affected_beats=beats)
 
 
-def _scope(value: str) -> Scope:
-    if value not in ("community", "neighbourhood"):
-        raise typer.BadParameter(f"--scope must be community or neighbourhood, not {value!r}")
-    return "community" if value == "community" else "neighbourhood"
+def _scope(choice: ScopeChoice) -> Scope:
+    return "neighbourhood" if choice is ScopeChoice.NEIGHBOURHOOD else "community"
 
 
-def _roads(manifest: Path) -> gpd.GeoDataFrame | None:
-    """The road layer a demo manifest lists under ``extras`` (else None)."""
-    folder = _manifest_dir(manifest)
-    path = manifest if manifest.is_file() else folder / "manifest.json"
-    extras = json.loads(path.read_text(encoding="utf-8")).get("extras", {})
-    roads = extras.get("roads", {}).get("path")
-    return gpd.read_file(folder / roads) if roads else None
+def _roads(d: District) -> gpd.GeoDataFrame | None:
+    """The road layer the manifest lists under ``extras`` (else None)."""
+    path = d.extras.get("roads")
+    return None if path is None else read_frame(path)

@@ -64,9 +64,22 @@ def serve(
         soft_wrap=True,
     )
     if workers > 1:  # uvicorn starts the workers from an import string, settings from env
-        uvicorn.run("api.app:create_app", factory=True, host=host, port=port, workers=workers)
+        uvicorn.run(
+            "api.app:create_app",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            # uvicorn kills a worker that has not answered its ping within 5 s; importing
+            # the GIS stack takes longer than that on a loaded machine, so workers were
+            # killed and restarted in a loop.  A hung worker is still replaced.
+            timeout_worker_healthcheck=_WORKER_HEALTHCHECK_S,
+        )
     else:
         uvicorn.run(app, host=host, port=port, log_level="info")
+
+
+_WORKER_HEALTHCHECK_S = 120
 
 
 def _prepare_workers(settings: Settings) -> None:

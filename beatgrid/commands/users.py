@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from beatgrid.commands._choices import RoleChoice
 from beatgrid.commands._common import console, user_errors
 from beatgrid.commands.serve import DbUrlOpt, _settings
 
@@ -27,7 +28,7 @@ def _sessions(database_url: str | None) -> sessionmaker[Session]:
 @user_app.command("add")
 def add(
     username: str,
-    role: Annotated[str, typer.Option(help="station, street_office, commander or admin")],
+    role: Annotated[RoleChoice, typer.Option(help="what the user may see and do")],
     password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)],
     jurisdiction: Annotated[
         Path | None, typer.Option(help="vector file: the union of its polygons is the area")
@@ -38,21 +39,21 @@ def add(
     database_url: DbUrlOpt = None,
 ) -> None:
     """Add a user; non-admins need a jurisdiction (a file or stored areas)."""
-    import geopandas as gpd
     import shapely
 
     from api.auth import create_user, jurisdiction_from_areas
+    from gis.io import read_frame
 
     with user_errors(), _sessions(database_url)() as session:
         area, ids = None, []
         if jurisdiction is not None:
-            area = shapely.union_all(gpd.read_file(jurisdiction).to_crs(4326).geometry.to_numpy())
+            area = shapely.union_all(read_frame(jurisdiction).to_crs(4326).geometry.to_numpy())
         if areas is not None:
             layer, _, text = areas.partition(":")
             ids = [i for i in text.split(",") if i]
             area = jurisdiction_from_areas(session, layer, ids)
         create_user(
-            session, username=username, password=password, role=role,  # type: ignore[arg-type]
+            session, username=username, password=password, role=role.value,
             jurisdiction=area, area_ids=ids, actor="cli",
         )  # fmt: skip
         session.commit()

@@ -5,7 +5,7 @@
 >>> report.ok, report.figures["share_grids_aligned"]  # doctest: +SKIP
 """
 
-from gis.checks.config import RULES, CheckConfig, RuleSpec
+from gis.checks.config import RULES, SEVERITY_LABELS, CheckConfig, RuleSpec
 from gis.checks.exceptions import (
     AcceptedException,
     ExceptionRegister,
@@ -20,6 +20,7 @@ from gis.checks.run import check_district, check_layers
 __all__ = [
     "FINDING_COLUMNS",
     "RULES",
+    "SEVERITY_LABELS",
     "AcceptedException",
     "CheckConfig",
     "CheckReport",

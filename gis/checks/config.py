@@ -8,10 +8,12 @@ are documented in ``docs/checks.md``.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from gis.errors import ConfigError
 from gis.i18n import Text
@@ -40,7 +42,7 @@ Rule = Literal[
 
 @dataclass(frozen=True)
 class RuleSpec:
-    """One rule: name, default severity, ArcGIS topology equivalent, message template.
+    """One rule: name, default severity, ArcGIS topology equivalent, message template, label.
 
     The template's fields are ``{layer}``, ``{ids}``, ``{other_layer}``,
     ``{other_ids}``, ``{area}`` (m²), ``{width}`` (m), ``{length}`` (m), ``{detail}``.
@@ -50,6 +52,8 @@ class RuleSpec:
     severity: Severity
     arcgis: str
     message: Text
+    label: Text
+    """Short name of the rule for legends and tables (``重叠`` / ``overlap``)."""
 
 
 _SPECS: tuple[RuleSpec, ...] = (
@@ -58,18 +62,21 @@ _SPECS: tuple[RuleSpec, ...] = (
         "error",
         "Check Geometry",
         Text("{layer} {ids} 几何无效：{detail}", "{layer} {ids}: invalid geometry: {detail}"),
+        Text("几何无效", "invalid geometry"),
     ),
     RuleSpec(
         "empty_geometry",
         "error",
         "Check Geometry",
         Text("{layer} {ids} 几何为空", "{layer} {ids}: empty or missing geometry"),
+        Text("几何为空", "empty geometry"),
     ),
     RuleSpec(
         "duplicate_id",
         "error",
         "(unique id)",
         Text("{layer} 编码 {ids} 重复 {detail} 次", "{layer} id {ids} is used {detail} times"),
+        Text("编码重复", "duplicate id"),
     ),
     RuleSpec(
         "overlap",
@@ -79,6 +86,7 @@ _SPECS: tuple[RuleSpec, ...] = (
             "{layer} {ids} 相互重叠 {area} 平方米（宽 {width} 米）",
             "{layer} {ids} overlap by {area} m² (width {width} m)",
         ),
+        Text("重叠", "overlap"),
     ),
     RuleSpec(
         "gap",
@@ -88,6 +96,7 @@ _SPECS: tuple[RuleSpec, ...] = (
             "{layer} {ids} 之间有缝隙 {area} 平方米（宽 {width} 米）",
             "gap of {area} m² (width {width} m) between {layer} {ids}",
         ),
+        Text("缝隙", "gap"),
     ),
     RuleSpec(
         "not_covering_parent",
@@ -97,6 +106,7 @@ _SPECS: tuple[RuleSpec, ...] = (
             "{other_layer} {other_ids} 有 {area} 平方米（宽 {width} 米）未被{layer}覆盖",
             "{other_layer} {other_ids}: {area} m² (width {width} m) not covered by any {layer}",
         ),
+        Text("未铺满上级", "does not cover parent"),
     ),
     RuleSpec(
         "crosses_parent",
@@ -107,6 +117,7 @@ _SPECS: tuple[RuleSpec, ...] = (
             "{layer} {ids} crosses {other_layer} boundaries ({detail}) by {area} m² "
             "(width {width} m)",
         ),
+        Text("跨越上级边界", "crosses parent boundary"),
     ),
     RuleSpec(
         "orphan",
@@ -116,6 +127,7 @@ _SPECS: tuple[RuleSpec, ...] = (
             "{layer} {ids} 有 {area} 平方米（宽 {width} 米）不在任何{other_layer}内",
             "{layer} {ids}: {area} m² (width {width} m) lies in no {other_layer}",
         ),
+        Text("无上级", "orphan"),
     ),
     RuleSpec(
         "grid_split_by_beat",
@@ -125,6 +137,7 @@ _SPECS: tuple[RuleSpec, ...] = (
             "网格 {ids} 被民警责任区分割：{detail}",
             "grid {ids} is split between officer beats: {detail}",
         ),
+        Text("网格被责任区切分", "grid split by beat"),
     ),
     RuleSpec(
         "beat_boundary_off_grid",
@@ -135,12 +148,14 @@ _SPECS: tuple[RuleSpec, ...] = (
             "officer beats {ids}: {length} m of boundary off grid boundaries "
             "(through grids {other_ids})",
         ),
+        Text("责任区边界偏离网格", "beat boundary off grid"),
     ),
     RuleSpec(
         "aux_beat_missing",
         "error",
         "Must Cover Each Other",
         Text("网格 {other_ids} 没有对应的辅警警格", "grid {other_ids} has no auxiliary beat"),
+        Text("缺少辅警警格", "auxiliary beat missing"),
     ),
     RuleSpec(
         "aux_beat_extra",
@@ -150,6 +165,7 @@ _SPECS: tuple[RuleSpec, ...] = (
             "辅警警格 {ids} 不对应任何网格（最佳 IoU {detail}）",
             "auxiliary beat {ids} matches no grid (best IoU {detail})",
         ),
+        Text("多余辅警警格", "extra auxiliary beat"),
     ),
     RuleSpec(
         "aux_beat_mismatch",
@@ -159,18 +175,21 @@ _SPECS: tuple[RuleSpec, ...] = (
             "辅警警格 {ids} 与网格 {other_ids} 边界不一致：IoU {detail}，差异 {area} 平方米",
             "auxiliary beat {ids} differs from grid {other_ids}: IoU {detail}, {area} m² differ",
         ),
+        Text("警格与网格不一致", "auxiliary beat ≠ grid"),
     ),
     RuleSpec(
         "grid_unstaffed",
         "error",
         "(一村（格）一警)",
         Text("网格 {ids} 没有配置民警或辅警", "grid {ids} has no officer or auxiliary assigned"),
+        Text("网格无警力", "grid unstaffed"),
     ),
     RuleSpec(
         "community_understaffed",
         "warning",
         "(南京 2016 社区民警配置)",
         Text("社区 {ids} 社区民警配置不足：{detail}", "community {ids} is understaffed: {detail}"),
+        Text("社区警力不足", "community understaffed"),
     ),
     RuleSpec(
         "joint_point_outside_grid",
@@ -180,17 +199,28 @@ _SPECS: tuple[RuleSpec, ...] = (
             "联防联控点 {ids} 不在唯一网格内：{detail}",
             "joint-defense point {ids} is not inside exactly one grid: {detail}",
         ),
+        Text("联防点跨网格", "joint point outside grid"),
     ),
     RuleSpec(
         "grid_without_joint_point",
         "warning",
         "Contains Point",
         Text("网格 {ids} 没有联防联控点", "grid {ids} has no joint-defense point"),
+        Text("网格无联防点", "grid without joint point"),
     ),
 )
 
 RULES: Mapping[str, RuleSpec] = MappingProxyType({s.name: s for s in _SPECS})
 """Every rule by name, in the order the report lists them."""
+
+SEVERITY_LABELS: Mapping[Severity, Text] = MappingProxyType(
+    {
+        "error": Text("错误", "error"),
+        "warning": Text("警告", "warning"),
+        "noise": Text("数字化误差", "digitizing noise"),
+    }
+)
+"""What each severity is called in reports, tables and legends."""
 
 
 @dataclass(frozen=True)
@@ -240,26 +270,37 @@ class CheckConfig:
     severities: Mapping[str, Severity] = field(default_factory=lambda: MappingProxyType({}))
 
     def __post_init__(self) -> None:
-        if not self.tolerance_m >= 0:
-            raise ConfigError(f"tolerance_m must be >= 0 metres, got {self.tolerance_m!r}")
-        if not self.sliver_area_m2 >= 0:
-            raise ConfigError(f"sliver_area_m2 must be >= 0 m², got {self.sliver_area_m2!r}")
-        if not 0 <= self.precision_m <= self.tolerance_m:
-            raise ConfigError(f"precision_m must be in [0, tolerance_m], got {self.precision_m!r}")
-        if not 0 <= self.speck_m <= self.tolerance_m:
-            raise ConfigError(f"speck_m must be in [0, tolerance_m], got {self.speck_m!r}")
-        if not 0 < self.aux_iou_min < 1:
-            raise ConfigError(f"aux_iou_min must be in (0, 1), got {self.aux_iou_min!r}")
-        if self.rural_communities_per_officer < 1:
-            raise ConfigError("rural_communities_per_officer must be at least 1")
-        unknown = set(self.rules or ()) | set(self.severities)
-        unknown -= set(RULES)
+        try:
+            checked = _Options.model_validate(
+                {name: getattr(self, name) for name in _Options.model_fields}
+            )
+        except ValidationError as exc:
+            raise ConfigError(_messages(exc)) from None
+        for name in _Options.model_fields:
+            object.__setattr__(self, name, getattr(checked, name))
+        object.__setattr__(self, "severities", MappingProxyType(dict(checked.severities)))
+
+    @classmethod
+    def from_options(cls, options: Mapping[str, object]) -> CheckConfig:
+        """A config from untrusted options (JSON from a request or a file).
+
+        Unknown option names are refused, each named, like bad values.
+
+        Raises
+        ------
+        gis.errors.ConfigError
+            Every bad or unknown option, by name.
+        """
+        unknown = sorted(set(options) - set(_Options.model_fields))
         if unknown:
-            raise ConfigError(f"unknown rule(s) {sorted(unknown)}; known: {list(RULES)}")
-        bad = {k: v for k, v in self.severities.items() if v not in ("error", "warning", "noise")}
-        if bad:
-            raise ConfigError(f"severities must be error/warning/noise, got {bad}")
-        object.__setattr__(self, "severities", MappingProxyType(dict(self.severities)))
+            known = ", ".join(_Options.model_fields)
+            raise ConfigError(
+                "; ".join(
+                    f"check option {u!r}: unknown option (未知选项); known: {known}"
+                    for u in unknown
+                )
+            )
+        return cls(**options)  # type: ignore[arg-type]
 
     def enabled(self, rule: str) -> bool:
         """Whether ``rule`` runs."""
@@ -268,3 +309,55 @@ class CheckConfig:
     def severity(self, rule: str) -> Severity:
         """The severity of a violation of ``rule`` (noise is decided per finding)."""
         return self.severities.get(rule, RULES[rule].severity)
+
+
+class _Options(BaseModel):
+    """What :class:`CheckConfig` accepts, checked by pydantic (every field named on error)."""
+
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+
+    tolerance_m: float = Field(ge=0)
+    sliver_area_m2: float = Field(ge=0)
+    aux_iou_min: float = Field(gt=0, lt=1)
+    rural_communities_per_officer: int = Field(ge=1)
+    staffing_via: Literal["grid", "grid_or_beat"]
+    precision_m: float = Field(ge=0)
+    speck_m: float = Field(ge=0)
+    rules: frozenset[str] | None
+    severities: dict[str, Severity]
+
+    @field_validator("rules")
+    @classmethod
+    def _known_rules(cls, value: frozenset[str] | None) -> frozenset[str] | None:
+        _refuse_unknown(value or ())
+        return value
+
+    @field_validator("severities")
+    @classmethod
+    def _known_severity_rules(cls, value: dict[str, Severity]) -> dict[str, Severity]:
+        _refuse_unknown(value)
+        return value
+
+    @model_validator(mode="after")
+    def _within_tolerance(self) -> _Options:
+        for name in ("precision_m", "speck_m"):
+            if getattr(self, name) > self.tolerance_m:
+                raise ValueError(f"{name} must be in [0, tolerance_m], got {getattr(self, name)!r}")
+        return self
+
+
+def _refuse_unknown(rules: Iterable[str]) -> None:
+    unknown = sorted(set(rules) - set(RULES))
+    if unknown:
+        raise ValueError(f"unknown rule(s) {unknown}; known: {list(RULES)}")
+
+
+def _messages(error: ValidationError) -> str:
+    """``check option 'tolerance_m': Input should be greater than or equal to 0, got -1``."""
+    parts = []
+    for e in error.errors():
+        where = ".".join(str(p) for p in e["loc"])
+        message = str(e["msg"]).removeprefix("Value error, ")
+        got = f", got {e['input']!r}" if e["type"] != "value_error" else ""
+        parts.append(f"check option {where!r}: {message}{got}" if where else message + got)
+    return "; ".join(parts)

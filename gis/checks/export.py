@@ -9,10 +9,11 @@ from typing import TYPE_CHECKING
 import geopandas as gpd
 import pandas as pd
 
+from gis.checks.config import SEVERITY_LABELS
+from gis.io import write_layer
+
 if TYPE_CHECKING:
     from gis.checks.report import CheckReport
-
-_SEVERITY_ZH = {"error": "错误", "warning": "警告", "noise": "数字化误差"}
 
 
 def _plain(findings: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
@@ -26,12 +27,11 @@ def to_geopackage(report: CheckReport, path: Path) -> Path:
     """Findings as layer ``findings``; grid and beat summaries as attribute tables."""
     path.unlink(missing_ok=True)
     findings = _plain(report.findings)
-    findings.to_file(path, layer="findings", driver="GPKG")
+    write_layer(findings, path, format="gpkg", layer="findings")
     for name, table in (("grid_summary", report.grids), ("beat_summary", report.beats)):
         if len(table):
-            gpd.GeoDataFrame(table.copy(), geometry=[None] * len(table), crs=findings.crs).to_file(
-                path, layer=name, driver="GPKG"
-            )
+            summary = gpd.GeoDataFrame(table.copy(), geometry=[None] * len(table), crs=findings.crs)
+            write_layer(summary, path, format="gpkg", layer=name)
     return path
 
 
@@ -46,7 +46,7 @@ def to_geojson(report: CheckReport, path: Path) -> Path:
 
 def _table(findings: gpd.GeoDataFrame) -> pd.DataFrame:
     table = pd.DataFrame(findings.drop(columns="geometry"))
-    table["severity_zh"] = table["severity"].map(_SEVERITY_ZH)
+    table["severity_zh"] = table["severity"].map(lambda s: SEVERITY_LABELS[s].zh)
     return table
 
 

@@ -9,7 +9,6 @@ auxiliary beats → joint-defense points → staffing → findings and summaries
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -26,7 +25,10 @@ from gis.checks.findings import concat
 from gis.checks.report import CheckReport, summarize
 from gis.checks.safe import guarded
 from gis.checks.validity import check_validity
-from gis.errors import CRSError, FieldError, LayerError, Problem
+from gis.district import District
+from gis.errors import LayerError, Problem
+from gis.guard import guard_layers, require
+from gis.io import Layer, frame_of
 
 LAYER_ATTRIBUTES: Mapping[str, str] = {
     "street": "streets",
@@ -41,7 +43,7 @@ LAYER_ATTRIBUTES: Mapping[str, str] = {
 
 
 def check_district(
-    district: Any,
+    district: District,
     *,
     config: CheckConfig | None = None,
     exceptions: ExceptionRegister | None = None,
@@ -51,8 +53,8 @@ def check_district(
     Parameters
     ----------
     district : gis.district.District
-        Any object with the layer attributes of :data:`LAYER_ATTRIBUTES`
-        (GeoDataFrames or None) and ``assignments`` (a DataFrame or None).
+        The layers (its attributes of :data:`LAYER_ATTRIBUTES`) and ``assignments``;
+        ``metric_crs`` when the district names one.
     config : CheckConfig, optional
         Rules, severities and tolerances; the defaults of :class:`CheckConfig`.
     exceptions : ExceptionRegister, optional
@@ -63,22 +65,22 @@ def check_district(
     -------
     CheckReport
     """
-    layers = {k: _layer_of(district, attr) for k, attr in LAYER_ATTRIBUTES.items()}
+    layers = {kind: getattr(district, attr) for kind, attr in LAYER_ATTRIBUTES.items()}
     if exceptions is None:
         exceptions = load_sidecars(layer_paths(district))
     return check_layers(
         layers,
-        assignments=_frame_of(getattr(district, "assignments", None)),
+        assignments=district.assignments,
         config=config,
         exceptions=exceptions,
-        metric_crs=getattr(district, "metric_crs", None),
+        metric_crs=district.metric_crs,
     )
 
 
 def check_layers(
-    layers: Mapping[str, gpd.GeoDataFrame | None],
+    layers: Mapping[str, gpd.GeoDataFrame | Layer | None],
     *,
-    assignments: pd.DataFrame | None = None,
+    assignments: pd.DataFrame | Layer | None = None,
     config: CheckConfig | None = None,
     exceptions: ExceptionRegister | None = None,
     metric_crs: pyproj.CRS | None = None,
@@ -95,10 +97,13 @@ def check_layers(
     True
     """
     config = config or CheckConfig()
-    present = {k: v for k, v in layers.items() if v is not None}
-    _guard(present, assignments)
+    present = {k: frame_of(v) for k, v in layers.items() if v is not None}
+    table = frame_of(assignments) if assignments is not None else None
+    guard_layers(present, known=LAYER_ATTRIBUTES)
+    if table is not None:
+        require(table, ("officer_id", "role", "area_kind", "area_id"), source="assignments")
     output_crs = _output_crs(present)
-    metric, crs = _to_metric(present, metric_crs)
+    metric, crs = _in_one_metric_crs(present, metric_crs)
     drafts, prepared = [], {}
     for kind, frame in metric.items():
         found, cleaned = check_validity(frame, kind=kind, points_allowed=kind == "joint_point")
@@ -110,8 +115,8 @@ def check_layers(
         )
     links = rel.run_geometric(prepared, config=config)
     drafts.extend(links.drafts)
-    if assignments is not None:
-        drafts.append(rel.run_staffing(prepared, assignments, links, config=config))
+    if table is not None:
+        drafts.append(rel.run_staffing(prepared, table, links, config=config))
     findings = finalize(
         concat(drafts),
         config=config,
@@ -136,39 +141,6 @@ def _snap(frame: gpd.GeoDataFrame, precision_m: float) -> np.ndarray:
     return out
 
 
-def _layer_of(district: Any, attr: str) -> gpd.GeoDataFrame | None:
-    value = getattr(district, attr, None)
-    value = getattr(value, "frame", value)  # a gis.io Layer wraps its frame
-    return value if isinstance(value, gpd.GeoDataFrame) else None
-
-
-def _frame_of(value: Any) -> pd.DataFrame | None:
-    value = getattr(value, "frame", value)
-    return value if isinstance(value, pd.DataFrame) else None
-
-
-def _guard(layers: Mapping[str, gpd.GeoDataFrame], assignments: pd.DataFrame | None) -> None:
-    problems = []
-    for kind, frame in layers.items():
-        if kind not in LAYER_ATTRIBUTES:
-            problems.append(Problem(f"unknown layer kind; known: {list(LAYER_ATTRIBUTES)}", kind))
-        elif not isinstance(frame, gpd.GeoDataFrame):
-            problems.append(Problem(f"expected a GeoDataFrame, got {type(frame).__name__}", kind))
-        elif "id" not in frame.columns:
-            problems.append(Problem("no 'id' column", kind, field="id"))
-    if problems:
-        raise FieldError(problems)
-    no_crs = [kind for kind, frame in layers.items() if frame.crs is None]
-    if no_crs:
-        raise CRSError([Problem("layer has no coordinate system", kind) for kind in no_crs])
-    if assignments is not None:
-        missing = {"officer_id", "role", "area_kind", "area_id"} - set(assignments.columns)
-        if missing:
-            raise FieldError(
-                [Problem("missing column", "assignments", field=m) for m in sorted(missing)]
-            )
-
-
 def _output_crs(layers: Mapping[str, gpd.GeoDataFrame]) -> pyproj.CRS | None:
     for kind in ("grid", *layers):
         if kind in layers:
@@ -176,7 +148,7 @@ def _output_crs(layers: Mapping[str, gpd.GeoDataFrame]) -> pyproj.CRS | None:
     return None
 
 
-def _to_metric(
+def _in_one_metric_crs(
     layers: Mapping[str, gpd.GeoDataFrame], crs: pyproj.CRS | None
 ) -> tuple[dict[str, gpd.GeoDataFrame], pyproj.CRS]:
     """All layers in one metric CRS (gis.crs.metric_crs of all of them together)."""

@@ -23,7 +23,8 @@ import pyproj
 import shapely
 
 from gis.errors import ConfigError
-from gis.hotspots._frame import require, same_crs
+from gis.guard import require, same_crs
+from gis.i18n import Text
 
 _EPS = 1e-6
 
@@ -172,7 +173,7 @@ def patrol_dosage(
     require(legs, ["segment_id", "leg", "t0", "t1", "seconds", "metres"], source="legs")
     require(areas, ["id"], source="areas")
     if min_visit_minutes < 0:
-        raise ConfigError("min_visit_minutes must be ≥ 0 / 有效巡逻时长须≥0")
+        raise ConfigError(str(Text("有效巡逻时长须≥0", "min_visit_minutes must be ≥ 0")))
     zones = same_crs(areas, legs.crs)
     pieces = pieces_in_zones(legs, zones)
     visits = visits_from_pieces(pieces, legs)

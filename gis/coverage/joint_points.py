@@ -17,7 +17,8 @@ import shapely
 
 from gis.coverage.dosage import pieces_in_zones, visits_from_pieces
 from gis.errors import ConfigError
-from gis.hotspots._frame import require, same_crs
+from gis.guard import require, same_crs
+from gis.i18n import Text
 
 
 @dataclass(frozen=True)
@@ -58,7 +59,9 @@ def joint_point_visits(
     """
     require(points, ["id"], source="joint_points")
     if within_m < 0 or min_dwell_minutes < 0:
-        raise ConfigError("within_m and min_dwell_minutes must be ≥ 0 / 距离和停留时长须≥0")
+        raise ConfigError(
+            str(Text("距离和停留时长须≥0", "within_m and min_dwell_minutes must be ≥ 0"))
+        )
     metric = same_crs(points, legs.crs)
     zones = metric.set_geometry(shapely.buffer(metric.geometry.to_numpy(), within_m, quad_segs=8))
     pieces = pieces_in_zones(legs, zones)

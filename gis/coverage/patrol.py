@@ -11,8 +11,10 @@ import pyproj
 from gis.coverage.dosage import Dosage, patrol_dosage
 from gis.coverage.reach import reach
 from gis.coverage.tracks import CleanTracks, clean_tracks
+from gis.crs import to_metric
 from gis.errors import ConfigError
-from gis.hotspots._frame import require, to_metric
+from gis.guard import require
+from gis.i18n import Text
 
 
 @dataclass(frozen=True)
@@ -66,7 +68,7 @@ def patrol_coverage(
     """
     require(grids, ["id"], source="grids")
     if len(grids) == 0:
-        raise ConfigError("no grids / 没有网格")
+        raise ConfigError(str(Text("没有网格", "no grids")))
     _, crs = to_metric(grids)
     tracks = (
         fixes

@@ -19,7 +19,8 @@ import pyproj
 import shapely
 
 from gis.errors import ConfigError, GeometryError
-from gis.hotspots._frame import require, same_crs
+from gis.guard import require, same_crs
+from gis.i18n import Text
 
 
 @dataclass(frozen=True)
@@ -65,7 +66,7 @@ def reach(
     """
     require(areas, ["id"], source="areas")
     if not within_m > 0:
-        raise ConfigError(f"within_m must be positive, got {within_m} / 距离须为正数")
+        raise ConfigError(str(Text("距离须为正数", f"within_m must be positive, got {within_m}")))
     polys = same_crs(areas, legs.crs).geometry.to_numpy()
     coverage = _coverage(legs, within_m)
     parts = shapely.get_parts(coverage)
@@ -115,7 +116,9 @@ def _road_reach(
     lines = same_crs(frame, crs).geometry.to_numpy()
     kinds = shapely.get_type_id(lines)
     if not np.isin(kinds, [1, 5]).all():
-        raise GeometryError.single("roads", "roads must be LineStrings / 道路须为线要素")
+        raise GeometryError.single(
+            "roads", str(Text("道路须为线要素", "roads must be LineStrings"))
+        )
     ai, ri = shapely.STRtree(lines).query(polys, predicate="intersects")
     in_area = shapely.intersection(lines[ri], polys[ai])
     total = np.bincount(ai, weights=shapely.length(in_area), minlength=len(polys))

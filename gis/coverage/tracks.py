@@ -20,8 +20,10 @@ import pandas as pd
 import pyproj
 import shapely
 
+from gis.crs import to_metric
 from gis.errors import ConfigError
-from gis.hotspots._frame import require, same_crs, to_metric
+from gis.guard import require, same_crs
+from gis.i18n import Text
 
 
 @dataclass(frozen=True)
@@ -76,7 +78,9 @@ def clean_tracks(
     """
     require(fixes, ["track_id", "time"], source="tracks")
     if max_speed_kmh <= 0 or max_gap_s <= 0:
-        raise ConfigError("max_speed_kmh and max_gap_s must be positive / 速度和间隔阈值须为正数")
+        raise ConfigError(
+            str(Text("速度和间隔阈值须为正数", "max_speed_kmh and max_gap_s must be positive"))
+        )
     frame, metric = _prepare(fixes, crs)
     dropped = [pd.DataFrame({"reason": "missing"}, index=fixes.index.difference(frame.index))]
     dup = frame.duplicated(["track_id", "time"], keep="first").to_numpy()

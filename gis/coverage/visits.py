@@ -20,8 +20,9 @@ import numpy as np
 import pandas as pd
 
 from gis.errors import FieldError
-from gis.hotspots._frame import require
+from gis.guard import require
 from gis.hotspots.counts import assign_points
+from gis.i18n import Text
 
 _LEVELS = {
     "key": "key",
@@ -107,7 +108,9 @@ def _addresses(
     elif isinstance(addresses, gpd.GeoDataFrame):
         grid_id = assign_points(addresses, grids)
     else:
-        raise FieldError.single("addresses", "no geometry and no grid_col / 既无坐标也无网格编码")
+        raise FieldError.single(
+            "addresses", str(Text("既无坐标也无网格编码", "no geometry and no grid_col"))
+        )
     raw = (
         addresses["level"] if "level" in addresses.columns else pd.Series("", index=addresses.index)
     )

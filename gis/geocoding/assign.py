@@ -13,10 +13,15 @@ shared        covered by two or more areas: on a shared boundary, or where areas
               so the answer never depends on row order)
 tolerance     outside every area but within ``tolerance_m`` of one: placed in the
               nearest (lowest id among equidistant ones), distance reported
-outside       farther than ``tolerance_m`` from every area: ``id`` empty,
-              ``nearest_id`` and ``distance_m`` say where the nearest area is
+outside       farther than ``tolerance_m`` from every area: ``id`` empty; with
+              ``nearest=True`` (the default), ``nearest_id`` and ``distance_m`` say
+              where the nearest area is, with ``nearest=False`` they are empty/NaN
+              and no nearest area is searched beyond the tolerance (much faster when
+              many points lie outside)
 invalid       the point has no usable coordinates
 ============  =======================================================================
+
+The tie rule is :mod:`gis.locate`'s, the one hotspot counts and redraw use too.
 
 Areas are closed sets: a point on the outer boundary of one area is *inside* it.
 ``alt_ids`` lists the *other* areas within ``tolerance_m`` of a placed point (a
@@ -32,6 +37,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING, Literal
 
 import geopandas as gpd
@@ -45,7 +51,9 @@ from gis.crs import metric_crs
 from gis.errors import ConfigError, DataQualityWarning, GeometryError, Problem
 from gis.geocoding import fastpath
 from gis.geocoding.fastpath import NONE, PolygonIndex
+from gis.i18n import Text
 from gis.layers import LayerKind
+from gis.locate import tie_rank
 
 if TYPE_CHECKING:
     from gis.district import District
@@ -75,6 +83,11 @@ class AreaLayer:
     covering: bool = True
     """False for layers of small separate areas (joint-defense points): a point outside
     them all is normal, so it does not make the record's status ``outside``."""
+
+    @cached_property
+    def labels(self) -> pd.api.extensions.ExtensionArray:
+        """The ids as one string array, built once: id columns are takes from it."""
+        return pd.array(self.ids, dtype="string")
 
 
 @dataclass(frozen=True)
@@ -159,7 +172,7 @@ def build_area_index(
     GeometryError : a layer without any usable polygon.
     """
     if not layers:
-        raise ConfigError("no area layers given / 未提供区域图层")
+        raise ConfigError(str(Text("未提供区域图层", "no area layers given")))
     if not np.isfinite(tolerance_m) or tolerance_m < 0:
         raise ConfigError(f"tolerance_m must be ≥ 0 metres, got {tolerance_m!r}")
     first = next(iter(layers.values()))
@@ -168,7 +181,7 @@ def build_area_index(
     for name, gdf in layers.items():
         column = id_column if isinstance(id_column, str) else id_column.get(name, "id")
         ids, geoms = _layer_geometries(name, gdf, column, metric)
-        rank = _rank(ids)
+        rank = tie_rank(ids)
         index = fastpath.build_polygon_index(
             geoms, rank, tolerance_m=tolerance_m, max_cells=max_cells
         )
@@ -180,7 +193,9 @@ def build_area_index(
 
 def _metric_crs(gdf: gpd.GeoDataFrame) -> pyproj.CRS:
     if gdf.crs is None:
-        raise ConfigError("area layer has no CRS; say which one it is in / 区域图层缺少坐标系")
+        raise ConfigError(
+            str(Text("区域图层缺少坐标系", "area layer has no CRS; say which one it is in"))
+        )
     return pyproj.CRS.from_user_input(metric_crs(gdf))
 
 
@@ -191,7 +206,7 @@ def _layer_geometries(
     if column not in gdf.columns:
         raise ConfigError(f"layer {name!r}: no id column {column!r} (columns: {list(gdf.columns)})")
     if gdf.crs is None:
-        raise ConfigError(f"layer {name!r} has no CRS / 图层 {name!r} 缺少坐标系")
+        raise ConfigError(str(Text(f"图层 {name!r} 缺少坐标系", f"layer {name!r} has no CRS")))
     geoms = gdf.geometry.to_crs(metric).to_numpy()
     missing = shapely.is_missing(geoms) | shapely.is_empty(geoms) | gdf[column].isna().to_numpy()
     invalid = ~missing & ~shapely.is_valid(geoms)
@@ -215,19 +230,12 @@ def _layer_geometries(
     return ids, geoms[~missing]
 
 
-def _rank(ids: NDArray[np.object_]) -> NDArray[np.int64]:
-    """Rank of each id in string order (0 = lowest = wins ties)."""
-    order = np.argsort(ids.astype(str), kind="stable")
-    rank = np.empty(len(ids), dtype=np.int64)
-    rank[order] = np.arange(len(ids))
-    return rank
-
-
 def assign_points(
     points: gpd.GeoSeries | gpd.GeoDataFrame,
     areas: AreaIndex | Mapping[str, gpd.GeoDataFrame],
     *,
     tolerance_m: float | None = None,
+    nearest: bool = True,
 ) -> Assignment:
     """Locate every point in every area layer.
 
@@ -236,6 +244,8 @@ def assign_points(
     points : point geometries in any CRS (None/empty rows give ``how == "invalid"``).
     areas : an :class:`AreaIndex`, or layer name → GeoDataFrame (indexed on the fly).
     tolerance_m : only with a mapping of layers: the tolerance of the index built.
+    nearest : name the nearest area (and its distance) of points outside every area;
+        False searches only within the tolerance.
 
     Examples
     --------
@@ -250,10 +260,10 @@ def assign_points(
         )
     geoms = points.geometry if isinstance(points, gpd.GeoDataFrame) else points
     if geoms.crs is None:
-        raise ConfigError("points have no CRS / 点数据缺少坐标系")
+        raise ConfigError(str(Text("点数据缺少坐标系", "points have no CRS")))
     x, y = point_xy(geoms.to_numpy())
     x, y = areas.transformer(pyproj.CRS.from_user_input(geoms.crs)).transform(x, y)
-    table = assign_xy(np.asarray(x), np.asarray(y), areas)
+    table = assign_xy(np.asarray(x), np.asarray(y), areas, nearest=nearest)
     table.index = geoms.index
     return Assignment(table, areas.crs, areas.tolerance_m)
 
@@ -267,13 +277,19 @@ def point_xy(geoms: NDArray[np.object_]) -> tuple[NDArray[np.float64], NDArray[n
     return x, y
 
 
-def assign_xy(x: NDArray[np.float64], y: NDArray[np.float64], areas: AreaIndex) -> pd.DataFrame:
+def assign_xy(
+    x: NDArray[np.float64], y: NDArray[np.float64], areas: AreaIndex, *, nearest: bool = True
+) -> pd.DataFrame:
     """:func:`assign_points` on metric coordinates (in ``areas.crs``); NaN = no point."""
     valid = np.isfinite(x) & np.isfinite(y)
     columns: dict[str, object] = {}
     for layer in areas.layers:
-        columns.update(_assign_layer(layer, x, y, valid, areas.tolerance_m))
-    return pd.DataFrame(columns)
+        columns.update(_assign_layer(layer, x, y, valid, areas.tolerance_m, nearest=nearest))
+    return pd.DataFrame(columns, copy=False)
+
+
+_HOW_DTYPE = pd.CategoricalDtype(list(HOW_VALUES))
+_INSIDE, _SHARED, _TOLERANCE, _OUTSIDE, _INVALID = range(len(HOW_VALUES))
 
 
 def _assign_layer(
@@ -282,38 +298,42 @@ def _assign_layer(
     y: NDArray[np.float64],
     valid: NDArray[np.bool_],
     tolerance_m: float,
+    *,
+    nearest: bool,
 ) -> dict[str, object]:
     """The columns of one layer: inside/shared by the fast path, the rest by nearest."""
     index = layer.index
     poly, n_cover, exact = fastpath.locate(index, x, y)
-    how = np.where(n_cover > 1, "shared", "inside").astype(object)
+    how = np.where(n_cover > 1, _SHARED, _INSIDE).astype(np.int8)
     distance = np.zeros(len(x))
     nearest_poly = poly.copy()
     lost = np.flatnonzero(valid & (poly == NONE))
     if len(lost):
-        near, dist = fastpath.nearest(index, x[lost], y[lost])
+        how[lost] = _OUTSIDE
+        distance[lost] = np.nan
+    if len(lost) and (nearest or tolerance_m > 0):
+        bound = None if nearest else tolerance_m  # dwithin: far points cost nothing
+        near, dist = fastpath.nearest(index, x[lost], y[lost], max_distance=bound)
         nearest_poly[lost], distance[lost] = near, dist
-        placed = dist <= tolerance_m
+        placed = dist <= tolerance_m  # NaN (nothing that close) is False
         poly[lost[placed]] = near[placed]
-        how[lost] = np.where(placed, "tolerance", "outside")
-    how[~valid] = "invalid"
+        how[lost[placed]] = _TOLERANCE
+    how[~valid] = _INVALID
     distance[~valid] = np.nan
     name = layer.name
+    ids = layer.labels.take(poly, allow_fill=True)
+    same = np.array_equal(nearest_poly, poly)  # then one string array serves both columns
     out: dict[str, object] = {
-        f"{name}_id": _ids(layer.ids, poly),
-        f"{name}_how": pd.Categorical(how, categories=HOW_VALUES),
+        f"{name}_id": ids,
+        f"{name}_how": pd.Categorical.from_codes(how, dtype=_HOW_DTYPE),
         f"{name}_distance_m": distance,
-        f"{name}_nearest_id": _ids(layer.ids, nearest_poly),
+        f"{name}_nearest_id": ids.copy()
+        if same
+        else layer.labels.take(nearest_poly, allow_fill=True),
     }
     if tolerance_m > 0:
         out[f"{name}_alt_ids"] = _alternatives(layer, x, y, poly, exact & valid, tolerance_m)
     return out
-
-
-def _ids(ids: NDArray[np.object_], poly: NDArray[np.int32]) -> pd.Series:
-    values = ids[np.maximum(poly, 0)].copy()
-    values[poly < 0] = None
-    return pd.Series(values, dtype="string")
 
 
 def _alternatives(
@@ -332,7 +352,8 @@ def _alternatives(
     out = np.full(len(x), "", dtype=object)
     idx = np.flatnonzero(candidates)
     qi, pj = fastpath.within_distance(layer.index, x[idx], y[idx], tolerance_m)
-    other = layer.ids[pj] != _ids(layer.ids, poly[idx[qi]]).fillna("").to_numpy(dtype=object)
+    own = poly[idx[qi]]
+    other = np.where(own >= 0, layer.ids[pj] != layer.ids[np.maximum(own, 0)], True)
     qi, pj = qi[other], pj[other]
     if len(qi):
         pairs = pd.DataFrame({"q": idx[qi], "id": layer.ids[pj]}).drop_duplicates()

@@ -35,6 +35,7 @@ from gis.errors import FileFormatError
 from gis.geocoding.assign import AreaIndex
 from gis.geocoding.pipeline import GeocodeOptions, SeenIds, geocode_frame
 from gis.geocoding.status import summary_counts
+from gis.i18n import Text
 from gis.io.encoding import text_encoding
 
 SUFFIXES = (".csv", ".txt", ".xlsx", ".parquet", ".geoparquet")
@@ -78,7 +79,7 @@ def read_chunks(
     """
     path = Path(path)
     if not path.is_file():
-        raise FileFormatError.single(str(path), "file not found / 文件不存在")
+        raise FileFormatError.single(str(path), str(Text("文件不存在", "file not found")))
     suffix = path.suffix.lower()
     if chunk_size < 1:
         raise FileFormatError.single(str(path), f"chunk size must be ≥ 1, got {chunk_size}")
@@ -110,7 +111,9 @@ def _csv_chunks(path: Path, chunk_size: int, encoding: str | None) -> Iterator[p
         )
         yield from reader
     except pd.errors.EmptyDataError:
-        raise FileFormatError.single(str(path), "the file is empty / 文件为空") from None
+        raise FileFormatError.single(
+            str(path), str(Text("文件为空", "the file is empty"))
+        ) from None
     except pd.errors.ParserError as exc:
         raise FileFormatError.single(str(path), f"not a readable CSV: {exc}") from None
 
@@ -126,7 +129,7 @@ def _xlsx_chunks(path: Path, chunk_size: int) -> Iterator[pd.DataFrame]:
         rows = book.worksheets[0].iter_rows(values_only=True)
         header = next(rows, None)
         if header is None:
-            raise FileFormatError.single(str(path), "the sheet is empty / 工作表为空")
+            raise FileFormatError.single(str(path), str(Text("工作表为空", "the sheet is empty")))
         names = [str(h) if h is not None else f"column_{i + 1}" for i, h in enumerate(header)]
         block: list[tuple[Any, ...]] = []
         for row in rows:

@@ -29,6 +29,7 @@ from gis.geocoding.assign import AreaIndex
 from gis.geocoding.batch import BatchSummary
 from gis.geocoding.pipeline import GeocodeOptions, duplicate_details, geocode_frame
 from gis.geocoding.status import Status, reasons, summary_counts
+from gis.i18n import Text
 
 
 @dataclass(frozen=True)
@@ -44,7 +45,9 @@ def read_partitions(source: str | Path) -> dd.DataFrame:
     """A (Geo)Parquet file or folder of files as a dask (geo)dataframe."""
     path = Path(source)
     if not path.exists():
-        raise FileFormatError.single(str(path), "no such file or folder / 文件或目录不存在")
+        raise FileFormatError.single(
+            str(path), str(Text("文件或目录不存在", "no such file or folder"))
+        )
     try:
         import dask_geopandas
 

@@ -9,12 +9,12 @@ prepared polygons.
 
 How the raster is built, exactly and without rasterizing polygons::
 
-    +---+---+---+---+      1. densify every boundary so that no segment is longer
-    | A | A | * | B |         than a quarter cell: every boundary point lies within
-    +---+---+---+---+         1/8 cell of a vertex;
-    | A | * | * | B |      2. mark the cell of every vertex, and its neighbour when the
-    +---+---+---+---+         vertex lies within 1/8 cell of the shared cell edge
-    | * | * | B | B |         (``*``: a boundary may pass through this cell);
+    +---+---+---+---+      1. mark the cell of every boundary vertex;
+    | A | A | * | B |      2. mark the two cells on either side of every point where a
+    +---+---+---+---+         boundary segment crosses a grid line (a segment meets a
+    | A | * | * | B |         cell only through an end inside it or across a side), so
+    +---+---+---+---+         ``*`` marks every cell a boundary passes through, without
+    | * | * | B | B |         densifying any edge;
     +---+---+---+---+      3. grow the marks by the tolerance (rounded up to cells);
                            4. label the 4-connected unmarked components: no boundary
                               crosses a component, so one exact test of one cell
@@ -36,15 +36,25 @@ import shapely
 from numpy.typing import NDArray
 from scipy import ndimage
 
+from gis.locate import NONE, locate_xy, lowest_rank
+
+__all__ = [
+    "MIXED",
+    "NONE",
+    "PolygonIndex",
+    "build_polygon_index",
+    "cell_lookup",
+    "locate",
+    "locate_exact",
+    "nearest",
+    "within_distance",
+]
+
 Coords = NDArray[np.floating[Any]]
 """Coordinate arrays (metres)."""
 
 MIXED = -2
 """Lookup value of a cell that a boundary may cross: its points need the exact path."""
-NONE = -1
-"""Index value meaning "no polygon"."""
-
-_EDGE_MARGIN = 0.13  # > 1/8 cell: vertices this close to a cell edge mark the neighbour too
 
 
 @dataclass(frozen=True)
@@ -97,7 +107,7 @@ def build_polygon_index(
     *,
     tolerance_m: float = 0.0,
     max_cells: int = 4_000_000,
-    cells_per_polygon: int = 400,
+    cells_per_polygon: int = 100,
     k: int = 4,
 ) -> PolygonIndex:
     """Prepare polygons (metric coordinates) for :func:`locate` and friends.
@@ -156,31 +166,66 @@ def _mark_boundaries(
 ) -> None:
     """Set every cell (side ``size``) of ``fine`` that a boundary may pass through.
 
-    Point and line geometries count as boundaries.  Geometries go in batches so that the
-    densified vertices of a batch stay in cache (and memory stays small).
+    Exact cell traversal, no densification: a segment meets a cell only if one of its
+    ends lies in the cell or it crosses one of the cell's sides, so marking the cell of
+    every vertex and the two cells on either side of every grid-line crossing marks
+    them all.  Points closer than :data:`_ON_LINE` (in cells) to a grid line mark the
+    cells on both sides (rounding never hides a crossing).  Point and line geometries
+    count as boundaries.
     """
-    polygonal = np.isin(shapely.get_type_id(geoms), (3, 6))
-    outlines = np.where(polygonal, shapely.boundary(geoms), geoms)
+    parts = shapely.get_parts(geoms[~(shapely.is_missing(geoms) | shapely.is_empty(geoms))])
+    polygonal = shapely.get_type_id(parts) == 3
+    lines = np.concatenate([shapely.get_rings(parts[polygonal]), parts[~polygonal]])
+    xy, which = shapely.get_coordinates(lines, return_index=True)
+    fx = (xy[:, 0] - origin[0]) / size
+    fy = (xy[:, 1] - origin[1]) / size
+    _mark_points(fine, fx, fy)
+    start = np.flatnonzero(which[1:] == which[:-1])  # segment i runs from vertex i to i + 1
+    x0, y0, x1, y1 = fx[start], fy[start], fx[start + 1], fy[start + 1]
+    for a0, b0, a1, b1, across in ((x0, y0, x1, y1, False), (y0, x0, y1, x1, True)):
+        at, other = _crossings(a0, b0, a1, b1)
+        if across:  # horizontal grid lines: the cells below and above
+            _mark_points(fine, other, at - 0.5)
+            _mark_points(fine, other, at + 0.5)
+        else:  # vertical grid lines: the cells left and right
+            _mark_points(fine, at - 0.5, other)
+            _mark_points(fine, at + 0.5, other)
+
+
+_ON_LINE = 1e-6
+
+
+def _crossings(
+    a0: Coords, b0: Coords, a1: Coords, b1: Coords
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Where segments cross the grid lines ``a = integer``: the line's ``a`` and the ``b``.
+
+    Segments parallel to the lines have no crossing (their ends and the crossings of
+    the other family of lines mark their cells).
+    """
+    lo, hi = np.ceil(np.minimum(a0, a1)), np.floor(np.maximum(a0, a1))
+    count = np.where(a0 != a1, np.maximum(hi - lo + 1, 0), 0).astype(np.int64)
+    seg = np.repeat(np.arange(len(a0)), count)
+    offset = np.arange(len(seg)) - np.repeat(np.cumsum(count) - count, count)
+    at = (lo[seg] + offset).astype(np.float64)
+    slope = (b1 - b0)[seg] / (a1 - a0)[seg]
+    return at, b0[seg] + (at - a0[seg]) * slope
+
+
+def _mark_points(fine: NDArray[np.bool_], fx: Coords, fy: Coords) -> None:
+    """Mark the cell of each point, and its neighbours when it lies on a cell side."""
     rows, cols = fine.shape
-    for start in range(0, len(outlines), _MARK_BATCH):
-        dense = shapely.segmentize(outlines[start : start + _MARK_BATCH], size / 4.0)
-        xy = shapely.get_coordinates(dense)
-        fx = (xy[:, 0] - origin[0]) / size
-        fy = (xy[:, 1] - origin[1]) / size
-        col, row = np.floor(fx), np.floor(fy)
-        dx = (fx - col > 1 - _EDGE_MARGIN).astype(np.int64) - (fx - col < _EDGE_MARGIN)
-        dy = (fy - row > 1 - _EDGE_MARGIN).astype(np.int64) - (fy - row < _EDGE_MARGIN)
-        col = np.clip(col.astype(np.int64), 1, cols - 2)  # the raster has a spare border
-        row = np.clip(row.astype(np.int64), 1, rows - 2)
-        sx, sy = np.flatnonzero(dx), np.flatnonzero(dy)
-        sxy = np.flatnonzero(dx & dy)
-        fine[row, col] = True
-        fine[row[sx], col[sx] + dx[sx]] = True
-        fine[row[sy] + dy[sy], col[sy]] = True
-        fine[row[sxy] + dy[sxy], col[sxy] + dx[sxy]] = True
-
-
-_MARK_BATCH = 256
+    col, row = np.floor(fx), np.floor(fy)
+    dx = (fx - col > 1 - _ON_LINE).astype(np.int64) - (fx - col < _ON_LINE)
+    dy = (fy - row > 1 - _ON_LINE).astype(np.int64) - (fy - row < _ON_LINE)
+    col = np.clip(col.astype(np.int64), 1, cols - 2)  # the raster has a spare border
+    row = np.clip(row.astype(np.int64), 1, rows - 2)
+    fine[row, col] = True
+    sx, sy = np.flatnonzero(dx), np.flatnonzero(dy)
+    sxy = np.flatnonzero(dx & dy)
+    fine[row[sx], col[sx] + dx[sx]] = True
+    fine[row[sy] + dy[sy], col[sy]] = True
+    fine[row[sxy] + dy[sxy], col[sxy] + dx[sxy]] = True
 
 
 def _label_level1(index: PolygonIndex, marked: NDArray[np.bool_]) -> NDArray[np.int32]:
@@ -266,28 +311,10 @@ def cell_lookup(index: PolygonIndex, x: Coords, y: Coords) -> NDArray[np.int32]:
 def locate_exact(
     index: PolygonIndex, x: Coords, y: Coords
 ) -> tuple[NDArray[np.int32], NDArray[np.int64]]:
-    """Exact location: the lowest-rank polygon covering each point (boundary included).
-
-    Returns
-    -------
-    poly : polygon index per point, :data:`NONE` when no polygon covers it.
-    n_cover : how many polygons cover the point (2+ on a shared boundary or overlap).
-    """
-    n = len(x)
-    poly = np.full(n, NONE, dtype=np.int32)
-    n_cover = np.zeros(n, dtype=np.int64)
-    if n == 0:
-        return poly, n_cover
-    shapely.prepare(index.geoms)  # no-op unless the index was unpickled (dask workers)
-    near = _spatial_order(index, x, y)  # neighbours test the same polygons: cache-friendly
-    qi, pj = index.tree.query(shapely.points(x[near], y[near]))
-    qi = near[qi]
-    hit = shapely.intersects_xy(index.geoms[pj], x[qi], y[qi])
-    qi, pj = qi[hit], pj[hit]
-    n_cover = np.bincount(qi, minlength=n)
-    first_q, first_p = _lowest_rank(qi, pj, index.rank)
-    poly[first_q] = first_p
-    return poly, n_cover
+    """Exact location by :func:`gis.locate.locate_xy`: the lowest-rank polygon covering
+    each point (boundary included) and how many polygons cover it."""
+    order = _spatial_order(index, x, y)  # neighbours test the same polygons: cache-friendly
+    return locate_xy(index.geoms, x, y, rank=index.rank, tree=index.tree, order=order)
 
 
 def _spatial_order(index: PolygonIndex, x: Coords, y: Coords) -> NDArray[np.int64]:
@@ -297,17 +324,6 @@ def _spatial_order(index: PolygonIndex, x: Coords, y: Coords) -> NDArray[np.int6
         row = np.nan_to_num((y - index.origin[1]) // size).astype(np.int64)
         col = np.nan_to_num((x - index.origin[0]) // size).astype(np.int64)
     return np.lexsort((col, row // 8))  # bands of 8 sub-cell rows, then west to east
-
-
-def _lowest_rank(
-    qi: NDArray[np.int64], pj: NDArray[np.int64], rank: NDArray[np.int64]
-) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
-    """Among (query, polygon) pairs keep, per query, the polygon of lowest rank."""
-    order = np.lexsort((rank[pj], qi))
-    qi, pj = qi[order], pj[order]
-    keep = np.ones(len(qi), dtype=bool)
-    keep[1:] = qi[1:] != qi[:-1]
-    return qi[keep], pj[keep]
 
 
 def locate(
@@ -331,17 +347,23 @@ def locate(
     return poly, n_cover, exact
 
 
-def nearest(index: PolygonIndex, x: Coords, y: Coords) -> tuple[NDArray[np.int32], Coords]:
-    """Nearest polygon (lowest rank among equidistant ones) and the distance in metres."""
+def nearest(
+    index: PolygonIndex, x: Coords, y: Coords, *, max_distance: float | None = None
+) -> tuple[NDArray[np.int32], Coords]:
+    """Nearest polygon (lowest rank among equidistant ones) and the distance in metres.
+
+    With ``max_distance``, only polygons that close are searched (a ``dwithin`` bound:
+    far points cost almost nothing) and farther points get :data:`NONE` and NaN.
+    """
     n = len(x)
     poly = np.full(n, NONE, dtype=np.int32)
     dist = np.full(n, np.nan)
     if n == 0 or len(index.geoms) == 0:
         return poly, dist
     (qi, pj), d = index.tree.query_nearest(
-        shapely.points(x, y), return_distance=True, all_matches=True
+        shapely.points(x, y), max_distance=max_distance, return_distance=True, all_matches=True
     )
-    first_q, first_p = _lowest_rank(qi, pj, index.rank)
+    first_q, first_p = lowest_rank(qi, pj, index.rank)
     poly[first_q] = first_p
     dist[qi] = d
     return poly, dist

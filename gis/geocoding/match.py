@@ -35,6 +35,7 @@ from rapidfuzz import fuzz, process
 
 from gis.errors import FieldError, FileFormatError, Problem
 from gis.geocoding.normalize import block_key, house_numbers, normalize_many
+from gis.i18n import Text
 
 Method = Literal["exact", "normalized", "fuzzy", "review", "unmatched", "empty"]
 MATCH_COLUMNS = (
@@ -112,7 +113,9 @@ def load_gazetteer(path: str | Path, **columns: str) -> Gazetteer:
     """Read a gazetteer CSV (``address, lon, lat[, building_id, address_id]``; UTF-8 or GBK)."""
     path = Path(path)
     if not path.is_file():
-        raise FileFormatError.single(str(path), "gazetteer file not found / 标准地址库文件不存在")
+        raise FileFormatError.single(
+            str(path), str(Text("标准地址库文件不存在", "gazetteer file not found"))
+        )
     try:
         frame = pd.read_csv(path, dtype=str, encoding="utf-8-sig")
     except UnicodeDecodeError:

@@ -22,8 +22,10 @@ import pyproj
 import shapely
 from scipy.spatial import cKDTree
 
+from gis.crs import to_metric
 from gis.errors import ConfigError, GeometryError
-from gis.hotspots._frame import same_crs, to_metric
+from gis.guard import same_crs
+from gis.i18n import Text
 
 Shape = Literal["hexagon", "square"]
 
@@ -100,12 +102,12 @@ def make_cells(
     geoms = metric.geometry.to_numpy()
     geoms = geoms[~(shapely.is_empty(geoms) | shapely.is_missing(geoms))]
     if len(geoms) == 0:
-        raise GeometryError.single("extent", "no geometry to cover / 没有可覆盖的范围")
+        raise GeometryError.single("extent", str(Text("没有可覆盖的范围", "no geometry to cover")))
     union = shapely.union_all(shapely.make_valid(geoms))
     rule = "given"
     if size_m is None:
         if points is None:
-            raise ConfigError("give size_m or points / 需指定格网大小或事件点")
+            raise ConfigError(str(Text("需指定格网大小或事件点", "give size_m or points")))
         pts = points if isinstance(points, gpd.GeoDataFrame) else gpd.GeoDataFrame(geometry=points)
         xy = shapely.get_coordinates(same_crs(pts, crs).geometry.to_numpy())
         area = union.area if union.area > 0 else shapely.envelope(union).area
@@ -114,7 +116,9 @@ def make_cells(
         )
         rule = "2 x mean nearest-neighbour distance, clamped"
     if not size_m > 0:
-        raise ConfigError(f"cell size must be positive, got {size_m} / 格网大小须为正数")
+        raise ConfigError(
+            str(Text("格网大小须为正数", f"cell size must be positive, got {size_m}"))
+        )
     polys, rows, cols = (_hexagons if shape == "hexagon" else _squares)(union.bounds, size_m)
     if clip:
         keep = shapely.intersects(polys, union) & ~shapely.touches(polys, union)

@@ -27,8 +27,10 @@ import pandas as pd
 import pyproj
 import shapely
 
+from gis.crs import to_metric
 from gis.errors import ConfigError, FieldError, GeometryError
-from gis.hotspots._frame import require, same_crs, to_metric
+from gis.guard import require, same_crs
+from gis.i18n import Text
 from gis.locate import locate
 
 Window = Literal["day", "week", "month", "custom"]
@@ -85,13 +87,15 @@ def period_bounds(
     """
     if window == "custom":
         if start is None or end is None:
-            raise ConfigError("a custom window needs start and end / 自定义时段需要起止时间")
+            raise ConfigError(
+                str(Text("自定义时段需要起止时间", "a custom window needs start and end"))
+            )
         s, e = pd.Timestamp(start), pd.Timestamp(end)
         if e <= s:
-            raise ConfigError(f"end {e} is not after start {s} / 结束时间早于开始时间")
+            raise ConfigError(str(Text("结束时间早于开始时间", f"end {e} is not after start {s}")))
         return Period(s, e, s - (e - s), window)
     if at is None:
-        raise ConfigError(f"a {window} window needs `at` / 需要指定日期")
+        raise ConfigError(str(Text("需要指定日期", f"a {window} window needs `at`")))
     day = pd.Timestamp(at).normalize()
     if window == "day":
         return Period(day, day + pd.Timedelta(days=1), day - pd.Timedelta(days=1), window)
@@ -101,7 +105,7 @@ def period_bounds(
     if window == "month":
         s = day.replace(day=1)
         return Period(s, s + pd.offsets.MonthBegin(1), s - pd.offsets.MonthBegin(1), window)
-    raise ConfigError(f"unknown window {window!r} / 未知时段类型")
+    raise ConfigError(str(Text("未知时段类型", f"unknown window {window!r}")))
 
 
 def assign_points(
@@ -110,10 +114,10 @@ def assign_points(
     """Id of the area each point falls in (None outside every area), index of ``points``.
 
     :func:`gis.locate.locate`: one bulk STRtree query; a point on a shared boundary goes
-    to the area listed first.
+    to the lowest id (ids compared as strings), the rule geocoding follows too.
     """
     pts = same_crs(points, areas.crs)
-    where = locate(pts.geometry.to_numpy(), areas.geometry.to_numpy())
+    where = locate(pts.geometry.to_numpy(), areas.geometry.to_numpy(), ids=areas[id_col])
     ids = np.empty(len(areas) + 1, dtype=object)  # the last slot (index -1) is "outside"
     ids[:-1] = areas[id_col].astype(str).to_numpy()
     return pd.Series(ids[where], index=pts.index, dtype=object)
@@ -171,10 +175,12 @@ def count_incidents(
     if at is None and window != "custom":
         at = times.max()
         if pd.isna(at):
-            raise ConfigError("no incident has a valid time / 没有有效的事件时间")
+            raise ConfigError(str(Text("没有有效的事件时间", "no incident has a valid time")))
     period = period_bounds(window, at=at, start=start, end=end)
     if not point_radius_m > 0:
-        raise ConfigError(f"point_radius_m must be positive, got {point_radius_m} / 半径须为正数")
+        raise ConfigError(
+            str(Text("半径须为正数", f"point_radius_m must be positive, got {point_radius_m}"))
+        )
     cats = _categories(category)
     keep = times.notna() & (times >= period.previous_start) & (times < period.end)
     if cats is not None:

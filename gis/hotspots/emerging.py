@@ -42,11 +42,12 @@ import pyproj
 from scipy import stats
 
 from gis.errors import ConfigError
-from gis.hotspots._frame import require
+from gis.guard import require
 from gis.hotspots.counts import assign_points, period_freq
 from gis.hotspots.gistar import fdr_adjust, gi_arrays
 from gis.hotspots.spacetime import GlobalWindow, spacetime_gi
 from gis.hotspots.weights import Weights, WeightsKind, spatial_weights
+from gis.i18n import Text
 
 Pattern = Literal[
     "new",
@@ -222,7 +223,9 @@ def emerging_hotspots(
     require(cells, ["id"], source="cells")
     counts, bins = _cube(incidents, cells, freq=freq, start=start, end=end, area_col=area_col)
     if counts.shape[1] < 2:
-        raise ConfigError("emerging hot spots need at least two time bins / 至少需要两个时段")
+        raise ConfigError(
+            str(Text("至少需要两个时段", "emerging hot spots need at least two time bins"))
+        )
     wts = (
         weights
         if isinstance(weights, Weights)
@@ -244,7 +247,9 @@ def _gi_cube(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Gi* z and FDR-adjusted p, cells × bins (FDR over the cube, or per bin for N = 0)."""
     if time_steps < 0:
-        raise ConfigError(f"time_steps must be ≥ 0, got {time_steps} / 时间步长邻域须 ≥ 0")
+        raise ConfigError(
+            str(Text("时间步长邻域须 ≥ 0", f"time_steps must be ≥ 0, got {time_steps}"))
+        )
     if time_steps > 0:
         z, p = spacetime_gi(
             counts, wts, time_steps=time_steps, global_window=window, permutations=perms
@@ -281,11 +286,13 @@ def _cube(
     elif isinstance(incidents, gpd.GeoDataFrame):
         ids = assign_points(incidents, cells)
     else:
-        raise ConfigError("incidents need geometry or area_col / 事件需有坐标或格网编码")
+        raise ConfigError(
+            str(Text("事件需有坐标或格网编码", "incidents need geometry or area_col"))
+        )
     lo = pd.Timestamp(start) if start is not None else times.min()
     hi = pd.Timestamp(end) if end is not None else times.max() + pd.Timedelta(seconds=1)
     if pd.isna(lo) or pd.isna(hi):
-        raise ConfigError("no incident has a valid time / 没有有效的事件时间")
+        raise ConfigError(str(Text("没有有效的事件时间", "no incident has a valid time")))
     bins = pd.period_range(lo, hi - pd.Timedelta(seconds=1), freq=freq)
     keep = times.notna() & ids.notna() & (times >= lo) & (times < hi)
     row = pd.Index(cells["id"].astype(str)).get_indexer(ids[keep].astype(str))

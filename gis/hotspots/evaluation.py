@@ -18,9 +18,11 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from gis.crs import to_metric
 from gis.errors import ConfigError
-from gis.hotspots._frame import require, to_metric
+from gis.guard import require
 from gis.hotspots.counts import assign_points
+from gis.i18n import Text
 
 
 @dataclass(frozen=True)
@@ -83,14 +85,18 @@ def pai(
     """
     require(cells, ["id", score], source="cells")
     if not 0 < area_share <= 1:
-        raise ConfigError(f"area_share must be in (0, 1], got {area_share} / 面积比例须在0到1之间")
+        raise ConfigError(
+            str(Text("面积比例须在0到1之间", f"area_share must be in (0, 1], got {area_share}"))
+        )
     ids = cells["id"].astype(str)
     if isinstance(test_counts, pd.Series):
         test = test_counts.reindex(ids).fillna(0).to_numpy(dtype=float)
     else:
         test = np.asarray(test_counts, dtype=float)
         if test.shape != (len(cells),):
-            raise ConfigError("test_counts must align with cells / 检验期计数须与格网一一对应")
+            raise ConfigError(
+                str(Text("检验期计数须与格网一一对应", "test_counts must align with cells"))
+            )
     area = to_metric(cells)[0].geometry.area.to_numpy()
     order = np.argsort(
         -np.nan_to_num(cells[score].to_numpy(dtype=float), nan=-np.inf), kind="stable"

@@ -23,8 +23,9 @@ import pyproj
 from scipy import stats
 
 from gis.errors import ConfigError
-from gis.hotspots._frame import require
+from gis.guard import require
 from gis.hotspots.weights import Weights, WeightsKind, spatial_weights
+from gis.i18n import Text
 
 Inference = Literal["permutation", "normal"]
 
@@ -111,9 +112,9 @@ def gi_star(
     require(cells, ["id", value], source="cells")
     y = np.asarray(cells[value], dtype=float)
     if len(y) < 3:
-        raise ConfigError("Gi* needs at least three cells / Gi* 至少需要三个格网")
+        raise ConfigError(str(Text("Gi* 至少需要三个格网", "Gi* needs at least three cells")))
     if np.isnan(y).any():
-        raise ConfigError(f"column {value!r} has missing values / 数值列有空值")
+        raise ConfigError(str(Text("数值列有空值", f"column {value!r} has missing values")))
     wts = (
         weights
         if isinstance(weights, Weights)

@@ -28,8 +28,9 @@ import pyproj
 import shapely
 from scipy.signal import fftconvolve
 
+from gis.crs import to_metric
 from gis.errors import ConfigError
-from gis.hotspots._frame import to_metric
+from gis.i18n import Text
 
 Kernel = Literal["quartic", "gaussian"]
 _MAX_CELLS = 16_000_000
@@ -87,13 +88,17 @@ def bandwidth_rule(xy: np.ndarray) -> float:
     xy = np.asarray(xy, dtype=float)
     n = len(xy)
     if n < 2:
-        raise ConfigError("need at least two points for a bandwidth / 点太少，无法确定带宽")
+        raise ConfigError(
+            str(Text("点太少，无法确定带宽", "need at least two points for a bandwidth"))
+        )
     d = np.hypot(*(xy - xy.mean(axis=0)).T)
     sd = float(np.sqrt((d**2).mean()))
     dm = float(np.median(d))
     h = 0.9 * min(sd, np.sqrt(1.0 / np.log(2.0)) * dm) * n ** (-0.2)
     if not h > 0:
-        raise ConfigError("all points coincide; give bandwidth_m / 所有点重合，请指定带宽")
+        raise ConfigError(
+            str(Text("所有点重合，请指定带宽", "all points coincide; give bandwidth_m"))
+        )
     return h
 
 
@@ -129,7 +134,9 @@ def kernel_density(
     if bandwidth_m is None:
         bandwidth_m, rule = bandwidth_rule(xy), "ArcGIS default: 0.9·min(SD, √(1/ln2)·Dm)·n^-0.2"
     if not bandwidth_m > 0:
-        raise ConfigError(f"bandwidth must be positive, got {bandwidth_m} / 带宽须为正数")
+        raise ConfigError(
+            str(Text("带宽须为正数", f"bandwidth must be positive, got {bandwidth_m}"))
+        )
     h = float(bandwidth_m)
     pad = h if kernel == "quartic" else 4.0 * h  # the kernel's reach: no mass falls off
     minx, miny, maxx, maxy = bounds or (*(xy.min(0) - pad), *(xy.max(0) + pad))
@@ -137,7 +144,9 @@ def kernel_density(
         cell_m = min(min(maxx - minx, maxy - miny) / 250.0, h / 3.0)
     nx, ny = int(np.ceil((maxx - minx) / cell_m)), int(np.ceil((maxy - miny) / cell_m))
     if nx * ny > _MAX_CELLS:
-        raise ConfigError(f"raster of {nx}x{ny} cells is too large; raise cell_m / 栅格过大")
+        raise ConfigError(
+            str(Text("栅格过大", f"raster of {nx}x{ny} cells is too large; raise cell_m"))
+        )
     counts = _bin(xy, wts, minx, maxy, cell_m, nx, ny)
     mass = fftconvolve(counts, _kernel(kernel, h, cell_m), mode="same")
     density = np.clip(mass, 0.0, None) / (cell_m**2) * 1e6

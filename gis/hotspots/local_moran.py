@@ -16,9 +16,10 @@ import numpy as np
 import pyproj
 
 from gis.errors import ConfigError
-from gis.hotspots._frame import require
+from gis.guard import require
 from gis.hotspots.gistar import fdr_adjust
 from gis.hotspots.weights import Weights, WeightsKind, spatial_weights
+from gis.i18n import Text
 
 _QUADRANTS = np.array(["ns", "HH", "LH", "LL", "HL"])
 
@@ -60,7 +61,9 @@ def local_moran(
     require(cells, ["id", value], source="cells")
     y = np.asarray(cells[value], dtype=float)
     if len(y) < 3 or permutations < 1:
-        raise ConfigError("Local Moran needs ≥3 cells and ≥1 permutation / 至少三个格网")
+        raise ConfigError(
+            str(Text("至少三个格网", "Local Moran needs ≥3 cells and ≥1 permutation"))
+        )
     wts = (
         weights
         if isinstance(weights, Weights)

@@ -26,7 +26,7 @@ import pyproj
 
 from gis.district import District
 from gis.errors import ConfigError
-from gis.hotspots._frame import require
+from gis.guard import require
 from gis.hotspots.cells import Cells, Shape, make_cells
 from gis.hotspots.counts import (
     AreaCounts,

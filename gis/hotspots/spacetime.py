@@ -33,6 +33,7 @@ from scipy import sparse
 from gis.errors import ConfigError
 from gis.hotspots.gistar import Inference, gi_arrays
 from gis.hotspots.weights import Weights
+from gis.i18n import Text
 
 GlobalWindow = Literal["time_window", "cube"]
 
@@ -49,7 +50,9 @@ def spacetime_weights(wts: Weights, n_bins: int, *, time_steps: int) -> Weights:
     [[0, 1, 0, 0], [1, 0, 0, 0], [1, 1, 0, 1], [1, 1, 1, 0]]
     """
     if time_steps < 0:
-        raise ConfigError(f"time_steps must be ≥ 0, got {time_steps} / 时间步长邻域须 ≥ 0")
+        raise ConfigError(
+            str(Text("时间步长邻域须 ≥ 0", f"time_steps must be ≥ 0, got {time_steps}"))
+        )
     n = wts.w.n
     space = (wts.w.sparse.astype(bool) + sparse.identity(n, dtype=bool, format="csr")).astype(float)
     steps = min(time_steps, n_bins - 1)
@@ -95,7 +98,7 @@ def spacetime_gi(
     """
     n_bins = counts.shape[1]
     if global_window not in ("time_window", "cube"):
-        raise ConfigError(f"unknown global window {global_window!r} / 未知的全局窗口")
+        raise ConfigError(str(Text("未知的全局窗口", f"unknown global window {global_window!r}")))
     if global_window == "cube":
         st = spacetime_weights(wts, n_bins, time_steps=time_steps)
         return _gi_window(counts, st, perms=permutations, seed=seed)

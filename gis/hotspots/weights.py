@@ -24,8 +24,9 @@ import pyproj
 import shapely
 from scipy.spatial import cKDTree
 
+from gis.crs import to_metric
 from gis.errors import ConfigError, FieldError
-from gis.hotspots._frame import to_metric
+from gis.i18n import Text
 
 WeightsKind = Literal["distance", "queen"]
 
@@ -49,7 +50,9 @@ def default_band(xy: np.ndarray, *, k: int = 8) -> float:
     """
     n = len(xy)
     if n < 2:
-        raise ConfigError("need at least two cells for spatial weights / 至少需要两个格网")
+        raise ConfigError(
+            str(Text("至少需要两个格网", "need at least two cells for spatial weights"))
+        )
     kk = max(1, min(k, (n - 1) // 4))
     dist, _ = cKDTree(xy).query(xy, k=kk + 1)
     return float(max(dist[:, 1].max(), dist[:, kk].mean()) * 1.0001)
@@ -83,11 +86,13 @@ def spatial_weights(
         w = libpysal.weights.Queen.from_iterable(metric.geometry.to_numpy(), ids=ids)
         return Weights(_binary(w), kind, None, crs)
     if kind != "distance":
-        raise ConfigError(f"unknown weights kind {kind!r} / 未知的空间权重类型")
+        raise ConfigError(str(Text("未知的空间权重类型", f"unknown weights kind {kind!r}")))
     xy = shapely.get_coordinates(metric.geometry.centroid.to_numpy())
     band = default_band(xy) if distance_m is None else float(distance_m)
     if not band > 0:
-        raise ConfigError(f"distance band must be positive, got {band} / 距离阈值须为正数")
+        raise ConfigError(
+            str(Text("距离阈值须为正数", f"distance band must be positive, got {band}"))
+        )
     w = libpysal.weights.DistanceBand(
         xy, threshold=band, binary=True, ids=ids, silence_warnings=True
     )

@@ -5,9 +5,9 @@
 >>> write_layer(grids.gdf, "workspace.gpkg", layer="grid")          # doctest: +SKIP
 """
 
-from gis.io.layer import Layer, Repair
-from gis.io.plain import read_frame, read_visits
-from gis.io.read import SUPPORTED, read_layer
+from gis.io.layer import Layer, Repair, frame_of
+from gis.io.plain import read_visits
+from gis.io.read import SUPPORTED, read_frame, read_layer
 from gis.io.validate import validate_layer
 from gis.io.workbook import write_workbook
 from gis.io.write import write_layer
@@ -16,6 +16,7 @@ __all__ = [
     "SUPPORTED",
     "Layer",
     "Repair",
+    "frame_of",
     "read_frame",
     "read_layer",
     "read_visits",

@@ -79,3 +79,12 @@ class Layer:
 
     def __len__(self) -> int:
         return len(self.gdf)
+
+
+def frame_of(value: Layer | pd.DataFrame) -> pd.DataFrame:
+    """The frame of a :class:`Layer`, or the frame itself: how an engine accepts either.
+
+    >>> frame_of(gpd.GeoDataFrame({"id": ["a"]}, geometry=[None])).columns.tolist()
+    ['id', 'geometry']
+    """
+    return value.gdf if isinstance(value, Layer) else value

@@ -1,25 +1,20 @@
-"""Files that are no layer kind: visit tables (走访记录) and result frames read back as is.
+"""Visit tables (走访记录): a table that is no layer kind.
 
 Layers (grids, incidents …) go through :func:`gis.io.read_layer`, which recognises their
-columns and validates them.  Two other inputs are read here, through the same file
-checks and with the same located errors:
-
-* ``read_visits``: a visit table (``address_id``, ``time``, ``visitor_role``), CSV or
-  XLSX with the encoding detected, times parsed; a bad time names its row.
-* ``read_frame``: a vector file as written by beatgrid itself (e.g. the ``cell_hotspots``
-  layer of ``beatgrid hotspots``' ``results.gpkg``, or a road layer), without renaming.
+columns and validates them; result frames and context layers (hot-spot cells, roads) through
+:func:`gis.io.read_frame`.  ``read_visits`` reads a visit table (``address_id``, ``time``,
+``visitor_role``), CSV or XLSX with the encoding detected, times parsed, through the same
+file checks and with the same located errors; a bad time names its row.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-import geopandas as gpd
 import numpy as np
 import pandas as pd
-import pyogrio
 
-from gis.errors import FieldError, FileFormatError
+from gis.errors import FieldError
 from gis.io.read import check_file
 from gis.io.tabular import read_table
 
@@ -55,16 +50,3 @@ def read_visits(path: str | Path) -> pd.DataFrame:
             field="time",
         )
     return frame.assign(address_id=frame["address_id"].astype(str), time=times)
-
-
-def read_frame(path: str | Path, *, layer: str | None = None) -> gpd.GeoDataFrame:
-    """A vector file as is (``layer`` when the file has it, else its first layer)."""
-    path = Path(path)
-    check_file(path)
-    try:
-        if path.suffix.lower() in (".parquet", ".geoparquet"):
-            return gpd.read_parquet(path)
-        names = set(pyogrio.list_layers(path)[:, 0])
-        return pyogrio.read_dataframe(path, layer=layer if layer in names else None)
-    except (pyogrio.errors.DataSourceError, OSError, ValueError) as exc:
-        raise FileFormatError.single(path.name, f"cannot be read (无法读取): {exc}") from None

@@ -33,7 +33,13 @@ from gis.fields import ColumnMatch, header_score, recognise
 from gis.io.layer import Layer
 from gis.io.tabular import from_lonlat, from_wkt, plausible_lonlat, read_table
 from gis.io.validate import kind_spec, validate_layer
-from gis.io.vector import PARQUET_SUFFIXES, VECTOR_SUFFIXES, is_geoparquet, read_vector
+from gis.io.vector import (
+    PARQUET_SUFFIXES,
+    VECTOR_SUFFIXES,
+    is_geoparquet,
+    pick_layer,
+    read_vector,
+)
 from gis.layers import LayerKind, LayerSpec
 
 TABLE_SUFFIXES = (".csv", ".txt", ".tsv", ".xlsx", ".xlsm")
@@ -119,11 +125,63 @@ def read_layer(
     return replace(_spatial(raw, sp, crs=crs, source=source, repair=repair), path=path)
 
 
+def read_frame(
+    path: str | Path,
+    *,
+    layer: str | None = None,
+    crs: str | int | pyproj.CRS | None = None,
+    encoding: str | None = None,
+) -> gpd.GeoDataFrame:
+    """Read a vector file that is no layer kind (findings, hot-spot cells, a road network).
+
+    The same file checks, encoding detection, CRS rules, coordinate check and GCJ-02/BD-09
+    → WGS84 conversion as :func:`read_layer`, without column recognition or validation:
+    the columns come back as the file has them.
+
+    Parameters
+    ----------
+    path
+        GeoJSON, GeoPackage, Shapefile, KML, FlatGeobuf or GeoParquet.
+    layer
+        The layer to read when the file holds it (``results.gpkg::cell_hotspots``); a file
+        of one layer is read whatever its layer is called, a file of several gives its first
+        layer when ``layer`` is None.
+    crs
+        The coordinate system when the file does not declare it, as for ``read_layer``.
+    encoding
+        Force the attribute encoding; detected when omitted.
+
+    Raises
+    ------
+    FileFormatError
+        Missing, empty, unreadable or unsupported file, no features, no geometry.
+    CRSError
+        No CRS stated or declared, or coordinates that contradict it.
+    """
+    path = Path(path)
+    source = path.name if layer is None else f"{path.name}::{layer}"
+    check_file(path)
+    if path.suffix.lower() in TABLE_SUFFIXES:
+        raise FileFormatError.single(
+            source, "a table has no geometry here; give a vector file (需要矢量文件)"
+        )
+    layer = pick_layer(path, layer)
+    raw = read_vector(path, layer=layer, encoding=encoding)
+    frame = raw.frame
+    if not isinstance(frame, gpd.GeoDataFrame) or frame.geometry.name not in frame:
+        raise FileFormatError.single(source, "the file has no geometry (文件没有几何)")
+    src, _ = _settle_crs(raw.crs, None, crs, source=source)
+    frame = frame.set_crs(src.crs, allow_override=True)
+    if len(frame):
+        gcrs.check_coordinates(frame, crs=src, source=source)
+    return gcrs.to_wgs84(frame, source=src) if src.chinese is not None else frame
+
+
 def _spatial(
     raw: _Raw, sp: LayerSpec, *, crs: str | int | pyproj.CRS | None, source: str, repair: bool
 ) -> Layer:
     """CRS, unplaceable points, coordinate check, validation, GCJ-02/BD-09 conversion."""
-    src, note = _settle_crs(raw, crs, source=source)
+    src, note = _settle_crs(raw.declared_crs, raw.geometry, crs, source=source)
     gdf = gpd.GeoDataFrame(
         _canonical(raw.frame, raw.match),
         geometry=raw.geometry if raw.geometry is not None else raw.frame.geometry.to_numpy(),
@@ -242,17 +300,20 @@ def _canonical(frame: pd.DataFrame, match: ColumnMatch) -> pd.DataFrame:
 
 
 def _settle_crs(
-    raw: _Raw, crs: str | int | pyproj.CRS | None, *, source: str
+    declared: str | None,
+    geometry: np.ndarray | None,
+    crs: str | int | pyproj.CRS | None,
+    *,
+    source: str,
 ) -> tuple[gcrs.SourceCRS, str]:
+    """The CRS stated by the user, else declared in the file, else assumed for lon/lat."""
     if crs is not None:
         src = gcrs.parse_crs(crs, source=source)
-        said = f" (the file declared {_short(raw.declared_crs)})" if raw.declared_crs else ""
+        said = f" (the file declared {_short(declared)})" if declared else ""
         return src, _note(src, f"stated by the user{said}")
-    if raw.declared_crs is not None:
-        return gcrs.parse_crs(
-            raw.declared_crs, source=source
-        ), f"declared in the file: {_short(raw.declared_crs)}"
-    if raw.geometry is not None and plausible_lonlat(raw.geometry):
+    if declared is not None:
+        return gcrs.parse_crs(declared, source=source), f"declared in the file: {_short(declared)}"
+    if geometry is not None and plausible_lonlat(geometry):
         message = (
             f"{source}: no CRS stated; the coordinates are plausible longitude/latitude, so "
             "EPSG:4326 (WGS84) is assumed. If they come from Amap/Tencent or Baidu, state "

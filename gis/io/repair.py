@@ -13,6 +13,8 @@ import pandas as pd
 import pyproj
 import shapely
 
+from gis.crs import to_metric
+
 _POLYGONAL = (3, 6)  # Polygon, MultiPolygon
 
 
@@ -49,8 +51,6 @@ def areas_m2(geoms: np.ndarray, crs: pyproj.CRS | None) -> np.ndarray:
     if not crs.is_geographic:
         factor = crs.axis_info[0].unit_conversion_factor if crs.axis_info else 1.0
         return np.asarray(shapely.area(geoms), dtype=float) * factor**2
-    from gis.crs import to_metric
-
     metric, _ = to_metric(gpd.GeoDataFrame(geometry=list(geoms), crs=crs))
     return np.asarray(metric.geometry.area, dtype=float)
 

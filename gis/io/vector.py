@@ -179,5 +179,35 @@ def _choose_layer(path: Path, target: str, layer: str | None) -> str | None:
     return names[0] if names else None
 
 
+def pick_layer(path: Path, wanted: str | None) -> str | None:
+    """The layer of a result file to read: ``wanted`` when the file holds it.
+
+    A file of one layer is read whatever its layer is called (None); a file of several
+    gives ``wanted``, or its first layer when nothing is wanted (a result GeoPackage keeps
+    its main layer first).  None too for a file that cannot be listed: reading it names the
+    problem.
+
+    Raises
+    ------
+    FileFormatError
+        The file holds several layers and none is called ``wanted``.
+    """
+    if path.suffix.lower() in PARQUET_SUFFIXES:
+        return None
+    try:
+        names = [str(n) for n in pyogrio.list_layers(gdal_path(path))[:, 0]]
+    except (DataSourceError, DataLayerError, ValueError):
+        return None
+    if wanted in names:
+        return wanted
+    if len(names) <= 1:
+        return None
+    if wanted is None:
+        return names[0]
+    raise FileFormatError.single(
+        path.name, f"no layer {wanted!r}; layers are {', '.join(names)} (没有该图层)", field="layer"
+    )
+
+
 def _first_line(exc: Exception) -> str:
     return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__

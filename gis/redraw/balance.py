@@ -25,9 +25,11 @@ from scipy.optimize import linear_sum_assignment
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
+from gis.crs import to_metric
+from gis.guard import guard_layer
 from gis.i18n import Text
 from gis.redraw import _shapes as sh
-from gis.redraw._common import geoms, guard_layer, locate, metric, polsby_popper
+from gis.redraw._common import geoms, locate, polsby_popper
 from gis.redraw.edits import EditError
 from gis.redraw.partition import (
     PartitionFailed,
@@ -112,9 +114,10 @@ def grid_loads(
     """Households, population, incidents, area (m²) and Polsby-Popper per grid."""
     guard_layer(grids, "grids")
     guard_layer(buildings, "buildings", fields=("households", "population"))
-    g, crs = metric(grids, metric_crs)
+    g, crs = to_metric(grids, crs=metric_crs)
+    g["id"] = g["id"].astype(str)
     ggeoms = geoms(g)
-    home = locate(geoms(buildings.to_crs(crs)), ggeoms)
+    home = locate(geoms(buildings.to_crs(crs)), ggeoms, ids=g["id"])
     hit = home >= 0
     out = pd.DataFrame({"id": g["id"].to_numpy()})
     if "parent_id" in g.columns:
@@ -123,7 +126,7 @@ def grid_loads(
         values = pd.to_numeric(buildings[col], errors="coerce").fillna(0).to_numpy()
         out[col] = np.bincount(home[hit], weights=values[hit], minlength=len(g)).astype(int)
     if incidents is not None:
-        where = locate(geoms(incidents.to_crs(crs)), ggeoms)
+        where = locate(geoms(incidents.to_crs(crs)), ggeoms, ids=g["id"])
         out["incidents"] = np.bincount(where[where >= 0], minlength=len(g))
     out["area_m2"] = shapely.area(ggeoms)
     out["polsby_popper"] = polsby_popper(ggeoms)
@@ -186,7 +189,8 @@ def propose_balance(
     """
     band, weights = band or Band(), weights or Weights()
     guard_layer(grids, "grids", fields=("id", "parent_id"))
-    g, crs = metric(grids, metric_crs)
+    g, crs = to_metric(grids, crs=metric_crs)
+    g["id"] = g["id"].astype(str)
     own = grids.assign(id=grids["id"].astype(str)).reset_index(drop=True)
     mine = (g["parent_id"].astype(str) == str(community_id)).to_numpy()
     free_rows = mine & ~g["id"].isin({str(x) for x in locked}).to_numpy()

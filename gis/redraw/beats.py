@@ -22,9 +22,11 @@ import pyproj
 import shapely
 from scipy.optimize import linear_sum_assignment
 
+from gis.crs import to_metric
+from gis.guard import guard_layer
 from gis.i18n import Text
 from gis.redraw import _shapes as sh
-from gis.redraw._common import geoms, guard_layer, locate, metric, polsby_popper
+from gis.redraw._common import geoms, locate, polsby_popper
 from gis.redraw.balance import grid_loads
 from gis.redraw.edits import EditError
 from gis.redraw.partition import (
@@ -87,8 +89,10 @@ def propose_beats(
         Initial band: each beat's workload within ``mean × (1 ± tolerance)``.
     """
     guard_layer(beats, "beats")
-    g, crs = metric(grids, metric_crs)
-    b, _ = metric(beats, crs)
+    g, crs = to_metric(grids, crs=metric_crs)
+    g["id"] = g["id"].astype(str)
+    b, _ = to_metric(beats, crs=crs)
+    b["id"] = b["id"].astype(str)
     loads = grid_loads(g, buildings, incidents=incidents, metric_crs=crs)
     work = _workload(loads, weight_incidents, weight_households)
     cells = geoms(g)
@@ -96,7 +100,7 @@ def propose_beats(
     k = len(b)
     if k < 1 or k > len(g):
         raise EditError(Text("责任区数量无效：{k}", "invalid number of beats: {k}").format(k=k))
-    before = locate(cells, geoms(b))
+    before = locate(cells, geoms(b), ids=b["id"])
     labels, tol = _plan(graph, k, work, compactness, tolerance, steps, seed)
     shapes = np.array([sh.merged(cells[labels == p]) for p in range(k)], dtype=object)
     ids = _match(shapes, geoms(b), b["id"].to_numpy())

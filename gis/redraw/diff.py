@@ -17,7 +17,9 @@ import pandas as pd
 import pyproj
 import shapely
 
-from gis.redraw._common import geoms, guard_layer, locate, metric
+from gis.crs import to_metric
+from gis.guard import guard_layer
+from gis.redraw._common import geoms, locate
 
 STATUSES = ("added", "removed", "reshaped", "renamed", "unchanged")
 
@@ -76,8 +78,10 @@ def diff_grids(
     """
     guard_layer(before, "before")
     guard_layer(after, "after")
-    b, crs = metric(before, metric_crs)
-    a, _ = metric(after, crs)
+    b, crs = to_metric(before, crs=metric_crs)
+    b["id"] = b["id"].astype(str)
+    a, _ = to_metric(after, crs=crs)
+    a["id"] = a["id"].astype(str)
     flows = _area_flows(b, a)
     table = _table(b, a, flows, tolerance_m2)
     table = _mark_renames(table, flows, rename_iou)
@@ -181,7 +185,8 @@ def _people(
     guard_layer(buildings, "buildings", fields=("households", "population"))
     bl = buildings.to_crs(crs)
     pts = geoms(bl)
-    home_b, home_a = locate(pts, geoms(b)), locate(pts, geoms(a))
+    home_b = locate(pts, geoms(b), ids=b["id"])
+    home_a = locate(pts, geoms(a), ids=a["id"])
     ids_b = np.append(b["id"].to_numpy(), "")[home_b]
     ids_a = np.append(a["id"].to_numpy(), "")[home_a]
     frame = pd.DataFrame(

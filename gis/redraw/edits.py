@@ -22,10 +22,10 @@ import pyproj
 import shapely
 from shapely.geometry.base import BaseGeometry
 
+from gis.guard import guard_layer
 from gis.i18n import Text
 from gis.redraw import _shapes as sh
 from gis.redraw import result as rs
-from gis.redraw._common import guard_layer
 from gis.redraw.result import EditError, EditResult, OnInvalid
 from gis.redraw.validate import new_violations
 

@@ -26,7 +26,9 @@ import shapely
 
 from gis.checks.alignment import check_grid_split
 from gis.checks.repair import Proposal, realign_beats, regenerate_aux_beats
-from gis.redraw._common import geoms, guard_layer, locate, metric
+from gis.crs import to_metric
+from gis.guard import guard_layer
+from gis.redraw._common import geoms, locate
 from gis.redraw.diff import GridDiff, diff_grids
 
 
@@ -104,8 +106,10 @@ def assess_impact(
         it lies in its main beat (the rest is digitizing noise).
     """
     diff = diff_grids(before, after, buildings=buildings, metric_crs=metric_crs)
-    b, crs = metric(before, metric_crs)
-    a, _ = metric(after, crs)
+    b, crs = to_metric(before, crs=metric_crs)
+    b["id"] = b["id"].astype(str)
+    a, _ = to_metric(after, crs=crs)
+    a["id"] = a["id"].astype(str)
     split, beat_prop = _beats(b, a, beats, crs, share_tolerance)
     aux, aux_prop = _aux(a, diff, aux_beats, beats, crs)
     if incidents is not None and "status" in incidents.columns:
@@ -160,7 +164,8 @@ def _beats(
     if beats is None:
         return pd.DataFrame(columns=["grid_id", "beats", "share_in_home"]), None
     guard_layer(beats, "beats")
-    bt, _ = metric(beats, crs)
+    bt, _ = to_metric(beats, crs=crs)
+    bt["id"] = bt["id"].astype(str)
     was = set(_misaligned(b, bt, tol)["grid_id"])
     now = _misaligned(a, bt, tol)
     now = now[~now["grid_id"].isin(was)].reset_index(drop=True)
@@ -178,7 +183,8 @@ def _aux(
     if aux_beats is None:
         return empty, None
     guard_layer(aux_beats, "aux_beats")
-    ab, _ = metric(aux_beats, crs)
+    ab, _ = to_metric(aux_beats, crs=crs)
+    ab["id"] = ab["id"].astype(str)
     key = ab["grid_id"].astype(str) if "grid_id" in ab.columns else ab["id"]
     status = diff.grids.set_index("id")["status"]
     state = key.map(status).fillna("removed").to_numpy()
@@ -203,8 +209,8 @@ def _moves(
     guard_layer(layer, "points")
     pts = np.asarray(layer.to_crs(crs).geometry.array, dtype=object)
     ok = ~(shapely.is_missing(pts) | shapely.is_empty(pts))
-    before = np.append(b["id"].to_numpy(), "")[locate(pts, geoms(b))]
-    after = np.append(a["id"].to_numpy(), "")[locate(pts, geoms(a))]
+    before = np.append(b["id"].to_numpy(), "")[locate(pts, geoms(b), ids=b["id"])]
+    after = np.append(a["id"].to_numpy(), "")[locate(pts, geoms(a), ids=a["id"])]
     moved = ok & (before != after)
     return pd.DataFrame(
         {

@@ -17,10 +17,11 @@ import numpy as np
 import pyproj
 import shapely
 
+from gis.crs import to_metric
 from gis.errors import GeometryError, Problem
+from gis.guard import guard_layer
 from gis.i18n import Text
 from gis.redraw import _shapes as sh
-from gis.redraw._common import guard_layer, metric
 from gis.redraw.validate import new_violations
 
 Operation = Literal["split", "merge", "move", "reassign", "draw"]
@@ -179,7 +180,8 @@ def finish(
             feature_id=str(touched[0]) if touched else None,
             findings=found,
         )
-    m, crs = metric(after[after["parent_id"].astype(str).isin(scope)], metric_crs)
+    m, crs = to_metric(after[after["parent_id"].astype(str).isin(scope)], crs=metric_crs)
+    m["id"] = m["id"].astype(str)
     reshaped = tuple(i for i in dict.fromkeys(touched) if i not in set(created))
     return EditResult(
         operation,

@@ -13,7 +13,8 @@ from shapely.geometry import box
 from tests.api.service_fixtures import CELLS, upload
 
 
-def _wait(client: TestClient, headers: dict, job: dict, *, timeout: float = 60) -> dict:
+def _wait(client: TestClient, headers: dict, job: dict, *, timeout: float = 600) -> dict:
+    """Poll the job until it finishes; ``timeout`` only guards against a hang."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         state = client.get(f"/jobs/{job['id']}", headers=headers).json()

@@ -13,7 +13,6 @@ community layer with C1 over the four grids and C2 east of them::
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import geopandas as gpd
@@ -23,7 +22,6 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from shapely.geometry import LineString, box, mapping
 
-from api.routes.redraw import _refused
 from tests.api.service_fixtures import CELLS, X0, Y0, D, upload
 
 SPLIT_LINE = LineString([(X0 + D / 2, Y0 - D / 10), (X0 + D / 2, Y0 + D * 1.1)])
@@ -358,20 +356,3 @@ def test_outsider_sees_no_impact_and_no_token_is_401(
     r = anonymous.post(f"/layers/{grids}/edits/split", json={"base_version": 2})
     assert r.status_code == 401
     assert client.get(f"/layers/{grids}/versions/1/impact/9", headers=admin).status_code == 404
-
-
-def test_refusal_body_lists_the_findings() -> None:
-    """The 422 body of an edit that breaks tiling: bilingual text and one row per finding."""
-    findings = gpd.GeoDataFrame(
-        {"rule": ["overlap", "gap"], "feature_id": ["G1", None], "area_m2": [12.5, 3.0]},
-        geometry=[CELLS["G1"], CELLS["G2"]],
-        crs=4326,
-    )
-    r = _refused("重叠", "overlap", findings)
-    body = json.loads(bytes(r.body))
-    assert r.status_code == 422 and body["detail"] == "重叠 / overlap"
-    assert body["findings"] == [
-        {"rule": "overlap", "feature_id": "G1", "area_m2": 12.5},
-        {"rule": "gap", "feature_id": None, "area_m2": 3.0},
-    ]
-    assert json.loads(bytes(_refused("a", "b", None).body))["findings"] == []

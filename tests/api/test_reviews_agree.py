@@ -12,15 +12,16 @@ import pytest
 from sqlalchemy.orm import Session
 
 from api import db
-from api.coverage import coverage_job
 from api.demo import seed_demo
-from api.hotspots import hotspot_job
 from api.policy import Jurisdiction
 from api.schemas import HotspotRequest
+from api.services.coverage import coverage_job
+from api.services.hotspots import hotspot_job
 from api.settings import Settings
 from gis.coverage import coverage_review
 from gis.district import load_district
 from gis.hotspots import hotspot_review
+from gis.layers import LayerKind
 
 pytestmark = pytest.mark.slow  # seeds the whole demo district
 
@@ -43,9 +44,8 @@ def _by_id(result: dict[str, Any], key: str) -> pd.DataFrame:
 
 
 def test_hotspot_classes_agree(demo_dir: Path, session: Session) -> None:
-    result = hotspot_job(HotspotRequest(layer="grids"), Jurisdiction.everywhere())(
-        session, lambda _: None
-    )
+    job = hotspot_job(HotspotRequest(layer="grids"), LayerKind.GRID, Jurisdiction.everywhere())
+    result = job(session, lambda _: None)
     service = _by_id(result, "cells")
     review = hotspot_review(load_district(demo_dir), trends=False)
     library = review.grids.set_index("id")
@@ -63,13 +63,9 @@ def test_patrol_coverage_agrees(demo_dir: Path, session: Session) -> None:
     assert district.tracks is not None
     start, end = pd.Timestamp("2025-11-03"), pd.Timestamp("2025-11-10")
     work = coverage_job(
-        district.tracks.to_crs(4326),
-        layer="grids",
-        start=start,
-        end=end,
-        within_m=50,
-        policy=Jurisdiction.everywhere(),
-    )
+        district.tracks.to_crs(4326), layer="grids", kind=LayerKind.GRID, start=start, end=end,
+        within_m=50, policy=Jurisdiction.everywhere(),
+    )  # fmt: skip
     service = _by_id(work(session, lambda _: None), "grids")
     library = coverage_review(district, start=start, end=end).grids.set_index("id")
     service = service.reindex(library.index)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import socket
 import subprocess
 import sys
-import time
+import threading
 from pathlib import Path
 
 import httpx
@@ -134,10 +134,12 @@ def test_serve_with_workers_migrates_and_fails_stale_jobs_once(tmp_path: Path) -
         port = sock.getsockname()[1]
     cmd = [str(Path(sys.executable).with_name("beatgrid")), "serve", "--workers", "2",
            "--database-url", url, "--port", str(port)]  # fmt: skip
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     base = f"http://127.0.0.1:{port}"
+    lines: list[str] = []
     try:
-        _wait_up(base)
+        _wait_ready(proc, lines, workers=2)
+        assert httpx.get(f"{base}/health", timeout=30).status_code == 200
         logins = [
             httpx.post(f"{base}/auth/token", data={"username": "wang", "password": "s3cret-pass"})
             for _ in range(4)
@@ -146,19 +148,37 @@ def test_serve_with_workers_migrates_and_fails_stale_jobs_once(tmp_path: Path) -
         job = httpx.get(f"{base}/jobs/stale", headers={"Authorization": f"Bearer {token}"})
     finally:
         proc.terminate()
-        output = proc.communicate(timeout=30)[0].decode()
+        proc.wait(timeout=HANG_GUARD_S)
+        output = "".join(lines)
     assert [r.status_code for r in logins] == [200] * 4, output
     assert job.status_code == 200, job.text
     assert job.json()["status"] == "failed" and job.json()["error"] == "interrupted by a restart"
     assert "2 workers" in output and output.count("Started server process") == 2, output
 
 
-def _wait_up(base: str) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{base}/health", timeout=1).status_code == 200:
-                return
-        except httpx.TransportError:
-            time.sleep(0.2)
-    pytest.fail("beatgrid serve --workers 2 did not start")
+HANG_GUARD_S = 600
+"""Only stops a hung run; readiness, not a clock, decides when the test goes on."""
+
+
+def _wait_ready(proc: subprocess.Popen[str], lines: list[str], *, workers: int) -> None:
+    """Read the server's log until every worker says its startup is complete.
+
+    A reader thread keeps collecting the log (into ``lines``) until the process ends, so
+    its pipe never fills.  Fails at once if the server exits first; the deadline is a
+    generous guard against a hang, never the check.
+    """
+    ready = threading.Event()
+
+    def read() -> None:
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            lines.append(line)
+            if sum("Application startup complete" in x for x in lines) >= workers:
+                ready.set()
+        ready.set()  # the server exited: stop waiting
+
+    threading.Thread(target=read, daemon=True).start()
+    if not ready.wait(HANG_GUARD_S):
+        pytest.fail(f"beatgrid serve hung for {HANG_GUARD_S} s:\n{''.join(lines)}")
+    if proc.poll() is not None:
+        pytest.fail(f"beatgrid serve exited with {proc.returncode}:\n{''.join(lines)}")

@@ -104,7 +104,7 @@ def test_import_errors_exit_2_with_location(tmp_path: Path, grid_file: Path) -> 
 @pytest.mark.parametrize(
     ("args", "fragment"),
     [
-        (["--kind", "polygon"], "unknown layer kind"),
+        (["--kind", "polygon"], "'polygon' is not one of"),
         (["--kind", "grid", "--map", "id"], "FIELD=COLUMN"),
         (["--kind", "grid", "--crs", "marsx"], "marsx"),
     ],

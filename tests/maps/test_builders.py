@@ -15,6 +15,7 @@ import shapely
 from shapely.geometry import MultiPolygon, Point, Polygon, box
 
 from gis.errors import ConfigError, CRSError, FieldError, GeometryError
+from gis.hotspots.kde import kernel_density
 from maps.alignment import alignment_map
 from maps.base import MapOptions, render_html
 from maps.changes import changes_map
@@ -302,11 +303,10 @@ def test_point_joint_points_become_circles(grids, findings) -> None:  # type: ig
 
 
 def test_heat_from_a_real_density_surface(cells, shared_data: Path) -> None:  # type: ignore[no-untyped-def]
-    kde = pytest.importorskip("gis.hotspots.kde", reason="gis.hotspots (issue 5) not landed")
     crimes = pd.read_csv(shared_data / "chicago" / "crimes_2016-01_sample.csv")
     crimes = crimes.dropna(subset=["Longitude", "Latitude"])
     points = gpd.GeoSeries(gpd.points_from_xy(crimes["Longitude"], crimes["Latitude"]), crs=4326)
-    surface = kde.kernel_density(points)
+    surface = kernel_density(points)
     html = render_html(hotspot_map(cells, kde=surface), options=MapOptions())
     heat = json.loads(re.search(r"L\.heatLayer\(\s*(\[\[.*?\]\])", html, re.S).group(1))  # type: ignore[union-attr]
     assert 0 < len(heat) <= MAX_HEAT_POINTS

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import warnings
-from types import SimpleNamespace
+from dataclasses import replace
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyproj
 import pytest
 
+from gis.district import District
 from gis.errors import DataQualityWarning
 from maps.base import MapOptions, render_html
 from maps.pages import district_pages
@@ -38,10 +40,9 @@ def district(grids, beats, joint_points):  # type: ignore[no-untyped-def]
         geometry=gpd.points_from_xy(X0 + 5 + walk, np.full(40, Y0 + 100)),
         crs=CRS,
     )
-    return SimpleNamespace(
-        name="sketch", grids=grids, beats=beats, aux_beats=None, joint_points=joint_points,
-        streets=None, communities=None, stations=None, assignments=None, buildings=None,
-        incidents=incidents, tracks=tracks,
+    return District(
+        name="sketch", crs=pyproj.CRS(CRS), source=None, grids=grids, beats=beats,
+        joint_points=joint_points, incidents=incidents, tracks=tracks,
     )  # fmt: skip
 
 
@@ -60,9 +61,9 @@ def test_sketch_gets_three_maps(district) -> None:  # type: ignore[no-untyped-de
 
 
 def test_a_failing_analysis_leaves_only_its_map_out(district) -> None:  # type: ignore[no-untyped-def]
-    district.incidents = district.incidents.drop(columns=["time"])
+    broken = replace(district, incidents=district.incidents.drop(columns=["time"]))
     with pytest.warns(DataQualityWarning, match="hotspots"):
-        results = district_results(district)
+        results = district_results(broken)
     assert results.cells is None and results.coverage_grids is not None
 
 

@@ -33,7 +33,10 @@ def _points(cells: np.ndarray, n: int, seed: int = 2) -> tuple[np.ndarray, np.nd
 @pytest.mark.parametrize("k", [1, 4])
 def test_fast_path_identical_to_exact(tolerance, k):
     cells = _tiling(300)
-    index = fastpath.build_polygon_index(cells, np.arange(len(cells)), tolerance_m=tolerance, k=k)
+    per_polygon = 1600 // k**2  # the same fine resolution with and without sub-cells
+    index = fastpath.build_polygon_index(
+        cells, np.arange(len(cells)), tolerance_m=tolerance, k=k, cells_per_polygon=per_polygon
+    )
     x, y = _points(cells, 50_000)
     fast, _, exact = fastpath.locate(index, x, y)
     slow, n_slow = fastpath.locate_exact(index, x, y)

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 import shapely
 
-from gis.errors import ConfigError, FieldError, GeometryError
+from gis.errors import ConfigError, CRSError, FieldError, GeometryError
 from gis.hotspots.counts import (
     assign_points,
     count_incidents,
@@ -155,7 +155,7 @@ def test_broken_inputs_name_the_problem() -> None:
     bad_times = incidents().assign(time=pd.NaT)
     with pytest.raises(ConfigError):
         count_incidents(bad_times, two_squares())
-    with pytest.raises(GeometryError):
+    with pytest.raises(CRSError):  # a missing CRS is a CRSError everywhere (gis.guard)
         count_incidents(
             incidents(), gpd.GeoDataFrame({"id": ["A"]}, geometry=[shapely.box(0, 0, 1, 1)])
         )

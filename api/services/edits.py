@@ -1,0 +1,272 @@
+"""Grid edits (split, merge, move, reassign, draw) and their impact, without HTTP.
+
+Each edit runs one :mod:`gis.redraw` edit on the layer's newest version (WGS84) and stores
+the whole new layer as the next version, exactly like a layer upload: ``base_version`` is
+compared-and-set (a stale one raises ConflictError, 409) and the author's jurisdiction
+guards every grid the edit touches (PermissionDenied, 403).  An edit the library refuses,
+or one that would break the tiling, comes back as an :class:`~api.schemas.EditRefusal`
+(the route answers 422); nothing is written then.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+from sqlalchemy.orm import Session
+
+from api.params import parse_shape
+from api.policy import Jurisdiction
+from api.schemas import (
+    DrawBody,
+    EditBody,
+    EditPublic,
+    EditRefusal,
+    ImpactContext,
+    ImpactPublic,
+    MergeBody,
+    MoveBody,
+    ReassignBody,
+    SplitBody,
+    VersionPublic,
+)
+from api.store import layers as store
+from api.store.query import FeatureQuery, read_features
+from gis.errors import ConfigError, ConflictError
+from gis.redraw.edits import (
+    EditError,
+    EditResult,
+    draw_grid,
+    merge_grids,
+    move_boundary,
+    reassign_grid,
+    split_grid,
+)
+from gis.redraw.impact import Impact, assess_impact
+
+Edit = Callable[[gpd.GeoDataFrame, gpd.GeoDataFrame | None], EditResult]
+Outcome = EditPublic | EditRefusal
+
+
+def split(
+    session: Session, *, policy: Jurisdiction, author: str, layer_id: str, body: SplitBody
+) -> Outcome:
+    """Split a grid by a line crossing it from edge to edge."""
+    line = parse_shape(body.line, field="line")
+
+    def edit(grids: gpd.GeoDataFrame, communities: gpd.GeoDataFrame | None) -> EditResult:
+        return split_grid(
+            grids, body.grid_id, line, new_ids=body.new_ids, communities=communities,
+            locked=body.locked, on_invalid="return",
+        )  # fmt: skip
+
+    return apply_edit(session, policy, author, layer_id, body, [body.grid_id], edit)
+
+
+def merge(
+    session: Session, *, policy: Jurisdiction, author: str, layer_id: str, body: MergeBody
+) -> Outcome:
+    """Merge adjacent grids of one community into one."""
+
+    def edit(grids: gpd.GeoDataFrame, communities: gpd.GeoDataFrame | None) -> EditResult:
+        return merge_grids(
+            grids, body.grid_ids, new_id=body.new_id, communities=communities,
+            locked=body.locked, on_invalid="return",
+        )  # fmt: skip
+
+    return apply_edit(session, policy, author, layer_id, body, body.grid_ids, edit)
+
+
+def move(
+    session: Session, *, policy: Jurisdiction, author: str, layer_id: str, body: MoveBody
+) -> Outcome:
+    """Move the boundary shared by two neighbouring grids to a new line."""
+    line = parse_shape(body.line, field="line")
+
+    def edit(grids: gpd.GeoDataFrame, communities: gpd.GeoDataFrame | None) -> EditResult:
+        return move_boundary(
+            grids, body.first, body.second, line, communities=communities,
+            locked=body.locked, on_invalid="return",
+        )  # fmt: skip
+
+    return apply_edit(session, policy, author, layer_id, body, [body.first, body.second], edit)
+
+
+def reassign(
+    session: Session, *, policy: Jurisdiction, author: str, layer_id: str, body: ReassignBody
+) -> Outcome:
+    """Move a grid to a neighbouring community; both communities are stored reshaped too."""
+
+    def edit(grids: gpd.GeoDataFrame, communities: gpd.GeoDataFrame | None) -> EditResult:
+        return reassign_grid(
+            grids, body.grid_id, body.community_id, communities=communities,
+            locked=body.locked, on_invalid="return",
+        )  # fmt: skip
+
+    return apply_edit(session, policy, author, layer_id, body, [body.grid_id], edit)
+
+
+def draw(
+    session: Session, *, policy: Jurisdiction, author: str, layer_id: str, body: DrawBody
+) -> Outcome:
+    """Draw a new grid, carved out of the grids it covers."""
+    polygon = parse_shape(body.polygon, field="polygon")
+    policy.may_edit("grid")
+    policy.guard(polygon)
+
+    def edit(grids: gpd.GeoDataFrame, communities: gpd.GeoDataFrame | None) -> EditResult:
+        return draw_grid(
+            grids, polygon, new_id=body.new_id, name=body.name, communities=communities,
+            locked=body.locked, on_invalid="return",
+        )  # fmt: skip
+
+    return apply_edit(session, policy, author, layer_id, body, [], edit)
+
+
+def apply_edit(
+    session: Session,
+    policy: Jurisdiction,
+    author: str,
+    layer_id: str,
+    body: EditBody,
+    touched: list[str],
+    edit: Edit,
+) -> Outcome:
+    """Guard, edit, validate and store (committed); the one path every edit takes."""
+    guard = policy.edit_guard(store.get_layer(session, layer_id).kind)
+    grids = _head(session, layer_id, body.base_version)
+    guard(list(grids.geometry[grids["id"].isin(touched)]))
+    try:
+        result = edit(grids, _communities(session, body))
+    except EditError as exc:
+        return _refused(exc.text.zh, exc.text.en, exc.findings)
+    if not result.ok:
+        text = result.description
+        return _refused(
+            f"编辑破坏了网格拼接：{text.zh}",
+            f"the edit breaks the tiling: {text.en}",
+            result.findings,
+        )
+    info = store.save_version(
+        session,
+        result.grids,
+        layer_id=layer_id,
+        base_version=body.base_version,
+        author=author,
+        reason=body.reason,
+        guard=guard,
+    )
+    comm_info = _save_communities(session, policy, author, body, result)
+    session.commit()
+    return EditPublic(
+        version=VersionPublic.model_validate(info, from_attributes=True),
+        communities_version=comm_info,
+        operation=result.operation,
+        created=list(result.created),
+        removed=list(result.removed),
+        reshaped=list(result.reshaped),
+        description={"zh": result.description.zh, "en": result.description.en},
+    )
+
+
+def _head(session: Session, layer_id: str, base_version: int) -> gpd.GeoDataFrame:
+    layer = store.get_layer(session, layer_id)
+    if layer.kind != "grid":
+        raise ConfigError(f"layer {layer_id!r} is a {layer.kind} layer, not a grid layer")
+    if layer.head_version != base_version:  # fail before the geometry work; re-checked on save
+        raise ConflictError(
+            f"layer {layer_id!r} is at version {layer.head_version}, not {base_version}: "
+            "reload and re-apply your edit"
+        )
+    return read_features(session, layer_id, FeatureQuery(version=base_version)).frame
+
+
+def _communities(session: Session, body: EditBody) -> gpd.GeoDataFrame | None:
+    """The community layer: its newest version, or for a reassign the one it is edited from."""
+    if body.communities_layer is None:
+        return None
+    if not isinstance(body, ReassignBody):
+        return read_features(session, body.communities_layer, FeatureQuery()).frame
+    layer = store.get_layer(session, body.communities_layer)
+    if layer.head_version != body.communities_base_version:
+        raise ConflictError(
+            f"layer {layer.id!r} is at version {layer.head_version}, "
+            f"not {body.communities_base_version}: reload and re-apply your edit"
+        )
+    return read_features(session, layer.id, FeatureQuery(version=layer.head_version)).frame
+
+
+def _refused(text_zh: str, text_en: str, findings: gpd.GeoDataFrame | None) -> EditRefusal:
+    """The bilingual text and one row per finding (no geometry)."""
+    rows = [] if findings is None or not len(findings) else _records(findings)
+    return EditRefusal(detail=f"{text_zh} / {text_en}", zh=text_zh, en=text_en, findings=rows)
+
+
+def _save_communities(
+    session: Session, policy: Jurisdiction, author: str, body: EditBody, result: EditResult
+) -> VersionPublic | None:
+    """A reassign reshapes two communities: store them as the community layer's next version."""
+    if result.communities is None or not isinstance(body, ReassignBody):
+        return None
+    layer = body.communities_layer
+    info = store.save_version(
+        session,
+        result.communities,
+        layer_id=layer,
+        base_version=body.communities_base_version,
+        author=author,
+        reason=body.reason,
+        guard=policy.edit_guard(store.get_layer(session, layer).kind),
+    )
+    return VersionPublic.model_validate(info, from_attributes=True)
+
+
+def impact_of(
+    session: Session, *, policy: Jurisdiction, layer_id: str, a: int, b: int, ctx: ImpactContext
+) -> tuple[Impact | None, gpd.GeoDataFrame, gpd.GeoDataFrame]:
+    """Both versions (inside ``policy``) and the impact between them.
+
+    The impact is None when the reader sees no grid in either version.
+    """
+    layer = store.get_layer(session, layer_id)
+    if layer.kind != "grid":
+        raise ConfigError(f"layer {layer_id!r} is a {layer.kind} layer, not a grid layer")
+    before = read_features(session, layer_id, FeatureQuery(version=a, policy=policy)).frame
+    after = read_features(session, layer_id, FeatureQuery(version=b, policy=policy)).frame
+    if before.empty and after.empty:
+        return None, before, after
+    layers = {
+        name: read_features(session, other, FeatureQuery(policy=policy)).frame
+        for name, other in ctx.model_dump().items()
+        if other is not None
+    }
+    return assess_impact(before, after, **layers), before, after
+
+
+def impact_public(
+    session: Session, *, policy: Jurisdiction, layer_id: str, a: int, b: int, ctx: ImpactContext
+) -> ImpactPublic:
+    """:func:`impact_of` as the API answers it (tables without geometry)."""
+    result = impact_of(session, policy=policy, layer_id=layer_id, a=a, b=b, ctx=ctx)[0]
+    if result is None:  # nothing of this layer inside the reader's jurisdiction
+        return ImpactPublic(layer_id=layer_id, a=a, b=b, summary={"grids_changed": 0})
+    return ImpactPublic(
+        layer_id=layer_id,
+        a=a,
+        b=b,
+        summary=result.summary(),
+        grids=_records(result.diff.grids),
+        flows=_records(result.diff.flows),
+        **{name: _records(getattr(result, name)) for name in ImpactContext.model_fields},
+        metric_crs=result.metric_crs,
+    )
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    if isinstance(frame, gpd.GeoDataFrame):
+        frame = pd.DataFrame(frame.drop(columns=frame.geometry.name))
+    out: list[dict[str, Any]] = json.loads(frame.to_json(orient="records", default_handler=str))
+    return out

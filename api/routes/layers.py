@@ -22,6 +22,7 @@ from api.store.diff import diff_versions
 from api.store.history import versions_seen_by
 from api.store.query import FeatureQuery, read_features
 from api.upload import read_upload
+from gis.crs import crs_name
 from gis.io.limits import check_vertex_counts, geojson_vertices
 from gis.io.plausible import check_extent
 from gis.layers import LayerKind
@@ -63,7 +64,7 @@ async def upload_layer(
         layer_id=layer_id,
         kind=kind,
         title=title or layer_id,
-        source_crs=crs or str(gdf.crs),
+        source_crs=(crs or crs_name(gdf.crs))[:200],
         author=user.username,
         reason=reason,
         guard=guard,

@@ -68,7 +68,7 @@ def read_vector(path: Path, *, layer: str | None, encoding: str | None) -> RawVe
         frame = _tidy_kml(frame)
     if used is not None and how == "detected" and used != "utf-8":
         frame.attrs["encoding_note"] = f"attribute encoding detected as {used} (no .cpg file)"
-    declared = frame.crs.to_wkt() if getattr(frame, "crs", None) is not None else None
+    declared = frame.crs.to_string() if getattr(frame, "crs", None) is not None else None
     return RawVector(frame, declared, used, chosen)
 
 

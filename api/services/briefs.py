@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from api.auth import Principal
-from api.models import Incident, Layer
+from api.models import Incident, Job, Layer
 from api.policy import Jurisdiction
 from api.schemas import BriefRequest
 from api.services.district import district_from_store
@@ -23,9 +23,18 @@ from api.services.events import list_events
 from api.store.events import events_frame
 from api.store.incidents import IncidentQuery
 from api.store.query import FeatureQuery, read_features
-from gis.briefing import ScopeKind, make_brief
+from api.store.waivers import all_notices
+from gis.briefing import (
+    BriefPeriods,
+    Change,
+    Consistency,
+    ScopeKind,
+    brief_periods,
+    make_brief,
+)
 from gis.documents import Letterhead
 from gis.errors import NotFoundError, PermissionDenied
+from gis.i18n import Text
 from gis.layers import LayerKind
 from maps.brief_document import write_brief
 
@@ -40,6 +49,8 @@ MEDIA = {
     "html": "text/html; charset=utf-8",
     "pdf": "application/pdf",
 }
+LOCAL_TZ = "Asia/Shanghai"
+"""The zone the briefings count days in (as :func:`gis.briefing.make_brief`)."""
 HISTORY = pd.DateOffset(years=1, months=1)
 """How far back incidents are read: a year and a month covers 环比 and 同比."""
 
@@ -67,11 +78,60 @@ def brief_document(
     since = (at - HISTORY).to_pydatetime()
     rows = list_events(session, user=user, start=since)
     events = events_frame(rows) if rows else None
-    brief = make_brief(district, kind=req.period, at=at, scope=scope, events=events, lang=req.lang)
+    periods = brief_periods(req.period, at=at)
+    brief = make_brief(
+        district, kind=req.period, at=at, scope=scope, events=events, lang=req.lang,
+        check=latest_check(session, owner=user.username),
+        changes=notices_in(session, policy=policy, username=user.username, periods=periods),
+    )  # fmt: skip
     name = f"brief-{req.period}-{at:%Y%m%d}.{req.format}"
     with tempfile.TemporaryDirectory(prefix="beatgrid-brief-") as tmp:
         path = write_brief(brief, Path(tmp) / name, letterhead=letterhead)
         return path.read_bytes(), name
+
+
+def latest_check(session: Session, *, owner: str) -> Consistency | None:
+    """The open findings of the reader's newest finished check (already cut to the
+    reader's jurisdiction by the check service), counted by rule; None without one."""
+    job = session.scalars(
+        select(Job)
+        .where(Job.kind == "check", Job.owner == owner, Job.status == "done")
+        .order_by(Job.finished_at.desc())
+        .limit(1)
+    ).first()
+    if job is None or not job.result:
+        return None
+    rows = [f["properties"] for f in job.result.get("findings", {}).get("features", [])]
+    open_rows = [r for r in rows if r.get("severity") != "noise" and not r.get("accepted")]
+    counts: dict[str, int] = {}
+    for r in open_rows:
+        counts[str(r["rule"])] = counts.get(str(r["rule"]), 0) + 1
+    unstaffed = {
+        i for r in open_rows if r["rule"] == "grid_unstaffed" for i in str(r["ids"]).split(",")
+    }
+    return Consistency(ok=not counts, counts=counts, unstaffed=tuple(sorted(unstaffed)))
+
+
+def notices_in(
+    session: Session, *, policy: Jurisdiction, username: str, periods: BriefPeriods
+) -> list[Change]:
+    """The grid-change notices of the period the reader may see, read or not."""
+    rows = all_notices(session)
+    keep = policy.keep([n.area for n in rows])
+    p = periods.current
+    out = []
+    for notice, k in zip(rows, keep, strict=True):
+        made = _local(notice.created_at)
+        if k and p.start <= made < p.end:
+            text = Text(notice.summary_zh, notice.summary_en)
+            out.append(Change(text=text, acknowledged=username in notice.acknowledged))
+    return out
+
+
+def _local(moment: object) -> pd.Timestamp:
+    """A stored time as naive local time (stored zoned times are UTC)."""
+    t = pd.Timestamp(moment)  # type: ignore[arg-type]
+    return t.tz_convert(LOCAL_TZ).tz_localize(None) if t.tzinfo is not None else t
 
 
 def brief_defaults(session: Session) -> dict[str, object]:

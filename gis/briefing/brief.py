@@ -53,6 +53,8 @@ class Consistency:
 
     ok: bool
     counts: Mapping[str, int]
+    unstaffed: tuple[str, ...] = ()
+    """Grids named by open ``grid_unstaffed`` findings (when counted by the caller)."""
 
     @property
     def total(self) -> int:
@@ -131,7 +133,7 @@ def make_brief(
     kind: BriefKind,
     at: pd.Timestamp | str,
     scope: tuple[ScopeKind, str | None] = ("district", None),
-    check: CheckReport | None = None,
+    check: CheckReport | Consistency | None = None,
     changes: Sequence[Change] = (),
     visits: pd.DataFrame | None = None,
     deadlines: Mapping[str, float] | None = None,
@@ -151,8 +153,10 @@ def make_brief(
     scope : (kind, id)
         ``("station", id)``, ``("street", id)``, ``("community", id)`` or the whole
         ``("district", None)``.
-    check : CheckReport, optional
-        The latest consistency check; its open findings touching the scope are shown.
+    check : CheckReport or Consistency, optional
+        The latest consistency check: its open findings touching the scope are shown (a
+        Consistency when the caller has already counted them, as the service does from
+        the reader's stored check).
     changes : sequence of Change
         Grid changes and notices the caller knows of (none from plain files).
     deadlines : mapping, optional
@@ -256,11 +260,13 @@ def _duty(
     district: District,
     scope: Scope,
     coverage: CoverageReview | None,
-    check: CheckReport | None,
+    check: CheckReport | Consistency | None,
     periods: BriefPeriods,
 ) -> Duty:
     unstaffed: list[str] = []
-    if check is not None:
+    if isinstance(check, Consistency):
+        unstaffed = sorted(check.unstaffed)
+    elif check is not None:
         f = check.findings
         rows = f[(f["rule"] == "grid_unstaffed") & ~f["accepted"].astype(bool)]
         unstaffed = sorted({i for ids in rows["ids"].astype(str) for i in ids.split(",")})
@@ -278,10 +284,10 @@ def _duty(
     )
 
 
-def _consistency(check: CheckReport | None, scope: Scope) -> Consistency | None:
+def _consistency(check: CheckReport | Consistency | None, scope: Scope) -> Consistency | None:
     """Open violations (not accepted) whose geometry touches the scope's grids."""
-    if check is None:
-        return None
+    if check is None or isinstance(check, Consistency):
+        return check
     v = check.violations
     v = v[~v["accepted"].astype(bool)]
     touching = v[v.intersects(scope.area)]

@@ -97,3 +97,37 @@ def test_bad_requests(client: TestClient, headers: dict, stored, change: dict, s
 def test_a_brief_needs_a_login(client: TestClient) -> None:
     r = TestClient(client.app).post("/briefs", json={"period": "day", "at": "2031-03-12"})
     assert r.status_code == 401
+
+
+def test_the_readers_check_and_notices_are_in_the_brief(
+    client: TestClient, headers: dict, stored
+) -> None:  # type: ignore[no-untyped-def]
+    """A finished check of the commander's (one open overlap, one accepted gap, one noise)
+    and a notice of the week: the brief counts the open finding only and lists the notice
+    as not acknowledged."""
+    from datetime import datetime
+
+    from api.models import Job, Notice
+
+    def finding(rule: str, severity: str, accepted: bool) -> dict:
+        return {"type": "Feature", "geometry": None, "properties": {
+            "rule": rule, "severity": severity, "accepted": accepted, "ids": "G1"}}  # fmt: skip
+
+    result = {"findings": {"type": "FeatureCollection", "features": [
+        finding("overlap", "error", False), finding("gap", "error", True),
+        finding("overlap", "noise", False)]}}  # fmt: skip
+    tag = uuid.uuid4().hex[:8]
+    with client.app.state.sessions() as session:
+        session.add(Job(id=str(uuid.uuid4()), kind="check", status="done", owner="commander",
+                        params={}, result=result, finished_at=datetime(2031, 3, 20)))  # fmt: skip
+        session.add(Notice(layer_id=stored["grid"], from_version=1, to_version=2,
+                           sender="west", summary_zh=f"第一网格拆分{tag}",
+                           summary_en=f"grid one split {tag}", reason="调整",
+                           created_at=datetime(2031, 3, 11, 2), acknowledged={},
+                           area=CELLS["G1"]))  # fmt: skip
+        session.commit()
+    r = _brief(client, headers["commander"], stored)
+    assert r.status_code == 200, r.text
+    text = _text(r.content)
+    assert "边界一致性待处理问题 1 项" in text, text[text.find("五、"):][:300]
+    assert f"第一网格拆分{tag}（未确认）" in text

@@ -129,5 +129,5 @@ def test_the_readers_check_and_notices_are_in_the_brief(
     r = _brief(client, headers["commander"], stored)
     assert r.status_code == 200, r.text
     text = _text(r.content)
-    assert "边界一致性待处理问题 1 项" in text, text[text.find("五、"):][:300]
+    assert "边界一致性待处理问题 1 项" in text, text[text.find("五、") :][:300]
     assert f"第一网格拆分{tag}（未确认）" in text

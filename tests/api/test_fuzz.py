@@ -14,11 +14,14 @@ from hypothesis import HealthCheck, given, settings
 pytestmark = pytest.mark.slow
 EXAMPLES = 12
 NOT_WIRED: set[str] = set()  # operations answering 501 on purpose (none now)
+SKIPPED = {("POST", "/auth/logout")}
+"""Logout revokes the shared test tokens every later test uses; test_hardening_auth tests it."""
 
 
 def test_no_input_gives_a_server_error(app: FastAPI, headers: dict) -> None:
     schema = schemathesis.openapi.from_asgi("/openapi.json", app)
     operations = [result.ok() for result in schema.get_all_operations()]  # type: ignore[union-attr]
+    operations = [o for o in operations if (o.method.upper(), o.path) not in SKIPPED]
     assert len(operations) >= 25
 
     for operation in operations:

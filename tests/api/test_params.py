@@ -58,4 +58,4 @@ def test_non_finite_coordinates_are_422(client: TestClient, headers: dict) -> No
         headers={**headers["admin"], "content-type": "application/json"},
     )
     assert r.status_code == 422, r.text
-    assert r.json()["detail"][0]["loc"] == ["body", "lon", 0]
+    assert "NaN" in r.json()["detail"]  # refused before parsing, naming the bad literal

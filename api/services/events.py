@@ -191,6 +191,8 @@ def escalate_overdue(
     moved = []
     for row in rows:
         state = store.state_of(session, row)
+        if not state.history:  # a row written without its steps (an import): nothing to date
+            continue
         new = rules.escalate_overdue(state, now, actor="system")
         if new is state:
             continue

@@ -97,9 +97,9 @@ def tiny_district(*, incidents: bool = True) -> District:
         geometry=[Point(x, Y0 + 150) for x in xs], crs=CRS,
     )  # fmt: skip
     assignments = pd.DataFrame(
-        {"officer_id": ["P1", "P2", "X1"], "name": ["甲", "乙", "丙"],
-         "role": ["officer", "officer", "auxiliary"], "area_kind": ["beat", "beat", "grid"],
-         "area_id": ["B1", "B2", "G4"]}
+        {"officer_id": ["P1", "P2", "X1", "H1"], "name": ["甲", "乙", "丙", "丁"],
+         "role": ["officer", "officer", "auxiliary", "grid_head"],
+         "area_kind": ["beat", "beat", "grid", "grid"], "area_id": ["B1", "B2", "G4", "G1"]}
     )  # fmt: skip
     return District(
         name="示例", crs=pyproj.CRS(CRS), source=None, streets=streets, communities=communities,

@@ -86,6 +86,14 @@ def test_assessment_by_hand(week) -> None:  # type: ignore[no-untyped-def]
     assert (p1["addresses"], p1["covered"], p1["received"], p1["closed"]) == (4, 3, 4, 3)
     assert p1["visit_coverage"] == 0.75 and p1["closure_rate"] == 0.75
     assert people.loc["X1", "grids"] == 1  # the auxiliary of grid G4
+    head = people.loc["H1"]  # the grid head of G1 answers for G1 alone
+    assert (head["role"], head["addresses"], head["received"], head["closed"]) == (
+        "grid_head",
+        2,
+        3,
+        2,
+    )
+    assert head["rank"] == 1  # ranked among grid heads only
 
 
 def test_next_steps_quote_their_figures(week) -> None:  # type: ignore[no-untyped-def]

@@ -11,7 +11,18 @@ from enum import StrEnum
 
 from gis.i18n import Lang
 
-__all__ = ["BasemapCrs", "LangChoice", "MapValue", "RoleChoice", "ScopeChoice"]
+__all__ = [
+    "AreaScope",
+    "BasemapCrs",
+    "CellShape",
+    "Format",
+    "Inference",
+    "LangChoice",
+    "MapValue",
+    "RoleChoice",
+    "ScopeChoice",
+    "Window",
+]
 
 
 class LangChoice(StrEnum):
@@ -57,3 +68,41 @@ class RoleChoice(StrEnum):
     ADMIN = "admin"
     GRID_WORKER = "grid_worker"
     GRID_HEAD = "grid_head"
+
+
+class Window(StrEnum):
+    """A review or briefing period (``gis.hotspots.review.ReviewWindow``, ``BriefKind``)."""
+
+    day = "day"
+    week = "week"
+    month = "month"
+
+
+class CellShape(StrEnum):
+    """Hot-spot cells (``gis.hotspots.cells.Shape``)."""
+
+    hexagon = "hexagon"
+    square = "square"
+
+
+class Inference(StrEnum):
+    """Gi* p-values: normal (as Esri) or permutation."""
+
+    normal = "normal"
+    permutation = "permutation"
+
+
+class Format(StrEnum):
+    """Result frames on disk."""
+
+    gpkg = "gpkg"
+    parquet = "parquet"
+
+
+class AreaScope(StrEnum):
+    """What a briefing covers (``gis.briefing.ScopeKind``)."""
+
+    district = "district"
+    station = "station"
+    street = "street"
+    community = "community"

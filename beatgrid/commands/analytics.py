@@ -13,7 +13,6 @@ review, so the service and the maps show the same ones.
 
 from __future__ import annotations
 
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -22,34 +21,13 @@ import pandas as pd
 import typer
 from rich.table import Table
 
+from beatgrid.commands._choices import CellShape, Format, Inference, Window
 from beatgrid.commands._common import console, progress, user_errors
 from gis.coverage.review import CoverageReview, coverage_review
 from gis.district import load_district
 from gis.hotspots.gistar import HotSpots
 from gis.hotspots.review import HotspotReview, hotspot_review
 from gis.io import read_frame, write_layer, write_workbook
-
-
-class Window(StrEnum):
-    day = "day"
-    week = "week"
-    month = "month"
-
-
-class CellShape(StrEnum):
-    hexagon = "hexagon"
-    square = "square"
-
-
-class Inference(StrEnum):
-    normal = "normal"
-    permutation = "permutation"
-
-
-class Format(StrEnum):
-    gpkg = "gpkg"
-    parquet = "parquet"
-
 
 ManifestArg = Annotated[Path, typer.Argument(help="district manifest.json (or its folder)")]
 OutputOpt = Annotated[Path, typer.Option("--output", "-o", help="folder for the results")]

@@ -7,13 +7,13 @@ Each parses options, calls the library (:func:`gis.briefing.make_brief`,
 
 from __future__ import annotations
 
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, cast
 
 import pandas as pd
 import typer
 
+from beatgrid.commands._choices import AreaScope, LangChoice, Window
 from beatgrid.commands._common import console, progress, user_errors
 from gis.briefing import BriefKind, make_brief, read_weights
 from gis.briefing.assessment import assessment_sheets
@@ -25,35 +25,16 @@ from gis.documents import read_letterhead
 from gis.errors import ConfigError
 from gis.io import read_events, write_workbook
 
-
-class Period(StrEnum):
-    day = "day"
-    week = "week"
-    month = "month"
-
-
-class ScopeKind(StrEnum):
-    district = "district"
-    station = "station"
-    street = "street"
-    community = "community"
-
-
-class Lang(StrEnum):
-    zh = "zh"
-    en = "en"
-
-
 ManifestArg = Annotated[Path, typer.Argument(help="district manifest.json (or its folder)")]
 AtOpt = Annotated[str, typer.Option("--at", help="a date in the period, e.g. 2025-11-20")]
 ScopeOpt = Annotated[
-    tuple[ScopeKind, str] | None,
+    tuple[AreaScope, str] | None,
     typer.Option("--scope", help="station|street|community ID (default: the whole district)"),
 ]
 LetterheadOpt = Annotated[
     Path | None, typer.Option("--letterhead", help="TOML: issuer, number, recipient, phones")
 ]
-LangOpt = Annotated[Lang, typer.Option("--lang", help="zh or en")]
+LangOpt = Annotated[LangChoice, typer.Option("--lang", help="zh or en")]
 
 
 def register(app: typer.Typer) -> None:
@@ -65,12 +46,12 @@ def register(app: typer.Typer) -> None:
 def brief(
     manifest: ManifestArg,
     output: Annotated[Path, typer.Option("--output", "-o", help=".docx, .html or .pdf")],
-    period: Annotated[Period, typer.Option("--period", help="day, week or month")],
+    period: Annotated[Window, typer.Option("--period", help="day, week or month")],
     at: AtOpt,
     scope: ScopeOpt = None,
     letterhead: LetterheadOpt = None,
     check: Annotated[bool, typer.Option(help="run the consistency check for its status")] = True,
-    lang: LangOpt = Lang.zh,
+    lang: LangOpt = LangChoice.ZH,
 ) -> None:
     """A briefing document: 日见面 (day), 周研判 (week), 月讲评 (month)."""
     from maps.brief_document import write_brief
@@ -91,7 +72,7 @@ def brief(
                 scope=_scope(scope),
                 check=report,
                 events=_events(district),
-                lang=lang.value,
+                lang=lang.lang,
             )
             bar.update(task, advance=1, description="writing / 写出")
             write_brief(result, output, letterhead=head)
@@ -103,16 +84,16 @@ def brief(
 def assess(
     manifest: ManifestArg,
     output: Annotated[Path, typer.Option("--output", "-o", help=".xlsx")],
-    period: Annotated[Period, typer.Option("--period", help="week or month")],
+    period: Annotated[Window, typer.Option("--period", help="week or month")],
     at: AtOpt,
     scope: ScopeOpt = None,
     weights: Annotated[Path | None, typer.Option(help="TOML weights (双向考核权重)")] = None,
-    lang: LangOpt = Lang.zh,
+    lang: LangOpt = LangChoice.ZH,
 ) -> None:
     """Two-way assessment (双向考核) per grid, officer, auxiliary and grid head, as XLSX."""
     with user_errors():
         _writable(output, (".xlsx",))
-        if period is Period.day:
+        if period is Window.day:
             raise ConfigError("assessment is weekly or monthly / 考核按周或按月")
         when, table = _date(at), read_weights(weights)
         district = load_district(manifest)
@@ -123,12 +104,12 @@ def assess(
             scope=_scope(scope),
             weights=table,
             events=_events(district),
-            lang=lang.value,
+            lang=lang.lang,
         )
         assert result.assessment is not None
-        roles = {k: v.get(lang.value) for k, v in ROLE.items()}
+        roles = {k: v.get(lang.lang) for k, v in ROLE.items()}
         sheets = assessment_sheets(
-            result.assessment, lang=lang.value, grid_names=result.grid_names, roles=roles
+            result.assessment, lang=lang.lang, grid_names=result.grid_names, roles=roles
         )
         write_workbook(sheets, output)
         console.print(f"written / 已写出: {output}")
@@ -173,5 +154,5 @@ def _writable(output: Path, suffixes: tuple[str, ...]) -> None:
         raise ConfigError(f"{output.parent}: no such folder / 输出目录不存在")
 
 
-def _scope(scope: tuple[ScopeKind, str] | None) -> tuple[BriefScope, str | None]:
+def _scope(scope: tuple[AreaScope, str] | None) -> tuple[BriefScope, str | None]:
     return ("district", None) if scope is None else (cast(BriefScope, scope[0].value), scope[1])

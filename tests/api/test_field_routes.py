@@ -79,6 +79,6 @@ def test_pages_are_small_phone_pages(client: TestClient, ev: Headers, path: str)
 def test_static_files_and_login_redirect(client: TestClient, app: FastAPI) -> None:
     assert client.get("/field/static/field.js").status_code == 200
     assert client.get("/field/static/other.js").status_code == 422
-    with TestClient(app) as fresh:
-        r = fresh.get("/field/", headers={"Accept": "text/html"}, follow_redirects=False)
-        assert r.status_code == 303 and r.headers["location"].startswith("/auth/login")
+    fresh = TestClient(app)  # no lifespan: leaving it would stop the shared app's job pool
+    r = fresh.get("/field/", headers={"Accept": "text/html"}, follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"].startswith("/auth/login")

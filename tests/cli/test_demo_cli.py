@@ -23,9 +23,11 @@ def test_demo_run_stores_the_district_and_prints_every_step(tmp_path: Path) -> N
     with engine.connect() as db:
         layers = {r[0] for r in db.execute(text("select id from layers"))}
         users = db.execute(text("select count(*) from users")).scalar_one()
+        roles = {r[0] for r in db.execute(text("select role from users"))}
     engine.dispose()
     assert {"grids", "beats", "aux_beats", "joint_points", "communities"} <= layers
-    assert users == 8
+    assert {"grid_worker", "grid_head"} <= roles
+    assert users == 10  # the eight desk logins and the first grid's worker and head (事件流转)
     # a second run reuses the files and the stored layers, and only issues new passwords
     again = CliRunner().invoke(app, ["demo", "run", "--out", str(out), "--no-serve"])
     assert again.exit_code == 0, again.output

@@ -114,13 +114,14 @@ def test_the_corpus_breaks_nothing(live: str, app: FastAPI, grids: str) -> None:
     assert len(cases) >= 100
     tokens = {who: _token(live, who) for who in {c.who for c in cases} if who}
     before = _state(app)
-    base_rss = _rss_mb()
-    failures = []
-    with _Peak() as memory, httpx.Client(base_url=live, timeout=TIMEOUT_S) as http:
-        for case in cases:
-            problem = _send(http, case, grids, tokens)
-            if problem:
-                failures.append(problem)
+    failures: list[str] = []
+    with httpx.Client(base_url=live, timeout=TIMEOUT_S) as http:
+        # twice: the first pass also loads GDAL's drivers and fills the bounded caches, so
+        # the second measures what the inputs themselves do to the host's memory
+        failures += [p for case in cases if (p := _send(http, case, grids, tokens))]
+        base_rss = _rss_mb()
+        with _Peak() as memory:
+            failures += [p for case in cases if (p := _send(http, case, grids, tokens))]
     assert not failures, "\n".join(failures)
     growth = memory.peak - base_rss
     assert growth < MAX_GROWTH_MB, f"RSS grew by {growth:.0f} MB"

@@ -32,24 +32,9 @@ def read_visits(path: str | Path) -> pd.DataFrame:
         A column is missing, or a time cannot be read (the first bad row is named).
     """
     path = Path(path)
-    check_file(path)
-    frame = read_table(path).frame
-    missing = [c for c in VISIT_COLUMNS if c not in frame.columns]
-    if missing:
-        raise FieldError.single(
-            path.name, f"missing column(s) {', '.join(missing)} / 缺少字段", field=missing[0]
-        )
-    times = pd.to_datetime(frame["time"], errors="coerce")
-    bad = np.flatnonzero(times.isna().to_numpy())
-    if bad.size:
-        row = int(bad[0])
-        raise FieldError.single(
-            path.name,
-            f"time {frame['time'].iloc[row]!r} is not a date/time / 时间无法识别 ({bad.size} rows)",
-            row=row + 1,
-            field="time",
-        )
-    return frame.assign(address_id=frame["address_id"].astype(str), time=times)
+    frame = _table(path, VISIT_COLUMNS)
+    frame["time"] = _times(frame, "time", path=path, required=True)
+    return frame.assign(address_id=frame["address_id"].astype(str))
 
 
 EVENT_TIMES = ("received_at", "responded_at", "closed_at", "due_at")
@@ -58,8 +43,8 @@ EVENT_COLUMNS = ("id", "category", "grid_id", *EVENT_TIMES)
 
 def read_events(path: str | Path) -> pd.DataFrame:
     """An event table (事件流转) with ``id``, ``category``, ``grid_id`` (str) and the times
-    ``received_at``, ``responded_at``, ``closed_at``, ``due_at`` (datetime64; the last but
-    one may be empty), ``assignees`` split on ``;``.
+    ``received_at``, ``responded_at``, ``closed_at``, ``due_at`` (datetime64; the middle
+    two are empty until done), ``assignees`` split on ``;``.
 
     Raises
     ------
@@ -69,30 +54,43 @@ def read_events(path: str | Path) -> pd.DataFrame:
         A column is missing, or a time cannot be read (the first bad row is named).
     """
     path = Path(path)
-    check_file(path)
-    frame = read_table(path).frame
-    missing = [c for c in EVENT_COLUMNS if c not in frame.columns]
-    if missing:
-        raise FieldError.single(
-            path.name, f"missing column(s) {', '.join(missing)} / 缺少字段", field=missing[0]
-        )
+    frame = _table(path, EVENT_COLUMNS)
     for column in EVENT_TIMES:
-        text = frame[column].astype("string").str.strip()
-        text = text.where(text != "")
-        times = pd.to_datetime(text, errors="coerce", format="ISO8601")
-        required = column in ("received_at", "due_at")  # the others are empty until done
-        unread = times.isna() if required else times.isna() & text.notna()
-        bad = np.flatnonzero(unread.to_numpy())
-        if bad.size:
-            row = int(bad[0])
-            raise FieldError.single(
-                path.name,
-                f"{column} {frame[column].iloc[row]!r} is not a date/time / 时间无法识别",
-                row=row + 1,
-                field=column,
-            )
-        frame[column] = times
+        required = column in ("received_at", "due_at")
+        frame[column] = _times(frame, column, path=path, required=required)
     frame["grid_id"] = frame["grid_id"].astype("string").fillna("").astype(str)
     if "assignees" in frame:
         frame["assignees"] = frame["assignees"].fillna("").astype(str).str.split(";")
     return frame
+
+
+def _table(path: Path, columns: tuple[str, ...]) -> pd.DataFrame:
+    """The file's table, refused when one of ``columns`` is missing."""
+    check_file(path)
+    frame = read_table(path).frame
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise FieldError.single(
+            path.name, f"missing column(s) {', '.join(missing)} / 缺少字段", field=missing[0]
+        )
+    return frame
+
+
+def _times(frame: pd.DataFrame, column: str, *, path: Path, required: bool) -> pd.Series:
+    """``column`` as datetimes; a value that cannot be read (or, when ``required``, an
+    empty one) names its file, row and field."""
+    text = frame[column].astype("string").str.strip()
+    text = text.where(text != "")
+    times = pd.to_datetime(text, errors="coerce")
+    unread = times.isna() if required else times.isna() & text.notna()
+    bad = np.flatnonzero(unread.to_numpy())
+    if bad.size:
+        row = int(bad[0])
+        raise FieldError.single(
+            path.name,
+            f"{column} {frame[column].iloc[row]!r} is not a date/time / 时间无法识别 "
+            f"({bad.size} rows)",
+            row=row + 1,
+            field=column,
+        )
+    return times

@@ -7,15 +7,12 @@ returns.  No console error, no request to another host.
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
@@ -24,7 +21,7 @@ from api.auth import create_user
 from api.settings import Settings
 from tests.api.event_fixtures import G1_POINT, jpeg, login, set_up_events
 from tests.api.service_fixtures import PASSWORD
-from tests.maps.test_browser import ARGS, CHROMIUM, _free_port, _Watch
+from tests.browser import CHROMIUM, Watch, serve
 
 PHONE = {"width": 390, "height": 844}
 pytestmark = [
@@ -42,31 +39,13 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Fast
         session.commit()
     client = TestClient(app)
     set_up_events(app, client, login(client, "admin"))
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 600  # a guard against a hang, not a speed check
-    while not server.started and thread.is_alive() and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert server.started, "uvicorn did not start"
-    yield f"http://127.0.0.1:{port}", app, client
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serve(app) as base:
+        yield base, app, client
     app.state.jobs.shutdown()
     app.state.engine.dispose()
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright not installed")
-    with sync_api.sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
-        yield chromium
-        chromium.close()
-
-
-def _phone(browser: Any, base: str, user: str, path: str) -> tuple[Any, Any, _Watch]:
+def _phone(browser: Any, base: str, user: str, path: str) -> tuple[Any, Any, Watch]:
     """A logged-in phone at G1's point, on ``path``."""
     lon, lat = G1_POINT
     context = browser.new_context(
@@ -78,7 +57,7 @@ def _phone(browser: Any, base: str, user: str, path: str) -> tuple[Any, Any, _Wa
         base_url=base,
     )
     page = context.new_page()
-    watch = _Watch(page)
+    watch = Watch(page)
     page.goto(f"/auth/login?next={path}")
     page.fill("input[name=username]", user)
     page.fill("input[name=password]", PASSWORD)

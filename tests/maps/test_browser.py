@@ -1,39 +1,26 @@
 """Every map page in the system chromium: no console error, no request to another host,
 layers toggle, a popup opens on a click on a polygon, a screenshot is kept.
 
-Drives Debian's ``/usr/bin/chromium`` with Playwright (no browser download), headless,
-background networking off, against the pages served by uvicorn on 127.0.0.1.
+Drives the system Chromium (``browser``, tests/browser.py) against the pages served by
+uvicorn on 127.0.0.1.
 Screenshots go to ``artifacts/screenshots/`` (git-ignored, kept by CI).
 """
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 from fastapi import FastAPI
 
 from maps.assets import VENDOR_DIR
 from maps.pages import district_pages
 from maps.web import maps_router
+from tests.browser import CHROMIUM, Watch, serve
 
-CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 
 pytestmark = [
     pytest.mark.browser,
@@ -51,55 +38,17 @@ pytestmark = [
 _MAP = "Object.values(window).find((v) => v instanceof L.Map)"
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright not installed")
-    with sync_api.sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
-        yield chromium
-        chromium.close()
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture()
 def service(results) -> Iterator[str]:  # type: ignore[no-untyped-def]
     app = FastAPI()
     app.include_router(maps_router(district_pages(results), district="sketch"))
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 600  # a guard against a hang, not a speed check
-    while not server.started and thread.is_alive() and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert server.started, "uvicorn did not start"
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serve(app) as base:
+        yield base
 
 
-class _Watch:
-    """Console errors and every request of a page."""
-
-    def __init__(self, page: Any) -> None:
-        self.errors: list[str] = []
-        self.requests: list[str] = []
-        page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
-        page.on("pageerror", lambda e: self.errors.append(str(e)))
-        page.on("request", lambda r: self.requests.append(r.url))
-
-    def foreign(self, base: str) -> list[str]:
-        return [u for u in self.requests if not u.startswith((f"{base}/", "data:"))]
-
-
-def _open(browser: Any, url: str) -> tuple[Any, _Watch]:
+def _open(browser: Any, url: str) -> tuple[Any, Watch]:
     page = browser.new_page(viewport={"width": 1280, "height": 860})
-    watch = _Watch(page)
+    watch = Watch(page)
     page.goto(url, wait_until="load")
     page.wait_for_function(f"() => window.L && {_MAP} && Object.keys({_MAP}._layers).length > 3")
     return page, watch
@@ -177,7 +126,7 @@ def test_time_filter_restyles_cells(browser: Any, service: str) -> None:
 
 def test_landing_page_links_work(browser: Any, service: str) -> None:
     page = browser.new_page()
-    watch = _Watch(page)
+    watch = Watch(page)
     try:
         page.goto(f"{service}/maps/?lang=en")
         page.click("text=Patrol coverage")

@@ -1,21 +1,18 @@
 """The web application on the demo district: stored in a fresh SQLite database, served by
-uvicorn on 127.0.0.1 (the app of ``beatgrid serve``), driven by the system Chromium.
+uvicorn on 127.0.0.1 (the app of ``beatgrid serve``), driven by the system Chromium
+(``browser`` of tests/conftest.py).
 
 The demo users get one known password; each test logs in as a user would.
 """
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 
 from api import db
 from api.app import create_app
@@ -23,18 +20,9 @@ from api.auth import set_password
 from api.demo import DemoLogin, seed_demo
 from api.settings import Settings
 from maps.assets import VENDOR_DIR
+from tests.browser import Watch, serve
 
-CHROMIUM = Path("/usr/bin/chromium")
 PASSWORD = "demo-password-1"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 
@@ -44,12 +32,6 @@ class Demo:
     settings: Settings
     logins: list[DemoLogin]
     manifest: Path
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture(scope="session")
@@ -73,43 +55,8 @@ def demo(demo_db: tuple[Settings, list[DemoLogin], Path]) -> Iterator[Demo]:
     if not (VENDOR_DIR / "leaflet-geoman-free" / "leaflet-geoman.min.js").is_file():
         pytest.skip("assets not vendored: run `python -m maps.vendor`")
     settings, logins, manifest = demo_db
-    app = create_app(settings)
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert server.started, "uvicorn did not start"
-    yield Demo(f"http://127.0.0.1:{port}", settings, logins, manifest)
-    server.should_exit = True
-    thread.join(timeout=10)
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Any]:
-    if not CHROMIUM.exists():
-        pytest.skip("no /usr/bin/chromium")
-    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright not installed")
-    with sync_api.sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
-        yield chromium
-        chromium.close()
-
-
-class Watch:
-    """Console errors and every request of a page (to prove no other host is asked)."""
-
-    def __init__(self, page: Any) -> None:
-        self.errors: list[str] = []
-        self.requests: list[str] = []
-        page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
-        page.on("pageerror", lambda e: self.errors.append(str(e)))
-        page.on("request", lambda r: self.requests.append(r.url))
-
-    def foreign(self, base: str) -> list[str]:
-        return [u for u in self.requests if not u.startswith((f"{base}/", "data:", "blob:"))]
+    with serve(create_app(settings)) as base:
+        yield Demo(base, settings, logins, manifest)
 
 
 @pytest.fixture()

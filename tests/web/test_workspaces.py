@@ -19,7 +19,8 @@ from sqlalchemy import update
 from api import db
 from api.models import ApiToken
 from api.store.query import FeatureQuery, read_features
-from tests.web.conftest import SCREENSHOTS, Demo, Watch
+from tests.browser import Watch
+from tests.web.conftest import SCREENSHOTS, Demo
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.xdist_group("webdemo")]
 OPEN = re.compile(r"待处理 (\d+) 个，已豁免 (\d+) 个")

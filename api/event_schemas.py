@@ -32,6 +32,27 @@ class EventSetupBody(BaseModel):
     assignments: list[AssignmentIn] = Field(default_factory=list, max_length=100_000)
 
 
+class AssignmentPublic(BaseModel):
+    officer_id: str
+    role: str
+    area_kind: str
+    area_id: str
+
+
+class EventSetupPublic(BaseModel):
+    """The stored event setup: routing layers (kind → layer id) and the assignments."""
+
+    layers: dict[str, str]
+    assignments: list[AssignmentPublic]
+
+
+class EventSetupSaved(BaseModel):
+    """What ``PUT /events/setup`` stored: the layers and how many assignments."""
+
+    layers: dict[SetupKind, str]
+    assignments: int
+
+
 class EventCreate(BaseModel):
     """A reported event; ``crs`` says whether a phone sent GCJ-02 (Amap/Tencent) or WGS84."""
 
@@ -118,6 +139,79 @@ class EventPublic(BaseModel):
     closed_at: datetime | None
     due_at: datetime
     overdue: bool
+
+
+class EventList(BaseModel):
+    """One page of events in the reader's view; ``numberMatched`` counts them all."""
+
+    numberMatched: int
+    events: list[EventPublic]
+
+
+class Escalated(BaseModel):
+    escalated: list[str] = Field(description="ids of the events moved up a level")
+
+
+class ZeroReportPublic(BaseModel):
+    reporter: str
+    grid_id: str | None
+    day: date
+
+
+FigureValue = str | int | float | None
+
+
+class EventFiguresPublic(BaseModel):
+    """办结率, overdue, response / handling hours and 零报告 per group (null: no events)."""
+
+    by: str
+    start: datetime
+    end: datetime
+    rows: list[dict[str, FigureValue]]
+    total: dict[str, FigureValue]
+
+
+class GridCount(BaseModel):
+    grid_id: str
+    category: str
+    events: int
+
+
+class GridCounts(BaseModel):
+    """The map-safe form: event counts per grid and category; no point, address or person."""
+
+    counts: list[GridCount]
+
+
+class AttachmentSaved(BaseModel):
+    id: int
+    size: int
+    content_type: str
+    gps_kept: bool
+
+
+class NearbyPublic(BaseModel):
+    """A standard address or joint-defense point near the phone, in metres."""
+
+    id: str
+    name: str
+    distance_m: float
+
+
+class FieldLogPublic(BaseModel):
+    """A stored visit (走访) or check-in (到点)."""
+
+    kind: str
+    target_id: str
+    distance_m: float
+
+
+class PatrolPoint(BaseModel):
+    """A joint-defense point of today's patrol list and whether you checked in."""
+
+    id: str
+    name: str
+    checked: bool
 
 
 class EventDetail(EventPublic):

@@ -8,14 +8,16 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from typing import Any
 
+from pydantic import BaseModel
 from sqlalchemy import update
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.models import Job
 
 Progress = Callable[[float], None]
-Work = Callable[[Session, Progress], dict[str, Any]]
-"""A job body: gets its own session and a progress callback (0..1), returns a JSON result."""
+Work = Callable[[Session, Progress], BaseModel]
+"""A job body: gets its own session and a progress callback (0..1), returns its result model
+(stored as JSON, served by ``/jobs/{id}/result`` as that model)."""
 
 
 INTERRUPTED = "interrupted by a restart"
@@ -62,7 +64,8 @@ class JobRunner:
         except Exception as exc:  # the job fails, the service does not
             self._set(job_id, status="failed", error=f"{type(exc).__name__}: {exc}", done=True)
             return
-        self._set(job_id, status="done", progress=1.0, result=result, done=True)
+        stored = result.model_dump(mode="json")
+        self._set(job_id, status="done", progress=1.0, result=stored, done=True)
 
     def _set(self, job_id: str, *, done: bool = False, **values: Any) -> None:
         if done:

@@ -6,7 +6,14 @@ from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import Path
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializerFunctionWrapHandler,
+    model_serializer,
+    model_validator,
+)
 
 from gis.checks import CheckConfig
 from gis.checks.config import Rule, Severity
@@ -25,6 +32,58 @@ class UserPublic(BaseModel):
     role: str
     area_ids: list[str]
     has_jurisdiction: bool
+
+
+# -- GeoJSON (RFC 7946, WGS84) ---------------------------------------------------------------
+
+GeometryType = Literal[
+    "Point", "MultiPoint", "LineString", "MultiLineString", "Polygon", "MultiPolygon",
+    "GeometryCollection",
+]  # fmt: skip
+
+
+class Geometry(BaseModel):
+    """A GeoJSON geometry; ``coordinates`` (or ``geometries``) are passed through unchecked."""
+
+    model_config = ConfigDict(extra="allow")
+
+    type: GeometryType
+    coordinates: list[Any] | None = None
+
+    @model_serializer(mode="wrap")
+    def _no_null_coordinates(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        out: dict[str, Any] = handler(self)
+        if out.get("coordinates") is None:  # a GeometryCollection has "geometries" instead
+            out.pop("coordinates", None)
+        return out
+
+
+class Feature(BaseModel):
+    """A GeoJSON Feature; ``id`` is left out when the feature has none."""
+
+    type: Literal["Feature"] = "Feature"
+    id: str | int | None = None
+    properties: dict[str, Any] | None = None
+    geometry: Geometry | None = None
+
+    @model_serializer(mode="wrap")
+    def _no_null_id(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        out: dict[str, Any] = handler(self)
+        if out.get("id") is None:
+            out.pop("id", None)
+        return out
+
+
+class FeatureCollection(BaseModel):
+    type: Literal["FeatureCollection"] = "FeatureCollection"
+    features: list[Feature]
+
+
+class FeaturePage(FeatureCollection):
+    """One page of a layer version's features inside the reader's jurisdiction."""
+
+    numberMatched: int
+    version: int
 
 
 class LayerPublic(BaseModel):
@@ -72,7 +131,7 @@ class DiffPublic(BaseModel):
     removed: list[str]
     changed: list[str]
     geometry_changed: list[str]
-    changes: dict[str, Any] = Field(description="GeoJSON of what moved, with changed_area_m2")
+    changes: FeatureCollection = Field(description="GeoJSON of what moved, with changed_area_m2")
 
 
 class IncidentCreate(BaseModel):
@@ -161,6 +220,69 @@ class JobPublic(BaseModel):
     finished_at: datetime | None
     error: str | None
     result_url: str | None = None
+
+
+class AuditPublic(BaseModel):
+    """One line of the audit log."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    time: datetime
+    username: str
+    action: str
+    target: str
+    detail: dict[str, Any] | None = None
+
+
+# -- job results (``/jobs/{id}/result``) -----------------------------------------------------
+
+
+class CheckCounts(BaseModel):
+    findings: int
+    accepted: int
+    open: int
+
+
+class CheckResult(BaseModel):
+    """A consistency check: the verdict, counts and findings (GeoJSON, WGS84)."""
+
+    ok: bool
+    counts: CheckCounts
+    layers: dict[str, str] = Field(description="layer kind → stored layer id")
+    findings: FeatureCollection
+
+
+class Period(BaseModel):
+    start: str
+    end: str
+
+
+class HotspotResult(BaseModel):
+    """Counts, change, rates and Gi* class per area of ``layer`` (GeoJSON, WGS84)."""
+
+    layer: str
+    window: str
+    period: Period
+    cells: FeatureCollection
+
+
+class CoverageResult(BaseModel):
+    """Patrol minutes, distance and covered share per area of ``layer`` (GeoJSON, WGS84)."""
+
+    layer: str
+    within_m: float
+    metric_crs: str
+    grids: FeatureCollection
+
+
+JobResult = CheckResult | HotspotResult | CoverageResult
+JOB_RESULTS: dict[str, type[CheckResult] | type[HotspotResult] | type[CoverageResult]] = {
+    "check": CheckResult,
+    "hotspots": HotspotResult,
+    "coverage": CoverageResult,
+}
+"""The result model of each job kind."""
 
 
 class BriefScope(BaseModel):

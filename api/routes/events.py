@@ -8,18 +8,26 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, File, Form, Path, Query, Response, UploadFile
 
 from api.deps import AdminDep, CurrentUserDep, SessionDep, SettingsDep
 from api.event_schemas import (
+    AttachmentSaved,
+    Escalated,
     EventCreate,
     EventDetail,
+    EventFiguresPublic,
+    EventList,
     EventPublic,
     EventSetupBody,
+    EventSetupPublic,
+    EventSetupSaved,
+    GridCounts,
     TransitionBody,
     ZeroReportBody,
+    ZeroReportPublic,
     event_detail,
     event_public,
     json_number,
@@ -51,8 +59,8 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-@router.put("/setup")
-def put_setup(body: EventSetupBody, session: SessionDep, user: AdminDep) -> dict[str, Any]:
+@router.put("/setup", response_model=EventSetupSaved)
+def put_setup(*, body: EventSetupBody, session: SessionDep, user: AdminDep) -> EventSetupSaved:
     """(admin) The stored layers that route events and the officer assignments."""
     assignments = [a.model_dump() for a in body.assignments]
     save_setup(
@@ -62,18 +70,18 @@ def put_setup(body: EventSetupBody, session: SessionDep, user: AdminDep) -> dict
         actor=user.username,
     )
     session.commit()
-    return {"layers": body.layers, "assignments": len(assignments)}
+    return EventSetupSaved(layers=body.layers, assignments=len(assignments))
 
 
-@router.get("/setup")
-def get_setup(session: SessionDep, _user: AdminDep) -> dict[str, Any]:
+@router.get("/setup", response_model=EventSetupPublic)
+def get_setup(*, session: SessionDep, _user: AdminDep) -> EventSetupPublic:
     row = load_setup(session)
-    return {"layers": row.layers, "assignments": row.assignments}
+    return EventSetupPublic.model_validate({"layers": row.layers, "assignments": row.assignments})
 
 
-@router.post("", status_code=201)
+@router.post("", status_code=201, response_model=EventPublic)
 def create(
-    body: EventCreate, session: SessionDep, user: CurrentUserDep, rules: RulesDep
+    *, body: EventCreate, session: SessionDep, user: CurrentUserDep, rules: RulesDep
 ) -> EventPublic:
     """Report an event (受理); it is routed (分流) by its location at once."""
     report = events.Report(**body.model_dump())
@@ -82,8 +90,9 @@ def create(
     return event_public(row, now=_now())
 
 
-@router.get("")
+@router.get("", response_model=EventList)
 def search(
+    *,
     session: SessionDep,
     user: CurrentUserDep,
     start: datetime | None = None,
@@ -92,35 +101,37 @@ def search(
     state: Annotated[list[str] | None, Query(max_length=5)] = None,
     limit: Annotated[int, Query(ge=1, le=10_000)] = 1000,
     offset: Annotated[int, Query(ge=0, le=2**31 - 1)] = 0,
-) -> dict[str, Any]:
+) -> EventList:
     """Events in your view received in ``[start, end)``, oldest first."""
     rows = events.list_events(
         session, user=user, start=start, end=end, category=category, states=state
     )
     now = _now()
-    return {
-        "numberMatched": len(rows),
-        "events": [event_public(r, now=now) for r in rows[offset : offset + limit]],
-    }
+    return EventList(
+        numberMatched=len(rows),
+        events=[event_public(r, now=now) for r in rows[offset : offset + limit]],
+    )
 
 
-@router.get("/tasks")
-def tasks(session: SessionDep, user: CurrentUserDep) -> list[EventPublic]:
+@router.get("/tasks", response_model=list[EventPublic])
+def tasks(*, session: SessionDep, user: CurrentUserDep) -> list[EventPublic]:
     """My tasks: open events assigned to me or at my level in my area, nearest deadline first."""
     now = _now()
     return [event_public(r, now=now) for r in events.my_tasks(session, user=user)]
 
 
-@router.post("/escalate")
-def escalate(session: SessionDep, user: CurrentUserDep, rules: RulesDep) -> dict[str, list[str]]:
+@router.post("/escalate", response_model=Escalated)
+def escalate(*, session: SessionDep, user: CurrentUserDep, rules: RulesDep) -> Escalated:
     """Escalate (升级) the open events in your view whose deadline passed (a level a deadline)."""
     moved = events.escalate_overdue(session, rules=rules, now=_now(), user=user)
     session.commit()
-    return {"escalated": moved}
+    return Escalated(escalated=moved)
 
 
-@router.post("/zero-reports", status_code=201)
-def zero_report(body: ZeroReportBody, session: SessionDep, user: CurrentUserDep) -> dict[str, Any]:
+@router.post("/zero-reports", status_code=201, response_model=ZeroReportPublic)
+def zero_report(
+    *, body: ZeroReportBody, session: SessionDep, user: CurrentUserDep
+) -> ZeroReportPublic:
     """零报告: nothing to report today in my grid (grid workers and heads, once a day)."""
     day = body.day or _now().date()
     if day > _now().date() or day < _now().date() - timedelta(days=31):
@@ -129,17 +140,18 @@ def zero_report(body: ZeroReportBody, session: SessionDep, user: CurrentUserDep)
         )
     row = events.record_zero_report(session, user=user, day=day, grid_id=body.grid_id)
     session.commit()
-    return {"reporter": row.reporter, "grid_id": row.grid_id, "day": row.day.isoformat()}
+    return ZeroReportPublic(reporter=row.reporter, grid_id=row.grid_id, day=row.day)
 
 
-@router.get("/figures")
+@router.get("/figures", response_model=EventFiguresPublic)
 def figures(
+    *,
     session: SessionDep,
     user: CurrentUserDep,
     start: datetime,
     end: datetime,
     by: Literal["grid", "community", "street", "station", "person"] = "grid",
-) -> dict[str, Any]:
+) -> EventFiguresPublic:
     """办结率, overdue, mean response / handling hours and 零报告 per group in ``[start, end)``."""
     result = events.figures(session, user=user, by=by, start=_aware(start), end=_aware(end))
     rows = [
@@ -147,28 +159,29 @@ def figures(
         for key, values in result.table.to_dict(orient="index").items()
     ]
     total = {k: json_number(v) for k, v in result.total.to_dict().items()}
-    return {"by": by, "start": start, "end": end, "rows": rows, "total": total}
+    return EventFiguresPublic(by=by, start=start, end=end, rows=rows, total=total)
 
 
-@router.get("/by-grid")
+@router.get("/by-grid", response_model=GridCounts)
 def by_grid(
-    session: SessionDep, user: CurrentUserDep, start: datetime, end: datetime
-) -> dict[str, Any]:
+    *, session: SessionDep, user: CurrentUserDep, start: datetime, end: datetime
+) -> GridCounts:
     """The map-safe form: event counts per grid and category; no point, address or person."""
     counts = events.grid_counts(session, user=user, start=_aware(start), end=_aware(end))
-    return {"counts": counts}
+    return GridCounts.model_validate({"counts": counts})
 
 
-@router.get("/{event_id}")
-def detail(event_id: EventId, session: SessionDep, user: CurrentUserDep) -> EventDetail:
+@router.get("/{event_id}", response_model=EventDetail)
+def detail(*, event_id: EventId, session: SessionDep, user: CurrentUserDep) -> EventDetail:
     """One event with its whole history (who, when, why) and its photos' details."""
     row = events.visible_event(session, event_id, user=user)
     files = event_files.list_attachments(session, event_id)
     return event_detail(row, transitions(session, event_id), files, now=_now())
 
 
-@router.post("/{event_id}/transitions")
+@router.post("/{event_id}/transitions", response_model=EventPublic)
 def transition(
+    *,
     event_id: EventId,
     body: TransitionBody,
     session: SessionDep,
@@ -190,15 +203,16 @@ def transition(
     return event_public(row, now=_now())
 
 
-@router.post("/{event_id}/attachments", status_code=201)
+@router.post("/{event_id}/attachments", status_code=201, response_model=AttachmentSaved)
 async def attach(
+    *,
     event_id: EventId,
     session: SessionDep,
     user: CurrentUserDep,
     settings: SettingsDep,
     file: Annotated[UploadFile, File(description="A photo: JPEG, PNG or WebP")],
     keep_gps: Annotated[bool, Form(description="Keep the EXIF location on purpose")] = False,
-) -> dict[str, Any]:
+) -> AttachmentSaved:
     """Add a photo; its EXIF GPS is removed unless ``keep_gps``."""
     limit = _photo_limit(settings)
     raw = await file.read(limit + 1)
@@ -212,16 +226,14 @@ async def attach(
         keep_gps=keep_gps,
     )
     session.commit()
-    return {
-        "id": row.id,
-        "size": row.size,
-        "content_type": row.content_type,
-        "gps_kept": row.gps_kept,
-    }
+    return AttachmentSaved(
+        id=row.id, size=row.size, content_type=row.content_type, gps_kept=row.gps_kept
+    )
 
 
 @router.get("/{event_id}/attachments/{attachment_id}")
 def attachment(
+    *,
     event_id: EventId,
     attachment_id: Annotated[int, Path(ge=1, le=2**31 - 1)],
     session: SessionDep,

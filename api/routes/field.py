@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from api.auth import Principal
 from api.deps import CurrentUserDep, SessionDep, SettingsDep
+from api.event_schemas import FieldLogPublic, NearbyPublic, PatrolPoint
 from api.routes.events import RulesDep
 from api.services import events, field
 from api.services.event_setup import load_setup
@@ -46,12 +47,12 @@ def _page(name: str, **context: Any) -> HTMLResponse:
 
 
 @router.get("/static/{name}", include_in_schema=False)
-def static(name: Annotated[str, Path(pattern=r"^field\.(js|css)$")]) -> FileResponse:
+def static(*, name: Annotated[str, Path(pattern=r"^field\.(js|css)$")]) -> FileResponse:
     return FileResponse(STATIC / name, headers={"Cache-Control": "public, max-age=3600"})
 
 
 @router.get("/", response_class=HTMLResponse, summary="Field home / 网格工作首页")
-def home(session: SessionDep, user: CurrentUserDep) -> HTMLResponse:
+def home(*, session: SessionDep, user: CurrentUserDep) -> HTMLResponse:
     try:
         patrol = field.patrol_list(session, user=user, now=datetime.now(UTC)).to_dict("records")
     except (ConfigError, NotFoundError):
@@ -64,7 +65,7 @@ def home(session: SessionDep, user: CurrentUserDep) -> HTMLResponse:
 
 
 @router.get("/report", response_class=HTMLResponse, summary="Report an event / 上报事件")
-def report(user: CurrentUserDep, rules: RulesDep) -> HTMLResponse:
+def report(*, user: CurrentUserDep, rules: RulesDep) -> HTMLResponse:
     return _page(
         "report",
         title="上报事件 / Report",
@@ -75,7 +76,7 @@ def report(user: CurrentUserDep, rules: RulesDep) -> HTMLResponse:
 
 
 @router.get("/tasks", response_class=HTMLResponse, summary="My tasks / 我的任务")
-def tasks(session: SessionDep, user: CurrentUserDep) -> HTMLResponse:
+def tasks(*, session: SessionDep, user: CurrentUserDep) -> HTMLResponse:
     rows = events.my_tasks(session, user=user)
     now = datetime.now(UTC)
     actions = {r.id: allowed_actions(state_of(session, r)) for r in rows}
@@ -98,7 +99,7 @@ def _task(row: Any, due: datetime, now: datetime) -> dict[str, Any]:
 
 
 @router.get("/visit", response_class=HTMLResponse, summary="Log a household visit / 走访登记")
-def visit(user: CurrentUserDep) -> HTMLResponse:
+def visit(*, user: CurrentUserDep) -> HTMLResponse:
     hint = "选择身边的标准地址 / pick the standard address you are at"
     return _page("nearby", title="走访登记 / Visit", user=user, kind="address", hint=hint)
 
@@ -106,44 +107,45 @@ def visit(user: CurrentUserDep) -> HTMLResponse:
 @router.get(
     "/checkin", response_class=HTMLResponse, summary="Check in at a joint-defense point / 到点签到"
 )
-def checkin(user: CurrentUserDep) -> HTMLResponse:
+def checkin(*, user: CurrentUserDep) -> HTMLResponse:
     hint = "在联防联控点签到 / check in at the joint-defense point you are at"
     return _page("nearby", title="到点签到 / Check in", user=user, kind="joint_point", hint=hint)
 
 
-@router.get("/api/nearby")
+@router.get("/api/nearby", response_model=list[NearbyPublic])
 def nearby(
+    *,
     session: SessionDep,
     user: CurrentUserDep,
     kind: Kind,
     lon: Annotated[float, Query(ge=-180, le=180)],
     lat: Annotated[float, Query(ge=-90, le=90)],
     limit: Annotated[int, Query(ge=1, le=20)] = 5,
-) -> list[dict[str, Any]]:
+) -> list[NearbyPublic]:
     """The nearest standard addresses or joint-defense points in your area (metres)."""
     found = field.nearby(session, kind, lon=lon, lat=lat, user=user, limit=limit)
-    return [{"id": n.id, "name": n.name, "distance_m": n.distance_m} for n in found]
+    return [NearbyPublic(id=n.id, name=n.name, distance_m=n.distance_m) for n in found]
 
 
-@router.post("/api/visits", status_code=201)
+@router.post("/api/visits", status_code=201, response_model=FieldLogPublic)
 def log_visit(
-    body: FieldLogBody, session: SessionDep, user: CurrentUserDep, settings: SettingsDep
-) -> dict[str, Any]:
+    *, body: FieldLogBody, session: SessionDep, user: CurrentUserDep, settings: SettingsDep
+) -> FieldLogPublic:
     """走访: a household visit at a standard address within the check-in distance."""
     return _log(session, "address", body, user, settings.checkin_max_m)
 
 
-@router.post("/api/checkins", status_code=201)
+@router.post("/api/checkins", status_code=201, response_model=FieldLogPublic)
 def log_checkin(
-    body: FieldLogBody, session: SessionDep, user: CurrentUserDep, settings: SettingsDep
-) -> dict[str, Any]:
+    *, body: FieldLogBody, session: SessionDep, user: CurrentUserDep, settings: SettingsDep
+) -> FieldLogPublic:
     """到点: a check-in at a joint-defense point; refused farther than ``checkin_max_m``."""
     return _log(session, "joint_point", body, user, settings.checkin_max_m)
 
 
 def _log(
     session: Session, kind: Kind, body: FieldLogBody, user: Principal, max_m: float
-) -> dict[str, Any]:
+) -> FieldLogPublic:
     row = field.log_field(
         session,
         kind,
@@ -155,11 +157,12 @@ def _log(
         note=body.note,
     )
     session.commit()
-    return {"kind": row.kind, "target_id": row.target_id, "distance_m": row.distance_m}
+    return FieldLogPublic(kind=row.kind, target_id=row.target_id, distance_m=row.distance_m)
 
 
-@router.get("/api/patrol")
-def patrol(session: SessionDep, user: CurrentUserDep) -> list[dict[str, Any]]:
+@router.get("/api/patrol", response_model=list[PatrolPoint])
+def patrol(*, session: SessionDep, user: CurrentUserDep) -> list[PatrolPoint]:
     """Today's joint-defense points in your area and whether you checked in at each."""
     load_setup(session)
-    return field.patrol_list(session, user=user, now=datetime.now(UTC)).to_dict("records")  # type: ignore[return-value]
+    points = field.patrol_list(session, user=user, now=datetime.now(UTC))
+    return [PatrolPoint.model_validate(p) for p in points.to_dict("records")]

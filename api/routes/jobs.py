@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter, Request
 
 from api.deps import CurrentUserDep, SessionDep
 from api.models import Job
-from api.schemas import JobPublic
+from api.schemas import JOB_RESULTS, JobPublic, JobResult
 from gis.errors import ConflictError, NotFoundError
 
 router = APIRouter(prefix="/jobs", tags=["jobs"])
@@ -30,15 +28,18 @@ def job_public(job: Job, request: Request) -> JobPublic:
 
 
 @router.get("/{job_id}", response_model=JobPublic)
-def status(job_id: str, request: Request, session: SessionDep, user: CurrentUserDep) -> JobPublic:
+def status(
+    *, job_id: str, request: Request, session: SessionDep, user: CurrentUserDep
+) -> JobPublic:
     return job_public(_own_job(session, job_id, user), request)
 
 
-@router.get("/{job_id}/result", name="job_result")
-def result(job_id: str, session: SessionDep, user: CurrentUserDep) -> dict[str, Any]:
+@router.get("/{job_id}/result", name="job_result", response_model=JobResult)
+def result(*, job_id: str, session: SessionDep, user: CurrentUserDep) -> JobResult:
+    """A done job's result: a check's findings, hotspot classes or patrol coverage."""
     job = _own_job(session, job_id, user)
     if job.status == "failed":
         raise ConflictError(f"job {job_id} failed: {job.error}")
     if job.status != "done" or job.result is None:
         raise ConflictError(f"job {job_id} is {job.status} ({job.progress:.0%}); try again later")
-    return job.result
+    return JOB_RESULTS[job.kind].model_validate(job.result)

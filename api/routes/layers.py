@@ -6,7 +6,7 @@ base version; a stale one answers 409.
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, File, Form, Path, Query, UploadFile
 from sqlalchemy.orm import Session
@@ -16,7 +16,15 @@ from api.deps import CurrentUserDep, SessionDep, SettingsDep
 from api.params import BBoxDep
 from api.policy import Jurisdiction, JurisdictionDep
 from api.privacy import public_frame
-from api.schemas import LAYER_ID, DiffPublic, FeatureEdit, LayerPublic, VersionPublic
+from api.schemas import (
+    LAYER_ID,
+    DiffPublic,
+    FeatureCollection,
+    FeatureEdit,
+    FeaturePage,
+    LayerPublic,
+    VersionPublic,
+)
 from api.store import layers as store
 from api.store.diff import diff_versions
 from api.store.history import versions_seen_by
@@ -153,7 +161,7 @@ def list_versions(
     return [VersionPublic.model_validate(v) for v in versions_seen_by(session, layer_id, policy)]
 
 
-@router.get("/{layer_id}/versions/{version}/features")
+@router.get("/{layer_id}/versions/{version}/features", response_model=FeaturePage)
 def version_features(
     *,
     layer_id: str,
@@ -163,7 +171,7 @@ def version_features(
     bbox: BBoxDep,
     limit: Annotated[int, Query(ge=1, le=100_000)] = 10_000,
     offset: Annotated[int, Query(ge=0, le=2**31 - 1)] = 0,
-) -> dict[str, Any]:
+) -> FeaturePage:
     """One version's features (GeoJSON, WGS84) inside your jurisdiction."""
     layer = store.get_layer(session, layer_id)
     query = FeatureQuery(
@@ -175,7 +183,8 @@ def version_features(
     )
     page = read_features(session, layer_id, query)
     frame = public_frame(page.frame, kind=layer.kind)
-    return geojson.feature_collection(frame, numberMatched=page.number_matched, version=version)
+    fc = geojson.feature_collection(frame, numberMatched=page.number_matched, version=version)
+    return FeaturePage.model_validate(fc)
 
 
 @router.get("/{layer_id}/diff", response_model=DiffPublic)
@@ -200,7 +209,7 @@ def diff(
         removed=[f for f in result.removed if f in seen_a],
         changed=[f for f in result.changed if f in seen_a | seen_b],
         geometry_changed=[f for f in result.geometry_changed if f in seen_a | seen_b],
-        changes=geojson.feature_collection(changes),
+        changes=FeatureCollection.model_validate(geojson.feature_collection(changes)),
     )
 
 

@@ -9,16 +9,15 @@ listed, with ``accepted`` true, and counted apart from the open ones.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 
 import geopandas as gpd
 from sqlalchemy.orm import Session
 
 from api.jobs import JobRunner, Progress, Work
 from api.policy import Jurisdiction
+from api.schemas import CheckCounts, CheckResult, FeatureCollection
 from api.services.district import Layers, check_kinds, district_from_store
 from api.store.waivers import register
 from gis.checks import CheckConfig, CheckReport, check_district
@@ -79,20 +78,25 @@ def start_check(
 
 
 def check_job(layers: Mapping[str, str], config: CheckConfig, policy: Jurisdiction) -> Work:
-    """A job body; its result is ``{"ok", "counts", "layers", "findings"}`` (GeoJSON, WGS84)."""
+    """A job body; its result is a :class:`api.schemas.CheckResult` (GeoJSON, WGS84)."""
 
-    def work(session: Session, progress: Progress) -> dict[str, Any]:
+    def work(session: Session, progress: Progress) -> CheckResult:
         outcome = run_check(session, layers=layers, config=config, policy=policy, progress=progress)
-        accepted = outcome.findings["accepted"].astype(bool).to_numpy()
-        return {
-            "ok": outcome.ok,
-            "counts": {
-                "findings": len(accepted),
-                "accepted": int(accepted.sum()),
-                "open": int((~accepted).sum()),
-            },
-            "layers": dict(layers),
-            "findings": json.loads(outcome.findings.to_json(na="null", drop_id=True)),
-        }
+        return check_result(outcome, layers)
 
     return work
+
+
+def check_result(outcome: CheckOutcome, layers: Mapping[str, str]) -> CheckResult:
+    """The verdict, the open and accepted counts and the findings of one reader."""
+    accepted = outcome.findings["accepted"].astype(bool).to_numpy()
+    return CheckResult(
+        ok=outcome.ok,
+        counts=CheckCounts(
+            findings=len(accepted), accepted=int(accepted.sum()), open=int((~accepted).sum())
+        ),
+        layers=dict(layers),
+        findings=FeatureCollection.model_validate_json(
+            outcome.findings.to_json(na="null", drop_id=True)
+        ),
+    )

@@ -7,9 +7,7 @@ grids and fixes inside the reader's jurisdiction take part.
 
 from __future__ import annotations
 
-import json
 from dataclasses import replace
-from typing import Any
 
 import geopandas as gpd
 import pandas as pd
@@ -17,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from api.jobs import JobRunner, Progress, Work
 from api.policy import Jurisdiction
+from api.schemas import CoverageResult, FeatureCollection
 from api.services.district import district_from_store, frame_of
 from api.store import layers as store
 from gis.coverage import coverage_review
@@ -59,7 +58,7 @@ def coverage_job(
 ) -> Work:
     """A job body: patrol minutes, distance and covered share per area of ``layer``."""
 
-    def work(session: Session, progress: Progress) -> dict[str, Any]:
+    def work(session: Session, progress: Progress) -> CoverageResult:
         district = district_from_store(session, layers={kind: layer}, policy=policy)
         grids = frame_of(district, kind)
         progress(0.2)
@@ -69,11 +68,12 @@ def coverage_job(
         frame = review.grids
         keep = [c for c in OUTPUT if c in frame.columns]
         out = grids[["id", "geometry"]].merge(frame[keep], on="id", how="left")
-        return {
-            "layer": layer,
-            "within_m": within_m,
-            "metric_crs": str(review.metric_crs),
-            "grids": json.loads(gpd.GeoDataFrame(out, crs=4326).to_json(na="null", drop_id=True)),
-        }
+        grids_json = gpd.GeoDataFrame(out, crs=4326).to_json(na="null", drop_id=True)
+        return CoverageResult(
+            layer=layer,
+            within_m=within_m,
+            metric_crs=str(review.metric_crs),
+            grids=FeatureCollection.model_validate_json(grids_json),
+        )
 
     return work

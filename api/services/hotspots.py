@@ -6,16 +6,14 @@ filtered by the database (:func:`api.services.district.district_from_store`).
 
 from __future__ import annotations
 
-import json
 from dataclasses import replace
-from typing import Any
 
 import pandas as pd
 from sqlalchemy.orm import Session
 
 from api.jobs import JobRunner, Progress, Work
 from api.policy import Jurisdiction
-from api.schemas import HotspotRequest
+from api.schemas import FeatureCollection, HotspotRequest, HotspotResult, Period
 from api.services.district import district_from_store, frame_of
 from api.store import layers as store
 from api.store.incidents import IncidentQuery
@@ -46,8 +44,8 @@ def run_hotspots(
     kind: LayerKind,
     policy: Jurisdiction,
     progress: Progress | None = None,
-) -> dict[str, Any]:
-    """``gis.hotspots.hotspot_review`` of the areas of ``req.layer`` inside ``policy`` (JSON).
+) -> HotspotResult:
+    """``gis.hotspots.hotspot_review`` of the areas of ``req.layer`` inside ``policy``.
 
     The areas (grids, beats, …) are reviewed as the district's grids; ``cells`` of the
     answer holds one row per area (counts, change, rates, Gi* class).
@@ -71,18 +69,18 @@ def run_hotspots(
     areas = review.grids
     areas = areas[[c for c in OUTPUT if c in areas.columns] + ["geometry"]].to_crs(4326)
     period = review.period
-    return {
-        "layer": req.layer,
-        "window": req.window,
-        "period": {"start": str(period.start), "end": str(period.end)},
-        "cells": json.loads(areas.to_json(na="null", drop_id=True)),
-    }
+    return HotspotResult(
+        layer=req.layer,
+        window=req.window,
+        period=Period(start=str(period.start), end=str(period.end)),
+        cells=FeatureCollection.model_validate_json(areas.to_json(na="null", drop_id=True)),
+    )
 
 
 def hotspot_job(req: HotspotRequest, kind: LayerKind, policy: Jurisdiction) -> Work:
     """A job body running :func:`run_hotspots`."""
 
-    def work(session: Session, progress: Progress) -> dict[str, Any]:
+    def work(session: Session, progress: Progress) -> HotspotResult:
         return run_hotspots(session, req=req, kind=kind, policy=policy, progress=progress)
 
     return work

@@ -45,7 +45,7 @@ def _by_id(result: dict[str, Any], key: str) -> pd.DataFrame:
 
 def test_hotspot_classes_agree(demo_dir: Path, session: Session) -> None:
     job = hotspot_job(HotspotRequest(layer="grids"), LayerKind.GRID, Jurisdiction.everywhere())
-    result = job(session, lambda _: None)
+    result = job(session, lambda _: None).model_dump(mode="json")
     service = _by_id(result, "cells")
     review = hotspot_review(load_district(demo_dir), trends=False)
     library = review.grids.set_index("id")
@@ -66,7 +66,7 @@ def test_patrol_coverage_agrees(demo_dir: Path, session: Session) -> None:
         district.tracks.to_crs(4326), layer="grids", kind=LayerKind.GRID, start=start, end=end,
         within_m=50, policy=Jurisdiction.everywhere(),
     )  # fmt: skip
-    service = _by_id(work(session, lambda _: None), "grids")
+    service = _by_id(work(session, lambda _: None).model_dump(mode="json"), "grids")
     library = coverage_review(district, start=start, end=end).grids.set_index("id")
     service = service.reindex(library.index)
     for col in ("patrol_minutes", "distance_m", "covered_share"):

@@ -36,6 +36,7 @@ from data._gen.staffing import build_assignments, build_visits
 from data._gen.tracks import build_tracks
 from data._gen.truth import TOLERANCE_M, band_truth, defect_truth, flat_findings
 from gis.errors import ConfigError
+from gis.io import write_table
 
 DEFAULT_SEED = 20161013
 __all__ = ["DEFAULT_SEED", "generate_demo"]
@@ -164,7 +165,7 @@ def _write_events(out: Path, plan: EventPlan) -> dict[str, Any]:
     for frame, name in zip(
         (plan.events, plan.transitions, plan.staff), files.values(), strict=True
     ):
-        frame.to_csv(out / name, index=False, encoding="utf-8", lineterminator="\n")
+        write_table(frame, out / name, encoding="utf-8")
     return {k: {"path": v} for k, v in files.items()}
 
 

@@ -9,7 +9,6 @@ lie inside the reader's jurisdiction.
 
 from __future__ import annotations
 
-import io
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
@@ -26,6 +25,7 @@ from api.policy import Jurisdiction, JurisdictionDep
 from api.routes.jobs import _own_job
 from api.store import waivers as store
 from gis.errors import NotFoundError, PermissionDenied
+from gis.io import workbook_bytes
 
 router = APIRouter(tags=["review"])
 REVIEWERS = frozenset({"station", "street_office", "admin"})
@@ -133,11 +133,9 @@ def report(
             f"Boundary consistency report</h1>{table}</body></html>"
         )
         return HTMLResponse(page)
-    buffer = io.BytesIO()
-    rows.to_excel(buffer, index=False, sheet_name="findings")
     headers = {"Content-Disposition": f'attachment; filename="check-{job_id[:8]}.xlsx"'}
     xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    return Response(buffer.getvalue(), media_type=xlsx, headers=headers)
+    return Response(workbook_bytes({"findings": rows}), media_type=xlsx, headers=headers)
 
 
 def visible_notices(session: Session, policy: Jurisdiction, username: str) -> list[NoticePublic]:

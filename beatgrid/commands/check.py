@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Annotated, Literal
 
 import geopandas as gpd
-import pandas as pd
 import typer
 from rich.table import Table
 
@@ -170,7 +169,7 @@ def _run(
     for kind, path in given.items():
         layers[kind] = read_one(path, kind, repair=how.repair, maps=how.maps, layers=how.layers)
     layers = same_crs(layers, how.to_crs)
-    table = pd.read_csv(assignments, dtype=str) if assignments is not None else None
+    table = None if assignments is None else read_one(assignments, "assignment", maps=how.maps)
     if register is None:
         register = load_sidecars(given)
     return check_layers(layers, assignments=table, config=config, exceptions=register)

@@ -20,6 +20,7 @@ import shapely
 
 from data._gen.frame import GEO_CRS, to_geo, to_geo_xy
 from gis.crs import convert_geometries, wgs84_to_gcj02
+from gis.io.write import TableEncoding, write_table
 
 LAYER_FILES = {
     "street": "streets.geojson",
@@ -161,15 +162,8 @@ def _write(gdf: gpd.GeoDataFrame, path: Path) -> None:
     )
 
 
-def _write_csv(df: pd.DataFrame, path: Path, *, encoding: str = "utf-8") -> None:
-    df.to_csv(
-        path,
-        index=False,
-        encoding=encoding,
-        float_format="%.8f",
-        lineterminator="\n",
-        date_format="%Y-%m-%d %H:%M:%S",
-    )
+def _write_csv(df: pd.DataFrame, path: Path, *, encoding: TableEncoding = "utf-8") -> None:
+    write_table(df, path, encoding=encoding, float_format="%.8f", date_format="%Y-%m-%d %H:%M:%S")
 
 
 def write_main(

@@ -11,7 +11,7 @@ import pandas as pd
 
 from gis.checks.config import SEVERITY_LABELS
 from gis.i18n import Lang, Text
-from gis.io import write_layer
+from gis.io import write_layer, write_workbook
 from gis.labels import BOOLEANS, COLUMNS, FIGURES, LAYERS, RULES, SEVERITIES, localize
 
 if TYPE_CHECKING:
@@ -40,10 +40,7 @@ def to_geopackage(report: CheckReport, path: Path) -> Path:
 def to_geojson(report: CheckReport, path: Path) -> Path:
     """Findings as GeoJSON in WGS84 (RFC 7946)."""
     findings = _plain(report.findings)
-    if findings.crs is not None:
-        findings = findings.to_crs(4326)
-    path.write_text(findings.to_json(drop_id=True, ensure_ascii=False), encoding="utf-8")
-    return path
+    return write_layer(findings, path, format="geojson", to_crs=4326 if findings.crs else None)
 
 
 def _table(findings: gpd.GeoDataFrame) -> pd.DataFrame:
@@ -110,24 +107,13 @@ def to_xlsx(report: CheckReport, path: Path, *, lang: Lang = "zh") -> Path:
             ]
         }
     )
-    figures = _figures(report, lang)
-    sheet = _SHEETS["summary"].get(lang)
-    with pd.ExcelWriter(path, engine="openpyxl") as book:
-        head.to_excel(book, sheet_name=sheet, index=False)
-        figures.to_excel(book, sheet_name=sheet, index=False, startrow=4)
-        _counts(report, lang).to_excel(
-            book, sheet_name=sheet, index=False, startrow=6 + len(figures) + 1
-        )
-        _findings(report.findings, lang).to_excel(
-            book, sheet_name=_SHEETS["findings"].get(lang), index=False
-        )
-        _grids(report.grids, lang).to_excel(
-            book, sheet_name=_SHEETS["grids"].get(lang), index=False
-        )
-        _grids(report.beats, lang).to_excel(
-            book, sheet_name=_SHEETS["beats"].get(lang), index=False
-        )
-    return path
+    sheets = {
+        "summary": [head, _figures(report, lang), _counts(report, lang)],
+        "findings": _findings(report.findings, lang),
+        "grids": _grids(report.grids, lang),
+        "beats": _grids(report.beats, lang),
+    }
+    return write_workbook({_SHEETS[k].get(lang): v for k, v in sheets.items()}, path)
 
 
 def to_csv(report: CheckReport, directory: Path) -> list[Path]:
@@ -137,9 +123,7 @@ def to_csv(report: CheckReport, directory: Path) -> list[Path]:
     table["wkt"] = report.findings.geometry.to_wkt().fillna("").to_numpy()
     written = []
     for name, frame in (("findings", table), ("grids", report.grids), ("beats", report.beats)):
-        target = directory / f"{name}.csv"
-        frame.to_csv(target, index=False, encoding="utf-8-sig")
-        written.append(target)
+        written.append(write_layer(frame, directory / f"{name}.csv", format="csv"))
     return written
 
 

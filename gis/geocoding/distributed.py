@@ -24,12 +24,11 @@ import dask.dataframe as dd
 import numpy as np
 import pandas as pd
 
-from gis.errors import FileFormatError
 from gis.geocoding.assign import AreaIndex
 from gis.geocoding.batch import BatchSummary
 from gis.geocoding.pipeline import GeocodeOptions, duplicate_details, geocode_frame
 from gis.geocoding.status import Status, reasons, summary_counts
-from gis.i18n import Text
+from gis.io.partitioned import read_partition_column, read_partitions, write_partitions
 
 
 @dataclass(frozen=True)
@@ -39,21 +38,6 @@ class DistributedResult:
     output: Path
     partitions: int
     summary: BatchSummary
-
-
-def read_partitions(source: str | Path) -> dd.DataFrame:
-    """A (Geo)Parquet file or folder of files as a dask (geo)dataframe."""
-    path = Path(source)
-    if not path.exists():
-        raise FileFormatError.single(
-            str(path), str(Text("文件或目录不存在", "no such file or folder"))
-        )
-    try:
-        import dask_geopandas
-
-        return dask_geopandas.read_parquet(str(path))
-    except (ValueError, KeyError, TypeError):  # plain Parquet without "geo" metadata
-        return dd.read_parquet(str(path))
 
 
 def geocode_parquet(
@@ -120,8 +104,8 @@ def _run(
     )
     if id_column is not None and id_column in frames.columns:
         out = _flag_duplicates(out, id_column)
-    out.to_parquet(str(output), write_index=False, overwrite=True)
-    statuses = dd.read_parquet(str(output), columns=["status"])["status"]
+    write_partitions(out, output)
+    statuses = read_partition_column(output, "status")
     counts = statuses.value_counts().compute().to_dict()
     summary = summary_counts(counts)
     return DistributedResult(

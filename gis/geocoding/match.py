@@ -36,6 +36,7 @@ from rapidfuzz import fuzz, process
 from gis.errors import FieldError, FileFormatError, Problem
 from gis.geocoding.normalize import block_key, house_numbers, normalize_many
 from gis.i18n import Text
+from gis.io import read_plain
 
 Method = Literal["exact", "normalized", "fuzzy", "review", "unmatched", "empty"]
 MATCH_COLUMNS = (
@@ -116,11 +117,7 @@ def load_gazetteer(path: str | Path, **columns: str) -> Gazetteer:
         raise FileFormatError.single(
             str(path), str(Text("标准地址库文件不存在", "gazetteer file not found"))
         )
-    try:
-        frame = pd.read_csv(path, dtype=str, encoding="utf-8-sig")
-    except UnicodeDecodeError:
-        frame = pd.read_csv(path, dtype=str, encoding="gb18030")
-    return Gazetteer.from_frame(frame, source=str(path), **columns)
+    return Gazetteer.from_frame(read_plain(path), source=str(path), **columns)
 
 
 def match_addresses(

@@ -1,4 +1,4 @@
-"""Visit tables (走访记录): a table that is no layer kind.
+"""Tables that are no layer kind: visits (走访记录), events (事件流转), any plain table.
 
 Layers (grids, incidents …) go through :func:`gis.io.read_layer`, which recognises their
 columns and validates them; result frames and context layers (hot-spot cells, roads) through
@@ -19,6 +19,19 @@ from gis.io.read import check_file
 from gis.io.tabular import read_table
 
 VISIT_COLUMNS = ("address_id", "time", "visitor_role")
+
+
+def read_plain(path: str | Path, *, columns: tuple[str, ...] = ()) -> pd.DataFrame:
+    """A CSV or XLSX table as text (empty cells NaN), the encoding and delimiter detected.
+
+    Raises
+    ------
+    FileFormatError
+        The file is missing, empty or cannot be parsed.
+    FieldError
+        One of ``columns`` is missing (the first is named).
+    """
+    return _table(Path(path), columns)
 
 
 def read_visits(path: str | Path) -> pd.DataFrame:

@@ -22,6 +22,7 @@ import shapely
 
 from gis import crs as gcrs
 from gis.errors import ConfigError, FileFormatError
+from gis.i18n import Text
 from gis.io.exchange import ShapefileEncoding, write_kml, write_shapefile
 
 Format = Literal["geojson", "gpkg", "parquet", "shp", "kml", "kmz", "csv", "xlsx"]
@@ -84,8 +85,13 @@ def write_layer(
     fmt = format or _BY_SUFFIX.get(path.suffix.lower())
     if fmt is None:
         raise ConfigError(
-            f"{path.name}: unknown output format {path.suffix!r} (不支持的输出格式); use one of "
-            f"{', '.join(sorted(_BY_SUFFIX))} or format="
+            str(
+                Text(
+                    "不支持的输出格式",
+                    f"{path.name}: unknown output format {path.suffix!r}; use one of "
+                    f"{', '.join(sorted(_BY_SUFFIX))} or format=",
+                )
+            )
         )
     if to_crs is not None and isinstance(gdf, gpd.GeoDataFrame):
         gdf = _reproject(gdf, to_crs)
@@ -94,8 +100,12 @@ def write_layer(
             _write_table(gdf, path, fmt=fmt, sheet=layer)
         elif not isinstance(gdf, gpd.GeoDataFrame):
             raise ConfigError(
-                f"{path.name}: a table without geometry can only go to CSV or XLSX "
-                "(无几何的表只能导出为 CSV 或 XLSX)"
+                str(
+                    Text(
+                        "无几何的表只能导出为 CSV 或 XLSX",
+                        f"{path.name}: a table without geometry can only go to CSV or XLSX",
+                    )
+                )
             )
         elif fmt == "parquet":
             gdf.to_parquet(path)
@@ -106,7 +116,43 @@ def write_layer(
         elif fmt in ("geojson", "gpkg"):
             _write_ogr(gdf, path, fmt=fmt, layer=layer)
     except OSError as exc:
-        raise FileFormatError.single(path.name, f"cannot write (无法写入): {exc}") from exc
+        raise FileFormatError.single(
+            path.name, str(Text("无法写入", f"cannot write: {exc}"))
+        ) from exc
+    return path
+
+
+TableEncoding = Literal["utf-8", "utf-8-sig", "gbk", "gb18030"]
+
+
+def write_table(
+    frame: pd.DataFrame,
+    path: str | Path,
+    *,
+    encoding: TableEncoding = "utf-8-sig",
+    float_format: str | None = None,
+    date_format: str | None = None,
+) -> Path:
+    """A plain table (no geometry: see :func:`write_layer`) as CSV with ``\\n`` line ends.
+
+    UTF-8 with a byte-order mark by default, so that Excel shows Chinese text correctly;
+    ``"gbk"`` for older Chinese desktop software.
+
+    >>> write_table(assignments, "assignments.csv")  # doctest: +SKIP
+    """
+    path = Path(path)
+    try:
+        frame.to_csv(
+            path,
+            index=False,
+            encoding=encoding,
+            float_format=float_format,
+            date_format=date_format,
+            lineterminator="\n",
+        )
+    except OSError as exc:
+        message = Text(f"无法写入：{exc}", f"cannot write: {exc}")
+        raise FileFormatError.single(path.name, str(message)) from exc
     return path
 
 
@@ -138,7 +184,7 @@ def _write_table(
 ) -> None:
     table = _as_table(gdf)
     if fmt == "csv":
-        table.to_csv(path, index=False, encoding="utf-8-sig")
+        write_table(table, path)
         return
     if "wkt" in table.columns:
         lengths = table["wkt"].fillna("").str.len().to_numpy()
@@ -146,9 +192,14 @@ def _write_table(
         if too_long.size:
             raise FileFormatError.single(
                 path.name,
-                f"the geometry of {too_long.size} rows is longer than Excel's "
-                f"{EXCEL_CELL_LIMIT:,} characters per cell ({lengths.max():,}); export to "
-                "GeoPackage or GeoJSON, or simplify first (几何过长，Excel 单元格放不下)",
+                str(
+                    Text(
+                        "几何过长，Excel 单元格放不下",
+                        f"the geometry of {too_long.size} rows is longer than Excel's "
+                        f"{EXCEL_CELL_LIMIT:,} characters per cell ({lengths.max():,}); export to "
+                        "GeoPackage or GeoJSON, or simplify first",
+                    )
+                ),
                 row=int(too_long[0]) + 1,
                 field="geometry",
             )

@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from gis.i18n import Text
+from gis.io import write_workbook
 from gis.redraw.impact import Impact
 from gis.redraw.notice_config import NoticeConfig
 from gis.redraw.notice_template import TEMPLATE
@@ -64,11 +65,7 @@ class Notice:
         return out
 
     def write_xlsx(self, path: str | Path) -> Path:
-        out = Path(path)
-        with pd.ExcelWriter(out, engine="openpyxl") as writer:
-            for sheet, table in self.tables.items():
-                table.to_excel(writer, sheet_name=sheet, index=False)
-        return out
+        return write_workbook(self.tables, path)
 
 
 def build_notice(

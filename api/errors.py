@@ -26,6 +26,7 @@ from gis.errors import (
     NotFoundError,
     PermissionDenied,
 )
+from gis.i18n import Text
 
 STATUS: tuple[tuple[type[BeatgridError], int], ...] = (
     (LimitError, 413),
@@ -91,13 +92,23 @@ def storage_fault(exc: Exception) -> tuple[int, str] | None:
     code = str(getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None) or "")
     if code in _DISK_FULL_CODES or any(s in message for s in _DISK_FULL):
         return 507, (
-            "the server's storage is full, nothing was saved; an administrator must free "
-            "space (存储空间已满，未保存任何内容)"
+            str(
+                Text(
+                    "存储空间已满，未保存任何内容",
+                    "the server's storage is full, nothing was saved; an administrator must free "
+                    "space",
+                )
+            )
         )
     if code in _READ_ONLY_CODES or any(s in message for s in _READ_ONLY):
         return 503, (
-            "the database is read-only at the moment (maintenance or a fault), nothing was "
-            "saved; reading still works (数据库只读，未保存任何内容)"
+            str(
+                Text(
+                    "数据库只读，未保存任何内容",
+                    "the database is read-only at the moment (maintenance or a fault), nothing was "
+                    "saved; reading still works",
+                )
+            )
         )
     return None
 

@@ -29,6 +29,7 @@ import shapely
 
 from gis import crs as gcrs
 from gis.errors import ConfigError, CRSError, FileFormatError, Problem
+from gis.i18n import Text
 from gis.io import Layer, read_layer
 from gis.layers import ATTRIBUTE, LayerKind, kind_named, spec
 from gis.manifest import Manifest, ManifestEntry, read_manifest
@@ -219,9 +220,14 @@ def _one_crs(
         return layers
     problems = [
         Problem(
-            f"layer {k.value} is in {_crs_name(c)} ({layers[k].crs_note}); the layers of a "
-            "district must share one CRS: pass to_crs= (CLI --to-crs) to reproject them all "
-            "(图层坐标系不一致)",
+            str(
+                Text(
+                    "图层坐标系不一致",
+                    f"layer {k.value} is in {_crs_name(c)} ({layers[k].crs_note}); the layers of a "
+                    "district must share one CRS: pass to_crs= (CLI --to-crs) to reproject them "
+                    "all",
+                )
+            ),
             source,
             field=k.value,
         )

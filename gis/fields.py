@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Literal
 
 from gis.errors import ConfigError, FieldError, Problem
+from gis.i18n import Text
 from gis.layers import LayerKind, spec
 
 COORDINATE_FIELDS = ("lon", "lat", "wkt")
@@ -256,8 +257,13 @@ def _apply_mapping(
         if fname not in wanted:
             problems.append(
                 Problem(
-                    f"mapping names unknown field {fname!r} (未知字段); "
-                    f"fields are {', '.join(wanted)}",
+                    str(
+                        Text(
+                            "未知字段",
+                            f"mapping names unknown field {fname!r}; "
+                            f"fields are {', '.join(wanted)}",
+                        )
+                    ),
                     source,
                     field=fname,
                 )
@@ -269,8 +275,13 @@ def _apply_mapping(
         else:
             problems.append(
                 Problem(
-                    f"mapping says {fname} = {column!r}, but the file has no such column; "
-                    f"columns are {', '.join(map(str, columns))} (文件中没有该列)",
+                    str(
+                        Text(
+                            "文件中没有该列",
+                            f"mapping says {fname} = {column!r}, but the file has no such column; "
+                            f"columns are {', '.join(map(str, columns))}",
+                        )
+                    ),
                     source,
                     field=column,
                 )
@@ -283,8 +294,13 @@ def _apply_mapping(
 def _ambiguous(fname: str, hits: list[str], source: str | None) -> Problem:
     names = " and ".join(repr(h) for h in hits)
     return Problem(
-        f"columns {names} both look like {fname!r}; say which one with --map {fname}=COLUMN "
-        f"(列 {names} 都像是 {fname}，请用 --map 指定)",
+        str(
+            Text(
+                f"列 {names} 都像是 {fname}，请用 --map 指定",
+                f"columns {names} both look like {fname!r}; "
+                f"say which one with --map {fname}=COLUMN",
+            )
+        ),
         source,
         field=fname,
     )
@@ -301,7 +317,12 @@ def parse_map_options(options: Iterable[str]) -> dict[str, str]:
         fname, sep, column = option.partition("=")
         if not sep or not fname.strip() or not column.strip():
             raise ConfigError(
-                f"--map {option!r}: expected FIELD=COLUMN, e.g. --map id=WGBM (格式应为 字段=列名)"
+                str(
+                    Text(
+                        "格式应为 字段=列名",
+                        f"--map {option!r}: expected FIELD=COLUMN, e.g. --map id=WGBM",
+                    )
+                )
             )
         out[fname.strip()] = column.strip()
     return out
@@ -324,7 +345,7 @@ def load_mapping(path: str | Path, kind: LayerKind | str) -> dict[str, str]:
         data = json.loads(text) if path.suffix.lower() == ".json" else tomllib.loads(text)
     except (OSError, ValueError) as exc:
         raise ConfigError(
-            f"{path.name}: cannot read mapping file (无法读取映射文件): {exc}"
+            str(Text("无法读取映射文件", f"{path.name}: cannot read mapping file: {exc}"))
         ) from exc
     kind = LayerKind(kind)
     out = {k: v for k, v in data.items() if not isinstance(v, dict)}

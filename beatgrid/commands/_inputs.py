@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from gis.errors import ConfigError
+from gis.i18n import Text
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -79,8 +80,13 @@ def read_workspace(path: Path, kinds: tuple[str, ...], **options: Any) -> dict[s
     found = [k for k in kinds if k in names]
     if not found:
         raise ConfigError(
-            f"{path.name}: no layer named after a layer kind (工作库中没有可识别的图层); "
-            f"layers are {', '.join(sorted(names))}; name files with --grids, --beats …"
+            str(
+                Text(
+                    "工作库中没有可识别的图层",
+                    f"{path.name}: no layer named after a layer kind; "
+                    f"layers are {', '.join(sorted(names))}; name files with --grids, --beats …",
+                )
+            )
         )
     named = dict(options.pop("layers", None) or {})
     return {k: read_one(path, k, layers={**named, k: k}, **options) for k in found}

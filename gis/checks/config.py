@@ -332,7 +332,7 @@ class CheckConfig:
             known = ", ".join(_Options.model_fields)
             raise ConfigError(
                 "; ".join(
-                    f"check option {u!r}: unknown option (未知选项); known: {known}"
+                    str(Text("未知选项", f"check option {u!r}: unknown option; known: {known}"))
                     for u in unknown
                 )
             )

@@ -122,8 +122,13 @@ class IdNormalization:
                 case = part
             else:
                 raise ConfigError(
-                    f"--parent-ids: unknown normalisation {raw!r} (未知编码规范化方式); "
-                    "use exact, zeros, width=N, upper, lower"
+                    str(
+                        Text(
+                            "未知编码规范化方式",
+                            f"--parent-ids: unknown normalisation {raw!r}; "
+                            "use exact, zeros, width=N, upper, lower",
+                        )
+                    )
                 )
         return cls(strip_zeros=strip, width=width, case=case)  # type: ignore[arg-type]
 

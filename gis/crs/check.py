@@ -221,5 +221,9 @@ def _problems(
         out.append(Problem(str(text), source, int(row_no[r]), feature, "geometry"))
     if len(bad_rows) > cap:
         more = len(bad_rows) - cap
-        out.append(Problem(f"{more} more rows with coordinate problems (另有 {more} 行)", source))
+        out.append(
+            Problem(
+                str(Text(f"另有 {more} 行", f"{more} more rows with coordinate problems")), source
+            )
+        )
     return out

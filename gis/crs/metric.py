@@ -96,8 +96,13 @@ def metric_crs(
             if not _is_mercator(crs):
                 return pyproj.CRS.from_user_input(crs)
             warnings.warn(
-                f"{crs_name(crs)} (Mercator) stretches lengths by 1/cos(latitude); measuring "
-                f"in a local CRS instead (墨卡托投影不宜量算，改用本地投影)",
+                str(
+                    Text(
+                        "墨卡托投影不宜量算，改用本地投影",
+                        f"{crs_name(crs)} (Mercator) stretches lengths by 1/cos(latitude); "
+                        "measuring in a local CRS instead",
+                    )
+                ),
                 CRSWarning,
                 stacklevel=2,
             )
@@ -107,8 +112,13 @@ def metric_crs(
         lon, lat, span = _bounds_centre((west, south, east, north))
     if span > 2 * width:
         warnings.warn(
-            f"the bulk of the data spans {span:.1f}° of longitude; distances far from the "
-            f"central meridian of the chosen zone are distorted (数据跨经度 {span:.1f}°)",
+            str(
+                Text(
+                    f"数据跨经度 {span:.1f}°",
+                    f"the bulk of the data spans {span:.1f}° of longitude; distances far from the "
+                    f"central meridian of the chosen zone are distorted",
+                )
+            ),
             CRSWarning,
             stacklevel=2,
         )

@@ -67,7 +67,12 @@ def pick_coordinates(
     for given, option in ((x, "--x"), (y, "--y")):
         if given is not None and given not in columns:
             raise ConfigError(
-                f"{option} {given!r}: no such column (无此列); columns are {', '.join(columns)}"
+                str(
+                    Text(
+                        "无此列",
+                        f"{option} {given!r}: no such column; columns are {', '.join(columns)}",
+                    )
+                )
             )
     return CoordinateColumns(x or _find(columns, _X), y or _find(columns, _Y))
 

@@ -9,6 +9,7 @@ import pyogrio
 from pyogrio.errors import DataLayerError, DataSourceError
 
 from gis.errors import FileFormatError
+from gis.i18n import Text
 from gis.io.encoding import shapefile_encoding
 from gis.io.read import TABLE_SUFFIXES, check_file
 from gis.io.tabular import read_table
@@ -50,7 +51,7 @@ def describe(path: str | Path, *, encoding: str | None = None) -> list[LayerInfo
             frame = gpd.read_parquet(path)
         except Exception as exc:  # pyarrow raises many types for a bad file
             raise FileFormatError.single(
-                path.name, f"cannot read GeoParquet (无法读取 GeoParquet): {exc}"
+                path.name, str(Text("无法读取 GeoParquet", f"cannot read GeoParquet: {exc}"))
             ) from exc
         crs = frame.crs.to_string() if frame.crs is not None else None
         fields = tuple(c for c in frame.columns if c != frame.geometry.name)
@@ -69,7 +70,7 @@ def _describe_ogr(path: Path, encoding: str | None) -> list[LayerInfo]:
         infos = [(n, pyogrio.read_info(target, layer=n, encoding=used)) for n in names]
     except (DataSourceError, DataLayerError, ValueError) as exc:
         raise FileFormatError.single(
-            path.name, f"cannot read the file (无法读取文件): {exc}"
+            path.name, str(Text("无法读取文件", f"cannot read the file: {exc}"))
         ) from exc
     return [
         LayerInfo(

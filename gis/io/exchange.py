@@ -23,6 +23,7 @@ import pyogrio
 import shapely
 
 from gis.errors import ConfigError, FileFormatError
+from gis.i18n import Text
 
 ShapefileEncoding = Literal["utf-8", "gbk"]
 FIELD_BYTES = 10
@@ -46,7 +47,8 @@ def write_shapefile(
         )
     except UnicodeEncodeError as exc:
         raise FileFormatError.single(
-            path.name, f"text cannot be written in {encoding.upper()} (无法用该编码写入): {exc}"
+            path.name,
+            str(Text("无法用该编码写入", f"text cannot be written in {encoding.upper()}: {exc}")),
         ) from exc
     path.with_suffix(".cpg").write_text("UTF-8" if encoding == "utf-8" else "GBK", encoding="ascii")
     return path
@@ -80,8 +82,12 @@ def _one_family(gdf: gpd.GeoDataFrame, path: Path) -> None:
         row = int(families.index[families.isna()][0]) + 1
         raise FileFormatError.single(
             path.name,
-            "geometry collections cannot go to a shapefile (几何集合无法写入 Shapefile); "
-            "export to GeoPackage",
+            str(
+                Text(
+                    "几何集合无法写入 Shapefile",
+                    "geometry collections cannot go to a shapefile; export to GeoPackage",
+                )
+            ),
             row=row,
             field="geometry",
         )

@@ -12,6 +12,7 @@ import pandas as pd
 import shapely
 
 from gis.errors import CRSError, GeometryError
+from gis.i18n import Text
 from gis.io.layer import Repair
 from gis.io.problems import Problems
 from gis.io.repair import areas_m2, make_polygons_valid
@@ -43,7 +44,9 @@ def check_geometries(
     """Run every geometry check; repair invalid polygons when asked."""
     if not isinstance(frame, gpd.GeoDataFrame) or frame.geometry.name not in frame.columns:
         problems.add(
-            GeometryError, "the layer has no geometry column (图层没有几何列)", field="geometry"
+            GeometryError,
+            str(Text("图层没有几何列", "the layer has no geometry column")),
+            field="geometry",
         )
         return gpd.GeoDataFrame(frame), ()
     geoms = frame.geometry.to_numpy().copy()
@@ -62,8 +65,18 @@ def check_geometries(
 def _check_missing(geoms: np.ndarray, problems: Problems) -> np.ndarray:
     missing = shapely.is_missing(geoms)
     empty = ~missing & shapely.is_empty(geoms)
-    problems.at(GeometryError, np.flatnonzero(missing), "no geometry (几何为空)", field="geometry")
-    problems.at(GeometryError, np.flatnonzero(empty), "empty geometry (空几何)", field="geometry")
+    problems.at(
+        GeometryError,
+        np.flatnonzero(missing),
+        str(Text("几何为空", "no geometry")),
+        field="geometry",
+    )
+    problems.at(
+        GeometryError,
+        np.flatnonzero(empty),
+        str(Text("空几何", "empty geometry")),
+        field="geometry",
+    )
     return ~(missing | empty)
 
 
@@ -97,7 +110,11 @@ def _check_dims(geoms: np.ndarray, present: np.ndarray, problems: Problems) -> n
     problems.at(
         GeometryError,
         np.flatnonzero(minority),
-        f"geometry is {label} while most of the layer is not: mixed dimensions (维度混杂)",
+        str(
+            Text(
+                "维度混杂", f"geometry is {label} while most of the layer is not: mixed dimensions"
+            )
+        ),
         field="geometry",
     )
     return geoms
@@ -118,7 +135,12 @@ def _check_validity(
     reasons = shapely.is_valid_reason(geoms[invalid])
     if not repair:
         messages = [
-            f"invalid polygon: {reason}; fix it or import with --repair (几何无效：自相交等)"
+            str(
+                Text(
+                    "几何无效：自相交等",
+                    f"invalid polygon: {reason}; fix it or import with --repair",
+                )
+            )
             for reason in reasons[:50]
         ]
         problems.at(GeometryError, invalid, messages, field="geometry")
@@ -131,7 +153,7 @@ def _check_validity(
     problems.at(
         GeometryError,
         invalid[lost],
-        "invalid polygon has no polygonal part left after repair (修复后无面状部分)",
+        str(Text("修复后无面状部分", "invalid polygon has no polygonal part left after repair")),
         field="geometry",
     )
     out = geoms.copy()
@@ -159,14 +181,24 @@ def _check_range(geoms: np.ndarray, present: np.ndarray, crs: object, problems: 
     problems.at(
         CRSError,
         np.flatnonzero(bad_lat),
-        "latitude beyond ±90 in a geographic CRS: are x and y (lon and lat) swapped, or is the "
-        "CRS wrong? (纬度超出范围：经纬度是否颠倒？)",
+        str(
+            Text(
+                "纬度超出范围：经纬度是否颠倒？",
+                "latitude beyond ±90 in a geographic CRS: are x and y (lon and lat) swapped, "
+                "or is the "
+                "CRS wrong?",
+            )
+        ),
         field="geometry",
     )
     problems.at(
         CRSError,
         np.flatnonzero(bad_lon),
-        "longitude beyond ±180 in a geographic CRS: projected coordinates? state the CRS "
-        "(经度超出范围)",
+        str(
+            Text(
+                "经度超出范围",
+                "longitude beyond ±180 in a geographic CRS: projected coordinates? state the CRS",
+            )
+        ),
         field="geometry",
     )

@@ -21,6 +21,7 @@ import numpy as np
 import shapely
 
 from gis.errors import FileFormatError, LayerError, LimitError, Problem
+from gis.i18n import Text
 
 ARCHIVE_SUFFIXES = (".zip", ".kmz", ".xlsx", ".xlsm")
 _EOCD = b"PK\x05\x06"
@@ -73,7 +74,7 @@ def check_archive(path: Path, *, limits: InputLimits) -> None:
             infos = zf.infolist()
     except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
         raise FileFormatError.single(
-            path.name, f"not a readable zip archive (无法读取压缩包): {exc}"
+            path.name, str(Text("无法读取压缩包", f"not a readable zip archive: {exc}"))
         ) from None
     if len(infos) > limits.archive_members:
         raise _too_many(path, len(infos), limits)
@@ -82,17 +83,26 @@ def check_archive(path: Path, *, limits: InputLimits) -> None:
         biggest = max(infos, key=lambda i: i.file_size)
         raise LimitError.single(
             path.name,
-            f"the archive unpacks to {total} bytes, over the {limits.archive_bytes} byte limit "
-            f"(largest member {biggest.filename!r}: {biggest.file_size} bytes) "
-            "(压缩包解压后过大)",
+            str(
+                Text(
+                    "压缩包解压后过大",
+                    f"the archive unpacks to {total} bytes, "
+                    f"over the {limits.archive_bytes} byte limit "
+                    f"(largest member {biggest.filename!r}: {biggest.file_size} bytes)",
+                )
+            ),
         )
 
 
 def _too_many(path: Path, count: int, limits: InputLimits) -> LayerError:
     return LimitError.single(
         path.name,
-        f"the archive holds {count} members, over the limit of {limits.archive_members} "
-        "(压缩包内文件过多)",
+        str(
+            Text(
+                "压缩包内文件过多",
+                f"the archive holds {count} members, over the limit of {limits.archive_members}",
+            )
+        ),
     )
 
 
@@ -166,8 +176,13 @@ def check_vertex_counts(
         raise LimitError(
             [
                 Problem(
-                    f"the geometry has {int(counts[i])} vertices, over the limit of "
-                    f"{limits.feature_vertices} per feature; simplify it first (几何顶点过多)",
+                    str(
+                        Text(
+                            "几何顶点过多",
+                            f"the geometry has {int(counts[i])} vertices, over the limit of "
+                            f"{limits.feature_vertices} per feature; simplify it first",
+                        )
+                    ),
                     source,
                     row=int(numbers[i]),
                     field="geometry",
@@ -179,7 +194,13 @@ def check_vertex_counts(
     if total > limits.layer_vertices:
         raise LimitError.single(
             source,
-            f"the layer has {total} vertices, over the limit of {limits.layer_vertices} per "
-            "layer; split or simplify it (图层顶点总数过多)",
+            str(
+                Text(
+                    "图层顶点总数过多",
+                    f"the layer has {total} vertices, "
+                    f"over the limit of {limits.layer_vertices} per "
+                    "layer; split or simplify it",
+                )
+            ),
             field="geometry",
         )

@@ -19,6 +19,7 @@ import numpy as np
 import pyproj
 
 from gis.errors import CRSError, LimitError, Problem
+from gis.i18n import Text
 from gis.io.limits import InputLimits
 
 DEGREE_LIKE = (180.0, 90.0)
@@ -32,9 +33,13 @@ def check_crs_fits(crs: pyproj.CRS, x_y: np.ndarray, *, name: str, source: str |
     if crs.is_geocentric:
         raise CRSError.single(
             source,
-            f"{name} is a geocentric CRS (X/Y/Z in metres from the earth's centre); map "
-            "layers need a geographic (EPSG:4326, EPSG:4490) or projected CRS "
-            "(地心坐标系不能用于地图图层)",
+            str(
+                Text(
+                    "地心坐标系不能用于地图图层",
+                    f"{name} is a geocentric CRS (X/Y/Z in metres from the earth's centre); map "
+                    "layers need a geographic (EPSG:4326, EPSG:4490) or projected CRS",
+                )
+            ),
             field="geometry",
         )
     if not crs.is_projected or len(x_y) == 0:
@@ -43,9 +48,15 @@ def check_crs_fits(crs: pyproj.CRS, x_y: np.ndarray, *, name: str, source: str |
     if len(finite) and (np.abs(finite) <= DEGREE_LIKE).all():
         raise CRSError.single(
             source,
-            f"the coordinates look like longitude/latitude (all within ±180/±90), but {name} "
-            "is projected in metres: they would land within metres of (0°, 0°). State "
-            "EPSG:4326 / EPSG:4490 (or gcj02, bd09) instead (坐标像经纬度，但指定的是投影坐标系)",
+            str(
+                Text(
+                    "坐标像经纬度，但指定的是投影坐标系",
+                    f"the coordinates look like longitude/latitude (all within ±180/±90), "
+                    f"but {name} "
+                    "is projected in metres: they would land within metres of (0°, 0°). State "
+                    "EPSG:4326 / EPSG:4490 (or gcj02, bd09) instead",
+                )
+            ),
             field="geometry",
         )
 
@@ -71,9 +82,14 @@ def check_extent(
     raise LimitError(
         [
             Problem(
-                f"the feature spans {span[i]:.1f}° of longitude or latitude, more than the "
-                f"{limits.feature_degrees:g}° any district's feature may; is the CRS right? "
-                "(要素范围过大)",
+                str(
+                    Text(
+                        "要素范围过大",
+                        f"the feature spans {span[i]:.1f}° of longitude or latitude, more than the "
+                        f"{limits.feature_degrees:g}° any district's feature may; "
+                        "is the CRS right?",
+                    )
+                ),
                 source,
                 row=int(numbers[i]),
                 field="geometry",

@@ -30,6 +30,7 @@ from gis.errors import (
     Problem,
 )
 from gis.fields import ColumnMatch, header_score, recognise
+from gis.i18n import Text
 from gis.io.layer import Layer
 from gis.io.limits import InputLimits, check_archive, check_vertices
 from gis.io.plausible import check_crs_fits, check_extent
@@ -185,13 +186,13 @@ def read_frame(
     check_file(path)
     if path.suffix.lower() in TABLE_SUFFIXES:
         raise FileFormatError.single(
-            source, "a table has no geometry here; give a vector file (需要矢量文件)"
+            source, str(Text("需要矢量文件", "a table has no geometry here; give a vector file"))
         )
     layer = pick_layer(path, layer)
     raw = read_vector(path, layer=layer, encoding=encoding)
     frame = raw.frame
     if not isinstance(frame, gpd.GeoDataFrame) or frame.geometry.name not in frame:
-        raise FileFormatError.single(source, "the file has no geometry (文件没有几何)")
+        raise FileFormatError.single(source, str(Text("文件没有几何", "the file has no geometry")))
     src, _ = _settle_crs(raw.crs, None, crs, source=source)
     frame = frame.set_crs(src.crs, allow_override=True)
     if len(frame):
@@ -282,7 +283,9 @@ def _open(
         return _open_table(path, sp, layer=layer, encoding=encoding, mapping=mapping)
     raw = read_vector(path, layer=layer, encoding=encoding)
     if len(raw.frame) == 0:
-        raise FileFormatError.single(path.name, "the file has no features (文件没有要素)")
+        raise FileFormatError.single(
+            path.name, str(Text("文件没有要素", "the file has no features"))
+        )
     spatial = isinstance(raw.frame, gpd.GeoDataFrame) and raw.frame.geometry.name in raw.frame
     if sp.geometry != "none" and not spatial:
         raise FileFormatError.single(
@@ -300,15 +303,24 @@ def _open(
 
 def check_file(path: Path) -> None:
     if not path.exists():
-        raise FileFormatError.single(path.name, f"file not found: {path} (文件不存在)")
+        raise FileFormatError.single(path.name, str(Text("文件不存在", f"file not found: {path}")))
     if path.is_dir():
-        raise FileFormatError.single(path.name, "is a folder, not a file (这是文件夹，不是文件)")
+        raise FileFormatError.single(
+            path.name, str(Text("这是文件夹，不是文件", "is a folder, not a file"))
+        )
     if path.stat().st_size == 0:
-        raise FileFormatError.single(path.name, "the file is empty (0 bytes) (文件为空)")
+        raise FileFormatError.single(
+            path.name, str(Text("文件为空", "the file is empty (0 bytes)"))
+        )
     if path.suffix.lower() not in SUPPORTED:
         raise FileFormatError.single(
             path.name,
-            f"unknown format {path.suffix!r} (不支持的格式); supported: {', '.join(SUPPORTED)}",
+            str(
+                Text(
+                    "不支持的格式",
+                    f"unknown format {path.suffix!r}; supported: {', '.join(SUPPORTED)}",
+                )
+            ),
         )
 
 
@@ -377,18 +389,26 @@ def _settle_crs(
     if declared is not None:
         return gcrs.parse_crs(declared, source=source), f"declared in the file: {_short(declared)}"
     if geometry is not None and plausible_lonlat(geometry):
-        message = (
-            f"{source}: no CRS stated; the coordinates are plausible longitude/latitude, so "
-            "EPSG:4326 (WGS84) is assumed. If they come from Amap/Tencent or Baidu, state "
-            "crs='gcj02' or 'bd09' (未指定坐标系，按 WGS84 处理)"
+        message = str(
+            Text(
+                "未指定坐标系，按 WGS84 处理",
+                f"{source}: no CRS stated; the coordinates are plausible longitude/latitude, so "
+                "EPSG:4326 (WGS84) is assumed. If they come from Amap/Tencent or Baidu, state "
+                "crs='gcj02' or 'bd09'",
+            )
         )
         warnings.warn(message, CRSWarning, stacklevel=3)
         return gcrs.parse_crs("EPSG:4326"), "assumed EPSG:4326: no CRS stated, values are lon/lat"
     raise CRSError.single(
         source,
-        "the coordinate system is unknown: the file does not declare it and the values are "
-        "not longitude/latitude. State it with crs= (CLI: --crs), e.g. EPSG:4490, "
-        "EPSG:4549, gcj02, bd09 (坐标系未知，请用 --crs 指定)",
+        str(
+            Text(
+                "坐标系未知，请用 --crs 指定",
+                "the coordinate system is unknown: the file does not declare it and the values are "
+                "not longitude/latitude. State it with crs= (CLI: --crs), e.g. EPSG:4490, "
+                "EPSG:4549, gcj02, bd09",
+            )
+        ),
         field="geometry",
     )
 
@@ -420,14 +440,21 @@ def _drop_unplaceable(
     xy_zero = ~missing & (shapely.get_x(geoms) == 0) & (shapely.get_y(geoms) == 0)
     listed = {p.row for p in reasons}
     extra = [
-        Problem("no geometry, or (0, 0) (无坐标或坐标为 0,0)", source, row=int(r), field="geometry")
+        Problem(
+            str(Text("无坐标或坐标为 0,0", "no geometry, or (0, 0)")),
+            source,
+            row=int(r),
+            field="geometry",
+        )
         for r in rows[(missing | xy_zero)]
         if int(r) not in listed
     ]
     keep = ~(missing | xy_zero)
     if not keep.any():
         raise FileFormatError.single(
-            source, "no row has usable coordinates (没有一行有可用坐标)", field="geometry"
+            source,
+            str(Text("没有一行有可用坐标", "no row has usable coordinates")),
+            field="geometry",
         )
     return gdf[keep], rows[keep], _rejected_frame([*reasons, *extra])
 
@@ -447,9 +474,13 @@ def _rejected_notes(rejected: pd.DataFrame, source: str) -> list[str]:
         return []
     shown = ", ".join(map(str, rejected["row"].head(10)))
     more = " …" if len(rejected) > 10 else ""
-    note = (
-        f"{len(rejected)} rows without usable coordinates were not loaded (rows {shown}{more}); "
-        "see Layer.rejected (缺少坐标的行未导入)"
+    note = str(
+        Text(
+            "缺少坐标的行未导入",
+            f"{len(rejected)} rows without usable coordinates were not loaded "
+            f"(rows {shown}{more}); "
+            "see Layer.rejected",
+        )
     )
     warnings.warn(f"{source}: {note}", DataQualityWarning, stacklevel=3)
     return [note]

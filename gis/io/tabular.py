@@ -20,6 +20,7 @@ import pandas as pd
 import shapely
 
 from gis.errors import CRSError, FileFormatError, Problem
+from gis.i18n import Text
 from gis.io.encoding import text_encoding
 
 _SNIFF_BYTES = 64 * 1024
@@ -60,7 +61,7 @@ def read_table(
     frame.columns = [str(c).strip() for c in frame.columns]
     if frame.empty:
         raise FileFormatError.single(
-            path.name, "the table has a header but no rows (表格没有数据行)"
+            path.name, str(Text("表格没有数据行", "the table has a header but no rows"))
         )
     return Table(frame, used)
 
@@ -79,12 +80,17 @@ def _read_csv(path: Path, *, encoding: str | None) -> tuple[pd.DataFrame, str]:
     except UnicodeDecodeError as exc:
         raise FileFormatError.single(
             path.name,
-            f"cannot decode the file as {used} at byte {exc.start}; "
-            "state the encoding (--encoding gbk / utf-8) (无法解码，请用 --encoding 指定编码)",
+            str(
+                Text(
+                    "无法解码，请用 --encoding 指定编码",
+                    f"cannot decode the file as {used} at byte {exc.start}; "
+                    "state the encoding (--encoding gbk / utf-8)",
+                )
+            ),
         ) from exc
     except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
         raise FileFormatError.single(
-            path.name, f"not a readable CSV table (无法解析 CSV): {exc}"
+            path.name, str(Text("无法解析 CSV", f"not a readable CSV table: {exc}"))
         ) from exc
     return frame, used
 
@@ -96,7 +102,7 @@ def _read_xlsx(
         sheets = pd.ExcelFile(path, engine="openpyxl")
     except Exception as exc:  # openpyxl raises many unrelated types for a bad file
         raise FileFormatError.single(
-            path.name, f"not a readable XLSX workbook (无法读取 XLSX): {exc}"
+            path.name, str(Text("无法读取 XLSX", f"not a readable XLSX workbook: {exc}"))
         ) from exc
     with sheets:
         names = [str(s) for s in sheets.sheet_names]
@@ -105,7 +111,7 @@ def _read_xlsx(
         if sheet is not None and sheet not in names:
             raise FileFormatError.single(
                 path.name,
-                f"no sheet {sheet!r}; sheets are {', '.join(names)} (没有该工作表)",
+                str(Text("没有该工作表", f"no sheet {sheet!r}; sheets are {', '.join(names)}")),
                 field="layer",
             )
         grid = pd.read_excel(
@@ -168,9 +174,9 @@ def from_lonlat(frame: pd.DataFrame, *, lon: str, lat: str, source: str) -> Loca
     points[bad] = None
     reasons = [
         Problem(
-            "coordinates are (0, 0): not a real location (坐标为 0,0)"
+            str(Text("坐标为 0,0", "coordinates are (0, 0): not a real location"))
             if zero[i]
-            else "no coordinates or not a number (缺少坐标)",
+            else str(Text("缺少坐标", "no coordinates or not a number")),
             source,
             row=int(i) + 1,
             field=lon if np.isnan(x[i]) or zero[i] else lat,
@@ -192,14 +198,21 @@ def _check_swapped(x: np.ndarray, y: np.ndarray, *, lon: str, lat: str, source: 
     if bad_lat.size == 0 or bool(np.any(np.abs(x) > 180)):
         return  # all fine, or projected coordinates: the CRS must then be stated
     swapped = bool(np.all(np.abs(x[bad_lat]) <= 90))
-    hint = (
-        f"; the values look like longitudes: are {lon!r} and {lat!r} swapped? "
-        f"(纬度超出 ±90，经纬度是否颠倒？)"
-        if swapped
-        else " (纬度超出 ±90)"
+    zh_hint = "，经纬度是否颠倒？" if swapped else ""
+    en_hint = (
+        f"; the values look like longitudes: are {lon!r} and {lat!r} swapped?" if swapped else ""
     )
     problems = [
-        Problem(f"latitude {y[i]:g} is beyond ±90{hint}", source, row=int(i) + 1, field=lat)
+        Problem(
+            str(
+                Text(
+                    f"纬度 {y[i]:g} 超出 ±90{zh_hint}", f"latitude {y[i]:g} is beyond ±90{en_hint}"
+                )
+            ),
+            source,
+            row=int(i) + 1,
+            field=lat,
+        )
         for i in bad_lat[:50]
     ]
     raise CRSError(problems)
@@ -216,7 +229,7 @@ def from_wkt(frame: pd.DataFrame, *, wkt: str, source: str) -> Located:
     if unparsed.size:
         problems = [
             Problem(
-                f"not valid WKT: {str(values[i])[:40]!r} (无法解析的 WKT)",
+                str(Text("无法解析的 WKT", f"not valid WKT: {str(values[i])[:40]!r}")),
                 source,
                 row=int(i) + 1,
                 field=wkt,

@@ -16,6 +16,7 @@ import pandas as pd
 from pandas.tseries.api import guess_datetime_format
 
 from gis.errors import ConfigError, DataQualityWarning, FieldError, FileFormatError
+from gis.i18n import Text
 from gis.io.geometry import check_geometries
 from gis.io.layer import Layer, Repair
 from gis.io.problems import Problems
@@ -106,7 +107,7 @@ def validate_layer(
     sp = kind_spec(kind)
     rows = np.arange(1, len(gdf) + 1) if rows is None else np.asarray(rows)
     if len(gdf) == 0:
-        raise FileFormatError.single(source, "the layer has no features (图层没有要素)")
+        raise FileFormatError.single(source, str(Text("图层没有要素", "the layer has no features")))
     ids = list(gdf["id"]) if "id" in gdf.columns else None
     problems = Problems(source, rows, ids)
     notes: list[str] = []
@@ -143,7 +144,7 @@ def kind_spec(kind: LayerKind | str) -> LayerSpec:
     except ValueError:
         kinds = ", ".join(k.value for k in LayerKind)
         raise ConfigError(
-            f"unknown layer kind {kind!r} (未知图层类型); kinds are {kinds}"
+            str(Text("未知图层类型", f"unknown layer kind {kind!r}; kinds are {kinds}"))
         ) from None
 
 
@@ -157,8 +158,13 @@ def _merge_parts(
         Repair(
             row=parts[0],
             feature_id=fid,
-            reason=f"rows {', '.join(map(str, parts))} share this id: merged into one "
-            "multipart feature (同一编码的多行合并)",
+            reason=str(
+                Text(
+                    "同一编码的多行合并",
+                    f"rows {', '.join(map(str, parts))} share this id: merged into one "
+                    "multipart feature",
+                )
+            ),
             area_before_m2=before,
             area_after_m2=after,
         )
@@ -188,9 +194,13 @@ def _check_fields(
             elif fs.required:
                 problems.add(
                     FieldError,
-                    f"required field {fs.name!r} ({fs.label_zh}) not found; columns are "
-                    f"{columns}; name it with --map {fs.name}=COLUMN "
-                    "(缺少必填字段，请用 --map 指定列)",
+                    str(
+                        Text(
+                            "缺少必填字段，请用 --map 指定列",
+                            f"required field {fs.name!r} ({fs.label_zh}) not found; columns are "
+                            f"{columns}; name it with --map {fs.name}=COLUMN",
+                        )
+                    ),
                     field=fs.name,
                 )
             frame[fs.name] = pd.Series(None, index=frame.index, dtype=object)
@@ -200,7 +210,9 @@ def _check_fields(
         frame[fs.name] = _coerce(frame[fs.name], text, fs, problems, notes, tz=tz)
         if fs.required and not (fs.name == "parent_id" and blank.all()):
             empty = np.flatnonzero(blank)
-            problems.at(FieldError, empty, f"{fs.name} is empty (必填字段为空)", field=fs.name)
+            problems.at(
+                FieldError, empty, str(Text("必填字段为空", f"{fs.name} is empty")), field=fs.name
+            )
     canonical = list(sp.field_names)
     others = [c for c in frame.columns if c not in canonical and c != "geometry"]
     tail = ["geometry"] if "geometry" in frame.columns else []
@@ -230,8 +242,13 @@ def _coerce(
             FieldError,
             np.flatnonzero(bad.to_numpy()),
             [
-                f"{fs.name} {v!r} is not "
-                f"{'an integer' if fs.dtype == 'int' else 'a number'} (不是数字)"
+                str(
+                    Text(
+                        "不是数字",
+                        f"{fs.name} {v!r} is not "
+                        f"{'an integer' if fs.dtype == 'int' else 'a number'}",
+                    )
+                )
                 for v in values[bad].tolist()[:50]
             ],
             field=fs.name,
@@ -255,7 +272,12 @@ def local_zone(name: str) -> str:
         zoneinfo.ZoneInfo(name)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
         raise ConfigError(
-            f"unknown time zone {name!r} (未知时区); use an IANA name such as Asia/Shanghai"
+            str(
+                Text(
+                    "未知时区",
+                    f"unknown time zone {name!r}; use an IANA name such as Asia/Shanghai",
+                )
+            )
         ) from exc
     return name
 
@@ -273,15 +295,19 @@ def _as_datetime(
             FieldError,
             np.flatnonzero(bad.to_numpy()),
             [
-                f"{fs.name} {v!r} is not a date/time (无法识别的时间)"
+                str(Text("无法识别的时间", f"{fs.name} {v!r} is not a date/time"))
                 for v in text[bad].tolist()[:50]
             ],
             field=fs.name,
         )
     if getattr(parsed.dt, "tz", None) is not None:
         notes.append(
-            f"times in {fs.name!r} carried a time zone; kept as local time in {tz} "
-            f"(时间已换算为当地时间 {tz})"
+            str(
+                Text(
+                    f"时间已换算为当地时间 {tz}",
+                    f"times in {fs.name!r} carried a time zone; kept as local time in {tz}",
+                )
+            )
         )
         parsed = parsed.dt.tz_convert(tz).dt.tz_localize(None)
     return parsed
@@ -368,8 +394,14 @@ def _check_duplicates(frame: pd.DataFrame, sp: LayerSpec, problems: Problems) ->
     )
     first_rows = pd.Series(problems.rows, index=frame.index)[dup].groupby(ids[dup]).agg(list)
     messages = [
-        f"id {ids.iloc[p]!r} is used by rows {', '.join(map(str, first_rows[ids.iloc[p]]))} "
-        f"(编码重复){hint}"
+        str(
+            Text(
+                "编码重复",
+                f"id {ids.iloc[p]!r} is used by rows "
+                f"{', '.join(map(str, first_rows[ids.iloc[p]]))} "
+                f"{hint}",
+            )
+        )
         for p in np.flatnonzero(dup.to_numpy())[:50]
     ]
     problems.at(FieldError, np.flatnonzero(dup.to_numpy()), messages, field="id")

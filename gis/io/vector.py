@@ -19,6 +19,7 @@ from pyogrio.errors import DataLayerError, DataSourceError
 from shapely.errors import ShapelyError
 
 from gis.errors import FileFormatError, GeometryError, Problem
+from gis.i18n import Text
 from gis.io.encoding import shapefile_encoding
 
 VECTOR_SUFFIXES = (".geojson", ".json", ".shp", ".zip", ".gpkg", ".kml", ".kmz", ".fgb", ".gml")
@@ -62,7 +63,7 @@ def read_vector(path: Path, *, layer: str | None, encoding: str | None) -> RawVe
             raise _unparsable(path, target, chosen) from None
     except (DataSourceError, DataLayerError, UnicodeError, LookupError, ValueError) as exc:
         raise FileFormatError.single(
-            path.name, f"cannot read the file (无法读取文件): {exc}"
+            path.name, str(Text("无法读取文件", f"cannot read the file: {exc}"))
         ) from exc
     if path.suffix.lower() in (".kml", ".kmz"):
         frame = _tidy_kml(frame)
@@ -90,8 +91,14 @@ def _unparsable(path: Path, target: str, layer: str | None) -> GeometryError:
             reason = str(exc).split(":", 1)[-1].strip()
             problems.append(
                 Problem(
-                    f"the geometry cannot be built: {reason}; a polygon ring needs at least 4 "
-                    "points and must end where it starts (几何无法构建：环未闭合或点数不足)",
+                    str(
+                        Text(
+                            "几何无法构建：环未闭合或点数不足",
+                            f"the geometry cannot be built: {reason}; "
+                            "a polygon ring needs at least 4 "
+                            "points and must end where it starts",
+                        )
+                    ),
                     path.name,
                     row=row,
                     field="geometry",
@@ -100,7 +107,7 @@ def _unparsable(path: Path, target: str, layer: str | None) -> GeometryError:
             if len(problems) >= MAX_LISTED:
                 break
     if not problems:
-        problems.append(Problem("a geometry cannot be built (几何无法构建)", path.name))
+        problems.append(Problem(str(Text("几何无法构建", "a geometry cannot be built")), path.name))
     return GeometryError(problems)
 
 
@@ -148,7 +155,7 @@ def _read_parquet(path: Path) -> RawVector:
         frame = gpd.read_parquet(path)
     except Exception as exc:  # pyarrow and geopandas raise many types for a bad file
         raise FileFormatError.single(
-            path.name, f"cannot read GeoParquet (无法读取 GeoParquet): {exc}"
+            path.name, str(Text("无法读取 GeoParquet", f"cannot read GeoParquet: {exc}"))
         ) from exc
     crs = frame.crs.to_wkt() if frame.crs is not None else None
     return RawVector(frame, crs, None, None)
@@ -166,11 +173,15 @@ def is_shapefile(path: Path) -> bool:
 def gdal_path(path: Path) -> str:
     if path.suffix.lower() == ".zip":
         if not zipfile.is_zipfile(path):
-            raise FileFormatError.single(path.name, "not a zip archive (文件不是 zip 压缩包)")
+            raise FileFormatError.single(
+                path.name, str(Text("文件不是 zip 压缩包", "not a zip archive"))
+            )
         return f"/vsizip/{path.resolve()}"
     if path.suffix.lower() == ".kmz":
         if not zipfile.is_zipfile(path):
-            raise FileFormatError.single(path.name, "not a KMZ (zip) archive (不是 KMZ 压缩包)")
+            raise FileFormatError.single(
+                path.name, str(Text("不是 KMZ 压缩包", "not a KMZ (zip) archive"))
+            )
         with zipfile.ZipFile(path) as zf:
             kml = next((n for n in zf.namelist() if n.lower().endswith(".kml")), None)
         if kml is None:
@@ -205,22 +216,27 @@ def _choose_layer(path: Path, target: str, layer: str | None) -> str | None:
         listed = pyogrio.list_layers(target)
     except (DataSourceError, DataLayerError, ValueError) as exc:
         raise FileFormatError.single(
-            path.name, f"cannot open the file (无法打开文件): {_first_line(exc)}"
+            path.name, str(Text("无法打开文件", f"cannot open the file: {_first_line(exc)}"))
         ) from exc
     names = [str(n) for n in listed[:, 0]]
     if layer is not None:
         if layer not in names:
             raise FileFormatError.single(
                 path.name,
-                f"no layer {layer!r}; layers are {', '.join(names)} (没有该图层)",
+                str(Text("没有该图层", f"no layer {layer!r}; layers are {', '.join(names)}")),
                 field="layer",
             )
         return layer
     if len(names) > 1:
         raise FileFormatError.single(
             path.name,
-            f"the file holds {len(names)} layers: {', '.join(names)}; choose one with "
-            "--layer NAME (文件含多个图层，请用 --layer 指定)",
+            str(
+                Text(
+                    "文件含多个图层，请用 --layer 指定",
+                    f"the file holds {len(names)} layers: {', '.join(names)}; choose one with "
+                    "--layer NAME",
+                )
+            ),
             field="layer",
         )
     return names[0] if names else None
@@ -252,7 +268,9 @@ def pick_layer(path: Path, wanted: str | None) -> str | None:
     if wanted is None:
         return names[0]
     raise FileFormatError.single(
-        path.name, f"no layer {wanted!r}; layers are {', '.join(names)} (没有该图层)", field="layer"
+        path.name,
+        str(Text("没有该图层", f"no layer {wanted!r}; layers are {', '.join(names)}")),
+        field="layer",
     )
 
 

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from gis.errors import ConfigError
+from gis.i18n import Text
 
 
 @dataclass(frozen=True)
@@ -33,7 +34,9 @@ class Basis:
 
     def __post_init__(self) -> None:
         if not self.title.strip():
-            raise ConfigError("notice basis: a cited document needs a title (依据文件须有标题)")
+            raise ConfigError(
+                str(Text("依据文件须有标题", "notice basis: a cited document needs a title"))
+            )
 
 
 @dataclass(frozen=True)

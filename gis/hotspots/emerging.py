@@ -33,7 +33,7 @@ names the cold history; the R package sfdep resolves it the same way).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, get_args
 
 import geopandas as gpd
 import numpy as np
@@ -60,16 +60,7 @@ Pattern = Literal[
     "historical",
     "none",
 ]
-PATTERN_ORDER: tuple[Pattern, ...] = (
-    "new",
-    "consecutive",
-    "intensifying",
-    "persistent",
-    "diminishing",
-    "sporadic",
-    "oscillating",
-    "historical",
-)
+PATTERN_ORDER: tuple[Pattern, ...] = tuple(p for p in get_args(Pattern) if p != "none")
 PATTERN_ZH = {
     "new": "新增",
     "consecutive": "连续",

@@ -87,9 +87,15 @@ def _check_types(
     ok = np.isin(types, allowed_types(sp))
     wrong = np.flatnonzero(present & ~ok)
     expected = " or ".join(_TYPE_NAMES[t] for t in allowed_types(sp))
+    shape_zh = "点" if sp.geometry == "point" else "面"
     messages = [
-        f"geometry is a {_TYPE_NAMES.get(int(types[p]), '?')}; {sp.label_en} layers need "
-        f"{expected} (几何类型错误：{sp.label_zh}应为{'点' if sp.geometry == 'point' else '面'})"
+        str(
+            Text(
+                f"几何类型错误：{sp.label_zh}应为{shape_zh}",
+                f"geometry is a {_TYPE_NAMES.get(int(types[p]), '?')}; {sp.label_en} layers need "
+                f"{expected}",
+            )
+        )
         for p in wrong[:50]
     ]
     problems.at(GeometryError, wrong, messages, field="geometry")

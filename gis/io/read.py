@@ -341,9 +341,14 @@ def _open_table(
     )
     notes = [f"text encoding: {table.encoding}"] if table.encoding not in (None, "utf-8") else []
     if frame.attrs.get("header_row", 1) > 1:
+        row = frame.attrs["header_row"]
         notes.append(
-            f"header found on sheet row {frame.attrs['header_row']}; rows are counted from "
-            f"the row below it (表头位于第 {frame.attrs['header_row']} 行)"
+            str(
+                Text(
+                    f"表头位于第 {row} 行，行号从其下一行起算",
+                    f"header found on sheet row {row}; rows are counted from the row below it",
+                )
+            )
         )
     if not has_geometry:
         return _Raw(frame, match, None, None, notes=notes)
@@ -355,9 +360,14 @@ def _open_table(
     else:
         raise FileFormatError.single(
             path.name,
-            "no coordinate columns found: need lon and lat (经度/纬度) or a WKT column; "
-            f"columns are {', '.join(map(str, frame.columns))}; name them with "
-            "--map lon=COL --map lat=COL or --map wkt=COL",
+            str(
+                Text(
+                    "找不到坐标列：需要经度、纬度列或 WKT 列，可用 --map 指定",
+                    "no coordinate columns found: need lon and lat or a WKT column; "
+                    f"columns are {', '.join(map(str, frame.columns))}; name them with "
+                    "--map lon=COL --map lat=COL or --map wkt=COL",
+                )
+            ),
             field="lon/lat",
         )
     return _Raw(frame, match, located.geometry, None, rejected=located.reasons, notes=notes)

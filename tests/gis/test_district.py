@@ -190,7 +190,7 @@ def test_missing_manifest_and_missing_layer_file(tmp_path: Path, district_dir: P
     with pytest.raises(FileFormatError, match="no manifest"):
         load_district(tmp_path / "nowhere")
     (district_dir / "beats.geojson").unlink()
-    with pytest.raises(FileFormatError, match=r"beats\.geojson: file not found"):
+    with pytest.raises(FileFormatError, match=r"beats\.geojson: 文件不存在 / file not found"):
         load_district(district_dir)
 
 

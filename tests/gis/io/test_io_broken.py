@@ -88,7 +88,8 @@ def test_missing_file(tmp_path: Path) -> None:
 def test_zero_features(tmp_path: Path) -> None:
     path = tmp_path / "grids.geojson"
     path.write_text(json.dumps({"type": "FeatureCollection", "features": []}))
-    with pytest.raises(FileFormatError, match=r"grids\.geojson: 文件没有要素 / the file has no features"):
+    no_features = r"grids\.geojson: 文件没有要素 / the file has no features"
+    with pytest.raises(FileFormatError, match=no_features):
         read_layer(path, kind="grid")
 
 
@@ -385,7 +386,8 @@ def test_nothing_half_loaded(tmp_path: Path, grids: gpd.GeoDataFrame) -> None:
 def test_unknown_kind_is_a_config_error(tmp_path: Path, grids: gpd.GeoDataFrame, call: str) -> None:
     from gis.errors import ConfigError
 
-    with pytest.raises(ConfigError, match=r"未知图层类型 / unknown layer kind .grids.; kinds are street"):
+    unknown = r"未知图层类型 / unknown layer kind .grids.; kinds are street"
+    with pytest.raises(ConfigError, match=unknown):
         if call == "read":
             read_layer(_geojson(tmp_path, grids), kind="grids")
         else:

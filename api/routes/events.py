@@ -24,6 +24,7 @@ from api.event_schemas import (
     EventSetupBody,
     EventSetupPublic,
     EventSetupSaved,
+    FigureValue,
     GridCounts,
     TransitionBody,
     ZeroReportBody,
@@ -154,11 +155,11 @@ def figures(
 ) -> EventFiguresPublic:
     """办结率, overdue, mean response / handling hours and 零报告 per group in ``[start, end)``."""
     result = events.figures(session, user=user, by=by, start=_aware(start), end=_aware(end))
-    rows = [
-        {"id": str(key), **{k: json_number(v) for k, v in values.items()}}
+    rows: list[dict[str, FigureValue]] = [
+        {"id": str(key), **{str(k): json_number(v) for k, v in values.items()}}
         for key, values in result.table.to_dict(orient="index").items()
     ]
-    total = {k: json_number(v) for k, v in result.total.to_dict().items()}
+    total = {str(k): json_number(v) for k, v in result.total.to_dict().items()}
     return EventFiguresPublic(by=by, start=start, end=end, rows=rows, total=total)
 
 

@@ -12,6 +12,7 @@ import pandas as pd
 from gis.checks.config import SEVERITY_LABELS
 from gis.i18n import Lang, Text
 from gis.io import write_layer, write_workbook
+from gis.io.workbook import Sheet
 from gis.labels import BOOLEANS, COLUMNS, FIGURES, LAYERS, RULES, SEVERITIES, localize
 
 if TYPE_CHECKING:
@@ -107,7 +108,7 @@ def to_xlsx(report: CheckReport, path: Path, *, lang: Lang = "zh") -> Path:
             ]
         }
     )
-    sheets = {
+    sheets: dict[str, Sheet] = {
         "summary": [head, _figures(report, lang), _counts(report, lang)],
         "findings": _findings(report.findings, lang),
         "grids": _grids(report.grids, lang),

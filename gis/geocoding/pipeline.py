@@ -264,36 +264,46 @@ def _apply_matches(
     lat: NDArray[np.float64],
     source: NDArray[np.object_],
 ) -> None:
-    """Write matched coordinates and the address statuses of rows ``idx``.
+    """Write matched coordinates and the address statuses of rows ``idx``."""
+    verdict, zh, en = address_verdicts(found)
+    placed = verdict == Status.ADDRESS
+    lon[idx[placed]] = found["match_lon"].to_numpy(dtype=float)[placed]
+    lat[idx[placed]] = found["match_lat"].to_numpy(dtype=float)[placed]
+    source[idx[placed]] = "address"
+    status.iloc[idx] = verdict
+    detail.iloc[idx, 0] = zh
+    detail.iloc[idx, 1] = en
 
-    ``match_status`` (from :func:`gis.geocoding.forms.match_forms`) decides: matched →
-    ``address``, review → ``review``, an intersection without roads → ``needs_roads``,
-    the rest ``unmatched``; the reason names the form and the confidence."""
+
+def address_verdicts(
+    found: pd.DataFrame,
+) -> tuple[NDArray[np.object_], NDArray[np.object_], NDArray[np.object_]]:
+    """Row statuses and reason details of :func:`gis.geocoding.forms.match_forms` results.
+
+    ``match_status`` decides: matched → ``address``, review → ``review``, an intersection
+    without roads → ``needs_roads``, empty → ``empty_address``, the rest ``unmatched``; the
+    details name the form and the confidence (and the candidate of a review)."""
     verdict_of = found["match_status"].fillna("unmatched").to_numpy(dtype=object)
     placed = verdict_of == "matched"
     review = verdict_of == "review"
     no_roads = (found["match_note"].fillna("") == NO_ROADS).to_numpy(dtype=bool) & ~placed
-    lon[idx[placed]] = found["match_lon"].to_numpy(dtype=float)[placed]
-    lat[idx[placed]] = found["match_lat"].to_numpy(dtype=float)[placed]
-    source[idx[placed]] = "address"
     verdict = np.where(review, Status.REVIEW, Status.UNMATCHED).astype(object)
+    verdict[verdict_of == "empty"] = Status.EMPTY_ADDRESS
     verdict[placed] = Status.ADDRESS
     verdict[no_roads] = Status.NEEDS_ROADS
-    status.iloc[idx] = verdict
     forms = found["match_form"].fillna("").to_numpy(dtype=object)
     confidence = found["match_confidence"].fillna(0).to_numpy(dtype=float)
     candidate = found["review_candidate"].fillna("").to_numpy(dtype=object)
     notes = found["match_note"].fillna("").to_numpy(dtype=object)
-    zh = np.full(len(idx), "", dtype=object)
-    en = np.full(len(idx), "", dtype=object)
+    zh = np.full(len(found), "", dtype=object)
+    en = np.full(len(found), "", dtype=object)
     for i in np.flatnonzero(placed | review):
         words = form_words(str(forms[i]))
         shown = str(candidate[i] or (notes[i] if notes[i] != NO_ROADS else ""))
         tail = f" → {shown}" if review[i] and shown else ""
         zh[i] = f"{words.zh}，置信度 {confidence[i]:.2f}{tail}"
         en[i] = f"{words.en}, confidence {confidence[i]:.2f}{tail}"
-    detail.iloc[idx, 0] = zh
-    detail.iloc[idx, 1] = en
+    return verdict, zh, en
 
 
 def _placement_status(
@@ -345,4 +355,11 @@ def duplicate_details(first: NDArray[np.int64], before: pd.Series) -> tuple[pd.S
     )
 
 
-__all__ = ["COORDINATE_PROBLEMS", "GeocodeOptions", "SeenIds", "duplicate_details", "geocode_frame"]
+__all__ = [
+    "COORDINATE_PROBLEMS",
+    "GeocodeOptions",
+    "SeenIds",
+    "address_verdicts",
+    "duplicate_details",
+    "geocode_frame",
+]

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
+from typing import TypeVar, cast
 
 import numpy as np
 import pandas as pd
@@ -62,16 +64,24 @@ def locate_batch(
     if lon.size:
         hidden = ~policy.mask(lon, lat)
         ids[hidden], how[hidden] = None, None
-    located = int(np.count_nonzero(ids != None))  # noqa: E711 (element-wise on object array)
-    return BatchGeocodePublic(layer=req.layer, ids=ids.tolist(), how=how.tolist(), located=located)
+    located_mask = ids != None  # noqa: E711 (element-wise on object array)
+    near = got.near_other if got.near_other is not None else np.zeros(lon.size, dtype=bool)
+    return BatchGeocodePublic(
+        layer=req.layer,
+        ids=ids.tolist(),
+        how=how.tolist(),
+        located=int(np.count_nonzero(located_mask)),
+        near_other_area=int(np.count_nonzero(near & located_mask)),
+    )
 
 
+T = TypeVar("T")
 _TABLES: OrderedDict[tuple[int, str, int, str], object] = OrderedDict()
 _TABLES_LOCK = threading.Lock()
 _TABLES_SIZE = 8
 
 
-def _cached(session: Session, layer_id: str, kind: str, build):  # type: ignore[no-untyped-def]
+def _cached(session: Session, layer_id: str, kind: str, build: Callable[[pd.DataFrame], T]) -> T:
     """``build(frame)`` of the newest version of a layer of ``kind``, cached per version."""
     layer = get_layer(session, layer_id)
     if layer.kind != kind:
@@ -80,7 +90,7 @@ def _cached(session: Session, layer_id: str, kind: str, build):  # type: ignore[
     with _TABLES_LOCK:
         if key in _TABLES:
             _TABLES.move_to_end(key)
-            return _TABLES[key]
+            return cast(T, _TABLES[key])
     frame = read_features(session, layer_id, FeatureQuery(version=layer.head_version)).frame
     value = build(frame)
     with _TABLES_LOCK:

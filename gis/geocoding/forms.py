@@ -145,7 +145,8 @@ def match_forms(
     form = np.where(status == "matched", method, "").astype(object)
     note = np.full(len(out), "", dtype=object)
     lon, lat = out["match_lon"].to_numpy(copy=True), out["match_lat"].to_numpy(copy=True)
-    leftovers = np.flatnonzero(np.isin(status, ("review", "unmatched"))) if forms else []
+    leftovers = np.flatnonzero(np.isin(status, ("review", "unmatched")) & forms)
+    placed_by_form = np.zeros(len(out), dtype=bool)
     reader = _Reader(gazetteer, roads, pois, spread_m) if len(leftovers) else None
     for i in leftovers:  # only the rows the gazetteer passes left
         assert reader is not None
@@ -154,9 +155,8 @@ def match_forms(
             continue
         status[i], form[i], confidence[i] = place.status, place.form, place.confidence
         lon[i], lat[i], note[i] = place.lon, place.lat, place.note
-        if place.status == "matched":
-            for column in ("matched_address", "match_building_id", "match_address_id"):
-                out.iloc[i, out.columns.get_loc(column)] = pd.NA
+        placed_by_form[i] = place.status == "matched"
+    out.loc[placed_by_form, "review_candidate"] = pd.NA  # placed: no longer a candidate
     out["match_lon"], out["match_lat"] = lon.astype(float), lat.astype(float)
     out["match_status"] = pd.Series(status, index=out.index, dtype="string")
     out["match_confidence"] = np.round(confidence.astype(float), 2)
@@ -175,13 +175,10 @@ class _Reader:
         pois: pd.DataFrame | None,
         spread_m: float,
     ) -> None:
-        table = gazetteer.table
-        self.table = table
-        parts = table["numbers"].astype(str).str.split("|")
-        self.plate = parts.str[0].fillna("").to_numpy(dtype=object)
-        self.building = parts.str[1].fillna("").to_numpy(dtype=object)
-        self.block = table["block"].to_numpy(dtype=object)
-        self.road_names = sorted(set(self.block) - {""})
+        self.table = gazetteer.table
+        self.plate, self.building, self.block, self.road_names = gazetteer.memo(
+            "forms:plates", lambda: _plates(gazetteer.table)
+        )
         self.roads = None if roads is None else roads.to_crs(4326)
         self.pois = pois
         self.spread_m = spread_m
@@ -275,6 +272,15 @@ class _Reader:
         if spread > self.spread_m / 2:  # the roads cross more than once, far apart
             return Place("review", "intersection", 0.5)
         return Place("matched", "intersection", CONFIDENCE["intersection"], lon, lat)
+
+
+def _plates(table: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str]]:
+    """Door plate, building number and road of every gazetteer row, and the road names."""
+    parts = table["numbers"].astype(str).str.split("|")
+    plate = parts.str[0].fillna("").to_numpy(dtype=object)
+    building = parts.str[1].fillna("").to_numpy(dtype=object)
+    block = table["block"].to_numpy(dtype=object)
+    return plate, building, block, sorted(set(block) - {""})
 
 
 @dataclass(frozen=True)

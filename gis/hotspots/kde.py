@@ -184,7 +184,8 @@ def density_contours(
     for level in wanted:
         if level >= float(values.max()):
             continue
-        points, offsets = gen.filled(level, top)
+        filled = gen.filled(level, top)
+        points, offsets = filled[0], filled[1]
         parts = [_polygon(p, o) for p, o in zip(points, offsets, strict=True)]
         geom = shapely.make_valid(shapely.union_all([g for g in parts if g is not None]))
         inside = float(mass[values >= level].sum())
@@ -221,8 +222,10 @@ def _share_levels(values: np.ndarray, shares: Sequence[float]) -> list[float]:
     return out
 
 
-def _polygon(points: np.ndarray, offsets: np.ndarray) -> shapely.Polygon | None:
+def _polygon(points: np.ndarray | None, offsets: np.ndarray | None) -> shapely.Polygon | None:
     """One outer ring and its holes (contourpy's OuterOffset) as a polygon."""
+    if points is None or offsets is None:
+        return None
     rings = [points[a:b] for a, b in itertools.pairwise(offsets)]
     rings = [r for r in rings if len(r) >= 4]
     if not rings:

@@ -183,6 +183,9 @@ class BatchGeocodePublic(BaseModel):
     ids: list[str | None]
     how: list[str | None]
     located: int
+    near_other_area: int = Field(
+        default=0, description="located points with another area within the tolerance"
+    )
 
 
 class JobPublic(BaseModel):

@@ -52,6 +52,24 @@ def test_geocode_point_tolerance(client: TestClient, headers: dict, grids: str) 
     assert (got["areas"][grids], got["how"][grids]) == ("G2", "tolerance")
 
 
+def test_geocode_batch_counts_points_near_another_area(
+    client: TestClient, headers: dict, grids: str
+) -> None:
+    """Issue 17.11: a point within the tolerance of a second grid is placed, and counted."""
+    body = {
+        "layer": grids,
+        "lon": [118.705, 118.70999, 118.715],  # G1 centre, 1 m from G2, G2 centre
+        "lat": [32.005, 32.005, 32.005],
+        "tolerance_m": 5,
+    }
+    got = client.post("/geocode/batch", json=body, headers=headers["admin"]).json()
+    assert got["ids"] == ["G1", "G1", "G2"] and got["near_other_area"] == 1
+    strict = client.post(
+        "/geocode/batch", json={**body, "tolerance_m": 0}, headers=headers["admin"]
+    )
+    assert strict.json()["near_other_area"] == 0
+
+
 def test_geocode_batch_hides_points_outside_jurisdiction(
     client: TestClient, headers: dict, grids: str
 ) -> None:

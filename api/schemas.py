@@ -191,6 +191,41 @@ class BatchGeocodeRequest(BaseModel):
     tolerance_m: float = Field(default=0.0, ge=0, le=1000)
 
 
+class AddressGeocodeRequest(BaseModel):
+    """Addresses to place against a stored standard-address layer (标准地址)."""
+
+    addresses: list[Annotated[str, Field(max_length=500)]] = Field(min_length=1, max_length=10_000)
+    gazetteer: str = Field(description="a layer of kind address (标准地址): the standard addresses")
+    buildings: str | None = Field(
+        default=None, description="a layer of kind building: 小区 names from its building names"
+    )
+    layers: list[str] = Field(default_factory=list, max_length=20)
+    tolerance_m: float = Field(default=0.0, ge=0, le=1000)
+
+
+class AddressMatchPublic(BaseModel):
+    """One address: its status, how it was read and where it was placed (null: not placed,
+    or not in your jurisdiction)."""
+
+    address: str
+    status: str
+    match_status: str
+    confidence: float
+    form: str | None
+    lon: float | None
+    lat: float | None
+    areas: dict[str, str | None]
+    reason_zh: str
+    reason_en: str
+
+
+class AddressGeocodePublic(BaseModel):
+    results: list[AddressMatchPublic]
+    matched: int
+    review: int
+    unmatched: int
+
+
 class GeocodePublic(BaseModel):
     """One point: the area id per layer and how it was placed (null: none, or not yours)."""
 
@@ -207,6 +242,9 @@ class BatchGeocodePublic(BaseModel):
     ids: list[str | None]
     how: list[str | None]
     located: int
+    near_other_area: int = Field(
+        default=0, description="located points with another area within the tolerance"
+    )
 
 
 class JobPublic(BaseModel):

@@ -17,6 +17,8 @@ from api.models import Job
 from api.policy import JurisdictionDep
 from api.routes.jobs import job_public
 from api.schemas import (
+    AddressGeocodePublic,
+    AddressGeocodeRequest,
     BatchGeocodePublic,
     BatchGeocodeRequest,
     CheckOptions,
@@ -58,6 +60,16 @@ def geocode_batch(
     return geocoding.locate_batch(
         session, req=req, policy=policy, max_points=settings.max_batch_points
     )
+
+
+@router.post("/geocode/address", response_model=AddressGeocodePublic)
+def geocode_address(
+    *, req: AddressGeocodeRequest, session: SessionDep, policy: JurisdictionDep
+) -> AddressGeocodePublic:
+    """Addresses → points and areas by a stored standard-address layer (标准地址), reading
+    door plates (门牌), buildings, 小区 names and "附近"; each with a status, a confidence and
+    the form that matched (null point: not placed, or not in your jurisdiction)."""
+    return geocoding.geocode_addresses(session, req=req, policy=policy)
 
 
 @router.post("/checks", status_code=202, response_model=JobPublic)

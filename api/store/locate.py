@@ -40,11 +40,13 @@ class _Cached:
 
 @dataclass(frozen=True)
 class Located:
-    """Per point: the area id (None: none), how it was placed, metres to the area."""
+    """Per point: the area id (None: none), how it was placed, metres to the area, and
+    whether another area lies within the tolerance (an ambiguous placement)."""
 
     ids: NDArray[np.object_]
     how: NDArray[np.object_]
     distance_m: NDArray[np.float64]
+    near_other: NDArray[np.bool_] | None = None
 
 
 def locate_points(
@@ -73,10 +75,15 @@ def locate_points(
     found = table[f"{_NAME}_id"]
     ids = found.to_numpy(dtype=object, copy=True)  # writable: routes blank what is not yours
     ids[found.isna().to_numpy()] = None
+    alt = table.get(f"{_NAME}_alt_ids")
+    near = np.zeros(x.size, dtype=bool)
+    if alt is not None:
+        near = (alt.astype("string").fillna("").str.strip() != "").to_numpy(dtype=bool)
     return Located(
         ids,
         table[f"{_NAME}_how"].to_numpy(dtype=object),
         table[f"{_NAME}_distance_m"].to_numpy(dtype=float, copy=True),
+        near,
     )
 
 

@@ -26,6 +26,7 @@ from beatgrid.commands._common import console, progress, user_errors
 from gis.coverage.review import CoverageReview, coverage_review
 from gis.district import load_district
 from gis.hotspots.gistar import HotSpots
+from gis.hotspots.kde import write_geotiff
 from gis.hotspots.review import HotspotReview, hotspot_review
 from gis.io import read_frame, write_layer, write_workbook
 
@@ -61,9 +62,17 @@ def hotspots(
     bins: Annotated[Window, typer.Option(help="emerging hot-spot bins: day, week, month")] = (
         Window.month
     ),
+    whole_period: Annotated[
+        bool, typer.Option(help="also Gi* over every incident up to the period's end")
+    ] = False,
     fmt: FormatOpt = Format.gpkg,
 ) -> None:
-    """Counts per grid, Gi* hot spots, emerging hot spots and PAI (热点分析)."""
+    """Counts per grid, Gi* hot spots, emerging hot spots, PAI and kernel density (热点分析).
+
+    The density of the period's incidents goes to ``density.tif`` (GeoTIFF, metric CRS,
+    incidents per km²) and its contour polygons to layer ``density_contours``;
+    ``--whole-period`` adds layer ``cell_hotspots_whole`` (Gi* of all incidents).
+    """
     with user_errors(), progress() as bar:
         task = bar.add_task("load district", total=3)
         district = load_district(manifest)
@@ -79,9 +88,13 @@ def hotspots(
             size_m=size,
             permutations=permutations if inference is Inference.permutation else 0,
             bins=bins.value,
+            density=True,
+            whole_period=whole_period,
         )
         bar.update(task, advance=1, description="write results")
         written = _write(hotspot_frames(review), output, fmt, tables={"pai": review.pai})
+        if review.density is not None:
+            written.append(write_geotiff(review.density, output / "density.tif"))
         bar.update(task, advance=1)
     _print_hotspots(review)
     console.print(f"written: {', '.join(str(p) for p in written)}")
@@ -90,7 +103,12 @@ def hotspots(
 def hotspot_frames(review: HotspotReview) -> dict[str, gpd.GeoDataFrame]:
     """The layers ``beatgrid hotspots`` writes, by layer name."""
     frames = {"grid_counts": review.grids, "cell_hotspots": review.cells}
-    return frames if review.emerging is None else {**frames, "emerging": review.emerging}
+    extra = {
+        "emerging": review.emerging,
+        "density_contours": review.contours,
+        "cell_hotspots_whole": review.whole,
+    }
+    return {**frames, **{k: v for k, v in extra.items() if v is not None and len(v)}}
 
 
 def coverage(

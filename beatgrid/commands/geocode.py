@@ -67,6 +67,13 @@ def geocode(
     gazetteer: Annotated[
         Path | None, typer.Option("--gazetteer", help="standard addresses: address,lon,lat,…")
     ] = None,
+    roads: Annotated[
+        Path | None,
+        typer.Option("--roads", help="road centre lines with a name column (A路与B路交叉口)"),
+    ] = None,
+    pois: Annotated[
+        Path | None, typer.Option("--pois", help="小区/POI points or polygons with a name column")
+    ] = None,
     id_column: Annotated[
         str | None, typer.Option("--id", help="incident id column (duplicates are flagged)")
     ] = None,
@@ -92,6 +99,7 @@ def geocode(
     from gis.geocoding.assign import build_area_index
     from gis.geocoding.batch import peek_columns
     from gis.geocoding.diagnose import diagnose, pick_coordinates
+    from gis.geocoding.forms import AddressContext, address_context
     from gis.geocoding.match import load_gazetteer
     from gis.geocoding.pipeline import GeocodeOptions
 
@@ -102,6 +110,9 @@ def geocode(
         err_console.print(picked.describe().get(language))
         layers = _area_layers(areas, layer or [], layer_id or [], repair=repair)
         index = build_area_index(layers, tolerance_m=tolerance)
+        context = AddressContext()
+        if gazetteer is not None:  # roads and 小区 names: the files, else the manifest's
+            context = address_context(areas, roads=roads, pois=pois)
         options = GeocodeOptions(
             x=picked.x,
             y=picked.y,
@@ -111,6 +122,8 @@ def geocode(
             source_crs=crs,
             gazetteer=load_gazetteer(gazetteer) if gazetteer is not None else None,
             threshold=threshold,
+            roads=context.roads,
+            pois=context.pois,
         )
         if scheduler is not None or dask:
             _run_dask(source, output, index, options, scheduler)
@@ -202,6 +215,7 @@ _STATUS_WORDS = {
     "address": Text("其中：按地址定位", "of which: by address"),
     "outside": Text("其中：区域外", "of which: outside"),
     "review": Text("其中：待人工核查", "of which: review"),
+    "needs_roads": Text("其中：路口地址缺道路图层", "of which: intersection, no roads layer"),
     "missing_coordinates": Text("其中：缺少坐标", "of which: coordinates missing"),
     "out_of_range": Text("其中：坐标超出范围", "of which: out of range"),
     "swapped_lat_lon": Text("其中：经纬度对调", "of which: lat/lon swapped"),

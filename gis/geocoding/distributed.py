@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from gis.geocoding.assign import AreaIndex
-from gis.geocoding.batch import BatchSummary
+from gis.geocoding.batch import BatchSummary, near_other_area
 from gis.geocoding.pipeline import GeocodeOptions, duplicate_details, geocode_frame
 from gis.geocoding.status import Status, reasons, summary_counts
 from gis.io.partitioned import read_partition_column, read_partitions, write_partitions
@@ -108,6 +108,12 @@ def _run(
     statuses = read_partition_column(output, "status")
     counts = statuses.value_counts().compute().to_dict()
     summary = summary_counts(counts)
+    alt = [c for c in out.columns if str(c).endswith("_alt_ids")]
+    near = 0
+    if alt:  # rows with another area within the tolerance, as the single-machine summary
+        parts = dd.read_parquet(str(output), columns=alt)
+        per = parts.map_partitions(lambda f: pd.Series([near_other_area(f)]), meta=(None, "i8"))
+        near = int(per.sum().compute())
     return DistributedResult(
         output=output,
         partitions=frames.npartitions,
@@ -121,6 +127,7 @@ def _run(
             output=output,
             seconds=0.0,
             chunks=frames.npartitions,
+            near_other_area=near,
         ),
     )
 

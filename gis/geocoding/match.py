@@ -24,9 +24,10 @@ and below that it is **unmatched**.  Nothing below the bar is ever placed.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal, TypeVar, cast
 
 import numpy as np
 import pandas as pd
@@ -51,6 +52,9 @@ MATCH_COLUMNS = (
 )
 
 
+_T = TypeVar("_T")
+
+
 @dataclass(frozen=True)
 class Gazetteer:
     """A standard-address table with its lookup keys.
@@ -62,6 +66,13 @@ class Gazetteer:
     """
 
     table: pd.DataFrame
+    _memo: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    def memo(self, key: str, build: Callable[[], _T]) -> _T:
+        """``build()`` once per gazetteer (lookups every chunk and request reuses)."""
+        if key not in self._memo:
+            self._memo[key] = build()
+        return cast(_T, self._memo[key])
 
     @classmethod
     def from_frame(
@@ -161,7 +172,7 @@ def _exact(
     score: NDArray[np.float64],
     method: NDArray[np.object_],
 ) -> None:
-    lookup = _unique_location(gaz.table, "address")
+    lookup = gaz.memo("unique:address", lambda: _unique_location(gaz.table, "address"))
     hit = raw.map(lookup).to_numpy(dtype=float, na_value=np.nan)
     ok = ~np.isnan(hit) & (method == "unmatched")
     best[ok], score[ok], method[ok] = hit[ok].astype(np.int64), 100.0, "exact"
@@ -174,7 +185,7 @@ def _normalized(
     score: NDArray[np.float64],
     method: NDArray[np.object_],
 ) -> None:
-    lookup = _unique_location(gaz.table, "key")
+    lookup = gaz.memo("unique:key", lambda: _unique_location(gaz.table, "key"))
     hit = pd.Series(keys).map(lookup).to_numpy(dtype=float, na_value=np.nan)
     ok = ~np.isnan(hit) & (method == "unmatched")
     best[ok], score[ok], method[ok] = hit[ok].astype(np.int64), 100.0, "normalized"
@@ -202,7 +213,8 @@ def _fuzzy(
     score = np.zeros(n)
     method = np.where(keys == "", "empty", "unmatched").astype(object)
     blocks = pd.Series([block_key(k) for k in keys], dtype=object)
-    blocks = blocks.where(blocks.isin(set(gaz.table["block"])), _ALL)
+    known = gaz.memo("blocks", lambda: set(gaz.table["block"]))
+    blocks = blocks.where(blocks.isin(known), _ALL)
     live = pd.Series(np.arange(n))[keys != ""]
     for block, members in live.groupby(blocks[keys != ""].to_numpy()):
         cand = _candidates(gaz, str(block))
@@ -221,10 +233,20 @@ ROAD_SIMILARITY = 60.0
 _QUERY_BATCH = 256
 
 
+def _columns(gaz: Gazetteer) -> dict[str, NDArray[np.object_]]:
+    """The gazetteer's match columns as object arrays, converted once (not per block)."""
+    return gaz.memo(
+        "columns",
+        lambda: {
+            c: gaz.table[c].to_numpy(dtype=object) for c in ("key", "numbers", "block", "loc")
+        },
+    )
+
+
 def _candidates(gaz: Gazetteer, block: str) -> NDArray[np.int64]:
     if block == _ALL:
         return np.arange(len(gaz.table))
-    return np.flatnonzero(gaz.table["block"].to_numpy() == block)
+    return np.flatnonzero(_columns(gaz)["block"] == block)
 
 
 def _decide(
@@ -236,15 +258,15 @@ def _decide(
     margin: float,
 ) -> tuple[NDArray[np.int64], NDArray[np.float64], NDArray[np.object_]]:
     """Best candidate per query, accepted / review / unmatched."""
-    table = gaz.table
+    columns = _columns(gaz)
     scores = process.cdist(
-        list(queries), table["key"].to_numpy()[cand].tolist(), scorer=fuzz.ratio, workers=1
+        list(queries), columns["key"][cand].tolist(), scorer=fuzz.ratio, workers=1
     ).astype(float)
-    scores *= _number_gate(queries, table["numbers"].to_numpy()[cand])
-    scores *= _road_gate(queries, table["block"].to_numpy()[cand])
+    scores *= _number_gate(queries, columns["numbers"][cand])
+    scores *= _road_gate(queries, columns["block"][cand])
     top = np.argmax(scores, axis=1)
     top_score = scores[np.arange(len(queries)), top]
-    loc = table["loc"].to_numpy()
+    loc = columns["loc"]
     elsewhere = loc[cand][None, :] != loc[cand][top][:, None]
     rival = np.where(elsewhere, scores, 0.0).max(axis=1, initial=0.0)
     accepted = (top_score >= threshold) & (top_score - rival >= margin)

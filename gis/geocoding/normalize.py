@@ -80,10 +80,12 @@ _STRUCTURE: tuple[tuple[re.Pattern[str], str], ...] = tuple(
 
 _ADMIN_PREFIX = re.compile(
     r"^(?:[\u4e00-\u9fff]{2,7}?(?:省|自治区))?"
-    r"(?:[\u4e00-\u9fff]{2,6}?市)?"
+    r"(?P<city>[\u4e00-\u9fff]{2,6}?市)?"
     r"(?P<district>[\u4e00-\u9fff]{1,6}?(?:新区|区|县))?"
     r"(?P<street>[\u4e00-\u9fff]{2,6}?街道)?"
 )
+_NOT_CITY = ("超市", "菜市", "集市", "夜市", "门市", "街市", "商市")
+"""Shops and markets that end like a city (华润苏果超市附近 is no city)."""
 _NOT_DISTRICT = ("小区", "社区", "园区", "校区", "厂区", "景区", "片区", "营区", "城区", "街区")
 
 _TRANSLATE = str.maketrans(VARIANTS)
@@ -120,6 +122,9 @@ def strip_admin_prefix(s: str) -> str:
     if not m or not m.group(0):
         return s
     end = m.end()
+    city = m.group("city")
+    if city and (city.endswith(_NOT_CITY) or s.startswith("场", m.end("city"))):
+        return s[m.start("city") :]  # a province before it is still stripped
     district = m.group("district")
     if district and district.endswith(_NOT_DISTRICT):
         end = m.start("district")  # a residential name, not a district: keep it and after

@@ -8,7 +8,9 @@ runs give identical answers.
 
 Added columns: ``source_row`` (1-based data row), ``coord_status``, ``geocode_source``
 (``coordinates`` / ``address`` / empty), ``geocode_lon`` / ``geocode_lat`` (WGS84),
-the match columns when a gazetteer is given (``gis.geocoding.match``), the layer
+the match columns when a gazetteer is given (``gis.geocoding.match``, then the address
+forms of ``gis.geocoding.forms``: ``match_status``, ``match_confidence``, ``match_form``,
+``match_note``), the layer
 columns (``gis.geocoding.assign``), then ``status``, ``reason_zh``, ``reason_en``.
 An input column with one of these names is kept as ``input_<name>`` (an incident
 export's own ``status`` column becomes ``input_status``).
@@ -26,7 +28,8 @@ from numpy.typing import NDArray
 
 from gis.crs import CRSLike, SourceCRS, bd09_to_wgs84, gcj02_to_wgs84, parse_crs
 from gis.geocoding.assign import AreaIndex, assign_xy, point_xy
-from gis.geocoding.match import MATCH_COLUMNS, Gazetteer, match_addresses
+from gis.geocoding.forms import FORM_COLUMNS, NO_ROADS, form_words, match_forms
+from gis.geocoding.match import MATCH_COLUMNS, Gazetteer
 from gis.geocoding.status import (
     COORDINATE_PROBLEMS,
     CoordinateCheck,
@@ -53,6 +56,9 @@ class GeocodeOptions:
     threshold: float = 85.0
     review_floor: float = 60.0
     margin: float = 5.0
+    address_forms: bool = True  # door plates, buildings, POIs, 附近, intersections
+    roads: gpd.GeoDataFrame | None = None  # centre lines with ``name`` (intersections)
+    pois: pd.DataFrame | None = None  # 小区/POI ``name, lon, lat[, spread_m]``
 
 
 @dataclass
@@ -214,7 +220,7 @@ def _fallback_to_address(
     """Rows without usable coordinates: match their address (in place on the arrays)."""
     if opts.gazetteer is None or opts.address is None or opts.address not in frame:
         return None
-    out = pd.DataFrame(index=frame.index, columns=list(MATCH_COLUMNS))
+    out = pd.DataFrame(index=frame.index, columns=[*MATCH_COLUMNS, *FORM_COLUMNS])
     need = ~check.usable
     text = frame[opts.address].astype("string")
     empty = (text.fillna("").str.strip() == "").to_numpy()
@@ -224,16 +230,29 @@ def _fallback_to_address(
     status[broken] = Status.BAD_ENCODING
     todo = need & ~empty & ~broken
     if todo.any():
-        found = match_addresses(
+        found = match_forms(
             text[todo],
             opts.gazetteer,
+            roads=opts.roads,
+            pois=opts.pois,
+            forms=opts.address_forms,
             threshold=opts.threshold,
             review_floor=opts.review_floor,
             margin=opts.margin,
         )
-        out.loc[todo] = found.to_numpy()
+        out.loc[todo] = found[out.columns].to_numpy()
         _apply_matches(found, np.flatnonzero(todo), status, detail, lon, lat, source)
-    return out.astype({"match_score": float, "match_lon": float, "match_lat": float})
+    return out.astype(
+        {
+            "match_score": float,
+            "match_lon": float,
+            "match_lat": float,
+            "match_confidence": float,
+            "match_status": "string",
+            "match_form": "string",
+            "match_note": "string",
+        }
+    )
 
 
 def _apply_matches(
@@ -246,21 +265,45 @@ def _apply_matches(
     source: NDArray[np.object_],
 ) -> None:
     """Write matched coordinates and the address statuses of rows ``idx``."""
-    method = found["match_method"].to_numpy(dtype=object)
-    placed = np.isin(method, ("exact", "normalized", "fuzzy"))
-    review = method == "review"
+    verdict, zh, en = address_verdicts(found)
+    placed = verdict == Status.ADDRESS
     lon[idx[placed]] = found["match_lon"].to_numpy(dtype=float)[placed]
     lat[idx[placed]] = found["match_lat"].to_numpy(dtype=float)[placed]
     source[idx[placed]] = "address"
-    verdict = np.where(review, Status.REVIEW, Status.UNMATCHED).astype(object)
-    verdict[placed] = Status.ADDRESS
     status.iloc[idx] = verdict
-    score = found["match_score"].round(1).astype("string").fillna("0")
-    note = (found["match_method"] + " " + score).to_numpy(dtype=object)
+    detail.iloc[idx, 0] = zh
+    detail.iloc[idx, 1] = en
+
+
+def address_verdicts(
+    found: pd.DataFrame,
+) -> tuple[NDArray[np.object_], NDArray[np.object_], NDArray[np.object_]]:
+    """Row statuses and reason details of :func:`gis.geocoding.forms.match_forms` results.
+
+    ``match_status`` decides: matched → ``address``, review → ``review``, an intersection
+    without roads → ``needs_roads``, empty → ``empty_address``, the rest ``unmatched``; the
+    details name the form and the confidence (and the candidate of a review)."""
+    verdict_of = found["match_status"].fillna("unmatched").to_numpy(dtype=object)
+    placed = verdict_of == "matched"
+    review = verdict_of == "review"
+    no_roads = (found["match_note"].fillna("") == NO_ROADS).to_numpy(dtype=bool) & ~placed
+    verdict = np.where(review, Status.REVIEW, Status.UNMATCHED).astype(object)
+    verdict[verdict_of == "empty"] = Status.EMPTY_ADDRESS
+    verdict[placed] = Status.ADDRESS
+    verdict[no_roads] = Status.NEEDS_ROADS
+    forms = found["match_form"].fillna("").to_numpy(dtype=object)
+    confidence = found["match_confidence"].fillna(0).to_numpy(dtype=float)
     candidate = found["review_candidate"].fillna("").to_numpy(dtype=object)
-    note = np.where(review, note + " → " + candidate, note)
-    detail.iloc[idx, 0] = np.where(placed | review, "匹配 " + note, "")
-    detail.iloc[idx, 1] = np.where(placed | review, "match " + note, "")
+    notes = found["match_note"].fillna("").to_numpy(dtype=object)
+    zh = np.full(len(found), "", dtype=object)
+    en = np.full(len(found), "", dtype=object)
+    for i in np.flatnonzero(placed | review):
+        words = form_words(str(forms[i]))
+        shown = str(candidate[i] or (notes[i] if notes[i] != NO_ROADS else ""))
+        tail = f" → {shown}" if review[i] and shown else ""
+        zh[i] = f"{words.zh}，置信度 {confidence[i]:.2f}{tail}"
+        en[i] = f"{words.en}, confidence {confidence[i]:.2f}{tail}"
+    return verdict, zh, en
 
 
 def _placement_status(
@@ -312,4 +355,11 @@ def duplicate_details(first: NDArray[np.int64], before: pd.Series) -> tuple[pd.S
     )
 
 
-__all__ = ["COORDINATE_PROBLEMS", "GeocodeOptions", "SeenIds", "duplicate_details", "geocode_frame"]
+__all__ = [
+    "COORDINATE_PROBLEMS",
+    "GeocodeOptions",
+    "SeenIds",
+    "address_verdicts",
+    "duplicate_details",
+    "geocode_frame",
+]

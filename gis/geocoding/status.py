@@ -14,6 +14,7 @@ outside                farther than the tolerance from every area of some layer
 address                no usable coordinates; placed by an address match above threshold
 review                 address candidate below the threshold or ambiguous: NOT placed
 unmatched              the address matched nothing in the gazetteer
+needs_roads            a road intersection (A路与B路交叉口) but no roads layer was given
 missing_coordinates    no coordinates (and no address to fall back on)
 non_numeric            a coordinate is not a number
 zero_coordinates       (0, 0): the usual placeholder for "unknown"
@@ -46,6 +47,7 @@ class Status(StrEnum):
     ADDRESS = "address"
     REVIEW = "review"
     UNMATCHED = "unmatched"
+    NEEDS_ROADS = "needs_roads"
     MISSING_COORDINATES = "missing_coordinates"
     NON_NUMERIC = "non_numeric"
     ZERO_COORDINATES = "zero_coordinates"
@@ -73,6 +75,10 @@ REASONS: dict[Status, Text] = {
         "address match below threshold or ambiguous: sent to review, not placed",
     ),
     Status.UNMATCHED: Text("地址在标准地址库中无匹配", "address not found in the gazetteer"),
+    Status.NEEDS_ROADS: Text(
+        "地址为道路交叉口，未提供道路中心线图层，未定位（请用 --roads 提供道路）",
+        "a road intersection, but no roads layer was given: not placed (give --roads)",
+    ),
     Status.MISSING_COORDINATES: Text("缺少坐标", "coordinates missing"),
     Status.NON_NUMERIC: Text("坐标不是数字", "a coordinate is not a number"),
     Status.ZERO_COORDINATES: Text(

@@ -7,6 +7,7 @@ one order, with typed private steps::
     incidents (category)  →  period (day / week / month containing ``at``, or start–end)
         →  counts and rates per grid  →  regular cells, incidents located once
         →  counts per cell  →  Gi* on cells and on grids  →  emerging hot spots  →  PAI
+        [→  kernel density and its contours]  [→  Gi* of the cells over the whole history]
 
 Periods are half-open ``[start, end)`` in local time (:func:`gis.hotspots.counts.
 period_bounds`); the previous period is the one of equal kind right before (a custom
@@ -41,6 +42,7 @@ from gis.hotspots.emerging import EmergingHotSpots, emerging_hotspots
 from gis.hotspots.evaluation import Evaluation, pai
 from gis.hotspots.gistar import HotSpots, gi_star
 from gis.hotspots.grid_classes import grid_classes
+from gis.hotspots.kde import DensitySurface, density_contours, kernel_density
 
 ReviewWindow = Literal["day", "week", "month"]
 Bins = Literal["day", "week", "month"]
@@ -85,6 +87,17 @@ class HotspotReview:
         span a single bin (then every cell's pattern is "none").
     evaluation : Evaluation
         The PAI result behind ``pai`` (flagged cell ids).
+    density : DensitySurface or None
+        With ``density=True``: the kernel density of the period's incidents (quartic,
+        ArcGIS bandwidth rule, metric CRS; :func:`gis.hotspots.kde.write_geotiff`); None
+        otherwise or when the period has fewer than two incident locations.
+    contours : GeoDataFrame or None
+        With ``density=True``: :func:`gis.hotspots.kde.density_contours` of ``density``.
+    whole : GeoDataFrame or None
+        With ``whole_period=True``: the cells' Gi* of the counts of every incident up to
+        the period's end (``count`` is that total), not only the period's.
+    whole_hotspots : HotSpots or None
+        The Gi* result behind ``whole``.
     """
 
     period: Period
@@ -100,6 +113,10 @@ class HotspotReview:
     cell_hotspots: HotSpots
     emerging_hotspots: EmergingHotSpots | None
     evaluation: Evaluation
+    density: DensitySurface | None = None
+    contours: gpd.GeoDataFrame | None = None
+    whole: gpd.GeoDataFrame | None = None
+    whole_hotspots: HotSpots | None = None
 
     @property
     def n_hot_cells(self) -> int:
@@ -123,6 +140,8 @@ def hotspot_review(
     permutations: int = 0,
     bins: Bins = "month",
     trends: bool = True,
+    density: bool = False,
+    whole_period: bool = False,
 ) -> HotspotReview:
     """Counts, Gi* hot spots, emerging hot spots and PAI of one district for one period.
 
@@ -149,6 +168,10 @@ def hotspot_review(
     trends : bool
         Compute emerging hot spots (the slowest step: a space-time Gi* per bin); False
         leaves ``emerging`` None, for callers that show only the period's classes.
+    density : bool
+        Also the kernel density of the period's incidents and its contour polygons.
+    whole_period : bool
+        Also Gi* of the cells over the whole history up to the period's end (``whole``).
 
     Raises
     ------
@@ -177,6 +200,8 @@ def hotspot_review(
         cell_counts.assign(count=cell_counts["previous_count"]),
         cell_counts.set_index("id")["count"],
     )
+    surface = _density(_in_period(located, period)) if density else None
+    whole = _whole_gi(cells.cells, history, permutations=permutations) if whole_period else None
     return HotspotReview(
         period=period,
         category=counts.category,
@@ -191,7 +216,33 @@ def hotspot_review(
         cell_hotspots=cell_gi,
         emerging_hotspots=emerging,
         evaluation=evaluation,
+        density=surface,
+        contours=None if surface is None else density_contours(surface),
+        whole=None if whole is None else whole.cells,
+        whole_hotspots=whole,
     )
+
+
+def _density(incidents: gpd.GeoDataFrame) -> DensitySurface | None:
+    """Kernel density of the incidents (metric CRS), None below two distinct locations."""
+    points = incidents.geometry[incidents.geometry.notna() & ~incidents.geometry.is_empty]
+    if len(points.drop_duplicates()) < 2:
+        return None
+    return kernel_density(points)
+
+
+def whole_period_counts(cells: gpd.GeoDataFrame, located: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """``id, row, col, count, geometry`` of the cells: every incident of ``located`` (with
+    its ``cell``), whatever its time."""
+    counts = located["cell"].value_counts().reindex(cells["id"], fill_value=0)
+    out = cells[["id", "row", "col", "geometry"]].copy()
+    out.insert(3, "count", counts.to_numpy().astype(int))
+    return out
+
+
+def _whole_gi(cells: gpd.GeoDataFrame, located: gpd.GeoDataFrame, *, permutations: int) -> HotSpots:
+    """Gi* of the cells' counts over the whole history given (not only the period)."""
+    return gi_star(whole_period_counts(cells, located), permutations=permutations)
 
 
 def _inputs(

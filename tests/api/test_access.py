@@ -26,6 +26,7 @@ CALLS = [
     ("GET", "/incidents"),
     ("POST", "/geocode/point"),
     ("POST", "/geocode/batch"),
+    ("POST", "/geocode/address"),
     ("POST", "/checks"),
     ("POST", "/hotspots"),
     ("POST", "/coverage"),

@@ -52,6 +52,24 @@ def test_geocode_point_tolerance(client: TestClient, headers: dict, grids: str) 
     assert (got["areas"][grids], got["how"][grids]) == ("G2", "tolerance")
 
 
+def test_geocode_batch_counts_points_near_another_area(
+    client: TestClient, headers: dict, grids: str
+) -> None:
+    """Issue 17.11: a point within the tolerance of a second grid is placed, and counted."""
+    body = {
+        "layer": grids,
+        "lon": [118.705, 118.70999, 118.715],  # G1 centre, 1 m from G2, G2 centre
+        "lat": [32.005, 32.005, 32.005],
+        "tolerance_m": 5,
+    }
+    got = client.post("/geocode/batch", json=body, headers=headers["admin"]).json()
+    assert got["ids"] == ["G1", "G1", "G2"] and got["near_other_area"] == 1
+    strict = client.post(
+        "/geocode/batch", json={**body, "tolerance_m": 0}, headers=headers["admin"]
+    )
+    assert strict.json()["near_other_area"] == 0
+
+
 def test_geocode_batch_hides_points_outside_jurisdiction(
     client: TestClient, headers: dict, grids: str
 ) -> None:
@@ -237,3 +255,69 @@ def test_coverage_with_a_broken_track_file_is_422(
         files={"file": ("tracks.csv", b"a,b\n1,2\n", "text/csv")},
     )
     assert r.status_code == 422 and r.json()["problems"], r.text
+
+
+def test_geocode_addresses_by_the_stored_standard_addresses(
+    client: TestClient, headers: dict, grids: str, uid: str
+) -> None:
+    """Door plates, 小区 names and 附近 through the service; an intersection needs roads the
+    store does not hold; an address in a neighbour's area answers nothing to the reader."""
+    from shapely.geometry import Point
+
+    flats = [
+        ("A1", "南京市建邺区清溪路115号1栋1单元101室", Point(118.705, 32.005)),
+        ("A2", "南京市建邺区清溪路115号1栋1单元102室", Point(118.705, 32.005)),
+        ("A3", "南京市建邺区清溪路117号1栋1单元101室", Point(118.7052, 32.0052)),
+        ("A4", "南京市建邺区锦岸路8号1栋1单元101室", Point(118.715, 32.005)),
+    ]
+    addresses = gpd.GeoDataFrame(
+        {"id": [f[0] for f in flats], "address": [f[1] for f in flats]},
+        geometry=[f[2] for f in flats],
+        crs=4326,
+    )
+    buildings = gpd.GeoDataFrame(
+        {
+            "id": ["B1", "B2"],
+            "name": ["清洲佳园1栋", "清洲佳园2栋"],
+            "households": [10, 12],
+            "population": [30, 36],
+        },
+        geometry=[box(118.704, 32.014, 118.705, 32.015), box(118.706, 32.014, 118.707, 32.015)],
+        crs=4326,
+    )
+    r = upload(client, headers["admin"], addresses, layer_id=f"{uid}a", kind="address")
+    assert r.status_code == 201, r.text
+    r = upload(client, headers["admin"], buildings, layer_id=f"{uid}b", kind="building")
+    assert r.status_code == 201, r.text
+    body = {
+        "addresses": [
+            "清溪路115号",
+            "清洲佳园小区",
+            "清溪路与柳汀路交叉口",
+            "火星路1号",
+            "锦岸路8号附近",
+        ],
+        "gazetteer": f"{uid}a",
+        "buildings": f"{uid}b",
+        "layers": [grids],
+    }
+    admin = client.post("/geocode/address", json=body, headers=headers["admin"])
+    assert admin.status_code == 200, admin.text
+    got = admin.json()
+    rows = got["results"]
+    assert [r["status"] for r in rows] == [
+        "address", "address", "needs_roads", "unmatched", "address"
+    ]  # fmt: skip
+    assert [r["form"] for r in rows] == ["door_plate", "poi", None, None, "nearby_door_plate"]
+    assert [r["areas"][grids] for r in rows] == ["G1", "G3", None, None, "G2"]
+    assert rows[0]["lon"] == pytest.approx(118.705) and rows[0]["confidence"] == 0.85
+    assert rows[4]["confidence"] < rows[0]["confidence"]  # 附近 is less sure
+    assert "道路" in rows[2]["reason_zh"] and "门牌" in rows[0]["reason_zh"]
+    assert (got["matched"], got["review"], got["unmatched"]) == (3, 0, 2)
+    west = client.post("/geocode/address", json=body, headers=headers["west"]).json()["results"]
+    assert west[4]["status"] == "unmatched" and west[4]["lon"] is None  # G2 is not theirs
+    assert [r["areas"][grids] for r in west[:2]] == ["G1", "G3"]
+    wrong = client.post(
+        "/geocode/address", json={**body, "gazetteer": grids}, headers=headers["admin"]
+    )
+    assert 400 <= wrong.status_code < 500, wrong.text

@@ -101,3 +101,41 @@ def test_summary_counts_rows_near_another_area(shared_data, crimes, tmp_path) ->
     frame = pd.read_csv(out, dtype=str)
     expected = frame.filter(like="_alt_ids").notna().any(axis=1).sum()
     assert shown == expected > 0.1 * len(frame)
+
+
+def test_address_forms_through_the_cli(demo_dir, tmp_path) -> None:
+    """An address-only file: door plates, 小区 names and intersections are placed through the
+    manifest's roads and buildings; a roads file without names is refused, naming the column."""
+    src = tmp_path / "addresses.csv"
+    pd.DataFrame(
+        {
+            "编号": ["a1", "a2", "a3", "a4", "a5"],
+            "地址": [
+                "清溪路115号",
+                "清溪路与柳汀路交叉口",
+                "清洲佳园小区",
+                "清西路115号",
+                "火星路1号",
+            ],
+        }
+    ).to_csv(src, index=False)
+    out = tmp_path / "out.csv"
+    base = ["geocode", str(src), "-o", str(out), "--areas", str(demo_dir), "--address", "地址"]
+    gaz = ["--gazetteer", str(demo_dir / "gazetteer.csv")]
+    result = CliRunner().invoke(app, [*base, *gaz])
+    assert result.exit_code == 0, result.output
+    got = pd.read_csv(out, dtype=str, encoding="utf-8-sig")
+    assert list(got["match_status"]) == ["matched", "matched", "matched", "review", "unmatched"]
+    assert list(got["match_form"].fillna("")) == [
+        "door_plate", "intersection", "poi", "door_plate", "door_plate"
+    ]  # fmt: skip
+    assert list(got["status"]) == ["address", "address", "address", "review", "unmatched"]
+    assert got.loc[:2, "grid_id"].notna().all() and got.loc[3:, "grid_id"].isna().all()
+    assert got["match_confidence"].astype(float).tolist()[:3] == [0.85, 0.8, 0.8]
+    # a roads file without the roads named: intersections are reported, not guessed
+    nameless = tmp_path / "roads.geojson"
+    import geopandas as gpd
+
+    gpd.read_file(demo_dir / "roads.geojson").rename(columns={"name": "label"}).to_file(nameless)
+    bad = CliRunner().invoke(app, [*base, *gaz, "--roads", str(nameless)])
+    assert bad.exit_code == 2 and "name" in bad.output

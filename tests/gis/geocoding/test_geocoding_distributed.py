@@ -69,6 +69,9 @@ def test_local_cluster_identical_to_single_machine(tmp_path, areas):
     )
     assert got.loc[150, "status"] == "duplicate_id"
     assert got.loc[10, "status"] == "missing_coordinates"
+    # the summary counts the rows with another area within the 1 m tolerance (issue 17.11)
+    near = want.filter(like="_alt_ids").fillna("").ne("").any(axis=1).sum()
+    assert near > 0 and result.summary.near_other_area == near
 
 
 def test_missing_input_is_a_domain_error(tmp_path, areas):

@@ -23,7 +23,7 @@ def test_hotspots_writes_gpkg_and_xlsx(demo_dir: Path, tmp_path: Path) -> None:
     )
     assert result.exit_code == 0, result.output
     layers = set(pyogrio.list_layers(out / "results.gpkg")[:, 0])
-    assert layers == {"grid_counts", "cell_hotspots", "emerging"}
+    assert layers == {"grid_counts", "cell_hotspots", "emerging", "density_contours"}
     cells = gpd.read_file(out / "results.gpkg", layer="cell_hotspots")
     assert {"id", "count", "gi_z", "gi_p", "gi_p_fdr", "hotspot_class"} <= set(cells.columns)
     sheets = pd.read_excel(out / "results.xlsx", sheet_name=None)
@@ -168,3 +168,32 @@ def test_hotspots_cli_custom_range_and_bad_window(demo_dir: Path, tmp_path: Path
     assert bad.exit_code == 2 and "--window" in bad.output
     half = runner.invoke(app, ["hotspots", str(demo_dir), "-o", str(out), "--start", "2025-10-01"])
     assert half.exit_code == 2 and "start and end" in half.output
+
+
+def test_hotspots_writes_the_density_and_the_whole_period(demo_dir: Path, tmp_path: Path) -> None:
+    """The kernel density as a GeoTIFF and contour polygons; ``--whole-period`` Gi*."""
+    import pyproj
+    import rasterio
+
+    from gis.district import load_district
+    from gis.hotspots import hotspot_review
+
+    out = tmp_path / "density"
+    args = ["hotspots", str(demo_dir), "-o", str(out), "--size", "200", "--whole-period"]
+    result = runner.invoke(app, [*args, "--window", "week", "--at", "2025-11-05"])
+    assert result.exit_code == 0, result.output
+    review = hotspot_review(
+        load_district(demo_dir), window="week", at="2025-11-05", size_m=200, trends=False,
+        density=True, whole_period=True,
+    )  # fmt: skip
+    assert review.density is not None and review.whole is not None
+    with rasterio.open(out / "density.tif") as src:
+        assert pyproj.CRS(src.crs.to_wkt()).equals(review.metric_crs)
+        assert tuple(src.transform)[:6] == pytest.approx(review.density.transform)
+        cell_km2 = src.transform.a * -src.transform.e / 1e6
+        assert src.read(1).sum() * cell_km2 == pytest.approx(review.density.n_points, rel=1e-4)
+    contours = gpd.read_file(out / "results.gpkg", layer="density_contours")
+    assert contours["level"].is_monotonic_increasing and len(contours) == 4
+    whole = gpd.read_file(out / "results.gpkg", layer="cell_hotspots_whole")
+    assert whole["count"].tolist() == review.whole["count"].tolist()
+    assert whole["hotspot_class"].tolist() == review.whole["hotspot_class"].tolist()

@@ -1,15 +1,19 @@
-"""Kernel density: mass conservation, the quartic peak, the bandwidth rule, guards."""
+"""Kernel density: mass conservation, the quartic peak, the bandwidth rule, guards, the
+GeoTIFF written and read back, nested contours."""
 
 from __future__ import annotations
+
+import itertools
 
 import geopandas as gpd
 import numpy as np
 import numpy.typing as npt
+import pyproj
 import pytest
 import shapely
 
 from gis.errors import ConfigError
-from gis.hotspots.kde import bandwidth_rule, kernel_density
+from gis.hotspots.kde import bandwidth_rule, density_contours, kernel_density, write_geotiff
 from tests.gis.hotspots.hotspot_fixtures import METRIC
 
 
@@ -83,3 +87,55 @@ def test_guards() -> None:
         kernel_density(points([[0, 0], [1, 1]]), bandwidth_m=-1)
     with pytest.raises(ConfigError):
         kernel_density(points([[0.0, 0.0], [1e6, 1e6]]), bandwidth_m=10, cell_m=0.1)
+
+
+def _two_clusters() -> gpd.GeoSeries:
+    rng = np.random.default_rng(7)
+    xy = np.vstack([rng.normal([0, 0], 300, (400, 2)), rng.normal([2000, 1000], 150, (200, 2))])
+    return points(xy + np.array([500_000, 3_540_000]))
+
+
+def test_geotiff_reads_back_with_crs_transform_and_mass(tmp_path) -> None:
+    import rasterio
+
+    surf = kernel_density(_two_clusters(), bandwidth_m=250, cell_m=25)
+    path = write_geotiff(surf, tmp_path / "out" / "density.tif")
+    with rasterio.open(path) as src:
+        band = src.read(1)
+        assert pyproj.CRS(src.crs.to_wkt()).equals(surf.crs)
+        assert tuple(src.transform)[:6] == pytest.approx(surf.transform)
+        assert (src.width, src.height) == (surf.density.shape[1], surf.density.shape[0])
+        assert src.tags()["kernel"] == "quartic" and src.tags()["n_points"] == "600"
+        # the raster's cells hold the 600 incidents (float32 storage)
+        assert band.sum() * src.transform.a * -src.transform.e / 1e6 == pytest.approx(600, rel=1e-4)
+        # the north-west corner of the file is the surface's, pixel for pixel
+        x, y = src.xy(10, 20)  # centre of row 10, column 20
+        assert surf.sample(np.array([[x, y]]))[0] == pytest.approx(band[10, 20], rel=1e-5)
+
+
+def test_contours_nest_and_levels_increase() -> None:
+    surf = kernel_density(_two_clusters(), bandwidth_m=250, cell_m=25)
+    contours = density_contours(surf)
+    assert len(contours) == 4 and contours.crs == surf.crs
+    assert contours["level"].is_monotonic_increasing and contours["level"].is_unique
+    assert (np.diff(contours["share"]) < 0).all()  # a higher level holds fewer incidents
+    assert contours["share"].to_numpy() == pytest.approx([0.9, 0.75, 0.5, 0.25], abs=0.02)
+    assert (np.diff(contours["area_km2"]) < 0).all()
+    geoms = contours.geometry.to_numpy()
+    assert all(shapely.is_valid(geoms))
+    for outer, inner in itertools.pairwise(geoms):
+        assert inner.difference(outer).area <= 1e-6 * inner.area  # each lies inside the last
+    # the traced region holds the cells above its level: the density at cell centres
+    # inside the lowest contour is at least its level (up to the boundary cells)
+    x, y = surf.cell_centres()
+    xx, yy = np.meshgrid(x, y)
+    inside = shapely.contains_xy(geoms[0], xx, yy)
+    assert (surf.density[inside] >= contours["level"].iloc[0] * 0.9).all()
+    assert surf.mass()[inside].sum() / 600 == pytest.approx(0.9, abs=0.03)
+
+
+def test_contours_at_given_levels_skip_the_empty_ones() -> None:
+    surf = kernel_density(_two_clusters(), bandwidth_m=250, cell_m=25)
+    top = float(surf.density.max())
+    contours = density_contours(surf, levels=[top / 2, top / 4, 2 * top, 0])
+    assert list(contours["level"]) == pytest.approx([round(top / 4, 3), round(top / 2, 3)])

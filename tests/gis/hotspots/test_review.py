@@ -153,3 +153,46 @@ def test_bad_options_are_config_errors(district: District, options: dict, messag
 def test_a_district_without_incidents_is_a_config_error(district: District) -> None:
     with pytest.raises(ConfigError, match="incidents"):
         hotspot_review(replace(district, incidents=None))
+
+
+def test_whole_period_gi_star_is_gi_star_of_the_total_counts(district: District) -> None:
+    """``whole_period=True``: Gi* over every incident up to the period's end, not the window."""
+    review = hotspot_review(
+        district, window="week", at="2025-11-05", trends=False, whole_period=True
+    )
+    assert review.whole is not None and review.whole_hotspots is not None
+    assert district.incidents is not None
+    inc = district.incidents.to_crs(review.metric_crs)
+    cell = assign_points(inc, review.cells)
+    before_end = (inc["time"] < review.period.end).to_numpy() & cell.notna().to_numpy()
+    total = cell[before_end].value_counts().reindex(review.cells["id"], fill_value=0)
+    assert review.whole["id"].tolist() == review.cells["id"].tolist()
+    assert review.whole["count"].tolist() == total.tolist()
+    assert review.whole["count"].sum() > 10 * review.cells["count"].sum()  # not the week
+    own = gi_star(
+        review.cells[["id", "row", "col", "geometry"]].assign(count=total.to_numpy()),
+        permutations=0,
+    )
+    assert review.whole["gi_z"].to_numpy() == pytest.approx(own.cells["gi_z"].to_numpy())
+    assert (review.whole["hotspot_class"] == own.cells["hotspot_class"]).all()
+    assert review.whole_hotspots.n_hot > 0
+    assert review.density is None and review.contours is None  # only when asked
+
+
+def test_density_of_the_period_and_its_contours(district: District) -> None:
+    review = hotspot_review(district, trends=False, density=True)
+    surface, contours = review.density, review.contours
+    assert surface is not None and contours is not None
+    assert surface.crs.equals(review.metric_crs)
+    assert surface.n_points == int(
+        (
+            (district.incidents["time"] >= review.period.start)
+            & (district.incidents["time"] < review.period.end)
+        ).sum()
+    )
+    assert surface.mass().sum() == pytest.approx(surface.n_points)
+    assert contours["level"].is_monotonic_increasing and len(contours) == 4
+    # the densest contour lies where the hot cells are
+    hot = review.cells[review.cells["hotspot_class"] == 3]
+    top = contours.geometry.iloc[-1]
+    assert hot.geometry.centroid.within(top.buffer(review.cell_size_m)).any()

@@ -156,7 +156,7 @@ def balance(
                 Text("社区 {c} 没有网格", "community {c} has no grid").format(c=body.community_id)
             )
         bbox = tuple(mine.to_crs(4326).total_bounds)
-        query = FeatureQuery(bbox=bbox, policy=policy)  # type: ignore[arg-type]
+        query = FeatureQuery(bbox=bbox, policy=policy)
         buildings = read_features(session, body.buildings_layer, query).frame
         band = Band(min_households=body.min_households, max_households=body.max_households)
         found = propose_balance(

@@ -78,8 +78,8 @@ def propose(
     if proposed is None or proposed.empty:
         proposed = beats.iloc[:0]
     proposed = proposed.to_crs(4326)  # the re-alignment answers in its metric CRS
-    mine = policy.keep(proposed.geometry.to_numpy()) if len(proposed) else []
-    proposed = proposed[mine] if len(proposed) else proposed
+    if len(proposed):
+        proposed = proposed[policy.keep(proposed.geometry.to_numpy())]
     ids = set(proposed["id"].astype(str))
     current = beats[beats["id"].astype(str).isin(ids)]
     changes = changes[changes["from"].isin(ids) | changes["to"].isin(ids)]

@@ -178,3 +178,26 @@ def test_transfer_then_the_station_accepts_the_realigned_beats(browser: Any, edi
     assert "已接受为警务区第 2 版" in station.inner_text("[data-testid=inbox]")
     assert not station_watch.errors
     assert station_watch.foreign(editor.base) == []
+
+
+def test_balancing_proposal_beside_the_current_grids_is_adopted(browser: Any, editor: Demo) -> None:
+    grids = _read(editor, "grids").set_index("id", drop=False)
+    small = grids[grids["households"].astype(float) < 300]
+    assert len(small), "the demo plants grids below the band"
+    gid = str(small["id"].iloc[0])
+    page, watch = _login(browser, editor, "demo-street")
+    version = int(page.inner_text("[data-testid=version]"))
+    _zoom_to(page, grids.geometry[gid])
+    _click_grid(page, grids.geometry[gid])
+    page.click("#balance")
+    page.wait_for_selector("body[data-balance-shown='1']", timeout=180_000)
+    assert page.locator("[data-testid=proposal-map]").is_visible()
+    figures = page.inner_text("[data-testid=balance]")
+    assert "户数在 300–800 之间的网格" in figures and "→" in figures
+    page.screenshot(path=str(SCREENSHOTS / "street-balance.png"))
+    page.fill("#save-form textarea", "户数均衡 / households balanced")
+    page.click("#save")
+    page.wait_for_function(
+        f"document.body.dataset.gridVersion === '{version + 1}'", timeout=180_000
+    )
+    assert watch.foreign(editor.base) == []

@@ -154,7 +154,7 @@
         beatsLayer.addLayer(L.geoJSON(r.data.current, { style: { color: "#718096", weight: 2, dashArray: "4 4", fill: false } }));
         var proposed = L.geoJSON(r.data.proposed, {
           style: { color: "#dd6b20", weight: 3, fillColor: "#fbd38d", fillOpacity: 0.25 },
-          onEachFeature: function (f, l) { l.bindTooltip(String(f.properties.id), { permanent: true, direction: "center", className: "label" }); },
+          onEachFeature: function (f, l) { l.bindTooltip(String(f.properties.id), { permanent: true, direction: "center", className: "label label-proposal" }); },
         });
         beatsLayer.addLayer(proposed);
         if (ids.length) map.fitBounds(proposed.getBounds(), { padding: [30, 30] });

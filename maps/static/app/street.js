@@ -8,7 +8,7 @@
   "use strict";
   var bg = window.bg, w = bg.words, cfg = bg.config;
   var map = bg.map("map");
-  var grids = null, selected = null, other = null, drawn = null, op = null, pending = null;
+  var grids = null, selected = null, other = null, drawn = null, op = null;
   var proposal = L.featureGroup().addTo(map);
   var map2 = null, proposal2 = null;
   var msg = document.getElementById("message");
@@ -144,11 +144,14 @@
   function url() { return "/layers/" + cfg.layers.grid.id + "/edits/" + op; }
 
   function dryRun() {
-    say(w.computing, "ok");
+    say("");
+    hint.textContent = w.computing; // the message box is kept for the server's answer
+    hint.hidden = false;
     document.body.dataset.dryRun = "busy";
     var mine = op;
-    pending = bg.api("POST", url(), body(true)).then(function (r) {
+    bg.api("POST", url(), body(true)).then(function (r) {
       if (mine !== op) return;
+      hint.hidden = true;
       document.body.dataset.dryRun = r.ok ? "shown" : "refused";
       if (!r.ok) { refused(r); return; }
       say("");
@@ -184,7 +187,7 @@
     proposal.clearLayers();
     proposal.addLayer(L.geoJSON(data.grids, {
       style: { color: "#2f855a", weight: 3, fillColor: "#68d391", fillOpacity: 0.3 },
-      onEachFeature: function (f, l) { l.bindTooltip(String(f.properties.id), { permanent: true, direction: "center", className: "label" }); },
+      onEachFeature: function (f, l) { l.bindTooltip(String(f.properties.id), { permanent: true, direction: "center", className: "label label-proposal" }); },
     }));
     proposal.addLayer(L.geoJSON(data.findings, { style: { color: "#e53e3e", weight: 3 } }));
     document.getElementById("description").textContent = cfg.lang === "en" ? data.description.en : data.description.zh;
@@ -246,20 +249,22 @@
       sync(map, map2);
       sync(map2, map);
     }
-    map.invalidateSize();
-    map2.invalidateSize();
     proposal2.clearLayers();
     var colour = function (h) { return h < 300 ? "#63b3ed" : h > 800 ? "#f56565" : "#68d391"; };
     var layer = L.geoJSON(b.grids, {
       style: function (ft) { return { color: "#2f855a", weight: 2, fillColor: colour(ft.properties.households), fillOpacity: 0.45 }; },
       onEachFeature: function (ft, l) {
-        l.bindTooltip(ft.properties.id.slice(-3) + " · " + ft.properties.households, { permanent: true, direction: "center", className: "label" });
+        l.bindTooltip(ft.properties.id.slice(-3) + " · " + ft.properties.households, { permanent: true, direction: "center", className: "label label-proposal" });
       },
     });
     proposal2.addLayer(layer);
-    map.fitBounds(layer.getBounds(), { padding: [20, 20] });
-    map2.fitBounds(layer.getBounds(), { padding: [20, 20] });
-    document.body.dataset.balanceShown = "1";
+    setTimeout(function () { // once the two maps have their new widths
+      map.invalidateSize();
+      map2.invalidateSize();
+      map2.fitBounds(layer.getBounds(), { padding: [20, 20], animate: false });
+      map.setView(map2.getCenter(), map2.getZoom(), { animate: false });
+      document.body.dataset.balanceShown = "1";
+    }, 50);
   }
 
   function sync(a, b) {

@@ -423,6 +423,17 @@ Shape = dict[str, Any] | str
 """A geometry as GeoJSON (a dict) or WKT (a string), in WGS84 longitude/latitude."""
 
 
+class EditContext(BaseModel):
+    """The district's layers a dry run measures the edit's impact on (ids; newest versions,
+    read inside your jurisdiction around the edit)."""
+
+    beats: str | None = Field(None, pattern=LAYER_ID, description="officer beat layer")
+    aux_beats: str | None = Field(None, pattern=LAYER_ID, description="auxiliary beat layer")
+    joint_points: str | None = Field(None, pattern=LAYER_ID, description="joint-defense points")
+    addresses: str | None = Field(None, pattern=LAYER_ID, description="standard addresses")
+    buildings: str | None = Field(None, pattern=LAYER_ID, description="buildings (households)")
+
+
 class EditBody(BaseModel):
     """What every edit names: the version it starts from and why."""
 
@@ -435,6 +446,9 @@ class EditBody(BaseModel):
         default_factory=list, max_length=10_000, description="grid ids the edit must not change"
     )
     dry_run: bool = Field(False, description="answer what the edit would do; store nothing")
+    impact: EditContext | None = Field(
+        None, description="with dry_run: also answer the impact on these layers"
+    )
 
 
 class SplitBody(EditBody):
@@ -452,6 +466,29 @@ class MoveBody(EditBody):
     first: str = GRID_ID
     second: str = GRID_ID
     line: Shape = Field(description="the new shared boundary: GeoJSON or WKT (WGS84)")
+
+
+class TransferBody(EditBody):
+    source: str = GRID_ID
+    target: str = Field(min_length=1, max_length=64, description="a neighbour of source")
+    area: Shape = Field(description="the part of source that goes to target: polygon (WGS84)")
+
+
+class AddBody(EditBody):
+    polygon: Shape = Field(description="the new grid on unassigned land: polygon (WGS84)")
+    new_id: str | None = Field(None, min_length=1, max_length=64)
+    name: str = Field("", max_length=200)
+    overlap_tolerance: float = Field(
+        0.05, ge=0, le=0.5, description="share of the drawing that may overlap existing grids"
+    )
+
+
+class BalanceBody(EditBody):
+    community_id: str = Field(min_length=1, max_length=64)
+    buildings_layer: str = Field(pattern=LAYER_ID, description="buildings with households")
+    min_households: float = Field(300, ge=0, le=1e6)
+    max_households: float = Field(800, gt=0, le=1e6)
+    scope: Literal["community", "neighbourhood"] = "neighbourhood"
 
 
 class ReassignBody(EditBody):

@@ -1,4 +1,5 @@
-"""Grid redrawing through the API: split, merge, move, reassign, draw; impact and notice.
+"""Grid redrawing through the API: split, merge, move, transfer, reassign, draw, add,
+balance; impact and notice.
 
 Each edit route validates the body and calls one :mod:`api.services.edits` workflow (or,
 with ``"dry_run": true``, answers 200 with what it would do and stores nothing): the
@@ -19,6 +20,8 @@ from api.deps import CurrentUserDep, SessionDep
 from api.edit_outcome import DryRun
 from api.policy import JurisdictionDep
 from api.schemas import (
+    AddBody,
+    BalanceBody,
     DrawBody,
     EditPublic,
     EditRefusal,
@@ -28,6 +31,7 @@ from api.schemas import (
     MoveBody,
     ReassignBody,
     SplitBody,
+    TransferBody,
     Version,
 )
 from api.services import edits
@@ -81,6 +85,40 @@ def move(
     """Move the boundary shared by two neighbouring grids to a new line."""
     return _answer(
         edits.move(session, policy=policy, author=user.username, layer_id=layer_id, body=body)
+    )
+
+
+@router.post("/{layer_id}/edits/transfer", **_EDIT)  # type: ignore[arg-type]
+def transfer(
+    *, layer_id: str, body: TransferBody, session: SessionDep, user: CurrentUserDep,
+    policy: JurisdictionDep,
+) -> EditPublic | JSONResponse:  # fmt: skip
+    """Give the drawn part of grid ``source`` to its neighbour ``target``."""
+    return _answer(
+        edits.transfer(session, policy=policy, author=user.username, layer_id=layer_id, body=body)
+    )
+
+
+@router.post("/{layer_id}/edits/add", **_EDIT)  # type: ignore[arg-type]
+def add(
+    *, layer_id: str, body: AddBody, session: SessionDep, user: CurrentUserDep,
+    policy: JurisdictionDep,
+) -> EditPublic | JSONResponse:  # fmt: skip
+    """Draw a new grid on land no grid covers; a drawing overlapping grids beyond the
+    tolerance is refused."""
+    return _answer(
+        edits.add(session, policy=policy, author=user.username, layer_id=layer_id, body=body)
+    )
+
+
+@router.post("/{layer_id}/edits/balance", **_EDIT)  # type: ignore[arg-type]
+def balance(
+    *, layer_id: str, body: BalanceBody, session: SessionDep, user: CurrentUserDep,
+    policy: JurisdictionDep,
+) -> EditPublic | JSONResponse:  # fmt: skip
+    """The balancing proposal of one community (dry run), adopted as a new version."""
+    return _answer(
+        edits.balance(session, policy=policy, author=user.username, layer_id=layer_id, body=body)
     )
 
 

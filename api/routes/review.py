@@ -1,5 +1,6 @@
 """Reviewing a check: waive a finding (with a reason), revoke a waiver, download the report;
-the inbox of grid-change notices.
+the inbox of grid-change notices, with the re-aligned beats a notice calls for (view,
+accept as a new beat version).
 
 Findings are waived from a check job's result, so the server, not the browser, says what
 the finding is and where: a user waives only findings of their own jobs, which were
@@ -13,7 +14,7 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 
 import pandas as pd
-from fastapi import APIRouter, Path
+from fastapi import APIRouter, Path, Query
 from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, Field
 from shapely.geometry import shape
@@ -23,6 +24,8 @@ from api.deps import CurrentUserDep, SessionDep
 from api.models import Notice, Waiver
 from api.policy import Jurisdiction, JurisdictionDep
 from api.routes.jobs import _own_job
+from api.schemas import LAYER_ID
+from api.services import notice_beats
 from api.store import waivers as store
 from gis.errors import NotFoundError, PermissionDenied
 from gis.io import workbook_bytes
@@ -62,6 +65,33 @@ class NoticePublic(BaseModel):
     reason: str
     created_at: datetime
     acknowledged: bool
+    beats_version: int | None = Field(
+        None, description="the beat version the re-aligned beats were accepted as"
+    )
+
+
+class BeatProposalPublic(BaseModel):
+    """The beats a notice's grid change calls for, against the beat layer's newest version."""
+
+    notice_id: int
+    beats_layer: str
+    base_version: int
+    changes: list[dict[str, Any]] = Field(description="grid_id, from, to, share_before")
+    proposed: dict[str, Any] = Field(description="the re-aligned beats (GeoJSON, WGS84)")
+    current: dict[str, Any] = Field(description="the same beats as they are (GeoJSON)")
+
+
+class BeatAccept(BaseModel):
+    beats_layer: str = Field(pattern=LAYER_ID)
+    base_version: int = Field(ge=1, le=2**31 - 1, description="the version the proposal was on")
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+class BeatAccepted(BaseModel):
+    notice_id: int
+    beats_layer: str
+    version: int
+    beats: list[str]
 
 
 def _findings(session: SessionDep, job_id: str, user: CurrentUserDep) -> list[dict[str, Any]]:
@@ -142,14 +172,25 @@ def visible_notices(session: Session, policy: Jurisdiction, username: str) -> li
     """The notices whose area lies inside the jurisdiction, newest first."""
     rows = store.all_notices(session)
     keep = policy.keep([n.area for n in rows])
-    return [_notice(n, username) for n, k in zip(rows, keep, strict=True) if k]
+    rows = [n for n, k in zip(rows, keep, strict=True) if k]
+    done = notice_beats.accepted(session, [n.id for n in rows])
+    return [_notice(n, username, done.get(n.id)) for n in rows]
 
 
-def _notice(notice: Notice, username: str) -> NoticePublic:
+def _notice(notice: Notice, username: str, beats_version: int | None = None) -> NoticePublic:
+    own = {"acknowledged", "beats_version"}
     return NoticePublic.model_validate(
-        {**{c: getattr(notice, c) for c in NoticePublic.model_fields if c != "acknowledged"},
-         "acknowledged": username in notice.acknowledged}
+        {**{c: getattr(notice, c) for c in NoticePublic.model_fields if c not in own},
+         "acknowledged": username in notice.acknowledged, "beats_version": beats_version}
     )  # fmt: skip
+
+
+def _visible_notice(
+    session: Session, policy: Jurisdiction, username: str, notice_id: int
+) -> Notice:
+    if not any(n.id == notice_id for n in visible_notices(session, policy, username)):
+        raise NotFoundError(f"notice {notice_id} does not exist")
+    return session.get_one(Notice, notice_id)
 
 
 @router.get("/notices", response_model=list[NoticePublic])
@@ -165,9 +206,46 @@ def ack(
     notice_id: Id, session: SessionDep, user: CurrentUserDep, policy: JurisdictionDep
 ) -> NoticePublic:
     """Mark a notice of your inbox read and acknowledged."""
-    if not any(n.id == notice_id for n in visible_notices(session, policy, user.username)):
-        raise NotFoundError(f"notice {notice_id} does not exist")
-    notice = session.get_one(Notice, notice_id)
+    notice = _visible_notice(session, policy, user.username, notice_id)
     store.acknowledge(session, notice, username=user.username)
     session.commit()
     return _notice(notice, user.username)
+
+
+BeatsLayer = Annotated[str, Query(pattern=LAYER_ID)]
+
+
+@router.get("/notices/{notice_id}/beats", response_model=BeatProposalPublic)
+def notice_beats_proposal(
+    notice_id: Id,
+    beats_layer: BeatsLayer,
+    session: SessionDep,
+    user: CurrentUserDep,
+    policy: JurisdictionDep,
+) -> BeatProposalPublic:
+    """The re-aligned beats the notice's grid change calls for (inside your jurisdiction)."""
+    notice = _visible_notice(session, policy, user.username, notice_id)
+    found = notice_beats.propose(session, notice, beats_layer=beats_layer, policy=policy)
+    return BeatProposalPublic.model_validate(found.public())
+
+
+@router.post("/notices/{notice_id}/beats", response_model=BeatAccepted, status_code=201)
+def accept_notice_beats(
+    notice_id: Id,
+    body: BeatAccept,
+    session: SessionDep,
+    user: CurrentUserDep,
+    policy: JurisdictionDep,
+) -> BeatAccepted:
+    """Accept the proposal as the beat layer's next version (reason required; audited;
+    409 when the beats changed since ``base_version``).  The notice is acknowledged too."""
+    notice = _visible_notice(session, policy, user.username, notice_id)
+    version, ids = notice_beats.accept(
+        session, notice, beats_layer=body.beats_layer, base_version=body.base_version,
+        reason=body.reason, author=user.username, policy=policy,
+    )  # fmt: skip
+    store.acknowledge(session, notice, username=user.username)
+    session.commit()
+    return BeatAccepted(
+        notice_id=notice_id, beats_layer=body.beats_layer, version=version, beats=ids
+    )

@@ -1,4 +1,5 @@
-"""Grid edits (split, merge, move, reassign, draw) and their impact, without HTTP.
+"""Grid edits (split, merge, move, transfer, reassign, draw, add, balance) and their impact,
+without HTTP.
 
 Each edit runs one :mod:`gis.redraw` edit on the layer's newest version (WGS84) and stores
 the whole new layer as the next version, exactly like a layer upload: ``base_version`` is
@@ -20,10 +21,12 @@ import geopandas as gpd
 import pandas as pd
 from sqlalchemy.orm import Session
 
-from api.edit_outcome import DryRun, dry_run, send_notice
+from api.edit_outcome import DryRun, dry_run, edit_impact, send_notice
 from api.params import parse_shape
 from api.policy import Jurisdiction
 from api.schemas import (
+    AddBody,
+    BalanceBody,
     DrawBody,
     EditBody,
     EditPublic,
@@ -34,19 +37,24 @@ from api.schemas import (
     MoveBody,
     ReassignBody,
     SplitBody,
+    TransferBody,
     VersionPublic,
 )
 from api.store import layers as store
 from api.store.query import FeatureQuery, read_features
 from gis.errors import ConfigError, ConflictError
+from gis.i18n import Text
+from gis.redraw.balance import BalanceResult, Band, propose_balance
 from gis.redraw.edits import (
     EditError,
     EditResult,
+    add_grid,
     draw_grid,
     merge_grids,
     move_boundary,
     reassign_grid,
     split_grid,
+    transfer_area,
 )
 from gis.redraw.impact import Impact, assess_impact
 
@@ -96,6 +104,122 @@ def move(
         )  # fmt: skip
 
     return apply_edit(session, policy, author, layer_id, body, [body.first, body.second], edit)
+
+
+def transfer(
+    session: Session, *, policy: Jurisdiction, author: str, layer_id: str, body: TransferBody
+) -> Outcome:
+    """Move a drawn part of a grid to its neighbour."""
+    area = parse_shape(body.area, field="area")
+
+    def edit(grids: gpd.GeoDataFrame, communities: gpd.GeoDataFrame | None) -> EditResult:
+        return transfer_area(
+            grids, body.source, body.target, area, communities=communities,
+            locked=body.locked, on_invalid="return",
+        )  # fmt: skip
+
+    return apply_edit(session, policy, author, layer_id, body, [body.source, body.target], edit)
+
+
+def add(
+    session: Session, *, policy: Jurisdiction, author: str, layer_id: str, body: AddBody
+) -> Outcome:
+    """Draw a new grid on land no grid covers (a gap); other grids do not change."""
+    polygon = parse_shape(body.polygon, field="polygon")
+    policy.may_edit("grid")
+    if polygon.is_valid:  # an invalid drawing is refused (422) by the library, bilingual
+        policy.guard(polygon)
+
+    def edit(grids: gpd.GeoDataFrame, communities: gpd.GeoDataFrame | None) -> EditResult:
+        return add_grid(
+            grids, polygon, new_id=body.new_id, name=body.name, communities=communities,
+            overlap_tolerance=body.overlap_tolerance, on_invalid="return",
+        )  # fmt: skip
+
+    return apply_edit(session, policy, author, layer_id, body, [], edit)
+
+
+def balance(
+    session: Session, *, policy: Jurisdiction, author: str, layer_id: str, body: BalanceBody
+) -> Outcome:
+    """The balancing proposal of one community (households in the band) as an edit: the dry
+    run shows it, saving adopts it (the same proposal: the redraw is seeded)."""
+    if body.min_households >= body.max_households:
+        return _refused(
+            "户数下限须小于上限", "the lower household bound must be below the upper one", None
+        )
+
+    def edit(grids: gpd.GeoDataFrame, communities: gpd.GeoDataFrame | None) -> EditResult:
+        mine = grids[grids["parent_id"].astype(str) == body.community_id]
+        if mine.empty:
+            raise EditError(
+                Text("社区 {c} 没有网格", "community {c} has no grid").format(c=body.community_id)
+            )
+        bbox = tuple(mine.to_crs(4326).total_bounds)
+        query = FeatureQuery(bbox=bbox, policy=policy)
+        buildings = read_features(session, body.buildings_layer, query).frame
+        band = Band(min_households=body.min_households, max_households=body.max_households)
+        found = propose_balance(
+            grids, buildings, community_id=body.community_id, band=band,
+            locked=body.locked, scope=body.scope,
+        )  # fmt: skip
+        kept.append(found)
+        return _as_edit(found, grids, communities)
+
+    kept: list[BalanceResult] = []
+    touched = _community_grids(session, layer_id, body)
+    out = apply_edit(session, policy, author, layer_id, body, touched, edit)
+    if isinstance(out, DryRun) and kept:
+        out.body["balance"] = _balance_answer(kept[0])
+    return out
+
+
+def _balance_answer(found: BalanceResult) -> dict[str, Any]:
+    """The proposal beside the current grids: the community's new grids with their loads,
+    the loads before and after, the figures."""
+    new = found.grids[found.grids["parent_id"].astype(str) == found.community_id]
+    loads = found.after.drop(columns=["parent_id"], errors="ignore").astype({"id": str})
+    new = new.assign(id=new["id"].astype(str))[["id", "name", new.geometry.name]].merge(
+        loads, on="id"
+    )
+    return {
+        "community_id": found.community_id,
+        "figures": found.figures,
+        "before": _records(found.before),
+        "after": _records(found.after),
+        "grids": json.loads(new.to_crs(4326).to_json(na="null", drop_id=True, default=str)),
+    }
+
+
+def _community_grids(session: Session, layer_id: str, body: BalanceBody) -> list[str]:
+    frame = _head(session, layer_id, body.base_version)
+    return list(frame.loc[frame["parent_id"].astype(str) == body.community_id, "id"].astype(str))
+
+
+def _as_edit(
+    found: BalanceResult, before: gpd.GeoDataFrame, communities: gpd.GeoDataFrame | None
+) -> EditResult:
+    """A balancing proposal as an edit result (what the dry run and saving need)."""
+    after_ids = list(found.after["id"].astype(str))
+    created = tuple(found.created)
+    new = found.grids
+    old = before.assign(id=before["id"].astype(str)).set_index("id").geometry
+    now = new.assign(id=new["id"].astype(str)).set_index("id").geometry
+    reshaped = tuple(
+        i for i in after_ids if i not in created and i in old.index and not now[i].equals(old[i])
+    )
+    text = found.description
+    figures = found.figures
+    text = Text(
+        f"{text.zh}（户数在范围内的网格 {figures['in_band_before']:.0f} → "
+        f"{figures['in_band_after']:.0f}）",
+        f"{text.en} (grids in the band {figures['in_band_before']:.0f} → "
+        f"{figures['in_band_after']:.0f})",
+    )
+    return EditResult(
+        "balance", new, None, created, tuple(found.removed), reshaped, found.findings, text,
+        found.metric_crs, float(found.after["area_m2"].sum()),
+    )  # fmt: skip
 
 
 def reassign(
@@ -154,7 +278,10 @@ def apply_edit(
             result.findings,
         )
     if body.dry_run:
-        return dry_run(result)
+        impact = None
+        if body.impact is not None:
+            impact = edit_impact(session, policy, grids, result, body.impact.model_dump())
+        return dry_run(result, impact)
     info = store.save_version(
         session,
         result.grids,

@@ -119,7 +119,8 @@ def station(request: Request, session: SessionDep, user: CurrentUserDep) -> HTML
 
 @router.get("/app/street", response_class=HTMLResponse)
 def street(request: Request, session: SessionDep, user: CurrentUserDep) -> HTMLResponse:
-    """The street office's grid editor: select, split along a drawn line, dry run, save."""
+    """The street office's grid editor: select a grid; split, merge, move a boundary, give a
+    part to a neighbour, draw a new grid, balance; dry run with impact, save."""
     require_role(user, "street_office")
     layers = current_layers(session)
     t = texts(STREET, lang_of(request))
@@ -127,9 +128,22 @@ def street(request: Request, session: SessionDep, user: CurrentUserDep) -> HTMLR
     return render(
         request, "street.html", user=user, t=t, layers=layers,
         config=map_config(
-            layers, request, words=t, communities=community.id if community else None
+            layers, request, words=t, communities=community.id if community else None,
+            impact=impact_layers(session),
         ),
     )  # fmt: skip
+
+
+def impact_layers(session: Session) -> dict[str, str]:
+    """The first stored layer of each kind a dry run measures the impact on (name → id)."""
+    names = {"beat": "beats", "aux_beat": "aux_beats", "joint_point": "joint_points",
+             "address": "addresses", "building": "buildings"}  # fmt: skip
+    found: dict[str, str] = {}
+    for layer in store.list_layers(session):
+        name = names.get(layer.kind)
+        if name and name not in found:
+            found[name] = layer.id
+    return found
 
 
 @router.get("/app/commander", response_class=HTMLResponse)

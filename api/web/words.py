@@ -34,6 +34,16 @@ STATION: dict[str, Text] = {
     "acked": Text("已确认", "acknowledged"),
     "none": Text("暂无", "none"),
     "need_reason": Text("请填写豁免理由。", "Please give a reason for the waiver."),
+    "view_beats": Text("查看建议调整的警务区", "View the proposed re-aligned beats"),
+    "beats_none": Text("此变更不需要调整警务区。", "This change calls for no beat re-alignment."),
+    "beats_changes": Text(
+        "{n} 个网格的警务区归属需调整，涉及警务区：{ids}",
+        "{n} grids change beat; beats concerned: {ids}",
+    ),
+    "accept_beats": Text("接受为警务区新版本", "Accept as a new beat version"),
+    "beats_accepted": Text("已接受为警务区第 {v} 版", "accepted as beat version {v}"),
+    "beats_reason": Text("接受理由", "Reason for accepting"),
+    "beats_need_reason": Text("请填写接受理由。", "Please give a reason for accepting."),
 }
 
 COMMON: dict[str, Text] = {
@@ -94,6 +104,55 @@ STREET: dict[str, Text] = {
     "need_reason": Text("请填写调整理由。", "Please give a reason for the change."),
     "need_grid": Text("请先选中一个网格。", "Select a grid first."),
     "version": Text("网格图层版本", "grid layer version"),
+    "tools": Text("编辑操作", "Edit"),
+    "merge": Text("与相邻网格合并", "Merge with a neighbour"),
+    "move": Text("移动共同边界", "Move a shared boundary"),
+    "transfer": Text("划转部分给相邻网格", "Give a part to a neighbour"),
+    "add": Text("新增网格（未划区域）", "New grid (unassigned land)"),
+    "balance": Text("户数均衡方案", "Balancing proposal"),
+    "hint_split": Text(
+        "在地图上依次点击画出分割线（从网格外穿过到网格外），再次点击最后一点结束。",
+        "Draw the split line across the grid, edge to edge; click the last point again to finish.",
+    ),
+    "hint_merge": Text("请点击要合并的相邻网格。", "Click the neighbouring grid to merge with."),
+    "hint_move": Text(
+        "请点击相邻网格，再画出新的共同边界（端点会吸附到边和顶点）。",
+        "Click the neighbouring grid, then draw the new shared boundary "
+        "(points snap to edges and vertices).",
+    ),
+    "hint_transfer": Text(
+        "请点击接收的相邻网格，再画出要划转的区域（点击第一个点闭合）。",
+        "Click the neighbour that receives the part, then draw the area "
+        "(click the first point to close it).",
+    ),
+    "hint_add": Text(
+        "在未划入网格的区域画出新网格（点击第一个点闭合；与现有网格重叠不得超过 5%）。",
+        "Draw the new grid on land no grid covers (click the first point to close it; "
+        "at most 5% may overlap existing grids).",
+    ),
+    "hint_draw": Text("请在地图上绘制。", "Draw on the map."),
+    "neighbour": Text("相邻网格", "Neighbour"),
+    "computing": Text("正在计算…", "computing…"),
+    "impact": Text("影响", "Impact"),
+    "households_moving": Text("{n} 户居民变更网格", "{n} households change grid"),
+    "addresses_moving": Text("{n} 个标准地址变更网格", "{n} standard addresses change grid"),
+    "beats_realign": Text("需重新对齐的警务区：{ids}", "Officer beats to re-align: {ids}"),
+    "no_beats": Text("警务区不受影响", "No officer beat is affected"),
+    "aux_n": Text("{n} 个辅警责任区需重新生成", "{n} auxiliary beats to regenerate"),
+    "points_n": Text("{n} 个联防点变更网格", "{n} joint-defense points change grid"),
+    "legend": Text(
+        "绿色：调整后的网格；红色：问题；橙色虚线：重新对齐的警务区；圆点：变更网格的地址",
+        "green: grids after; red: findings; orange dashes: re-aligned beats; "
+        "dots: addresses changing grid",
+    ),
+    "current": Text("现状网格", "Current grids"),
+    "proposed": Text("均衡方案", "Proposal"),
+    "in_band": Text(
+        "户数在 {lo}–{hi} 之间的网格：{a} → {b}（共 {n} 个）",
+        "Grids with {lo}–{hi} households: {a} → {b} (of {n})",
+    ),
+    "max_dev": Text("最大偏差：{a} → {b}", "Largest deviation: {a} → {b}"),
+    "adopt": Text("采纳方案并保存为新版本", "Adopt the proposal as a new version"),
 }
 
 COMMANDER: dict[str, Text] = {

@@ -9,6 +9,7 @@ from gis.redraw.diff import GridDiff, diff_grids
 from gis.redraw.edits import (
     EditError,
     EditResult,
+    add_grid,
     draw_grid,
     merge_grids,
     move_boundary,
@@ -24,6 +25,7 @@ __all__ = [
     "EditResult",
     "GridDiff",
     "Impact",
+    "add_grid",
     "assess_impact",
     "diff_grids",
     "draw_grid",

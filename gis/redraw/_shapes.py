@@ -128,6 +128,29 @@ def carve(
     return shape, parent, np.sort(hit)
 
 
+def place_in_community(
+    frame: gpd.GeoDataFrame, polygon: BaseGeometry, communities: gpd.GeoDataFrame | None
+) -> tuple[str | None, BaseGeometry]:
+    """The community a newly drawn grid belongs to and its shape clipped to it.
+
+    With a community layer: the community holding most of the polygon (the shape is
+    clipped to it); without: the community of the grid sharing the longest boundary."""
+    if communities is not None and len(communities):
+        cgeoms = geoms_of(communities.to_crs(frame.crs))
+        share = shapely.area(shapely.intersection(cgeoms, polygon))
+        if share.max() <= 0:
+            return None, polygon
+        k = int(np.argmax(share))
+        clipped = shapely.intersection(polygon, cgeoms[k])
+        return str(communities["id"].iloc[k]), merged(polygons(clipped))
+    geoms = geoms_of(frame)
+    near = shapely.STRtree(geoms).query(polygon, predicate="intersects")
+    if not len(near):
+        return None, polygon
+    edge = shapely.length(shapely.intersection(shapely.boundary(geoms[near]), polygon))
+    return str(frame["parent_id"].iloc[near[int(np.argmax(edge))]]), polygon
+
+
 def move_into_community(
     communities: gpd.GeoDataFrame, cell: BaseGeometry, old: str, new: str
 ) -> gpd.GeoDataFrame:

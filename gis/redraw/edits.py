@@ -32,6 +32,7 @@ from gis.redraw.validate import new_violations
 __all__ = [
     "EditError",
     "EditResult",
+    "add_grid",
     "draw_grid",
     "merge_grids",
     "move_boundary",
@@ -64,6 +65,7 @@ def split_grid(
         |  G  |  --->  |G |G2|     line drawn top to bottom
         +-----+        +--+--+
     """
+    rs.guard_drawing(line, "line")
     frame, row = rs.prepare(grids, [grid_id], locked)
     pieces = sh.split_pieces(frame.geometry.iloc[row[0]], line)
     if len(pieces) < 2:
@@ -167,6 +169,7 @@ def move_boundary(
     to the grid holding most of it.  Their outer boundary does not move, so no gap or
     overlap with any other grid can appear.
     """
+    rs.guard_drawing(line, "line")
     frame, rows = rs.prepare(grids, [first, second], locked)
     rs.same_community(frame, rows, [first, second])
     pair = sh.geoms_of(frame)[rows]
@@ -212,9 +215,17 @@ def transfer_area(
     where a line cannot, e.g. around a grid enclosed by another).  The pair's union does not
     change, so no gap or overlap can appear elsewhere; ``target`` must stay in one piece.
     """
+    rs.guard_drawing(area, "polygon")
     frame, rows = rs.prepare(grids, [source, target], locked)
     rs.same_community(frame, rows, [source, target])
     pair = sh.geoms_of(frame)[rows]
+    if not sh.shares_edge(pair[0], pair[1]):
+        raise EditError(
+            Text("网格 {a} 与 {b} 不相邻", "grids {a} and {b} are not neighbours").format(
+                a=source, b=target
+            ),
+            feature_id=source,
+        )
     moved = shapely.intersection(pair[0], area)
     if shapely.area(moved) <= 0:
         raise EditError(
@@ -237,7 +248,7 @@ def transfer_area(
         a=source, b=target
     )
     return rs.finish(
-        "move", grids, new, [source, target], (), communities, text, on_invalid, metric_crs
+        "transfer", grids, new, [source, target], (), communities, text, on_invalid, metric_crs
     )
 
 
@@ -303,6 +314,7 @@ def draw_grid(
     The polygon is clipped to the community holding most of it (a grid never crosses
     a community); grids it covers entirely are removed.
     """
+    rs.guard_drawing(polygon, "polygon")
     guard_layer(grids, "grids", fields=("id", "parent_id"))
     frame = grids.copy()
     frame["id"] = frame["id"].astype(str)
@@ -337,6 +349,84 @@ def draw_grid(
         on_invalid,
         metric_crs,
         created=[gid],
+    )
+
+
+def add_grid(
+    grids: gpd.GeoDataFrame,
+    polygon: BaseGeometry,
+    *,
+    new_id: str | None = None,
+    name: str = "",
+    communities: gpd.GeoDataFrame | None = None,
+    overlap_tolerance: float = 0.05,
+    on_invalid: OnInvalid = "raise",
+    metric_crs: pyproj.CRS | None = None,
+) -> EditResult:
+    """Draw a new grid on land no grid covers yet (a gap, unassigned land).
+
+    The drawn polygon may overlap the existing grids by at most ``overlap_tolerance`` of
+    its area (a hand-drawn edge along a neighbour); that part is cut away and the new
+    edge snapped onto the neighbours, so no grid changes.  The new grid belongs to the
+    community holding most of it (``communities``; clipped to it) or, without a community
+    layer, to the community of the grid it borders most.
+
+    ::
+
+        +----+----+        +----+----+
+        | G1 | G2 |        | G1 | G2 |
+        +----+----+  --->  +----+----+
+        | G3 |    |        | G3 | G5 |    G5 drawn in the gap (overlaps clipped away)
+        +----+----+        +----+----+
+    """
+    rs.guard_drawing(polygon, "polygon")
+    guard_layer(grids, "grids", fields=("id", "parent_id"))
+    frame = grids.copy()
+    frame["id"] = frame["id"].astype(str)
+    parent, shape = sh.place_in_community(frame, polygon, communities)
+    if parent is None:
+        raise EditError(
+            Text("新网格不在任何社区内，也不与任何网格相邻",
+                 "the new grid lies in no community and borders no grid")
+        )  # fmt: skip
+    geoms = sh.geoms_of(frame)
+    hit = shapely.STRtree(geoms).query(shape, predicate="intersects")
+    overlap = shapely.area(shapely.intersection(geoms[hit], shape)) if len(hit) else np.zeros(0)
+    share = float(overlap.sum() / shapely.area(shape)) if shapely.area(shape) > 0 else 1.0
+    if share > overlap_tolerance:
+        over = frame["id"].to_numpy()[hit[overlap > 0]]
+        raise EditError(
+            Text(
+                "新网格与现有网格 {ids} 重叠 {p}%，超过容差 {t}%：请只画在未划网格的区域",
+                "the new grid overlaps grids {ids} by {p}%, beyond the {t}% tolerance: "
+                "draw it on land no grid covers",
+            ).format(ids=", ".join(over), p=f"{share * 100:.1f}", t=f"{overlap_tolerance * 100:g}"),
+            feature_id=str(over[0]) if len(over) else None,
+        )
+    if len(hit):
+        shape = shapely.difference(shape, sh.merged(geoms[hit]))
+        shape = shapely.snap(
+            shape, shapely.union_all(shapely.boundary(geoms[hit])), sh.tolerance(frame)
+        )
+    parts = sh.polygons(shape)
+    if len(parts) != 1:
+        raise EditError(
+            Text("新网格会分成 {n} 块，请画成一块", "the new grid would be in {n} pieces; "
+                 "draw one piece").format(n=len(parts))
+        )  # fmt: skip
+    gid = new_id or sh.next_codes(frame, parent, 1)[0]
+    rs.guard_new_ids(frame, [gid])
+    row = (
+        frame.iloc[[0]]
+        .assign(id=gid, name=name, parent_id=parent)
+        .set_geometry([parts[0]], crs=frame.crs)
+    )
+    new = pd.concat([frame, row], ignore_index=True)
+    text = Text("在未划网格的区域新增网格 {g}", "new grid {g} drawn on unassigned land").format(
+        g=gid
+    )
+    return rs.finish(
+        "add", grids, new, [gid], (), communities, text, on_invalid, metric_crs, created=[gid]
     )
 
 

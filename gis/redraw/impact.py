@@ -75,6 +75,25 @@ class Impact:
             "officers": int(self.officers["officer_id"].nunique()) if len(self.officers) else 0,
         }
 
+    def beats_to_realign(self) -> tuple[pd.DataFrame, gpd.GeoDataFrame | None]:
+        """The re-aligned beats this change calls for.
+
+        Returns the proposal's changes on the grids the change touched or newly split
+        between beats (``grid_id``, ``from``, ``to``, ``share_before``) and the proposed
+        beats they name (whole-grid unions, the beat layer's CRS), or None without beats.
+        Beats the change does not reach are left out, even if misaligned before.
+        """
+        if self.beat_proposal is None:
+            return pd.DataFrame(columns=["grid_id", "from", "to", "share_before"]), None
+        changed = self.diff.changed
+        ours = set(changed["id"].astype(str)) | set(changed["old_id"].dropna().astype(str))
+        ours |= set(self.beats["grid_id"].astype(str))
+        changes = self.beat_proposal.changes
+        changes = changes[changes["grid_id"].astype(str).isin(ours)].reset_index(drop=True)
+        named = (set(changes["from"].astype(str)) | set(changes["to"].astype(str))) - {""}
+        layer = self.beat_proposal.layer
+        return changes, layer[layer["id"].astype(str).isin(named)].reset_index(drop=True)
+
 
 def assess_impact(
     before: gpd.GeoDataFrame,

@@ -24,7 +24,7 @@ from gis.i18n import Text
 from gis.redraw import _shapes as sh
 from gis.redraw.validate import new_violations
 
-Operation = Literal["split", "merge", "move", "reassign", "draw"]
+Operation = Literal["split", "merge", "move", "transfer", "reassign", "draw", "add", "balance"]
 OnInvalid = Literal["raise", "return"]
 
 
@@ -116,6 +116,30 @@ def guard_geometry(shapes: np.ndarray, ids: Sequence[str]) -> None:
         if bad.any():
             gid = str(ids[int(np.flatnonzero(bad)[0])])
             raise EditError(text.format(g=gid), feature_id=gid)
+
+
+def guard_drawing(shape: object, kind: Literal["line", "polygon"]) -> None:
+    """A drawn area must be a polygon; a drawn line or area must not cross itself.
+
+    (A drawing of another kind given as a line is refused by the edit itself: it does not
+    cross the grid.)"""
+    geom_type = getattr(shape, "geom_type", "")
+    if kind == "polygon" and geom_type not in ("Polygon", "MultiPolygon"):
+        raise EditError(
+            Text("所画图形应为面，收到 {t}", "the drawing should be an area, got {t}").format(
+                t=geom_type or "nothing"
+            )
+        )
+    if kind == "line" and geom_type not in ("LineString", "MultiLineString"):
+        return
+    crossing = not shapely.is_simple(shape) if kind == "line" else not shapely.is_valid(shape)
+    if crossing:
+        raise EditError(
+            Text(
+                "所画{k}自相交，请重新绘制（未作任何修改）",
+                "the drawn {k2} crosses itself; draw it again (nothing was changed)",
+            ).format(k="线" if kind == "line" else "区域", k2=kind if kind == "line" else "area")
+        )
 
 
 def guard_locked(ids: np.ndarray, locked: Collection[str]) -> None:

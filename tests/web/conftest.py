@@ -7,6 +7,8 @@ The demo users get one known password; each test logs in as a user would.
 
 from __future__ import annotations
 
+import os
+import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,7 +41,9 @@ def demo_db(tmp_path_factory: pytest.TempPathFactory) -> tuple[Settings, list[De
     from data.generate import generate_demo
 
     out = tmp_path_factory.mktemp("webdemo")
-    manifest = generate_demo(out / "demo", seed=20161013)
+    given = os.environ.get("BEATGRID_TEST_DEMO_MANIFEST")
+    # a demo generated before (same seed) may be named, to save its minutes while debugging
+    manifest = Path(given) if given else generate_demo(out / "demo", seed=20161013)
     settings = Settings(database_url=f"sqlite:///{out / 'web.sqlite'}", job_workers=2)
     logins = seed_demo(settings, manifest)
     engine = db.make_engine(settings)
@@ -47,6 +51,7 @@ def demo_db(tmp_path_factory: pytest.TempPathFactory) -> tuple[Settings, list[De
         for login in logins:
             set_password(session, login.username, PASSWORD, actor="test")
     engine.dispose()
+    shutil.copy(out / "web.sqlite", out / "pristine.sqlite")  # for tests that need their own
     return settings, logins, manifest
 
 

@@ -134,5 +134,51 @@
     });
   }
   reloadOn("button.revoke", "/waivers/{id}/revoke");
+
+  /* the re-aligned beats a notice calls for: drawn over the current ones, accepted with a
+   * reason as a new beat version (the server computes and checks everything) */
+  var beatsLayer = L.featureGroup().addTo(map);
+  document.querySelectorAll("button.view-beats").forEach(function (b) {
+    b.addEventListener("click", function () {
+      var box = document.querySelector(".beats-proposal[data-notice='" + b.dataset.id + "']");
+      var beats = bg.config.layers.beat.id;
+      bg.api("GET", "/notices/" + b.dataset.id + "/beats?beats_layer=" + encodeURIComponent(beats)).then(function (r) {
+        box.hidden = false;
+        var summary = box.querySelector(".beats-summary");
+        if (!r.ok) { summary.textContent = bg.detail(r.data); return; }
+        var ids = r.data.proposed.features.map(function (f) { return f.properties.id; });
+        summary.textContent = ids.length
+          ? bg.fmt(w.beats_changes, { n: r.data.changes.length, ids: ids.join(", ") })
+          : w.beats_none;
+        beatsLayer.clearLayers();
+        beatsLayer.addLayer(L.geoJSON(r.data.current, { style: { color: "#718096", weight: 2, dashArray: "4 4", fill: false } }));
+        var proposed = L.geoJSON(r.data.proposed, {
+          style: { color: "#dd6b20", weight: 3, fillColor: "#fbd38d", fillOpacity: 0.25 },
+          onEachFeature: function (f, l) { l.bindTooltip(String(f.properties.id), { permanent: true, direction: "center", className: "label label-proposal" }); },
+        });
+        beatsLayer.addLayer(proposed);
+        if (ids.length) map.fitBounds(proposed.getBounds(), { padding: [30, 30] });
+        var form = box.querySelector("form.accept-beats");
+        form.hidden = !ids.length;
+        form.dataset.base = r.data.base_version;
+        document.body.dataset.beatsShown = b.dataset.id;
+      });
+    });
+  });
+  document.querySelectorAll("form.accept-beats").forEach(function (form) {
+    form.addEventListener("submit", function (e) {
+      e.preventDefault();
+      var error = form.querySelector(".message");
+      var reason = form.reason.value.trim();
+      if (!reason) { error.textContent = w.beats_need_reason; error.hidden = false; return; }
+      var id = form.parentNode.dataset.notice;
+      var body = { beats_layer: bg.config.layers.beat.id, base_version: Number(form.dataset.base), reason: reason };
+      bg.api("POST", "/notices/" + id + "/beats", body).then(function (r) {
+        if (r.ok) { location.reload(); return; }
+        error.textContent = bg.detail(r.data);
+        error.hidden = false;
+      });
+    });
+  });
   reloadOn("button.ack", "/notices/{id}/ack");
 })();

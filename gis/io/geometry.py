@@ -29,10 +29,15 @@ _TYPE_NAMES = {
 }
 
 
+_FAMILY_ZH = {"point": "点", "line": "线", "polygon": "面", "none": "无几何"}
+
+
 def allowed_types(sp: LayerSpec) -> tuple[int, ...]:
     """Shapely type ids a layer of this spec accepts."""
     if sp.geometry == "point":
         return (0,)
+    if sp.geometry == "line":
+        return (1, 5)
     polygons = (3, 6)
     return (*polygons, 0) if sp.point_allowed else polygons
 
@@ -76,7 +81,7 @@ def _check_types(
     expected = " or ".join(_TYPE_NAMES[t] for t in allowed_types(sp))
     messages = [
         f"geometry is a {_TYPE_NAMES.get(int(types[p]), '?')}; {sp.label_en} layers need "
-        f"{expected} (几何类型错误：{sp.label_zh}应为{'点' if sp.geometry == 'point' else '面'})"
+        f"{expected} (几何类型错误：{sp.label_zh}应为{_FAMILY_ZH[sp.geometry]})"
         for p in wrong[:50]
     ]
     problems.at(GeometryError, wrong, messages, field="geometry")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -14,7 +15,7 @@ from maps.styles import class_breaks, classify
 @pytest.mark.parametrize("window", ["day", "week", "month"])
 @pytest.mark.parametrize("value", ["count", "rate_km2"])
 def test_demo_grid_counts_darkest_class_is_a_minority(
-    demo_dir: Path, window: str, value: str
+    demo_dir: Path, window: Literal["day", "week", "month"], value: str
 ) -> None:
     from gis.district import load_district
     from gis.hotspots.counts import count_incidents

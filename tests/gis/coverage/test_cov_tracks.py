@@ -151,6 +151,7 @@ def test_demo_track_lines_stay_in_the_district(demo_dir) -> None:
 
     district = load_district(demo_dir)
     tracks, street = district.tracks, district.streets
+    assert tracks is not None and street is not None
     raw_out = 0.0
     area = shapely.union_all(street.to_crs(tracks.crs).geometry.array)
     for _, fx in tracks.sort_values("time").groupby("track_id"):

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, FastAPI, Response
 
 from api import db, errors, ogc, params, tiles
 from api.deps import get_user
+from api.escalation import EscalationClock
 from api.jobs import JobRunner, fail_interrupted
 from api.limits import LimitsMiddleware
 from api.routes import ROUTERS
@@ -32,7 +33,9 @@ def create_app(
     """Build the service for ``settings`` (default: from the environment).
 
     The database is migrated to the newest schema at start when ``settings.auto_migrate``;
-    jobs a previous run left running are marked failed when ``settings.recover_jobs``.
+    jobs a previous run left running are marked failed when ``settings.recover_jobs``;
+    overdue events are escalated every ``settings.escalate_every_s`` seconds while the app
+    runs (by one process of several: :mod:`api.escalation`).
     ``extra_routers`` are served behind the login; a browser without a login is sent to
     the login form.  The pages (:mod:`api.web`), ``/docs`` and the
     offline assets under ``/maps/static`` are served too.
@@ -45,9 +48,13 @@ def create_app(
     if settings.recover_jobs:
         fail_interrupted(sessions)
 
+    clock = EscalationClock(settings, engine, sessions)
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        clock.start()  # off unless settings.escalate_every_s > 0
         yield
+        clock.stop()
         app.state.jobs.shutdown()
         engine.dispose()
 
@@ -63,6 +70,7 @@ def create_app(
     app.state.engine = engine
     app.state.sessions = sessions
     app.state.jobs = JobRunner(sessions, workers=settings.job_workers)
+    app.state.escalation = clock
     app.add_middleware(
         LimitsMiddleware,
         max_body=int(settings.max_body_mb * 2**20),

@@ -30,9 +30,10 @@ from gis.errors import NotFoundError
 
 STORED_KINDS = (
     "street", "community", "grid", "joint_point", "station", "beat", "aux_beat",
-    "building", "address",
+    "building", "address", "road",
 )  # fmt: skip
-"""Layers served as maps; incidents go to their own table; GPS tracks are not loaded."""
+"""Layers served as maps (the demo's roads are generated, and say so in their ``source``);
+incidents go to their own table; GPS tracks are not loaded."""
 
 
 @dataclass(frozen=True)

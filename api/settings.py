@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import timedelta, tzinfo
 from pathlib import Path
 
 from pydantic import AliasChoices, Field, field_validator
@@ -59,10 +59,40 @@ class Settings(BaseSettings):
         le=5000,
         description="Farthest check-in from a joint-defense point (m).",
     )
+    local_timezone: str = Field(
+        default="Asia/Shanghai",
+        description="IANA time zone of the users' days (the days of 零报告).",
+    )
+    escalate_every_s: float = Field(
+        default=0.0,
+        ge=0,
+        le=86_400,
+        description="Run the overdue-event escalation every so many seconds in the service "
+        "(one process of several takes it in turn); 0: off (then run `beatgrid events "
+        "escalate` from cron).",
+    )
     letterhead: Path | None = Field(
         default=None,
         description="TOML letterhead of the documents (issuer, number, recipient); none: plain",
     )
+
+    @field_validator("local_timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r} (未知时区)") from exc
+        return value
+
+    @property
+    def zone(self) -> tzinfo:
+        """The users' time zone (:attr:`local_timezone`)."""
+        from zoneinfo import ZoneInfo
+
+        return ZoneInfo(self.local_timezone)
 
     @field_validator("event_rules")
     @classmethod

@@ -84,6 +84,7 @@ def generate_demo(out_dir: str | Path, *, seed: int = DEFAULT_SEED) -> Path:
     )
     write_json(out / "truth.json", demo.truth)
     main["tables"].update(_write_events(out, demo.events))
+    main["layers"]["road"] = extras["roads"]  # also a map layer (orientation), not just context
     manifest = {
         "name": name,
         "crs": GEO_CRS,
@@ -252,9 +253,20 @@ def _cold_truth(frame: Frame) -> list[dict[str, Any]]:
 
 
 def _write_extras(out: Path, frame: Frame) -> dict[str, Any]:
-    """Roads and cold areas: context layers that are not part of the layer model."""
+    """Roads and cold areas: context layers (roads are also the district's road layer).
+
+    The roads are invented like everything here: straight lines along the main axes of the
+    demo's planned town, marked as generated in their ``source`` field.
+    """
+    names = list(frame.road_names)
     roads = gpd.GeoDataFrame(
-        {"name": list(frame.road_names)}, geometry=to_geo(frame.roads), crs=GEO_CRS
+        {
+            "id": [f"R{i + 1:02d}" for i in range(len(names))],
+            "name": names,
+            "source": "演示生成数据（非真实道路） / generated demo data, not a real road",
+        },
+        geometry=to_geo(frame.roads),
+        crs=GEO_CRS,
     )
     cold = gpd.GeoDataFrame(
         {"id": ["park", "lake"], "name": ["滨洲公园", "芦湾湖"]},

@@ -63,6 +63,7 @@ class District:
     buildings: gpd.GeoDataFrame | None = None
     assignments: pd.DataFrame | None = None
     outside: gpd.GeoDataFrame | None = None
+    roads: gpd.GeoDataFrame | None = None
     layers: dict[LayerKind, Layer] = field(default_factory=dict)
     tables: dict[str, Path] = field(default_factory=dict)
     extras: dict[str, Path] = field(default_factory=dict)

@@ -10,7 +10,8 @@ follows DOMAIN.md::
               └─ station ── beat ── aux_beat
 
 Point layers (incidents, GPS fixes, addresses, buildings) are located in the
-polygon layers by ``gis.geocoding``; they have no ``parent_id``.
+polygon layers by ``gis.geocoding``; they have no ``parent_id``.  Roads are an optional
+line layer for orientation on the maps (and road-length coverage); nothing nests in them.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ class LayerKind(StrEnum):
     BUILDING = "building"
     ASSIGNMENT = "assignment"
     OUTSIDE = "outside"
+    ROAD = "road"
 
 
 @dataclass(frozen=True)
@@ -209,6 +211,14 @@ LAYER_SPECS: dict[LayerKind, LayerSpec] = {
             (_ID, _NAME),
         ),
         LayerSpec(
+            LayerKind.ROAD,
+            "道路",
+            "road",
+            "line",
+            None,
+            (_ID, _NAME, _f("source", "来源", "source", required=False)),
+        ),
+        LayerSpec(
             LayerKind.ASSIGNMENT,
             "警力配置",
             "officer assignment",
@@ -252,6 +262,7 @@ ATTRIBUTE: dict[LayerKind, str] = {
     LayerKind.BUILDING: "buildings",
     LayerKind.ASSIGNMENT: "assignments",
     LayerKind.OUTSIDE: "outside",
+    LayerKind.ROAD: "roads",
 }
 """District attribute holding each layer kind."""
 

@@ -148,10 +148,16 @@ def _finding_layer(part: gpd.GeoDataFrame, severity: str, opts: MapOptions) -> f
         for c, a in zip(colours, part["accepted"], strict=True)
     ]
     name = f"{LAYERS['findings'].get(opts.lang)} · {_severity_label(severity, opts.lang)}"
+    # a 20 m overlap is a speck at the opening zoom: each finding also gets a circle
+    # marker at a point inside it, drawn after (over) the shapes, same colour and popup
+    shaped = ~part.geom_type.isin(["Point", "MultiPoint"]).to_numpy() & ~part.geometry.isna()
+    shaped &= ~part.geometry.is_empty.to_numpy()
+    marks = part[shaped].set_geometry(part.geometry[shaped].representative_point())
     return geojson_layer(
-        part,
+        gpd.GeoDataFrame(pd.concat([part, marks], ignore_index=True), crs=part.crs),
         name=f"{name} ({len(part)})",
-        styles=styles,
+        styles=styles + [s for s, keep in zip(styles, shaped, strict=True) if keep],
+        point_radius=6,
         tooltip=["rule", "ids"],
         popup=[
             "rule",

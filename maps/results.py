@@ -12,7 +12,6 @@ import warnings
 from typing import Any, Literal
 
 import geopandas as gpd
-import numpy as np
 import pandas as pd
 import shapely
 
@@ -115,30 +114,15 @@ def _label(window: str, start: pd.Timestamp) -> str:
     }[window]
 
 
-def _track_lines(fixes: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """One line per cleaned segment through its fixes in time order (no noding, no union)."""
-    ordered = fixes.sort_values(["track_id", "segment_id", "time"])
-    geoms = ordered.geometry.to_numpy()
-    x, y = shapely.get_x(geoms), shapely.get_y(geoms)
-    ok = np.isfinite(x) & np.isfinite(y)
-    key = ordered["track_id"].astype(str) + "/" + ordered["segment_id"].astype(str)
-    codes, _ = pd.factorize(key[ok])
-    long_enough = np.bincount(codes)[codes] >= 2  # a line needs two fixes
-    index, _ = pd.factorize(codes[long_enough])  # 0, 1, 2 … in order, as linestrings needs
-    xy = np.column_stack([x[ok][long_enough], y[ok][long_enough]])
-    lines = shapely.linestrings(xy, indices=index)
-    track = ordered["track_id"][ok][long_enough].astype(str).groupby(index).first()
-    return gpd.GeoDataFrame({"track_id": track.to_numpy()}, geometry=lines, crs=fixes.crs)
-
-
 def _coverage(district: Any, hot: gpd.GeoDataFrame | None) -> dict[str, Any]:
     from gis.coverage.joint_points import joint_point_visits
     from gis.coverage.patrol import hotspot_dosage, patrol_coverage
     from gis.coverage.reach import reach
+    from gis.coverage.tracks import segment_lines
 
     patrol = patrol_coverage(district.tracks, district.grids)
     legs = patrol.tracks.legs
-    tracks = _track_lines(patrol.tracks.fixes)
+    tracks = segment_lines(patrol.tracks.fixes)[["track_id", "geometry"]]
     zone = reach(legs, district.grids, within_m=patrol.within_m)
     metric_grids = district.grids.to_crs(zone.crs)
     whole = shapely.union_all(metric_grids.geometry.array)

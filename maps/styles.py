@@ -74,12 +74,39 @@ def path_style(
 
 
 def class_breaks(values: pd.Series, *, k: int = len(SEQUENTIAL)) -> np.ndarray:
-    """Quantile class limits for a choropleth legend (unique, finite, ascending)."""
-    finite = values[np.isfinite(values.astype(float))].astype(float)
-    if finite.empty:
+    """Class limits for a choropleth legend (unique, finite, ascending; the last is the max).
+
+    Counts and rates of crime are heavy-tailed, and equal quantiles paint two fifths of
+    the district orange or red.  Head/tail breaks (Jiang 2013) cut at the mean, then at the
+    mean of what lies above it, while that head is under 40 % of its part: each darker
+    class is a small head of the one before, so the darkest holds the few real hot areas.
+    Values that are not heavy-tailed (the first head is 40 % or more) get quantiles
+    bunched at the top (50, 75, 90, 97 %), so the darkest class is still a minority.
+    """
+    finite = values[np.isfinite(values.astype(float))].astype(float).to_numpy()
+    if finite.size == 0:
         return np.array([0.0])
-    # "higher": every limit is an observed value, so counts get whole-number limits
-    return np.unique(np.quantile(finite, np.linspace(0, 1, k + 1)[1:], method="higher"))
+    top = float(finite.max())
+    limits = _head_tail(finite, k - 1)
+    if len(limits) < 2:
+        probs = np.array([0.5, 0.75, 0.9, 0.97])[: k - 1]
+        # "higher": every limit is an observed value, so counts get whole-number limits
+        limits = list(np.quantile(finite, probs, method="higher"))
+    return np.unique(np.array([*(v for v in limits if v < top), top]))
+
+
+def _head_tail(values: np.ndarray, n: int) -> list[float]:
+    """Up to ``n`` head/tail limits (successive means of the heads, each head < 40 %)."""
+    limits: list[float] = []
+    part = values
+    while len(limits) < n and part.size > 1:
+        mean = float(part.mean())
+        head = part[part > mean]
+        if head.size == 0 or head.size >= 0.4 * part.size:
+            break
+        limits.append(mean)
+        part = head
+    return limits
 
 
 def classify(values: pd.Series, breaks: np.ndarray) -> np.ndarray:

@@ -131,11 +131,14 @@ def escalate(*, session: SessionDep, user: CurrentUserDep, rules: RulesDep) -> E
 
 @router.post("/zero-reports", status_code=201, response_model=ZeroReportPublic)
 def zero_report(
-    *, body: ZeroReportBody, session: SessionDep, user: CurrentUserDep
+    *, body: ZeroReportBody, session: SessionDep, user: CurrentUserDep, settings: SettingsDep
 ) -> ZeroReportPublic:
-    """零报告: nothing to report today in my grid (grid workers and heads, once a day)."""
-    day = body.day or _now().date()
-    if day > _now().date() or day < _now().date() - timedelta(days=31):
+    """零报告: nothing to report today in my grid (grid workers and heads, once a day).
+
+    "Today" is the local day (setting ``local_timezone``, Asia/Shanghai by default)."""
+    today = _now().astimezone(settings.zone).date()
+    day = body.day or today
+    if day > today or day < today - timedelta(days=31):
         raise ConfigError(
             f"日期 {day} 须在近 31 天内 / the day {day} must be within the last 31 days"
         )
@@ -149,12 +152,15 @@ def figures(
     *,
     session: SessionDep,
     user: CurrentUserDep,
+    settings: SettingsDep,
     start: datetime,
     end: datetime,
     by: Literal["grid", "community", "street", "station", "person"] = "grid",
 ) -> EventFiguresPublic:
     """办结率, overdue, mean response / handling hours and 零报告 per group in ``[start, end)``."""
-    result = events.figures(session, user=user, by=by, start=_aware(start), end=_aware(end))
+    result = events.figures(
+        session, user=user, by=by, start=_aware(start), end=_aware(end), zone=settings.zone
+    )
     rows: list[dict[str, FigureValue]] = [
         {"id": str(key), **{str(k): json_number(v) for k, v in values.items()}}
         for key, values in result.table.to_dict(orient="index").items()

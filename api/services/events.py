@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Literal
 
 import numpy as np
@@ -294,19 +294,23 @@ def figures(
     by: Literal["grid", "community", "street", "station", "person"],
     start: datetime,
     end: datetime,
+    zone: tzinfo = UTC,
 ) -> EventFigures:
-    """Closure rate, overdue, response/handling times and zero reports in the user's view."""
+    """Closure rate, overdue, response/handling times and zero reports in the user's view.
+
+    A zero report is for a local day (``zone``): it counts in a period that holds the
+    day's local midnight, so a 00:00–24:00 Beijing-time day is one day, not two half days.
+    """
     rows = list_events(session, user=user, start=start, end=end)
-    zero = _zero_frame(session, user=user, start=start, end=end)
+    zero = _zero_frame(session, user=user, start=start, end=end, zone=zone)
     return event_figures(store.events_frame(rows), by=by, start=start, end=end, zero_reports=zero)
 
 
 def _zero_frame(
-    session: Session, *, user: Principal, start: datetime, end: datetime
+    session: Session, *, user: Principal, start: datetime, end: datetime, zone: tzinfo
 ) -> pd.DataFrame | None:
-    stmt = select(ZeroReport).where(
-        ZeroReport.day >= start.date(), ZeroReport.day < end.date() + timedelta(days=1)
-    )
+    first, last = _local(start, zone).date(), _local(end, zone).date()
+    stmt = select(ZeroReport).where(ZeroReport.day >= first, ZeroReport.day <= last)
     rows = list(session.scalars(stmt))
     if not rows:
         return None
@@ -315,7 +319,7 @@ def _zero_frame(
             "reporter": [r.reporter for r in rows],
             "grid_id": [r.grid_id for r in rows],
             "day": pd.to_datetime(
-                [datetime.combine(r.day, datetime.min.time(), UTC) for r in rows]
+                [datetime.combine(r.day, time.min, zone).astimezone(UTC) for r in rows]
             ),
         }
     )
@@ -325,6 +329,12 @@ def _zero_frame(
     if user.is_admin or user.role == "commander":
         return frame
     return frame[frame.grid_id.isin(_grids_in_view(session, user, setup))]
+
+
+def _local(moment: datetime, zone: tzinfo) -> datetime:
+    """``moment`` on the clock of ``zone`` (a naive moment is UTC, as the API reads it)."""
+    aware = moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+    return aware.astimezone(zone)
 
 
 def _grids_in_view(session: Session, user: Principal, setup: EventSetup) -> set[str]:

@@ -22,8 +22,11 @@ from api.privacy import public_frame
 from api.store import layers as store
 from api.store.query import FeatureQuery, read_features
 
-MAP_KINDS = ("street", "community", "grid", "beat", "aux_beat", "joint_point", "station")
-"""The layer kinds a workspace map draws (addresses and buildings are too many to draw)."""
+MAP_KINDS = ("street", "community", "grid", "beat", "aux_beat", "joint_point", "station", "road")
+"""The layer kinds a workspace map draws (addresses and buildings are too many to draw);
+roads, when the district has them, are drawn under the grids of every workspace map."""
+CHECKED_KINDS = tuple(k for k in MAP_KINDS if k not in ("station", "road"))
+"""The map kinds a station's check looks at (stations are the scope, roads are context)."""
 _CACHE_SIZE = 256
 
 

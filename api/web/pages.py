@@ -23,7 +23,7 @@ from api.routes.review import visible_notices, visible_waivers
 from api.services.briefs import brief_defaults
 from api.store import audit
 from api.store import layers as store
-from api.web.mapdata import LayerCache, MapLayer, current_layers
+from api.web.mapdata import CHECKED_KINDS, LayerCache, MapLayer, current_layers
 from api.web.render import lang_of, render
 from api.web.words import ADMIN, COMMANDER, STATION, STREET, texts
 from gis.errors import PermissionDenied
@@ -106,7 +106,7 @@ def station(request: Request, session: SessionDep, user: CurrentUserDep) -> HTML
     require_role(user, "station")
     layers = current_layers(session)
     t = texts(STATION, lang_of(request))
-    check_layers = {k: v.id for k, v in layers.items() if k != "station"}
+    check_layers = {k: v.id for k, v in layers.items() if k in CHECKED_KINDS}
     return render(
         request, "station.html", user=user, t=t, layers=layers,
         waivers=visible_waivers(session, Jurisdiction.of(user), user.username),

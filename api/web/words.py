@@ -65,6 +65,7 @@ COMMON: dict[str, Text] = {
     "community": Text("社区", "Communities"),
     "street": Text("街道", "Streets"),
     "station": Text("派出所", "Stations"),
+    "road": Text("道路", "Roads"),
     "findings": Text("检查问题", "Findings"),
     "proposal": Text("调整方案", "Proposal"),
     "network": Text("网络错误，请重试。", "Network error; please try again."),

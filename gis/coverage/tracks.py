@@ -8,6 +8,9 @@ Rules, applied per track (``track_id``) in time order, in metres of a metric CRS
 3. what remains is cut into segments wherever two fixes are more than ``max_gap_s``
    apart or still joined at more than ``max_speed_kmh`` (a one-way jump);
 4. each pair of consecutive fixes in a segment is a leg.
+
+:func:`track_lines` draws the result: one line per segment, so a map never joins two fixes
+across a jump or a silence (no spikes leaving the district).
 """
 
 from __future__ import annotations
@@ -96,6 +99,58 @@ def clean_tracks(
     frame = _segments(frame, vmax, max_gap_s)
     legs = _legs(frame, metric)
     return CleanTracks(frame, legs, pd.concat(dropped).sort_index(), metric)
+
+
+def track_lines(
+    fixes: gpd.GeoDataFrame,
+    *,
+    max_speed_kmh: float = 80.0,
+    max_gap_s: float = 300.0,
+    crs: pyproj.CRS | str | int | None = None,
+) -> gpd.GeoDataFrame:
+    """The tracks as lines for a map, broken at GPS jumps and time gaps.
+
+    The fixes are cleaned by :func:`clean_tracks` with the same thresholds; each segment
+    with two fixes or more becomes one LineString through its fixes in time order.
+
+    Returns
+    -------
+    GeoDataFrame
+        ``track_id``, ``officer_id``, ``segment_id``, ``start``, ``end``, ``fixes``, in the
+        CRS of ``fixes``; one row per segment, ordered by track and time.
+    """
+    cleaned = clean_tracks(fixes, max_speed_kmh=max_speed_kmh, max_gap_s=max_gap_s, crs=crs)
+    lines = segment_lines(cleaned.fixes)
+    return lines if fixes.crs is None else lines.to_crs(fixes.crs)
+
+
+def segment_lines(fixes: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """One line per ``segment_id`` of cleaned fixes (:attr:`CleanTracks.fixes`), in their CRS."""
+    ordered = fixes.sort_values(["track_id", "segment_id", "time"], kind="stable")
+    geoms = ordered.geometry.to_numpy()
+    x, y = shapely.get_x(geoms), shapely.get_y(geoms)
+    ok = np.isfinite(x) & np.isfinite(y)
+    kept = ordered.loc[ok]
+    codes, _ = pd.factorize(kept["segment_id"].astype(str))
+    long_enough = np.bincount(codes)[codes] >= 2 if len(codes) else np.zeros(0, dtype=bool)
+    kept = kept.loc[long_enough]
+    index, _ = pd.factorize(codes[long_enough])  # 0, 1, 2 … in order, as linestrings needs
+    xy = np.column_stack([x[ok][long_enough], y[ok][long_enough]])
+    lines = shapely.linestrings(xy, indices=index) if len(index) else np.array([], dtype=object)
+    groups = kept.groupby(index, sort=True)
+    officer = groups["officer_id"].first() if "officer_id" in kept else groups["track_id"].first()
+    return gpd.GeoDataFrame(
+        {
+            "track_id": groups["track_id"].first().astype(str).to_numpy(),
+            "officer_id": officer.to_numpy(),
+            "segment_id": groups["segment_id"].first().astype(str).to_numpy(),
+            "start": groups["time"].min().to_numpy(),
+            "end": groups["time"].max().to_numpy(),
+            "fixes": groups.size().to_numpy(),
+        },
+        geometry=lines,
+        crs=fixes.crs,
+    )
 
 
 def _prepare(

@@ -30,10 +30,15 @@ _TYPE_NAMES = {
 }
 
 
+_FAMILY_ZH = {"point": "点", "line": "线", "polygon": "面", "none": "无几何"}
+
+
 def allowed_types(sp: LayerSpec) -> tuple[int, ...]:
     """Shapely type ids a layer of this spec accepts."""
     if sp.geometry == "point":
         return (0,)
+    if sp.geometry == "line":
+        return (1, 5)
     polygons = (3, 6)
     return (*polygons, 0) if sp.point_allowed else polygons
 
@@ -87,11 +92,10 @@ def _check_types(
     ok = np.isin(types, allowed_types(sp))
     wrong = np.flatnonzero(present & ~ok)
     expected = " or ".join(_TYPE_NAMES[t] for t in allowed_types(sp))
-    shape_zh = "点" if sp.geometry == "point" else "面"
     messages = [
         str(
             Text(
-                f"几何类型错误：{sp.label_zh}应为{shape_zh}",
+                f"几何类型错误：{sp.label_zh}应为{_FAMILY_ZH[sp.geometry]}",
                 f"geometry is a {_TYPE_NAMES.get(int(types[p]), '?')}; {sp.label_en} layers need "
                 f"{expected}",
             )

@@ -14,6 +14,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from PIL import Image
 
+from api.settings import Settings
 from gis.crs import wgs84_to_gcj02
 from tests.api.event_fixtures import EVENT_USERS, G1_POINT, jpeg, login, set_up_events
 
@@ -224,6 +225,45 @@ def test_an_overdue_event_escalates_to_the_community(client: TestClient, ev: Hea
     assert event["id"] in [t["id"] for t in client.get("/events/tasks", headers=ev["sq1"]).json()]
 
 
+def test_the_service_clock_escalates_an_overdue_event_in_one_process(
+    client: TestClient, ev: Headers, settings: Settings
+) -> None:
+    import time
+
+    from api.app import create_app
+    from api.escalation import EscalationClock
+
+    when = (datetime.now(UTC) - timedelta(hours=80)).isoformat()  # disputes: 72 h
+    event = _report(client, ev["wg1"], category="矛盾纠纷", description="钟", received_at=when)
+    assert event["overdue"] is True
+    timed = settings.model_copy(
+        update={"escalate_every_s": 0.2, "auto_migrate": False, "recover_jobs": False}
+    )
+    service = create_app(timed)
+    rival = EscalationClock(timed, service.state.engine, service.state.sessions)
+    try:
+        with TestClient(service):  # its lifespan starts the clock
+            level = event["level"]
+            deadline = time.monotonic() + 30
+            while level != "community" and time.monotonic() < deadline:
+                time.sleep(0.2)
+                level = client.get(f"/events/{event['id']}", headers=ev["sq1"]).json()["level"]
+            assert level == "community"
+            assert service.state.escalation.runs >= 1
+            assert rival.tick() is None  # a second process on the database waits its turn
+        assert rival.tick() is not None  # the first one stopped: the lease is free again
+    finally:
+        rival.stop()
+    after = client.get(f"/events/{event['id']}", headers=ev["sq1"]).json()
+    assert after["transitions"][-1]["actor"] == "system"
+    assert after["level"] == "community"  # one level per deadline, not once per turn
+
+
+def test_the_clock_is_off_unless_asked(app: FastAPI) -> None:
+    assert app.state.settings.escalate_every_s == 0
+    assert app.state.escalation.runs == 0 and not app.state.escalation.lease.held
+
+
 def test_zero_reports_once_a_day_and_only_grid_workers(client: TestClient, ev: Headers) -> None:
     day = (datetime.now(UTC) - timedelta(days=2)).date().isoformat()
     r = client.post("/events/zero-reports", json={"day": day}, headers=ev["wz1"])
@@ -243,6 +283,26 @@ def test_zero_reports_once_a_day_and_only_grid_workers(client: TestClient, ev: H
     ).json()
     c1 = next(row for row in f["rows"] if row["id"] == "C1")
     assert c1["zero_reports"] >= 1
+
+
+def test_zero_report_days_are_beijing_days_around_midnight(
+    client: TestClient, ev: Headers, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import api.routes.events as routes
+
+    # 16:30 UTC on 10 March is 00:30 on 11 March in Beijing: the worker's today is the 11th
+    monkeypatch.setattr(routes, "_now", lambda: datetime(2024, 3, 10, 16, 30, tzinfo=UTC))
+    r = client.post("/events/zero-reports", json={}, headers=ev["wz1"])
+    assert r.status_code == 201 and r.json()["day"] == "2024-03-11"
+
+    def c1(start: str, end: str) -> int:
+        params = {"start": start, "end": end, "by": "community"}
+        rows = client.get("/events/figures", params=params, headers=ev["commander"]).json()
+        return next((row["zero_reports"] for row in rows["rows"] if row["id"] == "C1"), 0)
+
+    assert c1("2024-03-11T00:00:00+08:00", "2024-03-12T00:00:00+08:00") == 1  # its local day
+    assert c1("2024-03-10T00:00:00+08:00", "2024-03-11T00:00:00+08:00") == 0  # not the UTC day
+    assert c1("2024-03-11T00:00:00+00:00", "2024-03-12T00:00:00+00:00") == 0  # starts 16:00Z
 
 
 def test_closure_rate_rises_when_an_event_is_closed(client: TestClient, ev: Headers) -> None:

@@ -313,3 +313,15 @@ def test_heat_from_a_real_density_surface(cells, shared_data: Path) -> None:  # 
     lats, lons, weights = np.array(heat).T
     assert lats.min() > 41.6 and lats.max() < 42.1 and -87.95 < lons.min() < -87.5
     assert weights.max() == 1.0 and weights.min() > 0
+
+
+def test_every_finding_has_a_marker_visible_at_any_zoom(findings, grids) -> None:  # type: ignore[no-untyped-def]
+    html = render_html(alignment_map(findings, grids=grids), options=MapOptions())
+    layers = [
+        f for f in _geojson_layers(html) if any("rule" in x["properties"] for x in f["features"])
+    ]
+    assert layers and any(x["geometry"]["type"] != "Point" for f in layers for x in f["features"])
+    for layer in layers:
+        kinds = [x["geometry"]["type"] for x in layer["features"]]
+        shapes = [k for k in kinds if k != "Point"]
+        assert kinds and kinds.count("Point") >= len(shapes)  # a circle for each shape

@@ -106,3 +106,28 @@ def test_waivers_refuse_what_a_user_may_not_do(demo: Demo) -> None:
     audit = httpx.get(f"{demo.base}/audit", headers=_token(demo, "demo-admin")).json()
     actions = {(e["action"], e["target"]) for e in audit}
     assert {("waiver.add", str(waiver)), ("waiver.revoke", str(waiver))} <= actions
+
+
+def test_the_demo_roads_are_a_stored_line_layer_under_every_map(demo: Demo) -> None:
+    import json
+    import re
+
+    with httpx.Client(base_url=demo.base) as browser:
+        r = browser.post(
+            "/auth/login", data={"username": "demo-station", "password": PASSWORD, "next": "/app"}
+        )
+        assert r.status_code in (200, 303)
+        page = browser.get("/app/station", headers=HTML)
+        assert page.status_code == 200
+        found = re.search(r'<script[^>]*id="config"[^>]*>(.*?)</script>', page.text, re.S)
+        assert found is not None
+        config = json.loads(found.group(1))
+        road = config["layers"]["road"]
+        assert road["id"] == "roads" and "road" not in config["check_layers"]
+        roads = browser.get(road["url"]).json()
+    kinds = {f["geometry"]["type"] for f in roads["features"]}
+    assert kinds <= {"LineString", "MultiLineString"} and len(roads["features"]) >= 10
+    names = {f["properties"]["name"] for f in roads["features"]}
+    assert all(n.endswith(("路", "街", "道", "大道")) for n in names)
+    sources = {f["properties"]["source"] for f in roads["features"]}
+    assert sources == {"演示生成数据（非真实道路） / generated demo data, not a real road"}

@@ -12,8 +12,10 @@
     beat: { color: "#c05621", weight: 2.5, fill: false },
     aux_beat: { color: "#dd6b20", weight: 0.8, fill: false, dashArray: "2 3" },
     station: { color: "#111", weight: 1, fill: false },
+    road: { color: "#8a8a8a", weight: 1.5, opacity: 0.9, fill: false, pane: "roads", interactive: false },
   };
-  var LABEL_ZOOM = { street: 12, community: 14, grid: 16, beat: 15 };
+  /* names show with zoom: the street first, then communities and roads, grids last */
+  var LABEL_ZOOM = { street: 12, community: 14, road: 15, beat: 15, grid: 16 };
 
   bg.config = JSON.parse(document.getElementById("config").textContent);
   bg.words = bg.config.words || {};
@@ -63,6 +65,7 @@
   bg.map = function (id) {
     var map = (bg.leaflet = L.map(id, { preferCanvas: false, zoomSnap: 0.5 }));
     map.setView([32.0, 118.7], 13);
+    map.createPane("roads").style.zIndex = 390; // under the grids (overlay pane: 400)
     map.on("zoomend", function () { bg.labels(map); });
     bg.overlays = L.control.layers(null, {}, { collapsed: window.innerWidth < 700 }).addTo(map);
     return map;
@@ -85,8 +88,11 @@
       return;
     }
     if (LABEL_ZOOM[kind]) {
-      layer.bindTooltip(String(text), { permanent: true, direction: "center", className: "label label-" + kind });
+      // a beat often covers one community: its name goes under the community's, not on it
+      var offset = kind === "beat" ? [0, 16] : [0, 0];
+      layer.bindTooltip(String(text), { permanent: true, direction: "center", offset: offset, className: "label label-" + kind });
     }
+    if (kind === "road") return; // context only: not clickable, the grids above it are
     layer.bindPopup("<b>" + String(p.id || "").replace(/</g, "&lt;") + "</b> " + String(p.name || "").replace(/</g, "&lt;"));
   }
 
@@ -111,6 +117,7 @@
 
   bg.layers = function (map, kinds) {
     var cfg = bg.config.layers;
+    if (cfg.road && kinds.indexOf("road") < 0) kinds = ["road"].concat(kinds); // every map, when stored
     var jobs = kinds.filter(function (k) { return cfg[k]; }).map(function (k) {
       return bg.layer(map, k, cfg[k].url).then(function (l) { return [k, l]; });
     });
@@ -120,7 +127,7 @@
       pairs.forEach(function (p) {
         if (!p[1]) return;
         out[p[0]] = p[1];
-        if (p[1].getLayers().length) bounds.extend(p[1].getBounds());
+        if (p[0] !== "road" && p[1].getLayers().length) bounds.extend(p[1].getBounds()); // roads run on
       });
       if (bounds.isValid()) map.fitBounds(bounds, { padding: [10, 10], animate: false });
       bg.labels(map);

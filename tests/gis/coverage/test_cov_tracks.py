@@ -93,3 +93,71 @@ def test_geolife_real_fixes(shared_data) -> None:
     assert kept + dropped == len(gdf)
     # the walks and rides of the sample are a few to tens of km in total
     assert 5_000 < ct.legs["metres"].sum() < 200_000
+
+
+def _longest_step_kmh(lines: gpd.GeoDataFrame, times: pd.DataFrame) -> float:
+    """Fastest hop between consecutive vertices of the lines (metric CRS), from fix times."""
+    fastest = 0.0
+    for geom, (_, row) in zip(lines.geometry, lines.iterrows(), strict=True):
+        xy = shapely.get_coordinates(geom)
+        hop = np.hypot(*np.diff(xy, axis=0).T)
+        seg = times[times["segment_id"] == row["segment_id"]].sort_values("time")
+        dt = np.diff(seg["time"].to_numpy()).astype("timedelta64[ms]").astype(float) / 1000
+        fastest = max(fastest, float((hop / dt).max() * 3.6))
+    return fastest
+
+
+def test_track_lines_break_at_a_one_way_jump_and_a_gap() -> None:
+    from gis.coverage.tracks import track_lines
+
+    # walk east, jump 3 km in 10 s and walk on there, then fall silent 20 min, walk again
+    xy = [(0, 0), (10, 0), (20, 0), (3020, 0), (3030, 0), (3040, 0), (3050, 0), (3060, 0)]
+    seconds = [0, 10, 20, 30, 40, 50, 1250, 1260]
+    lines = track_lines(fixes(xy, seconds), max_speed_kmh=80, max_gap_s=300)
+    assert lines["fixes"].tolist() == [3, 3, 2]
+    assert lines.crs == METRIC and (lines.length <= 40).all()  # no line crosses the jump
+    # the thresholds are the caller's: at 2,000 km/h and one hour the track is one line
+    assert len(track_lines(fixes(xy, seconds), max_speed_kmh=2000, max_gap_s=3600)) == 1
+
+
+def test_track_lines_of_geolife_have_no_jump_left(shared_data) -> None:
+    from gis.coverage.tracks import clean_tracks, track_lines
+
+    raw = pd.read_csv(shared_data / "tracks" / "geolife_beijing_sample.csv", sep=";")
+    gdf = gpd.GeoDataFrame(
+        {
+            "track_id": raw["user_id"].astype(str),
+            "time": pd.to_datetime(raw["tracked_at"]).dt.tz_localize(None),
+        },
+        geometry=shapely.points(raw["longitude"], raw["latitude"]),
+        crs=4326,
+    )
+    naive = shapely.get_coordinates(gdf.to_crs(32650).sort_values("time").geometry.to_numpy())
+    assert np.hypot(*np.diff(naive, axis=0).T).max() > 1000  # the raw sample jumps 1.4 km
+    lines = track_lines(gdf, max_speed_kmh=120, max_gap_s=300)
+    assert lines.crs.equals(gdf.crs) and len(lines) > 1
+    cleaned = clean_tracks(gdf, max_speed_kmh=120, max_gap_s=300)
+    metric = lines.to_crs(cleaned.crs)
+    assert _longest_step_kmh(metric, cleaned.fixes) <= 120
+    assert (
+        lines["fixes"].sum()
+        == cleaned.fixes.groupby("segment_id").size().loc[lambda n: n >= 2].sum()
+    )
+
+
+def test_demo_track_lines_stay_in_the_district(demo_dir) -> None:
+    from gis.coverage.tracks import track_lines
+    from gis.district import load_district
+
+    district = load_district(demo_dir)
+    tracks, street = district.tracks, district.streets
+    assert tracks is not None and street is not None
+    raw_out = 0.0
+    area = shapely.union_all(street.to_crs(tracks.crs).geometry.array)
+    for _, fx in tracks.sort_values("time").groupby("track_id"):
+        line = shapely.linestrings(shapely.get_coordinates(fx.geometry.to_numpy()))
+        raw_out += float(shapely.difference(line, area.buffer(0.002)).length)
+    lines = track_lines(tracks, max_speed_kmh=80, max_gap_s=300)
+    broken_out = float(shapely.difference(lines.geometry.array, area.buffer(0.002)).length.sum())
+    assert raw_out > 0  # the demo plants jumps of 200-900 m; some leave the district
+    assert broken_out < raw_out / 20

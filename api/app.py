@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 
@@ -12,6 +13,7 @@ from api.deps import get_user
 from api.jobs import JobRunner, fail_interrupted
 from api.limits import LimitsMiddleware
 from api.routes import ROUTERS
+from api.services import dashboard
 from api.settings import Settings
 from api.web import docs, pages
 from api.web import errors as web_errors
@@ -47,6 +49,7 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        threading.Thread(target=dashboard.warm, args=(sessions,), daemon=True).start()
         yield
         app.state.jobs.shutdown()
         engine.dispose()

@@ -54,7 +54,13 @@ from api.store.incidents import IncidentQuery, incident_frame
 from gis.district import District
 from gis.errors import BeatgridError, ConfigError, NotFoundError
 from gis.hotspots.cells import make_cells
-from gis.hotspots.counts import Period, complete_period, count_table, period_bounds
+from gis.hotspots.counts import (
+    Period,
+    assign_points,
+    complete_period,
+    count_table,
+    period_bounds,
+)
 from gis.hotspots.kde import kernel_density
 from gis.hotspots.review import HotspotReview, hotspot_review
 from gis.i18n import Text
@@ -208,8 +214,7 @@ def grid_detail(
         - pd.tseries.frequencies.to_offset(_FREQ[window]) * TREND_BINS[window]
     )
     first = min(first, period.previous_start)
-    query = IncidentQuery(grid_id=grid_id, start=first, end=period.end, policy=policy)
-    incidents = incident_frame(session, query)
+    incidents = _incidents_of(session, policy, grids, grid_id, start=first, end=period.end)
     return {
         "id": grid_id,
         "period": _period_json(period),
@@ -217,6 +222,24 @@ def grid_detail(
         "trend": _trend(incidents, window=window, first=first, end=period.end),
         "events": _grid_events(session, user, grid_id, period),
     }
+
+
+def _incidents_of(
+    session: Session,
+    policy: Jurisdiction,
+    grids: gpd.GeoDataFrame,
+    grid_id: str,
+    *,
+    start: pd.Timestamp,
+    end: pd.Timestamp,
+) -> gpd.GeoDataFrame:
+    """The incidents of ``[start, end)`` lying in the grid's current geometry, located by the
+    rule the review counts with (:func:`gis.hotspots.counts.assign_points`), not by the
+    grid id stored when each was recorded (grids are redrawn)."""
+    bbox = tuple(grids[grids["id"].astype(str) == grid_id].total_bounds)
+    query = IncidentQuery(bbox=bbox, start=start, end=end, policy=policy)  # type: ignore[arg-type]
+    found = incident_frame(session, query)
+    return found[(assign_points(found, grids) == grid_id).to_numpy()]
 
 
 def _grid_layer(session: Session) -> tuple[str, int]:
@@ -296,7 +319,8 @@ def _all_xy(session: Session, policy: Jurisdiction) -> np.ndarray:
     if bounds is not None:
         minx, miny, maxx, maxy = bounds
         stmt = stmt.where(Incident.lon.between(minx, maxx), Incident.lat.between(miny, maxy))
-    xy = np.array(session.execute(stmt).all(), dtype=float).reshape(-1, 2)
+    rows = session.execute(stmt).tuples().all()
+    xy = np.array([(x, y) for x, y in rows], dtype=float).reshape(-1, 2)
     if not policy.unrestricted:
         xy = xy[policy.mask(xy[:, 0], xy[:, 1])]
     return xy

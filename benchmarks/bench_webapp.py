@@ -131,7 +131,9 @@ def _serve(settings: Settings) -> tuple[str, uvicorn.Server, threading.Thread]:
     return f"http://127.0.0.1:{port}", server, thread
 
 
-def _open(browser: Any, base: str, user: str, path: str, ready: str, *, cold: bool) -> float:
+def _open(
+    browser: Any, base: str, user: str, path: str, ready: str, *, cold: bool, wait_s: float = 120
+) -> float:
     context = browser.new_context(viewport={"width": 1280, "height": 800})
     page = context.new_page()
     page.goto(f"{base}/auth/login?next=/")
@@ -144,7 +146,7 @@ def _open(browser: Any, base: str, user: str, path: str, ready: str, *, cold: bo
         dashboard.CACHE.clear()
     started = time.perf_counter()
     page.goto(f"{base}{path}")
-    page.wait_for_selector(ready, timeout=120_000)
+    page.wait_for_selector(ready, timeout=wait_s * 1000)
     elapsed = time.perf_counter() - started
     context.close()
     return elapsed
@@ -153,9 +155,11 @@ def _open(browser: Any, base: str, user: str, path: str, ready: str, *, cold: bo
 def _table(browser: Any, base: str, workspaces: dict[str, tuple[str, str, str]], runs: int) -> None:
     print(f"{'workspace':<14} {'cached (ours)':>14} {'uncached':>10}")
     for name, (user, path, ready) in workspaces.items():
-        _open(browser, base, user, path, ready, cold=False)  # warm the server
+        _open(browser, base, user, path, ready, cold=False, wait_s=900)  # warm the server
         ours = [_open(browser, base, user, path, ready, cold=False) for _ in range(runs)]
-        plain = [_open(browser, base, user, path, ready, cold=True) for _ in range(runs)]
+        plain = [
+            _open(browser, base, user, path, ready, cold=True, wait_s=900) for _ in range(runs)
+        ]
         print(f"{name:<14} {statistics.median(ours):>12.2f} s {statistics.median(plain):>8.2f} s")
 
 
@@ -164,7 +168,8 @@ def _case(browser: Any, settings: Settings, workspaces: dict[str, Any], runs: in
     pages._cache = pages.LayerCache()
     base, server, thread = _serve(settings)
     started = time.perf_counter()
-    _open(browser, base, "demo-commander", "/app/commander", WORKSPACES["commander"][2], cold=False)
+    ready = WORKSPACES["commander"][2]
+    _open(browser, base, "demo-commander", "/app/commander", ready, cold=False, wait_s=900)
     print(f"first commander open after the start (warm-up running): "
           f"{time.perf_counter() - started:.2f} s")  # fmt: skip
     _table(browser, base, workspaces, runs)

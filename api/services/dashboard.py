@@ -167,9 +167,8 @@ def choose_period(session: Session, choice: PeriodChoice, *, now: datetime | Non
     latest = session.scalar(select(func.max(Incident.time)))
     if latest is None:
         raise ConfigError(str(Text("尚无警情数据", "no incident is stored yet")))
-    return complete_period(
-        choice.window, latest=latest, now=now or pd.Timestamp.now(LOCAL_TZ).tz_localize(None)
-    )
+    today = pd.Timestamp(now) if now is not None else pd.Timestamp.now(LOCAL_TZ).tz_localize(None)
+    return complete_period(choice.window, latest=latest, now=today)
 
 
 def review(session: Session, *, user: Principal, choice: PeriodChoice, lang: str) -> dict[str, Any]:
@@ -192,8 +191,8 @@ def overlay(
     grid = _grid_layer(session)
     key = (name, grid, data_version(session), _period_key(period), _area(policy), lang)
     if name == "kde":
-        return CACHE.get(key, lambda: _kde_answer(session, policy, period))  # type: ignore[no-any-return]
-    return CACHE.get(key, lambda: _emerging_answer(session, policy, grid, period, lang))  # type: ignore[no-any-return]
+        return CACHE.get(key, lambda: _kde_answer(session, policy, period))
+    return CACHE.get(key, lambda: _emerging_answer(session, policy, grid, period, lang))
 
 
 def grid_detail(
@@ -236,8 +235,8 @@ def _incidents_of(
     """The incidents of ``[start, end)`` lying in the grid's current geometry, located by the
     rule the review counts with (:func:`gis.hotspots.counts.assign_points`), not by the
     grid id stored when each was recorded (grids are redrawn)."""
-    bbox = tuple(grids[grids["id"].astype(str) == grid_id].total_bounds)
-    query = IncidentQuery(bbox=bbox, start=start, end=end, policy=policy)  # type: ignore[arg-type]
+    x0, y0, x1, y1 = (float(v) for v in grids[grids["id"].astype(str) == grid_id].total_bounds)
+    query = IncidentQuery(bbox=(x0, y0, x1, y1), start=start, end=end, policy=policy)
     found = incident_frame(session, query)
     return found[(assign_points(found, grids) == grid_id).to_numpy()]
 
@@ -410,12 +409,19 @@ def _grid_events(
 def _by_category(incidents: gpd.GeoDataFrame, period: Period) -> list[dict[str, Any]]:
     table = count_table(incidents.assign(area="g"), area_col="area", freq="D")
     days = pd.to_datetime(table["period"])
-    now = table[(days >= period.start) & (days < period.end)].groupby("category")["count"].sum()
+    now = table[(days >= period.start) & (days < period.end)]
     before = table[(days >= period.previous_start) & (days < period.start)]
-    before = before.groupby("category")["count"].sum()
-    both = pd.concat({"count": now, "previous_count": before}, axis=1).fillna(0).astype(int)
+    both = pd.DataFrame(
+        {
+            "count": now.groupby("category")["count"].sum(),
+            "previous_count": before.groupby("category")["count"].sum(),
+        }
+    )
+    both = both.fillna(0).astype(int)
     both = both.sort_values("count", ascending=False)
-    return [{"category": str(k), **{c: int(v) for c, v in r.items()}} for k, r in both.iterrows()]
+    return [
+        {"category": str(k), **{str(c): int(v) for c, v in r.items()}} for k, r in both.iterrows()
+    ]
 
 
 def _trend(

@@ -31,7 +31,7 @@ def _latest(demo: Demo) -> pd.Timestamp:
     engine = db.make_engine(demo.settings)
     try:
         with engine.connect() as con:
-            return pd.Timestamp(con.execute(select(func.max(Incident.time))).scalar())
+            return pd.Timestamp(str(con.execute(select(func.max(Incident.time))).scalar()))
     finally:
         engine.dispose()
 

@@ -202,7 +202,7 @@ def test_street_splits_a_grid_and_the_station_is_told(open_as: Any, demo: Demo) 
 
 
 def _fills(page: Any) -> list[str | None]:
-    return page.eval_on_selector_all(  # type: ignore[no-any-return]
+    return page.eval_on_selector_all(
         ".leaflet-overlay-pane path.leaflet-interactive",
         "els => els.map(e => e.getAttribute('fill'))",
     )
@@ -217,7 +217,7 @@ def test_commander_switches_week_to_month(open_as: Any, demo: Demo) -> None:
     # the last complete week of the data, Monday to Monday, not the running one
     engine = db.make_engine(demo.settings)
     with engine.connect() as con:
-        latest = pd.Timestamp(con.execute(select(func.max(Incident.time))).scalar())
+        latest = pd.Timestamp(str(con.execute(select(func.max(Incident.time))).scalar()))
     engine.dispose()
     start = pd.Timestamp(page.get_attribute("body", "data-period"))
     assert start.day_of_week == 0

@@ -27,6 +27,7 @@ the coordinates alone, so the classes equal those of ``POST /hotspots`` and the 
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import logging
 import threading
@@ -318,8 +319,8 @@ def _all_xy(session: Session, policy: Jurisdiction) -> np.ndarray:
     if bounds is not None:
         minx, miny, maxx, maxy = bounds
         stmt = stmt.where(Incident.lon.between(minx, maxx), Incident.lat.between(miny, maxy))
-    rows = session.execute(stmt).tuples().all()
-    xy = np.array([(x, y) for x, y in rows], dtype=float).reshape(-1, 2)
+    flat = itertools.chain.from_iterable(session.execute(stmt))  # no Row per point kept
+    xy = np.fromiter(flat, dtype=float).reshape(-1, 2)
     if not policy.unrestricted:
         xy = xy[policy.mask(xy[:, 0], xy[:, 1])]
     return xy

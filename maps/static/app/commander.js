@@ -159,6 +159,7 @@
     return bg.api("GET", "/commander/grids/" + encodeURIComponent(id) + "?" + state.query).then(function (r) {
       if (!r.ok) throw r;
       renderDrill(r.data);
+      box.scrollIntoView({ block: "nearest" });
       document.body.dataset.drill = id;
     }).catch(function (r) { document.getElementById("drill-body").textContent = w.failed + ": " + bg.detail(r && r.data); });
   }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 
@@ -13,6 +14,7 @@ from api.escalation import EscalationClock
 from api.jobs import JobRunner, fail_interrupted
 from api.limits import LimitsMiddleware
 from api.routes import ROUTERS
+from api.services import dashboard
 from api.settings import Settings
 from api.web import docs, pages
 from api.web import errors as web_errors
@@ -53,6 +55,7 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         clock.start()  # off unless settings.escalate_every_s > 0
+        threading.Thread(target=dashboard.warm, args=(sessions,), daemon=True).start()
         yield
         clock.stop()
         app.state.jobs.shutdown()

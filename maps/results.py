@@ -75,28 +75,22 @@ def _findings(district: Any) -> gpd.GeoDataFrame:
 
 
 def _hotspots(district: Any, at: Any, permutations: int) -> dict[str, Any]:
-    from gis.hotspots.counts import count_incidents
-    from gis.hotspots.gistar import gi_star
     from gis.hotspots.kde import kernel_density
-    from gis.hotspots.review import hotspot_review
+    from gis.hotspots.review import hotspot_review, hotspot_series
 
-    incidents, grids = district.incidents, district.grids
     # the month's classes: the same review as `beatgrid hotspots` and POST /hotspots
     month = hotspot_review(district, window="month", at=at, permutations=permutations, trends=False)
-    cells = month.grids
     end = month.period.end
     periods = {
         window: {
-            _label(window, start): gi_star(
-                count_incidents(incidents, grids, window=window, at=start).areas,
-                value="count",
-                permutations=0,
-            ).cells[["id", "count", "rate_km2", "hotspot_class"]]
-            for start in _starts(window, end, n)
+            _label(window, review.period.start): review.grids[
+                ["id", "count", "rate_km2", "hotspot_class"]
+            ]
+            for review in hotspot_series(district, window=window, ats=_starts(window, end, n))
         }
         for window, n in PERIODS.items()
     }
-    return {"cells": cells, "periods": periods, "kde": kernel_density(incidents)}
+    return {"cells": month.grids, "periods": periods, "kde": kernel_density(district.incidents)}
 
 
 def _starts(window: str, end: pd.Timestamp, n: int) -> list[pd.Timestamp]:

@@ -13,6 +13,7 @@ from api.routes import (
     audit,
     auth,
     briefs,
+    commander,
     events,
     field,
     incidents,
@@ -34,4 +35,5 @@ ROUTERS: tuple[APIRouter, ...] = (
     field.router,
     briefs.router,
     review.router,
+    commander.router,
 )

@@ -148,8 +148,8 @@ def impact_layers(session: Session) -> dict[str, str]:
 
 @router.get("/app/commander", response_class=HTMLResponse)
 def commander(request: Request, session: SessionDep, user: CurrentUserDep) -> HTMLResponse:
-    """The command centre's dashboard: a period, its counts against the previous one, the
-    hot-spot map (the hotspot job of the JSON API, on the stored incidents)."""
+    """The command centre's dashboard: a period, its counts and 办结率 against the previous
+    one, the hot-spot map and its layers, a grid's detail (``/commander/...``, cached)."""
     require_role(user, "commander")
     layers = current_layers(session)
     t = texts(COMMANDER, lang_of(request))

@@ -178,6 +178,27 @@ COMMANDER: dict[str, Text] = {
         "热点 99% / 95% / 90%；冷点；不显著",
         "hot spot 99% / 95% / 90%; cold spot; not significant",
     ),
+    "excluded": Text("止日不含", "end excluded"),
+    "closure": Text("事件办结率", "Events closed"),
+    "overdue": Text("超期事件", "Overdue events"),
+    "closed_of": Text("办结 / 受理", "Closed / received"),
+    "layers": Text("图层", "Layers"),
+    "layer_classes": Text("热点分级 (Gi*)", "Hot spots (Gi*)"),
+    "layer_kde": Text("核密度", "Kernel density"),
+    "layer_emerging": Text("时空热点趋势", "Emerging patterns"),
+    "no_pattern": Text("截至本期无时空趋势模式", "no emerging pattern up to this period"),
+    "hot99": Text("热点 99%", "hot 99%"),
+    "cold": Text("冷点", "cold"),
+    "ns": Text("不显著", "not significant"),
+    "close": Text("关闭", "close"),
+    "category": Text("类别", "Category"),
+    "trend": Text("走势（最后一栏为本期）", "Trend (last bar: this period)"),
+    "events_in_grid": Text("本期事件", "Events of the period"),
+    "coverage_note": Text(
+        "巡逻覆盖与巡逻不足热点需要轨迹数据：服务端尚不保存 GPS 轨迹。",
+        "Patrol coverage and under-patrolled hot spots need tracks, "
+        "and the service stores no GPS tracks yet.",
+    ),
 }
 
 ADMIN: dict[str, Text] = {

@@ -5,6 +5,6 @@ in metres in a metric CRS; results are frozen dataclasses holding GeoDataFrames 
 columns follow the "Hotspot / coverage frames" contract of docs/architecture.md.
 """
 
-from gis.hotspots.review import HotspotReview, hotspot_review
+from gis.hotspots.review import HotspotReview, hotspot_review, hotspot_series
 
-__all__ = ["HotspotReview", "hotspot_review"]
+__all__ = ["HotspotReview", "hotspot_review", "hotspot_series"]

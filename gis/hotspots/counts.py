@@ -108,6 +108,35 @@ def period_bounds(
     raise ConfigError(str(Text("未知时段类型", f"unknown window {window!r}")))
 
 
+def complete_period(
+    window: Literal["day", "week", "month"],
+    *,
+    latest: pd.Timestamp | str,
+    now: pd.Timestamp | str | None = None,
+) -> Period:
+    """The last *complete* day, week or month of data whose latest record is ``latest``.
+
+    The data are taken to run to the end of ``latest``'s day (or to the start of ``now``'s
+    day, when that is earlier: today is never complete); the answer is the latest period
+    of kind ``window`` that ends by then.  A commander opening the dashboard sees a whole
+    week, not the first days of the running one compared with a whole week.
+
+    >>> complete_period("week", latest="2025-12-31 23:20").start  # a Wednesday
+    Timestamp('2025-12-22 00:00:00')
+    >>> complete_period("month", latest="2025-12-31 23:20").start
+    Timestamp('2025-12-01 00:00:00')
+    >>> complete_period("day", latest="2026-03-05 09:00", now="2026-03-05 09:30").start
+    Timestamp('2026-03-04 00:00:00')
+    """
+    edge = pd.Timestamp(latest).normalize() + pd.Timedelta(days=1)
+    if now is not None:
+        edge = min(edge, pd.Timestamp(now).normalize())
+    period = period_bounds(window, at=edge - pd.Timedelta(seconds=1))
+    if period.end > edge:
+        period = period_bounds(window, at=period.start - pd.Timedelta(seconds=1))
+    return period
+
+
 def assign_points(
     points: gpd.GeoDataFrame, areas: gpd.GeoDataFrame, *, id_col: str = "id"
 ) -> pd.Series:

@@ -43,6 +43,7 @@ from gis.hotspots.evaluation import Evaluation, pai
 from gis.hotspots.gistar import HotSpots, gi_star
 from gis.hotspots.grid_classes import grid_classes
 from gis.hotspots.kde import DensitySurface, density_contours, kernel_density
+from gis.hotspots.weights import Weights, spatial_weights
 
 ReviewWindow = Literal["day", "week", "month"]
 Bins = Literal["day", "week", "month"]
@@ -185,15 +186,88 @@ def hotspot_review(
     """
     grids, incidents = _inputs(district, category)
     period = _period(incidents, window=window, at=at, start=start, end=end)
-    counts = _grid_counts(district, grids, incidents, period)
+    prepared = _prepare(district, grids, incidents, shape=shape, size_m=size_m)
+    return _review(
+        prepared, period, permutations=permutations, bins=bins, trends=trends,
+        density=density, whole_period=whole_period,
+    )  # fmt: skip
+
+
+def hotspot_series(
+    district: District,
+    *,
+    window: ReviewWindow,
+    ats: Sequence[pd.Timestamp | str],
+    category: str | Sequence[str] | None = None,
+    shape: Shape = "hexagon",
+    size_m: float | None = None,
+    permutations: int = 0,
+) -> list[HotspotReview]:
+    """:func:`hotspot_review` of several periods (trends off), one per moment of ``ats``.
+
+    The reviews share one set of cells, the incidents located once and one spatial
+    weights matrix for the cells and one for the grids, so a day/week/month filter of
+    many periods costs a Gi* per period, not a whole review; each review is the one
+    ``hotspot_review(district, window=window, at=at, trends=False)`` returns.
+    """
+    grids, incidents = _inputs(district, category)
+    prepared = _prepare(district, grids, incidents, shape=shape, size_m=size_m)
+    return [
+        _review(prepared, period_bounds(window, at=at), permutations=permutations, trends=False)
+        for at in ats
+    ]
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    """What every period of one district shares: inputs, cells, located incidents, weights."""
+
+    district: District
+    grids: gpd.GeoDataFrame
+    incidents: gpd.GeoDataFrame
+    cells: Cells
+    located: gpd.GeoDataFrame
+    cell_weights: Weights
+    grid_weights: Weights
+
+
+def _prepare(
+    district: District,
+    grids: gpd.GeoDataFrame,
+    incidents: gpd.GeoDataFrame,
+    *,
+    shape: Shape,
+    size_m: float | None,
+) -> _Prepared:
     cells, located = _cells(grids, incidents, shape=shape, size_m=size_m)
+    return _Prepared(
+        district, grids, incidents, cells, located,
+        cell_weights=spatial_weights(cells.cells), grid_weights=spatial_weights(grids),
+    )  # fmt: skip
+
+
+def _review(
+    prep: _Prepared,
+    period: Period,
+    *,
+    permutations: int,
+    trends: bool,
+    bins: Bins = "month",
+    density: bool = False,
+    whole_period: bool = False,
+) -> HotspotReview:
+    cells, located = prep.cells, prep.located
+    counts = _grid_counts(prep.district, prep.grids, prep.incidents, period)
     cell_counts = _cell_counts(cells, located, period)
     cell_gi = gi_star(
-        cell_counts[["id", "row", "col", "count", "geometry"]], permutations=permutations
+        cell_counts[["id", "row", "col", "count", "geometry"]],
+        weights=prep.cell_weights,
+        permutations=permutations,
     )
     grid_gi = _grid_gi(
-        counts.areas, cell_gi.cells, _in_period(located, period), permutations=permutations
-    )
+        counts.areas, cell_gi.cells, _in_period(located, period),
+        weights=prep.grid_weights, permutations=permutations,
+    )  # fmt: skip
     history = _until(located, period.end)  # a review as of a date never looks past it
     emerging = _emerging(history, cells.cells[["id", "geometry"]], bins=bins) if trends else None
     evaluation = pai(
@@ -391,11 +465,12 @@ def _grid_gi(
     cells: gpd.GeoDataFrame,
     incidents: gpd.GeoDataFrame,
     *,
+    weights: Weights,
     permutations: int,
 ) -> HotSpots:
     """Gi* of the grid counts (``gi_z``, ``gi_p``, ``gi_p_fdr``, ``grid_class``), and the
     grid classes read off the cells' Gi* (``hotspot_class``, :mod:`gis.hotspots.grid_classes`)."""
-    own = gi_star(areas, permutations=permutations)
+    own = gi_star(areas, weights=weights, permutations=permutations)
     frame = own.cells.rename(columns={"hotspot_class": "grid_class"})
     classes = grid_classes(areas, cells, incidents)
     for col in ("hot_share", "cold_share", "hotspot_class"):

@@ -22,6 +22,7 @@ import libpysal
 import numpy as np
 import pyproj
 import shapely
+from scipy import sparse
 from scipy.spatial import cKDTree
 
 from gis.crs import to_metric
@@ -93,10 +94,32 @@ def spatial_weights(
         raise ConfigError(
             str(Text("距离阈值须为正数", f"distance band must be positive, got {band}"))
         )
-    w = libpysal.weights.DistanceBand(
-        xy, threshold=band, binary=True, ids=ids, silence_warnings=True
+    return Weights(_distance_band(xy, band, ids), kind, band, crs)
+
+
+def _distance_band(xy: np.ndarray, band: float, ids: list[str]) -> libpysal.weights.W:
+    """Binary distance-band weights: the graph of ``libpysal.weights.DistanceBand`` (pairs
+    at most ``band`` apart, no self-neighbours), built from one KD-tree pair query and
+    handed its sparse matrix, which libpysal would otherwise rebuild through a
+    dictionary-of-keys matrix (seconds for a few thousand cells)."""
+    n = len(xy)
+    pairs = cKDTree(xy).query_pairs(band, output_type="ndarray")
+    rows = np.concatenate([pairs[:, 0], pairs[:, 1]])
+    cols = np.concatenate([pairs[:, 1], pairs[:, 0]])
+    matrix = sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(n, n))
+    matrix.sort_indices()
+    neighbours = np.split(matrix.indices, matrix.indptr[1:-1])
+    names = np.asarray(ids, dtype=object)
+    w = libpysal.weights.W(
+        {ids[k]: names[nb].tolist() for k, nb in enumerate(neighbours)},
+        {ids[k]: [1.0] * len(nb) for k, nb in enumerate(neighbours)},
+        id_order=ids,
+        silence_warnings=True,
     )
-    return Weights(_binary(w), kind, band, crs)
+    w.transform = "B"
+    w._sparse = matrix  # the same matrix libpysal's `sparse` builds, in id order
+    w._cache["sparse"] = matrix
+    return w
 
 
 def _binary(w: libpysal.weights.W) -> libpysal.weights.W:

@@ -13,11 +13,12 @@ import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pandas as pd
 import pytest
-from sqlalchemy import update
+from sqlalchemy import func, select, update
 
 from api import db
-from api.models import ApiToken
+from api.models import ApiToken, Incident
 from api.store.query import FeatureQuery, read_features
 from tests.browser import Watch
 from tests.web.conftest import SCREENSHOTS, Demo
@@ -201,23 +202,62 @@ def test_street_splits_a_grid_and_the_station_is_told(open_as: Any, demo: Demo) 
     _no_foreign(station_watch, demo)
 
 
+def _fills(page: Any) -> list[str | None]:
+    return page.eval_on_selector_all(
+        ".leaflet-overlay-pane path.leaflet-interactive",
+        "els => els.map(e => e.getAttribute('fill'))",
+    )
+
+
 def test_commander_switches_week_to_month(open_as: Any, demo: Demo) -> None:
     page, watch = open_as("demo-commander")
     assert page.url.endswith("/app/commander")
     page.wait_for_selector("body[data-window='week']", timeout=120_000)
     week = int(page.inner_text("[data-testid=count]"))
     week_period = page.inner_text("[data-testid=period]")
+    # the last complete week of the data, Monday to Monday, not the running one
+    engine = db.make_engine(demo.settings)
+    with engine.connect() as con:
+        latest = pd.Timestamp(str(con.execute(select(func.max(Incident.time))).scalar()))
+    engine.dispose()
+    start = pd.Timestamp(page.get_attribute("body", "data-period"))
+    assert start.day_of_week == 0
+    assert start + pd.Timedelta(days=7) <= latest.normalize() + pd.Timedelta(days=1)
+    assert start + pd.Timedelta(days=14) > latest.normalize() + pd.Timedelta(days=1)
+    assert re.fullmatch(r"\d+\.\d%", page.inner_text("[data-testid=closure]"))
+    assert "上期" in page.inner_text("#closure-before")
+    week_fills = _fills(page)
     page.click("[data-window=month]")
     page.wait_for_selector("body[data-window='month']", timeout=120_000)
     month = int(page.inner_text("[data-testid=count]"))
     assert month > week > 0
     assert page.inner_text("[data-testid=period]") != week_period
+    assert _fills(page) != week_fills  # the map's classes changed with the period
     assert page.locator("#top tbody tr").count() == 10
     _shot(page, "commander")
+    # a layer switch: kernel density drawn under the grids, the class legend hidden
+    page.click("[data-layer=kde]")
+    page.wait_for_selector("body[data-layer='kde']", timeout=120_000)
+    assert page.locator(".leaflet-overlay-pane path:not(.leaflet-interactive)").count() > 20
+    assert page.locator("#legend-classes").is_hidden()
+    _shot(page, "commander-density")
+    # drill-down: the busiest grid's categories add up to its count in the table
+    row = page.locator("#top tbody tr").first
+    grid_id, count = (
+        row.locator("td").nth(0).inner_text(),
+        int(row.locator("td").nth(1).inner_text()),
+    )
+    row.click()
+    page.wait_for_selector(f"body[data-drill='{grid_id}']", timeout=60_000)
+    cells = page.locator("[data-testid=drill-categories] tr td:nth-child(2)").all_inner_texts()
+    assert sum(int(c) for c in cells) == count
+    assert page.locator("#drill svg.trend rect").count() == 12
+    _shot(page, "commander-grid")
+    page.click("[data-layer=classes]")
     # a custom range equal to that month gives the month's figures
-    start, end = page.inner_text("[data-testid=period]").split(": ", 1)[1].split(" – ")
-    page.fill("input[name=start]", start[:10])
-    page.fill("input[name=end]", end[:10])
+    start_text, end_text = page.inner_text("[data-testid=period]").split(": ", 1)[1].split(" – ")
+    page.fill("input[name=start]", start_text[:10])
+    page.fill("input[name=end]", end_text[:10])
     page.click("[data-custom]")
     page.wait_for_selector("body[data-window='custom']", timeout=120_000)
     assert int(page.inner_text("[data-testid=count]")) == month

@@ -11,6 +11,7 @@ import shapely
 from gis.errors import ConfigError, CRSError, FieldError, GeometryError
 from gis.hotspots.counts import (
     assign_points,
+    complete_period,
     count_incidents,
     count_table,
     period_bounds,
@@ -257,3 +258,27 @@ def test_area_col_with_duplicate_area_ids_names_the_row() -> None:
     table = pd.DataFrame({"time": pd.to_datetime(["2024-03-02"]), "where": ["J1"]})
     with pytest.raises(FieldError, match="J1"):
         count_incidents(table, areas, at="2024-03-15", area_col="where")
+
+
+@pytest.mark.parametrize(
+    ("window", "latest", "now", "start", "end"),
+    [
+        # data to Wednesday 31 Dec 23:20: the running week (29 Dec -) is not whole
+        ("week", "2025-12-31 23:20", None, "2025-12-22", "2025-12-29"),
+        ("month", "2025-12-31 23:20", None, "2025-12-01", "2026-01-01"),
+        ("day", "2025-12-31 23:20", None, "2025-12-31", "2026-01-01"),
+        # data to Sunday night: that week is whole
+        ("week", "2025-12-28 22:00", None, "2025-12-22", "2025-12-29"),
+        # data to the 15th: the month before
+        ("month", "2025-12-15 08:00", None, "2025-11-01", "2025-12-01"),
+        # a live system: today is never complete, whatever has been recorded today
+        ("day", "2026-03-05 09:00", "2026-03-05 09:30", "2026-03-04", "2026-03-05"),
+        ("week", "2026-03-08 09:00", "2026-03-08 09:30", "2026-02-23", "2026-03-02"),
+    ],
+)
+def test_complete_period_is_the_last_whole_one(
+    window: str, latest: str, now: str | None, start: str, end: str
+) -> None:
+    period = complete_period(window, latest=latest, now=now)  # type: ignore[arg-type]
+    assert (period.start, period.end) == (pd.Timestamp(start), pd.Timestamp(end))
+    assert period.window == window

@@ -15,7 +15,7 @@ import shapely
 
 from gis.district import District, load_district
 from gis.errors import ConfigError
-from gis.hotspots import HotspotReview, hotspot_review
+from gis.hotspots import HotspotReview, hotspot_review, hotspot_series
 from gis.hotspots.counts import assign_points, count_incidents, population_by_area
 from gis.hotspots.evaluation import pai
 from gis.hotspots.gistar import gi_star
@@ -196,3 +196,17 @@ def test_density_of_the_period_and_its_contours(district: District) -> None:
     hot = review.cells[review.cells["hotspot_class"] == 3]
     top = contours.geometry.iloc[-1]
     assert hot.geometry.centroid.within(top.buffer(review.cell_size_m)).any()
+
+
+def test_a_series_of_periods_equals_one_review_each(district: District) -> None:
+    """hotspot_series shares cells and weights; each review is hotspot_review's own."""
+    ats = ["2025-11-12", "2025-12-24"]
+    series = hotspot_series(district, window="week", ats=ats, size_m=200)
+    for at, got in zip(ats, series, strict=True):
+        alone = hotspot_review(district, window="week", at=at, size_m=200, trends=False)
+        assert got.period == alone.period
+        pd.testing.assert_frame_equal(
+            pd.DataFrame(got.grids.drop(columns="geometry")),
+            pd.DataFrame(alone.grids.drop(columns="geometry")),
+        )
+        pd.testing.assert_series_equal(got.cells["gi_z"], alone.cells["gi_z"])

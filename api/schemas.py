@@ -6,10 +6,12 @@ from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import Path
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from gis.checks import CheckConfig
 from gis.checks.config import Rule, Severity
+from gis.checks.ids import IdNormalization
+from gis.errors import ConfigError
 from gis.layers import LayerKind
 
 LAYER_ID = r"^[a-z0-9][a-z0-9_\-]{0,63}$"
@@ -226,6 +228,24 @@ class CheckOptions(BaseModel):
     speck_m: float | None = Field(default=None, ge=0, le=1000, description="round-off width, m")
     rules: list[Rule] | None = Field(default=None, max_length=100, description="None: all rules")
     severities: dict[Rule, Severity] = Field(default_factory=dict)
+    parent_ids: str | None = Field(
+        default=None,
+        max_length=100,
+        description="compare parent ids: exact, zeros, width=N, upper, lower (comma list)",
+    )
+    codes: Literal["auto", "on", "off"] | None = Field(
+        default=None, description="code_mismatch rule (GB/T 2260 prefixes)"
+    )
+
+    @field_validator("parent_ids")
+    @classmethod
+    def _normalisation(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                IdNormalization.parse(value)
+            except ConfigError as exc:
+                raise ValueError(str(exc)) from None
+        return value
 
     @model_validator(mode="after")
     def _within_tolerance(self) -> CheckOptions:

@@ -14,17 +14,14 @@ from typing import Any
 import pandas as pd
 
 from gis.checks.config import RULES as _RULE_SPECS
+from gis.checks.config import SEVERITY_LABELS as _SEVERITY_LABELS
 from gis.i18n import Lang, Text
 
 RULES: dict[str, Text] = {name: spec.label for name, spec in _RULE_SPECS.items()}
 """Rule labels: the ones the rules carry (``gis.checks.RULES[name].label``)."""
 
-SEVERITIES: dict[str, Text] = {
-    "error": Text("错误", "error"),
-    "warning": Text("警告", "warning"),
-    "noise": Text("数字化误差", "digitizing noise"),
-    "accepted": Text("已接受例外", "accepted"),
-}
+SEVERITIES: dict[str, Text] = {**_SEVERITY_LABELS, "accepted": Text("已接受例外", "accepted")}
+"""Severity labels: the checks' own (``gis.checks.SEVERITY_LABELS``) and an accepted exception."""
 
 GI_CLASSES: dict[int, Text] = {
     3: Text("热点（置信度 99%）", "Hot spot, 99% confidence"),

@@ -199,7 +199,7 @@ def _print_hotspots(review: HotspotReview) -> None:
     table.add_row("incidents in grids / 网格内警情", f"{int(g['count'].sum())}")
     table.add_row("previous period / 上期", f"{int(g['previous_count'].sum())}")
     table.add_row("hot / cold grids (Gi*) / 热点/冷点网格", _hot_cold(review.grid_hotspots))
-    table.add_row(f"cells / 格元 ({review.cell_size_m:.0f} m)", f"{len(review.cells)}")
+    table.add_row(f"cells / 格网单元 ({review.cell_size_m:.0f} m)", f"{len(review.cells)}")
     table.add_row("hot / cold cells (Gi*) / 热点/冷点", _hot_cold(review.cell_hotspots))
     em = review.emerging if review.emerging is not None else pd.DataFrame(columns=["pattern"])
     for label, n in em.loc[em["pattern"] != "none", "label_en"].value_counts().items():
@@ -227,7 +227,7 @@ def _print_coverage(review: CoverageReview) -> None:
             "joint points visited / 联防点到访率", f"{review.joint_points.visited_share:.1%}"
         )
     if review.dosage is not None:
-        table.add_row("hot cells / 热点格元", f"{len(review.dosage.areas)}")
+        table.add_row("hot cells / 热点格网单元", f"{len(review.dosage.areas)}")
         table.add_row(
             "under-patrolled hot cells / 巡逻不足热点", f"{len(review.dosage.under_patrolled)}"
         )

@@ -21,6 +21,7 @@ import pandas as pd
 from sqlalchemy.orm import Session
 
 from api.edit_outcome import DryRun, dry_run, send_notice
+from api.event_models import EventSetup
 from api.params import parse_shape
 from api.policy import Jurisdiction
 from api.schemas import (
@@ -36,7 +37,9 @@ from api.schemas import (
     SplitBody,
     VersionPublic,
 )
+from api.services.event_setup import SETUP_ID, assignments_frame
 from api.store import layers as store
+from api.store.incidents import IncidentQuery, incident_frame
 from api.store.query import FeatureQuery, read_features
 from gis.errors import ConfigError, ConflictError
 from gis.redraw.edits import (
@@ -247,12 +250,62 @@ def impact_of(
     after = read_features(session, layer_id, FeatureQuery(version=b, policy=policy)).frame
     if before.empty and after.empty:
         return None, before, after
-    layers = {
+    layers: dict[str, Any] = {
         name: read_features(session, other, FeatureQuery(policy=policy)).frame
-        for name, other in ctx.model_dump().items()
-        if other is not None
+        for name, other in context_layers(session, ctx).items()
     }
-    return assess_impact(before, after, **layers), before, after
+    incidents = incident_frame(session, IncidentQuery(policy=policy))
+    found = assess_impact(
+        before,
+        after,
+        **layers,
+        incidents=incidents if len(incidents) else None,
+        assignments=_officers(session),
+    )
+    return found, before, after
+
+
+_CONTEXT_KINDS = {
+    "beats": "beat",
+    "aux_beats": "aux_beat",
+    "joint_points": "joint_point",
+    "addresses": "address",
+    "buildings": "building",
+}
+"""The layers an impact is assessed on (``ImpactContext`` and the buildings), by kind."""
+
+
+def context_layers(session: Session, ctx: ImpactContext) -> dict[str, str]:
+    """The layers named in ``ctx``, and for the others the district's own: the layer the
+    event setup routes with, else the one stored layer of that kind (none when several).
+
+    So an impact asked for without naming layers counts what ``beatgrid redraw impact``
+    counts from the manifest: aux beats, joint points, addresses, officers, incidents.
+    """
+    named = {k: v for k, v in ctx.model_dump().items() if v is not None}
+    setup = session.get(EventSetup, SETUP_ID)
+    routed: dict[str, str] = dict(setup.layers) if setup is not None else {}
+    stored: dict[str, list[str]] = {}
+    for layer in store.list_layers(session):
+        stored.setdefault(layer.kind, []).append(layer.id)
+    for name, kind in _CONTEXT_KINDS.items():
+        if name in named:
+            continue
+        only = stored.get(kind, [])
+        chosen = routed.get(kind) or (only[0] if len(only) == 1 else None)
+        if chosen is not None:
+            named[name] = chosen
+    return named
+
+
+def _officers(session: Session) -> pd.DataFrame | None:
+    """The police's assignments of the event setup (officers and auxiliaries, not the grid
+    staff), as the manifest's assignment table holds them."""
+    setup = session.get(EventSetup, SETUP_ID)
+    if setup is None:
+        return None
+    table = assignments_frame(setup)
+    return table[table["role"].isin(("officer", "auxiliary"))] if len(table) else None
 
 
 def impact_public(

@@ -124,6 +124,7 @@ REVIEW_COLUMNS: dict[str, Text] = {
     "area_km2": Text("面积（平方千米）", "Area (km²)"),
     "rate_km2": Text("每平方千米数量", "Per km²"),
     "rate_1000": Text("每千人数量", "Per 1,000 residents"),
+    "population": Text("人口", "Population"),
     "gi_z": Text("热点统计量（标准分）", "Gi* z-score"),
     "gi_p": Text("显著性概率", "p-value"),
     "gi_p_fdr": Text("显著性概率（错误发现率校正）", "p-value (FDR)"),

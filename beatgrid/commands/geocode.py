@@ -145,8 +145,10 @@ def _area_layers(
     id_columns = dict(_pair(item, "--layer-id") for item in ids)
     for item in layers:
         kind, file = _pair(item, "--layer")
-        named = {**how.maps, kind: {**how.maps.get(kind, {}), "id": id_columns[kind]}}
-        options = {**how.options(), "maps": named if kind in id_columns else how.maps}
+        maps = dict(how.maps)
+        if kind in id_columns:
+            maps[kind] = {**maps.get(kind, {}), "id": id_columns[kind]}
+        options = {**how.options(), "maps": maps}
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", DataQualityWarning)
             found[kind] = read_one(Path(file), kind, **options)

@@ -20,7 +20,10 @@ from gis.i18n import Lang, Text
 RULES: dict[str, Text] = {name: spec.label for name, spec in _RULE_SPECS.items()}
 """Rule labels: the ones the rules carry (``gis.checks.RULES[name].label``)."""
 
-SEVERITIES: dict[str, Text] = {**_SEVERITY_LABELS, "accepted": Text("已接受例外", "accepted")}
+SEVERITIES: dict[str, Text] = {
+    **{str(k): v for k, v in _SEVERITY_LABELS.items()},
+    "accepted": Text("已接受例外", "accepted"),
+}
 """Severity labels: the checks' own (``gis.checks.SEVERITY_LABELS``) and an accepted exception."""
 
 GI_CLASSES: dict[int, Text] = {

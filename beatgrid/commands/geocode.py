@@ -145,10 +145,10 @@ def _area_layers(
     id_columns = dict(_pair(item, "--layer-id") for item in ids)
     for item in layers:
         kind, file = _pair(item, "--layer")
-        maps = dict(how.maps)
+        by_kind = dict(how.maps)
         if kind in id_columns:
-            maps[kind] = {**maps.get(kind, {}), "id": id_columns[kind]}
-        options = {**how.options(), "maps": maps}
+            by_kind[kind] = {**by_kind.get(kind, {}), "id": id_columns[kind]}
+        options = {**how.options(), "maps": by_kind}
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", DataQualityWarning)
             found[kind] = read_one(Path(file), kind, **options)

@@ -11,12 +11,15 @@ from pydantic import (
     ConfigDict,
     Field,
     SerializerFunctionWrapHandler,
+    field_validator,
     model_serializer,
     model_validator,
 )
 
 from gis.checks import CheckConfig
 from gis.checks.config import Rule, Severity
+from gis.checks.ids import IdNormalization
+from gis.errors import ConfigError
 from gis.layers import LayerKind
 
 LAYER_ID = r"^[a-z0-9][a-z0-9_\-]{0,63}$"
@@ -386,6 +389,24 @@ class CheckOptions(BaseModel):
     speck_m: float | None = Field(default=None, ge=0, le=1000, description="round-off width, m")
     rules: list[Rule] | None = Field(default=None, max_length=100, description="None: all rules")
     severities: dict[Rule, Severity] = Field(default_factory=dict)
+    parent_ids: str | None = Field(
+        default=None,
+        max_length=100,
+        description="compare parent ids: exact, zeros, width=N, upper, lower (comma list)",
+    )
+    codes: Literal["auto", "on", "off"] | None = Field(
+        default=None, description="code_mismatch rule (GB/T 2260 prefixes)"
+    )
+
+    @field_validator("parent_ids")
+    @classmethod
+    def _normalisation(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                IdNormalization.parse(value)
+            except ConfigError as exc:
+                raise ValueError(str(exc)) from None
+        return value
 
     @model_validator(mode="after")
     def _within_tolerance(self) -> CheckOptions:

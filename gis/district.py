@@ -127,6 +127,7 @@ def load_district(
     to_crs: str | int | pyproj.CRS | None = None,
     repair: bool = False,
     on_layer: Callable[[str], None] | None = None,
+    tz: str | None = None,
 ) -> District:
     """Load every layer and table a ``manifest.json`` lists.
 
@@ -140,6 +141,9 @@ def load_district(
         Passed to :func:`gis.io.read_layer` for every layer.
     on_layer
         Called with each layer's name before it is read (progress bars).
+    tz
+        Local time zone of the times (IANA name), passed to :func:`gis.io.read_layer`:
+        default ``Asia/Shanghai`` for data in China, UTC elsewhere.
 
     Raises
     ------
@@ -164,7 +168,7 @@ def load_district(
                 continue
             if on_layer is not None:
                 on_layer(key)
-            layers[kind] = _read_entry(file, kind, entry, manifest.crs, repair=repair)
+            layers[kind] = _read_entry(file, kind, entry, manifest.crs, repair=repair, tz=tz)
     layers = _one_crs(layers, to_crs, manifest_path.name)
     return _assemble(manifest, manifest_path, layers, tables, to_crs)
 
@@ -176,12 +180,13 @@ def _read_entry(
     default_crs: str | int | None,
     *,
     repair: bool,
+    tz: str | None = None,
 ) -> Layer:
     options = entry.read_options()
     if "crs" not in options and default_crs is not None and _applies(default_crs, file):
         options["crs"] = default_crs
     try:
-        return read_layer(file, kind=kind, repair=repair, **options)
+        return read_layer(file, kind=kind, repair=repair, tz=tz, **options)
     except ConfigError as exc:
         raise FileFormatError.single(file.name, str(exc)) from exc
 

@@ -22,6 +22,7 @@ import pandas as pd
 from sqlalchemy.orm import Session
 
 from api.edit_outcome import DryRun, dry_run, edit_impact, send_notice
+from api.event_models import EventSetup
 from api.params import parse_shape
 from api.policy import Jurisdiction
 from api.schemas import (
@@ -29,6 +30,7 @@ from api.schemas import (
     BalanceBody,
     DrawBody,
     EditBody,
+    EditContext,
     EditPublic,
     EditRefusal,
     ImpactContext,
@@ -40,7 +42,9 @@ from api.schemas import (
     TransferBody,
     VersionPublic,
 )
+from api.services.event_setup import SETUP_ID, assignments_frame
 from api.store import layers as store
+from api.store.incidents import IncidentQuery, incident_frame
 from api.store.query import FeatureQuery, read_features
 from gis.errors import ConfigError, ConflictError
 from gis.i18n import Text
@@ -280,7 +284,8 @@ def apply_edit(
     if body.dry_run:
         impact = None
         if body.impact is not None:
-            impact = edit_impact(session, policy, grids, result, body.impact.model_dump())
+            layers = context_layers(session, body.impact)  # unnamed: the district's own
+            impact = edit_impact(session, policy, grids, result, dict(layers))
         return dry_run(result, impact)
     info = store.save_version(
         session,
@@ -374,12 +379,62 @@ def impact_of(
     after = read_features(session, layer_id, FeatureQuery(version=b, policy=policy)).frame
     if before.empty and after.empty:
         return None, before, after
-    layers = {
+    layers: dict[str, Any] = {
         name: read_features(session, other, FeatureQuery(policy=policy)).frame
-        for name, other in ctx.model_dump().items()
-        if other is not None
+        for name, other in context_layers(session, ctx).items()
     }
-    return assess_impact(before, after, **layers), before, after
+    incidents = incident_frame(session, IncidentQuery(policy=policy))
+    found = assess_impact(
+        before,
+        after,
+        **layers,
+        incidents=incidents if len(incidents) else None,
+        assignments=_officers(session),
+    )
+    return found, before, after
+
+
+_CONTEXT_KINDS = {
+    "beats": "beat",
+    "aux_beats": "aux_beat",
+    "joint_points": "joint_point",
+    "addresses": "address",
+    "buildings": "building",
+}
+"""The layers an impact is assessed on (``ImpactContext`` and the buildings), by kind."""
+
+
+def context_layers(session: Session, ctx: ImpactContext | EditContext) -> dict[str, str]:
+    """The layers named in ``ctx``, and for the others the district's own: the layer the
+    event setup routes with, else the one stored layer of that kind (none when several).
+
+    So an impact asked for without naming layers counts what ``beatgrid redraw impact``
+    counts from the manifest: aux beats, joint points, addresses, officers, incidents.
+    """
+    named = {k: v for k, v in ctx.model_dump().items() if v is not None}
+    setup = session.get(EventSetup, SETUP_ID)
+    routed: dict[str, str] = dict(setup.layers) if setup is not None else {}
+    stored: dict[str, list[str]] = {}
+    for layer in store.list_layers(session):
+        stored.setdefault(layer.kind, []).append(layer.id)
+    for name, kind in _CONTEXT_KINDS.items():
+        if name in named:
+            continue
+        only = stored.get(kind, [])
+        chosen = routed.get(kind) or (only[0] if len(only) == 1 else None)
+        if chosen is not None:
+            named[name] = chosen
+    return named
+
+
+def _officers(session: Session) -> pd.DataFrame | None:
+    """The police's assignments of the event setup (officers and auxiliaries, not the grid
+    staff), as the manifest's assignment table holds them."""
+    setup = session.get(EventSetup, SETUP_ID)
+    if setup is None:
+        return None
+    table = assignments_frame(setup)
+    return table[table["role"].isin(("officer", "auxiliary"))] if len(table) else None
 
 
 def impact_public(

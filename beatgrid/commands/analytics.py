@@ -21,16 +21,36 @@ import pandas as pd
 import typer
 from rich.table import Table
 
-from beatgrid.commands._choices import CellShape, Format, Inference, Window
+from beatgrid.commands._choices import CellShape, Format, Inference, LangChoice, Window
 from beatgrid.commands._common import console, progress, user_errors
+from beatgrid.commands._inputs import (
+    AddressesOpt,
+    BuildingsOpt,
+    CrsOpt,
+    EncodingOpt,
+    GridsOpt,
+    IncidentsOpt,
+    Inputs,
+    JointPointsOpt,
+    LayerOpt,
+    MapOpt,
+    Reading,
+    RepairOpt,
+    SourceArg,
+    ToCrsOpt,
+    TracksOpt,
+    TzOpt,
+    zone_of,
+)
 from gis.coverage.review import CoverageReview, coverage_review
-from gis.district import load_district
+from gis.district import District
 from gis.hotspots.gistar import HotSpots
 from gis.hotspots.kde import write_geotiff
 from gis.hotspots.review import HotspotReview, hotspot_review
+from gis.i18n import Lang, Text
 from gis.io import read_frame, write_layer, write_workbook
+from gis.labels import review_sheets
 
-ManifestArg = Annotated[Path, typer.Argument(help="district manifest.json (or its folder)")]
 OutputOpt = Annotated[Path, typer.Option("--output", "-o", help="folder for the results")]
 FormatOpt = Annotated[Format, typer.Option("--format", help="gpkg or parquet")]
 
@@ -42,8 +62,19 @@ def register(app: typer.Typer) -> None:
 
 
 def hotspots(
-    manifest: ManifestArg,
+    source: SourceArg = None,
+    *,
     output: OutputOpt,
+    grids: GridsOpt = None,
+    incidents: IncidentsOpt = None,
+    buildings: BuildingsOpt = None,
+    repair: RepairOpt = False,
+    to_crs: ToCrsOpt = None,
+    map_: MapOpt = None,
+    layer: LayerOpt = None,
+    crs: CrsOpt = None,
+    encoding: EncodingOpt = None,
+    tz: TzOpt = None,
     category: Annotated[
         list[str] | None, typer.Option("--category", help="only these categories (repeatable)")
     ] = None,
@@ -66,16 +97,23 @@ def hotspots(
         bool, typer.Option(help="also Gi* over every incident up to the period's end")
     ] = False,
     fmt: FormatOpt = Format.gpkg,
+    lang: Annotated[
+        LangChoice, typer.Option("--lang", help="language of the summary and the workbook")
+    ] = LangChoice.ZH,
 ) -> None:
     """Counts per grid, Gi* hot spots, emerging hot spots, PAI and kernel density (热点分析).
 
-    The density of the period's incidents goes to ``density.tif`` (GeoTIFF, metric CRS,
-    incidents per km²) and its contour polygons to layer ``density_contours``;
-    ``--whole-period`` adds layer ``cell_hotspots_whole`` (Gi* of all incidents).
+    From a manifest, a workspace .gpkg, or files: ``--grids beats.zip --incidents
+    crimes.csv`` (any polygon layer can serve as the grids).  The density of the period's
+    incidents goes to ``density.tif`` (GeoTIFF, metric CRS, incidents per km²) and its
+    contour polygons to layer ``density_contours``; ``--whole-period`` adds layer
+    ``cell_hotspots_whole`` (Gi* of all incidents).
     """
+    files = {"grid": grids, "incident": incidents, "building": buildings}
     with user_errors(), progress() as bar:
         task = bar.add_task("load district", total=3)
-        district = load_district(manifest)
+        how = Reading.of(repair, to_crs, map_, layer, tz, crs=crs, encoding=encoding)
+        district = Inputs(source, files, how).district()
         bar.update(task, advance=1, description="hotspot review")
         review = hotspot_review(
             district,
@@ -92,12 +130,14 @@ def hotspots(
             whole_period=whole_period,
         )
         bar.update(task, advance=1, description="write results")
-        written = _write(hotspot_frames(review), output, fmt, tables={"pai": review.pai})
+        written = _write(
+            hotspot_frames(review), output, fmt, tables={"pai": review.pai}, lang=lang.lang
+        )
         if review.density is not None:
             written.append(write_geotiff(review.density, output / "density.tif"))
         bar.update(task, advance=1)
-    _print_hotspots(review)
-    console.print(f"written: {', '.join(str(p) for p in written)}")
+    _print_hotspots(review, lang.lang)
+    console.print(f"{Text('已写出', 'written').get(lang.lang)}: {', '.join(map(str, written))}")
 
 
 def hotspot_frames(review: HotspotReview) -> dict[str, gpd.GeoDataFrame]:
@@ -112,8 +152,23 @@ def hotspot_frames(review: HotspotReview) -> dict[str, gpd.GeoDataFrame]:
 
 
 def coverage(
-    manifest: ManifestArg,
+    source: SourceArg = None,
+    *,
     output: OutputOpt,
+    grids: GridsOpt = None,
+    tracks: TracksOpt = None,
+    joint_points: JointPointsOpt = None,
+    addresses: AddressesOpt = None,
+    visits: Annotated[
+        Path | None, typer.Option("--visits", help="visit table: address_id, time, visitor_role")
+    ] = None,
+    repair: RepairOpt = False,
+    to_crs: ToCrsOpt = None,
+    map_: MapOpt = None,
+    layer: LayerOpt = None,
+    crs: CrsOpt = None,
+    encoding: EncodingOpt = None,
+    tz: TzOpt = None,
     start: Annotated[str | None, typer.Option(help="period start (inclusive)")] = None,
     end: Annotated[str | None, typer.Option(help="period end (exclusive)")] = None,
     window: Annotated[
@@ -134,6 +189,9 @@ def coverage(
     ] = None,
     min_visit: Annotated[float, typer.Option(help="hot-spot visit that counts, minutes")] = 10.0,
     fmt: FormatOpt = Format.gpkg,
+    lang: Annotated[
+        LangChoice, typer.Option("--lang", help="language of the summary and the workbook")
+    ] = LangChoice.ZH,
 ) -> None:
     """Patrol coverage per grid, joint points visited, visit coverage (巡逻与走访覆盖).
 
@@ -141,9 +199,12 @@ def coverage(
     patrol dosage of each hot cell (minutes, visits of ≥ ``--min-visit`` minutes, the
     under-patrolled ones: layer ``hotspot_dosage``, sheet ``hotspot_visits``).
     """
+    files = {"grid": grids, "track": tracks, "joint_point": joint_points, "address": addresses}
     with user_errors(), progress() as bar:
         task = bar.add_task("load district", total=3)
-        district = load_district(manifest)
+        how = Reading.of(repair, to_crs, map_, layer, tz, crs=crs, encoding=encoding)
+        district = Inputs(source, files, how).district()
+        visit_table = _visits(visits or district.tables.get("visit"), district, how)
         road_frame = None if roads is None else read_frame(roads)
         cells = None if hotspots is None else read_frame(hotspots, layer="cell_hotspots")
         bar.update(task, advance=1, description="coverage review")
@@ -153,6 +214,7 @@ def coverage(
             at=at,
             start=start,
             end=end,
+            visits=visit_table,
             roads=road_frame,
             hot_cells=cells,
             within_m=within,
@@ -164,10 +226,19 @@ def coverage(
         )
         bar.update(task, advance=1, description="write results")
         frames, tables = coverage_frames(review)
-        written = _write(frames, output, fmt, tables=tables)
+        written = _write(frames, output, fmt, tables=tables, lang=lang.lang)
         bar.update(task, advance=1)
-    _print_coverage(review)
-    console.print(f"written: {', '.join(str(p) for p in written)}")
+    _print_coverage(review, lang.lang)
+    console.print(f"{Text('已写出', 'written').get(lang.lang)}: {', '.join(map(str, written))}")
+
+
+def _visits(path: Path | None, district: District, how: Reading) -> pd.DataFrame | None:
+    """The visit table read with times in local time (the zone of ``--tz`` or the data's)."""
+    if path is None:
+        return None
+    from gis.io import read_visits
+
+    return read_visits(path, tz=zone_of(district, how.tz))
 
 
 def coverage_frames(
@@ -193,6 +264,7 @@ def _write(
     fmt: Format,
     *,
     tables: dict[str, pd.DataFrame],
+    lang: Lang,
 ) -> list[Path]:
     """Layers to ``results.gpkg`` (or one GeoParquet each) and every frame to ``results.xlsx``."""
     folder.mkdir(parents=True, exist_ok=True)
@@ -205,55 +277,100 @@ def _write(
         write_layer(frame, path, layer=name)
         if path not in written:
             written.append(path)
-    written.append(write_workbook({**frames, **tables}, folder / "results.xlsx"))
+    sheets = review_sheets({**frames, **tables}, lang)
+    written.append(write_workbook(sheets, folder / "results.xlsx"))
     return written
 
 
-def _print_hotspots(review: HotspotReview) -> None:
+def _figures(title: str, rows: list[tuple[Text, str]], lang: Lang) -> Table:
+    table = Table(title=title)
+    table.add_column(Text("指标", "figure").get(lang))
+    table.add_column(Text("数值", "value").get(lang), justify="right")
+    for label, value in rows:
+        table.add_row(label.get(lang), value)
+    return table
+
+
+def _print_hotspots(review: HotspotReview, lang: Lang) -> None:
     p, g = review.period, review.grids
-    table = Table(title=f"{p.start:%Y-%m-%d} – {p.end:%Y-%m-%d} ({p.window})")
-    table.add_column("figure / 指标")
-    table.add_column("value / 数值", justify="right")
-    table.add_row("incidents in grids / 网格内警情", f"{int(g['count'].sum())}")
-    table.add_row("previous period / 上期", f"{int(g['previous_count'].sum())}")
-    table.add_row("hot / cold grids (Gi*) / 热点/冷点网格", _hot_cold(review.grid_hotspots))
-    table.add_row(f"cells / 格元 ({review.cell_size_m:.0f} m)", f"{len(review.cells)}")
-    table.add_row("hot / cold cells (Gi*) / 热点/冷点", _hot_cold(review.cell_hotspots))
+    window = WINDOWS[p.window].get(lang) if p.window in WINDOWS else str(p.window)
+    rows = [
+        (Text("网格内警情", "incidents in grids"), f"{int(g['count'].sum())}"),
+        (Text("上期警情", "previous period"), f"{int(g['previous_count'].sum())}"),
+        (Text("热点/冷点网格", "hot / cold grids (Gi*)"), _hot_cold(review.grid_hotspots)),
+        (
+            Text(
+                f"格网单元（边长 {review.cell_size_m:.0f} 米）",
+                f"cells ({review.cell_size_m:.0f} m)",
+            ),
+            f"{len(review.cells)}",
+        ),
+        (Text("热点/冷点格网单元", "hot / cold cells (Gi*)"), _hot_cold(review.cell_hotspots)),
+    ]
     em = review.emerging if review.emerging is not None else pd.DataFrame(columns=["pattern"])
-    for label, n in em.loc[em["pattern"] != "none", "label_en"].value_counts().items():
-        table.add_row(f"emerging: {label}", f"{n}")
-    table.add_row("PAI (3 %, previous → this period)", f"{review.evaluation.pai:.2f}")
-    console.print(table)
+    column = "label_zh" if lang == "zh" else "label_en"
+    for label, n in em.loc[em["pattern"] != "none", column].value_counts().items():
+        rows.append((Text(f"时空模式：{label}", f"emerging: {label}"), f"{n}"))
+    rows.append(
+        (
+            Text("预测精度指数（前 3% 面积，上期→本期）", "PAI (3 %, previous → this period)"),
+            f"{review.evaluation.pai:.2f}",
+        )
+    )
+    title = f"{p.start:%Y-%m-%d} – {p.end:%Y-%m-%d}（{window}）"
+    console.print(_figures(title, rows, lang))
 
 
 def _hot_cold(result: HotSpots) -> str:
     return f"{result.n_hot} / {result.n_cold}"
 
 
-def _print_coverage(review: CoverageReview) -> None:
+def _print_coverage(review: CoverageReview, lang: Lang) -> None:
     g = review.patrol.grids
-    table = Table(title="patrol and visit coverage / 巡逻与走访覆盖")
-    table.add_column("figure / 指标")
-    table.add_column("value / 数值", justify="right")
-    table.add_row("patrol hours / 巡逻时长 (h)", f"{g['patrol_minutes'].sum() / 60:.1f}")
-    table.add_row("patrol km / 巡逻里程", f"{g['distance_m'].sum() / 1000:.1f}")
-    table.add_row("grids never patrolled / 未巡逻网格", f"{int((g['patrol_minutes'] == 0).sum())}")
-    basis = "street length / 道路长度" if review.roads else "area / 面积"
-    table.add_row(f"mean reach, {basis} / 平均覆盖率", f"{g['covered_share'].mean():.1%}")
+    basis = Text("按道路长度", "street length") if review.roads else Text("按面积", "area")
+    rows = [
+        (Text("巡逻时长（小时）", "patrol hours"), f"{g['patrol_minutes'].sum() / 60:.1f}"),
+        (Text("巡逻里程（千米）", "patrol km"), f"{g['distance_m'].sum() / 1000:.1f}"),
+        (Text("未巡逻网格", "grids never patrolled"), f"{int((g['patrol_minutes'] == 0).sum())}"),
+        (
+            Text(f"平均巡逻覆盖率（{basis.zh}）", f"mean reach, {basis.en}"),
+            f"{g['covered_share'].mean():.1%}",
+        ),
+    ]
     if review.joint_points is not None:
-        table.add_row(
-            "joint points visited / 联防点到访率", f"{review.joint_points.visited_share:.1%}"
+        rows.append(
+            (
+                Text("联防联控点到点率", "joint points visited"),
+                f"{review.joint_points.visited_share:.1%}",
+            )
         )
     if review.dosage is not None:
-        table.add_row("hot cells / 热点格元", f"{len(review.dosage.areas)}")
-        table.add_row(
-            "under-patrolled hot cells / 巡逻不足热点", f"{len(review.dosage.under_patrolled)}"
+        rows.append((Text("热点格网单元", "hot cells"), f"{len(review.dosage.areas)}"))
+        rows.append(
+            (
+                Text("巡逻不足的热点格网单元", "under-patrolled hot cells"),
+                f"{len(review.dosage.under_patrolled)}",
+            )
         )
     if review.visits is not None:
         v = review.visits
-        table.add_row("visit coverage / 规范化走访覆盖率", f"{v.addresses['covered'].mean():.1%}")
-        table.add_row(
-            "uncovered key addresses / 未走访重点地址",
-            f"{int((v.uncovered['level'] != 'ordinary').sum())}",
+        rows.append(
+            (Text("规范化走访覆盖率", "visit coverage"), f"{v.addresses['covered'].mean():.1%}")
         )
-    console.print(table)
+        rows.append(
+            (
+                Text("未走访重点地址", "uncovered key addresses"),
+                f"{int((v.uncovered['level'] != 'ordinary').sum())}",
+            )
+        )
+    console.print(
+        _figures(Text("巡逻与走访覆盖", "patrol and visit coverage").get(lang), rows, lang)
+    )
+
+
+WINDOWS = {
+    "day": Text("日", "day"),
+    "week": Text("周", "week"),
+    "month": Text("月", "month"),
+    "custom": Text("自定义", "custom"),
+}

@@ -15,17 +15,21 @@ import typer
 
 from beatgrid.commands._choices import AreaScope, LangChoice, Window
 from beatgrid.commands._common import console, progress, user_errors
+from beatgrid.commands._inputs import Inputs, Reading, reads_layers, zone_of
 from gis.briefing import BriefKind, make_brief, read_weights
 from gis.briefing.assessment import assessment_sheets
 from gis.briefing.labels import ROLE
 from gis.briefing.scope import ScopeKind as BriefScope
 from gis.checks import check_district
-from gis.district import District, load_district
+from gis.district import District
 from gis.documents import read_letterhead
 from gis.errors import ConfigError
-from gis.io import read_events, write_workbook
+from gis.io import read_events, read_visits, write_workbook
 
-ManifestArg = Annotated[Path, typer.Argument(help="district manifest.json (or its folder)")]
+ManifestArg = Annotated[
+    Path,
+    typer.Argument(help="district manifest.json (or its folder), or a workspace .gpkg (import)"),
+]
 AtOpt = Annotated[str, typer.Option("--at", help="a date in the period, e.g. 2025-11-20")]
 ScopeOpt = Annotated[
     tuple[AreaScope, str] | None,
@@ -43,8 +47,10 @@ def register(app: typer.Typer) -> None:
     app.command("wallmap")(wallmap)
 
 
+@reads_layers(tz=True)
 def brief(
     manifest: ManifestArg,
+    how: Reading,
     output: Annotated[Path, typer.Option("--output", "-o", help=".docx, .html or .pdf")],
     period: Annotated[Window, typer.Option("--period", help="day, week or month")],
     at: AtOpt,
@@ -61,7 +67,7 @@ def brief(
         _writable(output, (".docx", ".html", ".pdf"))
         with progress() as bar:
             task = bar.add_task("loading / 读取", total=4)
-            district = load_district(manifest)
+            district = Inputs(manifest, {}, how).district()
             bar.update(task, advance=1, description="checking / 一致性检查")
             report = check_district(district) if check else None
             bar.update(task, advance=1, description="analysing / 分析")
@@ -71,7 +77,9 @@ def brief(
                 at=when,
                 scope=_scope(scope),
                 check=report,
-                events=_events(district),
+                events=_events(district, how),
+                visits=_visits(district, how),
+                tz=zone_of(district, how.tz),
                 lang=lang.lang,
             )
             bar.update(task, advance=1, description="writing / 写出")
@@ -81,8 +89,10 @@ def brief(
         console.print(f"written / 已写出: {output} ({state})")
 
 
+@reads_layers(tz=True)
 def assess(
     manifest: ManifestArg,
+    how: Reading,
     output: Annotated[Path, typer.Option("--output", "-o", help=".xlsx")],
     period: Annotated[Window, typer.Option("--period", help="week or month")],
     at: AtOpt,
@@ -96,14 +106,16 @@ def assess(
         if period is Window.day:
             raise ConfigError("assessment is weekly or monthly / 考核按周或按月")
         when, table = _date(at), read_weights(weights)
-        district = load_district(manifest)
+        district = Inputs(manifest, {}, how).district()
         result = make_brief(
             district,
             kind=cast(BriefKind, period.value),
             at=when,
             scope=_scope(scope),
             weights=table,
-            events=_events(district),
+            events=_events(district, how),
+            visits=_visits(district, how),
+            tz=zone_of(district, how.tz),
             lang=lang.lang,
         )
         assert result.assessment is not None
@@ -115,8 +127,10 @@ def assess(
         console.print(f"written / 已写出: {output}")
 
 
+@reads_layers()
 def wallmap(
     manifest: ManifestArg,
+    how: Reading,
     community: Annotated[str, typer.Argument(help="community id (社区编码)")],
     output: Annotated[Path, typer.Option("--output", "-o", help=".pdf or .png (A3)")],
     letterhead: LetterheadOpt = None,
@@ -127,14 +141,20 @@ def wallmap(
     with user_errors():
         head = read_letterhead(letterhead)
         _writable(output, (".pdf", ".png"))
-        write_wall_map(load_district(manifest), community, output, letterhead=head)
+        write_wall_map(Inputs(manifest, {}, how).district(), community, output, letterhead=head)
         console.print(f"written / 已写出: {output}")
 
 
-def _events(district: District) -> pd.DataFrame | None:
-    """The district's event table (事件流转), when its manifest names one."""
+def _events(district: District, how: Reading) -> pd.DataFrame | None:
+    """The district's event table (事件流转), when its manifest names one, in local time."""
     path = district.tables.get("event")
-    return None if path is None else read_events(path)
+    return None if path is None else read_events(path, tz=zone_of(district, how.tz))
+
+
+def _visits(district: District, how: Reading) -> pd.DataFrame | None:
+    """The district's visit table (走访记录), when its manifest names one, in local time."""
+    path = district.tables.get("visit")
+    return None if path is None else read_visits(path, tz=zone_of(district, how.tz))
 
 
 def _date(text: str) -> pd.Timestamp:

@@ -8,7 +8,6 @@ and the findings per rule; writes GeoPackage, GeoJSON, XLSX, CSV and HTML with
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -19,13 +18,14 @@ from rich.table import Table
 from beatgrid.commands._choices import LangChoice
 from beatgrid.commands._common import console, user_errors
 from beatgrid.commands._inputs import (
+    CrsOpt,
+    EncodingOpt,
     LayerOpt,
     MapOpt,
+    Reading,
     RepairOpt,
     ToCrsOpt,
     is_workspace,
-    layer_names,
-    mappings,
     read_one,
     read_workspace,
     same_crs,
@@ -77,6 +77,8 @@ def check(
     to_crs: ToCrsOpt = None,
     map_: MapOpt = None,
     layer: LayerOpt = None,
+    crs: CrsOpt = None,
+    encoding: EncodingOpt = None,
     parent_ids: Annotated[
         str,
         typer.Option(
@@ -117,23 +119,13 @@ def check(
             codes=_codes(codes),
         )
         register = load_exceptions(exceptions) if exceptions else None
-        reading = Reading(repair, to_crs, mappings(map_), layer_names(layer))
+        reading = Reading.of(repair, to_crs, map_, layer, crs=crs, encoding=encoding)
         report = _run(manifest, files, assignments, config=config, register=register, how=reading)
         language = lang.lang
         _print(report, language)
         if output is not None:
             _write(report, output, language)
     raise typer.Exit(0 if report.ok else 1)
-
-
-@dataclass(frozen=True)
-class Reading:
-    """How the layers are read: the shared options of :mod:`beatgrid.commands._inputs`."""
-
-    repair: bool
-    to_crs: str | None
-    maps: dict[str, dict[str, str]]
-    layers: dict[str, str]
 
 
 def _codes(value: str) -> Literal["auto", "on", "off"]:
@@ -161,13 +153,11 @@ def _run(
             return check_district(district, config=config, exceptions=register)
         layers = {k: v for k in LAYER_ATTRIBUTES if (v := _frame(district, k)) is not None}
     elif manifest is not None:
-        layers = read_workspace(
-            manifest, tuple(_FILES), repair=how.repair, maps=how.maps, layers=how.layers
-        )
+        layers = read_workspace(manifest, tuple(_FILES), **how.options())
     if not given and not layers:
         raise ConfigError("give a manifest or at least one layer file (--grids, --beats, ...)")
     for kind, path in given.items():
-        layers[kind] = read_one(path, kind, repair=how.repair, maps=how.maps, layers=how.layers)
+        layers[kind] = read_one(path, kind, **how.options())
     layers = same_crs(layers, how.to_crs)
     table = None if assignments is None else read_one(assignments, "assignment", maps=how.maps)
     if register is None:

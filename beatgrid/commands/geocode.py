@@ -18,6 +18,7 @@ from rich.table import Table
 
 from beatgrid.commands._choices import LangChoice
 from beatgrid.commands._common import console, err_console, progress, user_errors
+from beatgrid.commands._inputs import Inputs, MapOpt, Reading, RepairOpt, read_one
 from gis.errors import ConfigError, DataQualityWarning
 from gis.i18n import Lang, Text
 
@@ -38,7 +39,10 @@ def geocode(
     source: Annotated[Path, typer.Argument(help="incidents: CSV, XLSX or (Geo)Parquet")],
     output: Annotated[Path, typer.Option("--output", "-o", help="result: .csv, .xlsx or .parquet")],
     areas: Annotated[
-        Path | None, typer.Option("--areas", "-a", help="district manifest.json (or its folder)")
+        Path | None,
+        typer.Option(
+            "--areas", "-a", help="district manifest.json (or its folder) or workspace .gpkg"
+        ),
     ] = None,
     layer: Annotated[
         list[str] | None,
@@ -47,9 +51,8 @@ def geocode(
     layer_id: Annotated[
         list[str] | None, typer.Option("--layer-id", help="KIND=COLUMN id column of a layer")
     ] = None,
-    repair: Annotated[
-        bool, typer.Option("--repair", help="repair layers (merge split areas, fix polygons)")
-    ] = False,
+    repair: RepairOpt = False,
+    map_: MapOpt = None,
     crs: Annotated[
         str, typer.Option("--crs", help="input coordinates: wgs84, cgcs2000, gcj02, bd09, EPSG:…")
     ] = "wgs84",
@@ -108,7 +111,7 @@ def geocode(
         columns = peek_columns(source) if source.is_file() else []
         picked = pick_coordinates(columns, x=x, y=y)
         err_console.print(picked.describe().get(language))
-        layers = _area_layers(areas, layer or [], layer_id or [], repair=repair)
+        layers = _area_layers(areas, layer or [], layer_id or [], repair=repair, maps=map_)
         index = build_area_index(layers, tolerance_m=tolerance)
         context = AddressContext()
         if gazetteer is not None:  # roads and 小区 names: the files, else the manifest's
@@ -138,23 +141,30 @@ def geocode(
 
 
 def _area_layers(
-    manifest: Path | None, layers: list[str], ids: list[str], *, repair: bool
+    manifest: Path | None,
+    layers: list[str],
+    ids: list[str],
+    *,
+    repair: bool,
+    maps: list[str] | None = None,
 ) -> dict[str, gpd.GeoDataFrame]:
-    """Area layers from a manifest and/or KIND=FILE options."""
-    from gis.district import load_district
+    """Area layers from a manifest or workspace .gpkg and/or KIND=FILE options."""
     from gis.geocoding.assign import district_areas
-    from gis.io import read_layer
 
+    how = Reading.of(repair, map_=maps)
     found: dict[str, gpd.GeoDataFrame] = {}
     if manifest is not None:
-        found.update(district_areas(load_district(manifest, repair=repair)))
+        found.update(district_areas(Inputs(manifest, {}, how).district()))
     id_columns = dict(_pair(item, "--layer-id") for item in ids)
     for item in layers:
         kind, file = _pair(item, "--layer")
-        mapping = {"id": id_columns[kind]} if kind in id_columns else None
+        by_kind = dict(how.maps)
+        if kind in id_columns:
+            by_kind[kind] = {**by_kind.get(kind, {}), "id": id_columns[kind]}
+        options = {**how.options(), "maps": by_kind}
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", DataQualityWarning)
-            found[kind] = read_layer(Path(file), kind=kind, mapping=mapping, repair=repair).gdf
+            found[kind] = read_one(Path(file), kind, **options)
     if not found:
         raise ConfigError("give the areas: --areas manifest.json or --layer KIND=FILE")
     return found

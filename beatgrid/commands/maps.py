@@ -17,12 +17,13 @@ import typer
 from beatgrid.commands._choices import BasemapCrs, LangChoice, MapValue
 from beatgrid.commands._common import console, user_errors
 from beatgrid.commands._inputs import (
+    CrsOpt,
+    EncodingOpt,
     LayerOpt,
     MapOpt,
+    Reading,
     RepairOpt,
     ToCrsOpt,
-    layer_names,
-    mappings,
     read_one,
     same_crs,
 )
@@ -93,6 +94,8 @@ def alignment(
     to_crs: ToCrsOpt = None,
     map_: MapOpt = None,
     layer: LayerOpt = None,
+    crs: CrsOpt = None,
+    encoding: EncodingOpt = None,
     lang: LangOpt = LangChoice.ZH,
     basemap_url: BasemapOpt = None,
     basemap_crs: BasemapCrsOpt = BasemapCrs.WGS84,
@@ -106,9 +109,9 @@ def alignment(
 
     files = {"grid": grids, "beat": beats, "aux_beat": aux_beats, "joint_point": joint_points}
     with user_errors():
-        maps, names = mappings(map_), layer_names(layer)
+        how = Reading.of(repair, to_crs, map_, layer, crs=crs, encoding=encoding)
         read = {
-            kind: read_one(path, kind, repair=repair, maps=maps, layers=names)
+            kind: read_one(path, kind, **how.options())
             for kind, path in files.items()
             if path is not None
         }

@@ -18,8 +18,9 @@ from rich.table import Table
 
 from beatgrid.commands._choices import ScopeChoice
 from beatgrid.commands._common import console, user_errors
-from gis.district import District, load_district
-from gis.io import read_frame, read_layer, write_layer
+from beatgrid.commands._inputs import Inputs, Reading, one_crs, read_one, reads_layers
+from gis.district import District
+from gis.io import read_frame, write_layer
 from gis.redraw import (
     EditResult,
     Impact,
@@ -37,7 +38,10 @@ from gis.redraw.notice import build_notice
 
 app = typer.Typer(help="Redraw grids safely (网格调整): edits, diff, impact, balance, notice.")
 
-Manifest = Annotated[Path, typer.Argument(help="district manifest.json (or its folder)")]
+Manifest = Annotated[
+    Path,
+    typer.Argument(help="district manifest.json (or its folder), or a workspace .gpkg (import)"),
+]
 Output = Annotated[Path, typer.Option("--output", "-o", help="file to write")]
 Lock = Annotated[list[str] | None, typer.Option("--lock", help="grid id that must not change")]
 
@@ -47,8 +51,15 @@ def register(root: typer.Typer) -> None:
     root.add_typer(app, name="redraw")
 
 
-def _district(path: Path) -> District:
-    return load_district(path / "manifest.json" if path.is_dir() else path)
+def _district(path: Path, how: Reading) -> District:
+    """The district of a manifest (or its folder) or of a workspace .gpkg, read as ``how``."""
+    district: District = Inputs(path, {}, how).district()
+    return district
+
+
+def _new_grids(path: Path, how: Reading) -> gpd.GeoDataFrame:
+    """The new grid layer file, read with the same options as the district."""
+    return one_crs({"grid": read_one(path, "grid", **how.options())}, how.to_crs)["grid"]
 
 
 def _grids(district: District) -> gpd.GeoDataFrame:
@@ -64,8 +75,10 @@ def _save(result: EditResult, output: Path) -> None:
 
 
 @app.command("split")
+@reads_layers()
 def split(
     manifest: Manifest,
+    how: Reading,
     grid_id: Annotated[str, typer.Argument(help="grid to split")],
     line: Annotated[str, typer.Option("--line", help="WKT LINESTRING in the grids' CRS")],
     output: Output,
@@ -74,7 +87,7 @@ def split(
 ) -> None:
     """Split a grid by a line crossing it (网格分割)."""
     with user_errors():
-        d = _district(manifest)
+        d = _district(manifest, how)
         result = _split(
             _grids(d),
             grid_id,
@@ -87,8 +100,10 @@ def split(
 
 
 @app.command("merge")
+@reads_layers()
 def merge(
     manifest: Manifest,
+    how: Reading,
     ids: Annotated[list[str], typer.Argument(help="adjacent grids of one community")],
     output: Output,
     new_id: Annotated[str | None, typer.Option("--new-id")] = None,
@@ -96,7 +111,7 @@ def merge(
 ) -> None:
     """Merge adjacent grids (网格合并)."""
     with user_errors():
-        d = _district(manifest)
+        d = _district(manifest, how)
         result = merge_grids(
             _grids(d), ids, new_id=new_id, communities=d.communities, locked=lock or ()
         )
@@ -104,8 +119,10 @@ def merge(
 
 
 @app.command("move")
+@reads_layers()
 def move(
     manifest: Manifest,
+    how: Reading,
     first: Annotated[str, typer.Argument(help="grid on one side")],
     second: Annotated[str, typer.Argument(help="its neighbour")],
     line: Annotated[str, typer.Option("--line", help="new shared boundary, WKT")],
@@ -114,7 +131,7 @@ def move(
 ) -> None:
     """Move the shared boundary of two neighbouring grids (边界调整)."""
     with user_errors():
-        d = _district(manifest)
+        d = _district(manifest, how)
         result = move_boundary(
             _grids(d),
             first,
@@ -127,8 +144,10 @@ def move(
 
 
 @app.command("reassign")
+@reads_layers()
 def reassign(
     manifest: Manifest,
+    how: Reading,
     grid_id: Annotated[str, typer.Argument(help="grid to move")],
     community: Annotated[str, typer.Argument(help="the neighbouring community it joins")],
     output: Output,
@@ -139,7 +158,7 @@ def reassign(
 ) -> None:
     """Move a grid to a neighbouring community (网格划转); both communities are reshaped."""
     with user_errors():
-        d = _district(manifest)
+        d = _district(manifest, how)
         if d.communities is None:
             raise typer.BadParameter("the manifest has no community layer")
         result = reassign_grid(
@@ -151,8 +170,10 @@ def reassign(
 
 
 @app.command("draw")
+@reads_layers()
 def draw(
     manifest: Manifest,
+    how: Reading,
     polygon: Annotated[str, typer.Option("--polygon", help="WKT POLYGON in the grids' CRS")],
     output: Output,
     new_id: Annotated[str | None, typer.Option("--new-id")] = None,
@@ -161,7 +182,7 @@ def draw(
 ) -> None:
     """Draw a new grid carved out of the grids it covers (新增网格)."""
     with user_errors():
-        d = _district(manifest)
+        d = _district(manifest, how)
         result = draw_grid(
             _grids(d),
             shapely.from_wkt(polygon),
@@ -174,15 +195,17 @@ def draw(
 
 
 @app.command("diff")
+@reads_layers()
 def diff(
     manifest: Manifest,
+    how: Reading,
     after: Annotated[Path, typer.Argument(help="the new grid layer file")],
     output: Annotated[Path | None, typer.Option("--output", "-o", help="CSV")] = None,
 ) -> None:
     """Diff the district's grids against a new version (areas, households moving)."""
     with user_errors():
-        d = _district(manifest)
-        new = read_layer(after, kind="grid").gdf
+        d = _district(manifest, how)
+        new = _new_grids(after, how)
         result = diff_grids(_grids(d), new, buildings=d.buildings)
         table = Table("status", "count")
         for status, count in result.counts().items():
@@ -193,14 +216,16 @@ def diff(
 
 
 @app.command("impact")
+@reads_layers()
 def impact(
     manifest: Manifest,
+    how: Reading,
     after: Annotated[Path, typer.Argument(help="the new grid layer file")],
 ) -> None:
     """What a new grid version affects: beats, aux beats, points, officers, incidents."""
     with user_errors():
-        d = _district(manifest)
-        result = impact_of(d, read_layer(after, kind="grid").gdf)
+        d = _district(manifest, how)
+        result = impact_of(d, _new_grids(after, how))
         table = Table("impact / 影响", "count")
         for key, value in result.summary().items():
             table.add_row(key, str(value))
@@ -223,21 +248,23 @@ def impact_of(d: District, new: gpd.GeoDataFrame) -> Impact:
 
 
 @app.command("notice")
+@reads_layers()
 def notice(
     manifest: Manifest,
+    how: Reading,
     after: Annotated[Path, typer.Argument(help="the new grid layer file")],
     output: Annotated[Path, typer.Option("--output", "-o", help="folder")],
     sender: Annotated[str, typer.Option("--from")] = "",
     recipient: Annotated[str, typer.Option("--to")] = "",
     date: Annotated[str, typer.Option("--date")] = "",
     with_map: Annotated[
-        bool, typer.Option("--map", help="also write changes.html (interactive map)")
+        bool, typer.Option("--changes-map", help="also write changes.html (interactive map)")
     ] = False,
 ) -> None:
     """Write the change notice to the police station (HTML + XLSX, zh/en)."""
     with user_errors():
-        d = _district(manifest)
-        new = read_layer(after, kind="grid").gdf
+        d = _district(manifest, how)
+        new = _new_grids(after, how)
         found = impact_of(d, new)
         result = build_notice(found, _grids(d), new, sender=sender, recipient=recipient, date=date)
         output.mkdir(parents=True, exist_ok=True)
@@ -249,8 +276,10 @@ def notice(
 
 
 @app.command("balance")
+@reads_layers()
 def balance(
     manifest: Manifest,
+    how: Reading,
     output: Output,
     community: Annotated[str | None, typer.Option("--community", help="only this one")] = None,
     min_households: Annotated[float, typer.Option("--min-households")] = 300,
@@ -265,7 +294,7 @@ def balance(
 ) -> None:
     """Redraw grids so every grid's households lie in the band (人口规模适度)."""
     with user_errors():
-        d = _district(manifest)
+        d = _district(manifest, how)
         band = Band(
             min_households=min_households,
             max_households=max_households,
@@ -312,14 +341,16 @@ def balance(
 
 
 @app.command("beats")
+@reads_layers()
 def beats(
     manifest: Manifest,
+    how: Reading,
     output: Output,
     seed: Annotated[int, typer.Option("--seed")] = 0,
 ) -> None:
     """Propose officer beats as balanced unions of whole grids (责任区均衡划分)."""
     with user_errors():
-        d = _district(manifest)
+        d = _district(manifest, how)
         if d.beats is None or d.buildings is None:
             raise typer.BadParameter("the manifest needs beats and buildings")
         result = propose_beats(_grids(d), d.beats, d.buildings, incidents=d.incidents, seed=seed)

@@ -364,6 +364,19 @@ class _Options(BaseModel):
     rules: frozenset[str] | None
     severities: dict[str, Severity]
 
+    @field_validator("parent_ids", mode="before")
+    @classmethod
+    def _parent_ids_text(cls, value: object) -> object:
+        """``"zeros"``, ``"width=2,upper"`` … as the CLI's ``--parent-ids`` (JSON options)."""
+        try:
+            if isinstance(value, str):
+                return IdNormalization.parse(value)
+            if isinstance(value, Mapping):
+                return IdNormalization(**value)
+        except (ConfigError, TypeError) as exc:
+            raise ValueError(str(exc)) from None
+        return value
+
     @field_validator("rules")
     @classmethod
     def _known_rules(cls, value: frozenset[str] | None) -> frozenset[str] | None:

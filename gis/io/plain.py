@@ -17,6 +17,7 @@ import pandas as pd
 from gis.errors import FieldError
 from gis.io.read import check_file
 from gis.io.tabular import read_table
+from gis.io.validate import local_zone, parse_times
 
 VISIT_COLUMNS = ("address_id", "time", "visitor_role")
 
@@ -34,8 +35,11 @@ def read_plain(path: str | Path, *, columns: tuple[str, ...] = ()) -> pd.DataFra
     return _table(Path(path), columns)
 
 
-def read_visits(path: str | Path) -> pd.DataFrame:
+def read_visits(path: str | Path, *, tz: str | None = None) -> pd.DataFrame:
     """A visit table with ``address_id`` (str), ``time`` (datetime64) and ``visitor_role``.
+
+    Times that carry a zone are converted to local wall-clock time in ``tz`` (IANA name,
+    default UTC), so days are counted in local time.
 
     Raises
     ------
@@ -46,7 +50,7 @@ def read_visits(path: str | Path) -> pd.DataFrame:
     """
     path = Path(path)
     frame = _table(path, VISIT_COLUMNS)
-    frame["time"] = _times(frame, "time", path=path, required=True)
+    frame["time"] = _times(frame, "time", path=path, required=True, tz=tz)
     return frame.assign(address_id=frame["address_id"].astype(str))
 
 
@@ -54,10 +58,11 @@ EVENT_TIMES = ("received_at", "responded_at", "closed_at", "due_at")
 EVENT_COLUMNS = ("id", "category", "grid_id", *EVENT_TIMES)
 
 
-def read_events(path: str | Path) -> pd.DataFrame:
+def read_events(path: str | Path, *, tz: str | None = None) -> pd.DataFrame:
     """An event table (事件流转) with ``id``, ``category``, ``grid_id`` (str) and the times
     ``received_at``, ``responded_at``, ``closed_at``, ``due_at`` (datetime64; the middle
-    two are empty until done), ``assignees`` split on ``;``.
+    two are empty until done), ``assignees`` split on ``;``.  Times that carry a zone are
+    kept as local wall-clock time in ``tz`` (default UTC).
 
     Raises
     ------
@@ -70,7 +75,7 @@ def read_events(path: str | Path) -> pd.DataFrame:
     frame = _table(path, EVENT_COLUMNS)
     for column in EVENT_TIMES:
         required = column in ("received_at", "due_at")
-        frame[column] = _times(frame, column, path=path, required=required)
+        frame[column] = _times(frame, column, path=path, required=required, tz=tz)
     frame["grid_id"] = frame["grid_id"].astype("string").fillna("").astype(str)
     if "assignees" in frame:
         frame["assignees"] = frame["assignees"].fillna("").astype(str).str.split(";")
@@ -89,12 +94,17 @@ def _table(path: Path, columns: tuple[str, ...]) -> pd.DataFrame:
     return frame
 
 
-def _times(frame: pd.DataFrame, column: str, *, path: Path, required: bool) -> pd.Series:
-    """``column`` as datetimes; a value that cannot be read (or, when ``required``, an
-    empty one) names its file, row and field."""
+def _times(
+    frame: pd.DataFrame, column: str, *, path: Path, required: bool, tz: str | None = None
+) -> pd.Series:
+    """``column`` as local datetimes (zoned values converted to ``tz``); a value that cannot
+    be read (or, when ``required``, an empty one) names its file, row and field."""
     text = frame[column].astype("string").str.strip()
     text = text.where(text != "")
-    times = pd.to_datetime(text, errors="coerce")
+    zone = local_zone(tz or "UTC")
+    times = parse_times(text, tz=zone)
+    if getattr(times.dt, "tz", None) is not None:
+        times = times.dt.tz_convert(zone).dt.tz_localize(None)
     unread = times.isna() if required else times.isna() & text.notna()
     bad = np.flatnonzero(unread.to_numpy())
     if bad.size:

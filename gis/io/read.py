@@ -231,7 +231,7 @@ def _spatial(
         rows=rows,
         crs_note=note,
         column_map=raw.match.columns,
-        tz=tz or _default_zone(gdf),
+        tz=tz or default_zone(gdf),
     )
     out = result.gdf.reset_index(drop=True)
     if src.chinese is not None:
@@ -257,7 +257,7 @@ def _check_plausible(
     check_extent(lonlat.bounds.to_numpy(), limits=limits, source=source, rows=rows)
 
 
-def _default_zone(gdf: gpd.GeoDataFrame) -> str:
+def default_zone(gdf: gpd.GeoDataFrame) -> str:
     """``Asia/Shanghai`` when the bulk of the features lies in China, else ``UTC``."""
     geoms = np.asarray(gdf.geometry.array, dtype=object)[:: max(1, len(gdf) // 10_000)]
     box = shapely.bounds(geoms)

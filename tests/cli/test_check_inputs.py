@@ -96,3 +96,79 @@ def test_every_hint_names_an_option_that_exists() -> None:
     missing = {o: where for o, where in named.items() if o not in options}
     assert not missing, missing
     assert {"--map", "--repair", "--to-crs", "--layer", "--parent-ids"} <= set(named)
+
+
+READING = {"--repair", "--to-crs", "--map", "--layer", "--crs", "--encoding"}
+"""The shared reading options (``beatgrid.commands._inputs``)."""
+
+LAYER_COMMANDS = {
+    ("check",): False,
+    ("hotspots",): True,
+    ("coverage",): True,
+    ("brief",): True,
+    ("assess",): True,
+    ("wallmap",): False,
+    ("map", "alignment"): False,
+    **{
+        ("redraw", name): False
+        for name in ("split", "merge", "move", "reassign", "draw", "diff", "impact", "notice")
+    },
+    **{("redraw", name): False for name in ("balance", "beats")},
+}
+"""Every command that reads layers → whether it counts by day/week/month (has ``--tz``)."""
+
+
+def _command_options(path: tuple[str, ...]) -> set[str]:
+    command = typer.main.get_command(app)
+    for name in path:
+        command = command.commands[name]  # type: ignore[attr-defined]
+    return {o for p in command.params for o in (*p.opts, *p.secondary_opts) if o.startswith("--")}
+
+
+def _reading_hints() -> dict[str, str]:
+    """Options named by the messages of the reading code (gis.io, fields, district …)."""
+    named: dict[str, str] = {}
+    places = [ROOT / "gis" / "io", ROOT / "gis" / "crs"] + [
+        ROOT / "gis" / f"{name}.py" for name in ("fields", "district", "manifest", "layers")
+    ]
+    for place in places:
+        for path in [place] if place.is_file() else sorted(place.rglob("*.py")):
+            for literal in re.findall(r"\"[^\"\n]*\"|'[^'\n]*'", path.read_text(encoding="utf-8")):
+                for option in re.findall(r"(?<![\w-])--[a-z][a-z0-9-]+", literal):
+                    named.setdefault(option, str(path.relative_to(ROOT)))
+    return named
+
+
+def test_every_command_reading_layers_has_the_shared_options() -> None:
+    for path, counts_days in LAYER_COMMANDS.items():
+        options = _command_options(path)
+        assert options >= READING, (path, READING - options)
+        assert ("--tz" in options) == counts_days, path
+
+
+def test_every_reading_hint_names_an_option_of_every_command_that_reads() -> None:
+    """A hint from reading a layer (``--map id=COLUMN``, ``--repair``, ``--crs`` …) may come
+    from any command that reads layers: each of them must have the option it names."""
+    hints = _reading_hints()
+    assert {"--map", "--repair", "--to-crs", "--layer", "--crs", "--encoding"} <= set(hints)
+    for path in LAYER_COMMANDS:
+        missing = {o: where for o, where in hints.items() if o not in _command_options(path)}
+        assert not missing, (path, missing)
+
+
+def test_hints_on_raw_seattle_name_options_of_the_command_given(
+    shared_data: Path, tmp_path: Path
+) -> None:
+    """Seattle's beats have no id column: each command's own hint names its own options."""
+    beats = shared_data / "seattle" / "spd-beats.geojson"
+    runs = {
+        ("check",): ["--grids", beats],
+        ("hotspots",): ["--grids", beats, "-o", tmp_path],
+        ("coverage",): ["--grids", beats, "-o", tmp_path],
+    }
+    for path, args in runs.items():
+        result = CliRunner().invoke(app, [*path, *map(str, args)])
+        assert result.exit_code == 2, result.output
+        named = set(re.findall(r"(?<![\w-])--[a-z][a-z0-9-]+", result.output))
+        assert "--map" in named, result.output
+        assert named <= _command_options(path), (path, named - _command_options(path))

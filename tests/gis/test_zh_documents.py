@@ -84,3 +84,33 @@ def test_demo_notice_is_chinese(district, tmp_path: Path) -> None:
     assert set(impact.officers["area_id"]) & {"ZRQ08", "ZRQ09"} == set()
     assert_chinese(notice.write_html(tmp_path / "notice.html"))
     assert_chinese(notice.write_xlsx(tmp_path / "notice.xlsx"))
+
+
+def test_demo_review_workbooks_are_chinese(district, tmp_path: Path) -> None:
+    """The hot-spot and coverage workbooks of ``beatgrid hotspots`` / ``coverage``: Chinese
+    sheet names, headers and values in zh; English ones with ``lang="en"``."""
+    import re
+
+    from beatgrid.commands.analytics import coverage_frames, hotspot_frames
+    from gis.coverage import coverage_review
+    from gis.hotspots import hotspot_review
+    from gis.io import write_workbook
+    from gis.labels import review_sheets
+
+    hot = hotspot_review(district)
+    cov = coverage_review(district, window="week", hotspots=hot)
+    frames, tables = coverage_frames(cov)
+    sheets = {**hotspot_frames(hot), "pai": hot.pai, **frames, **tables}
+    assert {"emerging", "joint_points", "hotspot_dosage", "grid_visits"} <= set(sheets)
+    zh = write_workbook(review_sheets(sheets, "zh"), tmp_path / "zh.xlsx")
+    assert_chinese(zh)
+    book = pd.read_excel(zh, sheet_name=None)
+    assert len(book) == len(sheets)
+    patrol = book["网格巡逻覆盖"]["巡逻覆盖率（%）"]
+    assert (patrol.round(1) == patrol).all() and patrol.max() > 1  # percentages, rounded
+    en = pd.read_excel(
+        write_workbook(review_sheets(sheets, "en"), tmp_path / "en.xlsx"), sheet_name=None
+    )
+    cjk = re.compile(r"[\u4e00-\u9fff]")
+    for name, frame in en.items():
+        assert not cjk.search(name) and not any(cjk.search(str(c)) for c in frame.columns), name

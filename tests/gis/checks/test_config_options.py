@@ -40,3 +40,42 @@ def test_untrusted_options_refuse_unknown_names_and_coerce_numbers() -> None:
     config = CheckConfig.from_options({"tolerance_m": "3", "rules": ["gap", "overlap"]})
     assert config.tolerance_m == 3.0 and config.rules == frozenset({"gap", "overlap"})
     assert config.enabled("gap") and not config.enabled("orphan")
+
+
+@pytest.mark.parametrize(
+    ("given", "strip", "width", "case"),
+    [
+        ("zeros", True, None, "keep"),
+        ("strip-zeros", True, None, "keep"),
+        ("width=2,upper", False, 2, "upper"),
+        ({"width": 4}, False, 4, "keep"),
+        ("exact", False, None, "keep"),
+    ],
+)
+def test_parent_ids_given_as_text_like_the_cli_option(
+    given: object, strip: bool, width: int | None, case: str
+) -> None:
+    config = CheckConfig.from_options({"parent_ids": given})
+    normalisation = config.parent_ids
+    assert (normalisation.strip_zeros, normalisation.width, normalisation.case) == (
+        strip,
+        width,
+        case,
+    )
+    assert normalisation.one("07") == ("7" if strip else "07".zfill(width or 0))
+
+
+def test_bad_parent_ids_text_is_named() -> None:
+    with pytest.raises(ConfigError, match=r"'parent_ids'.*unknown normalisation 'sideways'"):
+        CheckConfig.from_options({"parent_ids": "sideways"})
+
+
+def test_service_check_options_take_the_same_parent_ids_text() -> None:
+    from pydantic import ValidationError
+
+    from api.schemas import CheckOptions
+
+    config = CheckOptions(parent_ids="zeros", codes="off").config()
+    assert config.parent_ids.strip_zeros and config.codes == "off"
+    with pytest.raises(ValidationError, match="unknown normalisation"):
+        CheckOptions(parent_ids="sideways")

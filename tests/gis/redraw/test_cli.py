@@ -45,7 +45,7 @@ def test_balance_then_notice_on_demo(demo_dir: Path, tmp_path: Path) -> None:
         "禾洲街道",
         "--to",
         "禾洲派出所",
-        "--map",
+        "--changes-map",
     )
     assert code == 0, text
     html = (tmp_path / "notice" / "notice.html").read_text(encoding="utf-8")

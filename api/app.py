@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 
+from anyio import to_thread
 from fastapi import APIRouter, Depends, FastAPI, Response
 
 from api import db, errors, ogc, params, tiles
@@ -47,6 +48,8 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # synchronous routes run in anyio's threads; the pool is sized for this many
+        to_thread.current_default_thread_limiter().total_tokens = settings.threads
         yield
         app.state.jobs.shutdown()
         engine.dispose()

@@ -10,7 +10,7 @@ from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import OAuth2PasswordBearer
 from sqlalchemy.orm import Session
 
-from api.auth import Principal, principal, user_for_token
+from api.auth import Principal, principal_for_token
 from api.origin import foreign_origin
 from api.settings import Settings
 
@@ -43,7 +43,7 @@ def get_user(
     """
     by_cookie = not token
     token = token or request.cookies.get(COOKIE)
-    user = None if not token else user_for_token(session, token)
+    user = None if not token else principal_for_token(session, token)
     if user is not None and by_cookie:
         refused = foreign_origin(request, request.app.state.settings)
         if refused is not None:
@@ -61,7 +61,7 @@ def get_user(
             detail="not authenticated: log in at /auth/token and send 'Authorization: Bearer …'",
             headers={"WWW-Authenticate": "Bearer"},
         )
-    return principal(user)
+    return user
 
 
 def _wants_page(request: Request) -> bool:

@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from anyio import to_thread
 from fastapi import APIRouter, Depends, FastAPI, Response
 
-from api import db, errors, ogc, params, tiles
+from api import db, errors, ogc, tiles
 from api.deps import get_user
 from api.jobs import JobRunner, fail_interrupted
 from api.limits import LimitsMiddleware
@@ -72,7 +72,6 @@ def create_app(
         per_minute=settings.rate_limit_per_minute,
     )
     errors.install(app)
-    params.install(app)
     errors.install_login_redirect(app)
     errors.install_limits(app)
     web_errors.install(app)

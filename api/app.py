@@ -77,6 +77,7 @@ def create_app(
     web_errors.install(app)
     for router in (*ROUTERS, ogc.router, tiles.router, pages.router, docs.router):
         app.include_router(router)
+    ogc.install(app)
     for router in extra_routers:  # plugged-in routers: behind the login too
         app.include_router(router, dependencies=[Depends(get_user)])
     app.include_router(static_router(check_assets=settings.check_assets))

@@ -38,6 +38,7 @@ from typing import Any
 
 import httpx
 import numpy as np
+from pydantic import BaseModel
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -45,17 +46,19 @@ SCHEMA = "bench_service"
 TICK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 
 
+class Point(BaseModel):
+    """The minimal route's body (module level: the route's annotation must resolve)."""
+
+    lon: float
+    lat: float
+    layers: list[str]
+
+
 def bench_app() -> Any:
     """The app uvicorn serves here: beatgrid (settings from the environment) + the minimal route."""
     from fastapi import FastAPI
-    from pydantic import BaseModel
 
     from api.app import create_app
-
-    class Point(BaseModel):
-        lon: float
-        lat: float
-        layers: list[str]
 
     app: FastAPI = create_app()
 

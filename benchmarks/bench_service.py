@@ -210,7 +210,11 @@ async def _load(
             nonlocal errors
             for body in todo:
                 t = time.perf_counter()
-                r = await c.post(path, json=body)
+                try:
+                    r = await c.post(path, json=body)
+                except httpx.HTTPError:  # a dropped connection counts as an error
+                    errors += 1
+                    continue
                 latencies.append(time.perf_counter() - t)
                 errors += r.status_code != 200
 

@@ -305,7 +305,8 @@ def incident_extent(
         row = session.execute(stmt).one()
         return None if row[0] is None else (row[0], row[1], row[2], row[3])
     assert policy is not None
-    stmt = _filtered(select(Incident.lon, Incident.lat), IncidentQuery(policy=policy))
+    points: Select[*tuple[Any, ...]] = select(Incident.lon, Incident.lat)
+    stmt = _filtered(points, IncidentQuery(policy=policy))
     lo = np.array([np.inf, np.inf])
     hi = -lo
     for chunk in session.execute(stmt).yield_per(_CHUNK).partitions():

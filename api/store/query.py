@@ -201,9 +201,10 @@ def count_features(
         if bounds is not None:
             stmt = _postgis_filters(_bbox_prefilter(stmt, bounds), query)
         return int(session.scalar(stmt) or 0)
-    stmt = select(_WKB).where(Feature.layer_id == layer_id, live_at(version))
+    shapes_stmt: Select[Any] = select(_WKB).where(Feature.layer_id == layer_id, live_at(version))
     total = 0
-    for chunk in session.execute(_bbox_prefilter(stmt, bounds)).yield_per(10_000).partitions():
+    rows = session.execute(_bbox_prefilter(shapes_stmt, bounds))
+    for chunk in rows.yield_per(10_000).partitions():
         shapes = shapely.from_wkb(np.asarray([r[0] for r in chunk], dtype=object))
         total += int(np.count_nonzero(_exact(list(shapes), query)))
     return total
@@ -242,11 +243,15 @@ def visible_extent(
         return _box(session.execute(stmt).one())
     bounds = policy.bounds()
     assert bounds is not None
-    stmt = select(Feature.minx, Feature.miny, Feature.maxx, Feature.maxy, _WKB).where(*live)
+    boxes_stmt: Select[*tuple[Any, ...]] = select(
+        Feature.minx, Feature.miny, Feature.maxx, Feature.maxy, _WKB
+    ).where(*live)
     found: list[np.ndarray] = []
-    for chunk in session.execute(_bbox_prefilter(stmt, bounds)).yield_per(10_000).partitions():
-        keep = policy.keep(shapely.from_wkb(np.asarray([r[4] for r in chunk], dtype=object)))
-        found.append(np.array([r[:4] for r in chunk], dtype=float).reshape(-1, 4)[keep])
+    rows = session.execute(_bbox_prefilter(boxes_stmt, bounds))
+    for chunk in rows.yield_per(10_000).partitions():
+        wkb: list[Any] = [r[4] for r in chunk]
+        keep = policy.keep(shapely.from_wkb(np.array(wkb, dtype=object)))
+        found.append(np.array([tuple(r)[:4] for r in chunk], dtype=float).reshape(-1, 4)[keep])
     boxes = np.concatenate(found) if found else np.empty((0, 4))
     if not len(boxes):
         return None

@@ -6,9 +6,10 @@ import threading
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 
+from anyio import to_thread
 from fastapi import APIRouter, Depends, FastAPI, Response
 
-from api import db, errors, ogc, params, tiles
+from api import db, errors, ogc, tiles
 from api.deps import get_user
 from api.escalation import EscalationClock
 from api.jobs import JobRunner, fail_interrupted
@@ -54,6 +55,8 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # synchronous routes run in anyio's threads; the pool is sized for this many
+        to_thread.current_default_thread_limiter().total_tokens = settings.threads
         clock.start()  # off unless settings.escalate_every_s > 0
         threading.Thread(target=dashboard.warm, args=(sessions,), daemon=True).start()
         yield
@@ -80,12 +83,12 @@ def create_app(
         per_minute=settings.rate_limit_per_minute,
     )
     errors.install(app)
-    params.install(app)
     errors.install_login_redirect(app)
     errors.install_limits(app)
     web_errors.install(app)
     for router in (*ROUTERS, ogc.router, tiles.router, pages.router, docs.router):
         app.include_router(router)
+    ogc.install(app)
     for router in extra_routers:  # plugged-in routers: behind the login too
         app.include_router(router, dependencies=[Depends(get_user)])
     app.include_router(static_router(check_assets=settings.check_assets))

@@ -24,15 +24,25 @@ def make_engine(settings: Settings) -> Engine:
     SQLite connections get foreign keys, WAL (readers never wait for the writer) and a busy
     timeout of ``settings.sqlite_busy_timeout_s`` (a writer waits for the lock instead of
     failing at once with "database is locked").
+
+    The pool holds a connection for every request thread and job thread
+    (:func:`pool_size`), so requests never queue for a connection behind the threads
+    that serve them (SQLAlchemy's default 5 + 10 starved anyio's 40 threads).
     """
+    size = pool_size(settings)
     if settings.is_sqlite:
         timeout = settings.sqlite_busy_timeout_s
+        memory = settings.database_url.rstrip("/").endswith((":memory:", "sqlite:"))
         engine = create_engine(
-            settings.database_url, connect_args={"check_same_thread": False, "timeout": timeout}
+            settings.database_url,
+            connect_args={"check_same_thread": False, "timeout": timeout},
+            **({} if memory else {"pool_size": size, "max_overflow": 4}),
         )
         event.listen(engine, "connect", partial(_sqlite_pragmas, busy_ms=int(timeout * 1000)))
         return engine
-    engine = create_engine(settings.database_url, pool_pre_ping=True, pool_size=10)
+    engine = create_engine(
+        settings.database_url, pool_pre_ping=True, pool_size=size, max_overflow=4
+    )
     if settings.db_schema:
         schema = settings.db_schema
 
@@ -44,6 +54,11 @@ def make_engine(settings: Settings) -> Engine:
 
         event.listen(engine, "connect", _search_path)
     return engine
+
+
+def pool_size(settings: Settings) -> int:
+    """Connections kept: one per request thread and per job thread."""
+    return settings.threads + settings.job_workers
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any, *, busy_ms: int) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Iterator
 from typing import Annotated
 from urllib.parse import quote
@@ -10,7 +11,7 @@ from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import OAuth2PasswordBearer
 from sqlalchemy.orm import Session
 
-from api.auth import Principal, principal, user_for_token
+from api.auth import Principal, principal_for_token
 from api.origin import foreign_origin
 from api.settings import Settings
 
@@ -39,11 +40,17 @@ def get_user(
 ) -> Principal:
     """The user of the bearer token (or login cookie); 401 without a valid one.
 
+    A token may also come as the password of HTTP Basic authentication with its user's
+    name (:func:`basic_token`): clients that cannot send a bearer header (QGIS 3.22's
+    "Basic" authentication configuration) use that; a password is never accepted there.
     A browser asking for a page without a login is sent to the login form instead.
     """
-    by_cookie = not token
-    token = token or request.cookies.get(COOKIE)
-    user = None if not token else user_for_token(session, token)
+    basic = None if token else basic_token(request.headers.get("authorization"))
+    by_cookie = not token and basic is None
+    token = token or (basic[1] if basic else None) or request.cookies.get(COOKIE)
+    user = None if not token else principal_for_token(session, token)
+    if user is not None and basic is not None and basic[0] != user.username:
+        user = None  # a token sent under another user's name is refused
     if user is not None and by_cookie:
         refused = foreign_origin(request, request.app.state.settings)
         if refused is not None:
@@ -61,7 +68,21 @@ def get_user(
             detail="not authenticated: log in at /auth/token and send 'Authorization: Bearer …'",
             headers={"WWW-Authenticate": "Bearer"},
         )
-    return principal(user)
+    return user
+
+
+def basic_token(header: str | None) -> tuple[str, str] | None:
+    """``Authorization: Basic base64(username:token)`` → ``(username, token)``, else None."""
+    scheme, _, value = (header or "").partition(" ")
+    if scheme.lower() != "basic" or not value:
+        return None
+    try:
+        username, sep, token = (
+            base64.b64decode(value.strip(), validate=True).decode().partition(":")
+        )
+    except (ValueError, UnicodeDecodeError):
+        return None
+    return (username, token) if sep and token else None
 
 
 def _wants_page(request: Request) -> bool:

@@ -4,33 +4,60 @@ Every layer is a collection (its newest version; ``datetime`` picks the version 
 current then), and ``incidents`` is one too (``datetime`` filters incident times).  QGIS
 and GDAL's OAPIF driver open ``/ogc``; send the bearer token as an HTTP header.  Personal
 fields never appear (``api.privacy``).
+
+Paging is by keyset: a ``next`` link carries ``after=<the page's last id>`` (for
+incidents ``<time>,<id>``), so every page costs what the first does, and ``limit`` goes up
+to :data:`MAX_LIMIT` (declared in the API definition, which QGIS reads to choose its page
+size).  ``numberMatched`` is counted on the first page only (it is optional in the
+standard and costs a pass over the collection).  A collection's extent is that of the
+data the reader may see, within the reader's jurisdiction.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
 import geopandas as gpd
-from fastapi import APIRouter, Query, Request
+import shapely
+from fastapi import APIRouter, FastAPI, Query, Request, Response
 from fastapi.responses import JSONResponse
-from sqlalchemy import func, select
+from pydantic import BaseModel, Field
 
 from api import geojson
 from api.deps import CurrentUserDep, SessionDep
-from api.models import Feature, Incident
-from api.params import BBox, BBoxDep, DatetimeDep, Interval
+from api.models import Incident, Layer
+from api.params import BBox, BBoxDep, DatetimeDep, Interval, cursor, parse_cursor
 from api.policy import Jurisdiction, JurisdictionDep
-from api.privacy import public_frame
+from api.privacy import is_personal, public_frame
 from api.store import layers as store
-from api.store.incidents import IncidentQuery, get_incident, query_incidents
-from api.store.query import FeatureQuery, read_features
+from api.store.incidents import (
+    IncidentQuery,
+    get_incident,
+    incident_extent,
+    incident_map_rows,
+)
+from api.store.query import (
+    FeatureQuery,
+    count_features,
+    feature_rows,
+    read_features,
+    visible_extent,
+)
 from gis.errors import NotFoundError
 
 router = APIRouter(prefix="/ogc", tags=["OGC API - Features"])
 GEOJSON = "application/geo+json"
 INCIDENTS = "incidents"
+MAX_LIMIT = 10_000
+"""The largest page (declared in the API definition as ``components/parameters/limit``)."""
+DEFAULT_LIMIT = 1_000
+"""A page without ``limit``.  QGIS reads both from ``components/parameters/limit`` of the
+API definition (and nowhere else) and asks for pages of max(1000, default) up to the
+maximum; without them it pages by 100 (60 k addresses: 600 requests)."""
 CONFORMANCE = [
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
@@ -40,104 +67,205 @@ CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
 FormatQuery = Annotated[str | None, Query(alias="f", pattern="^(json|geojson)$")]
 
 
+class Link(BaseModel):
+    href: str
+    rel: str
+    type: str | None = None
+
+
+class Landing(BaseModel):
+    title: str
+    description: str
+    links: list[Link]
+
+
+class Conformance(BaseModel):
+    conformsTo: list[str]
+
+
+class SpatialExtent(BaseModel):
+    bbox: list[list[float]] = Field(description="[minx, miny, maxx, maxy] in CRS84")
+    crs: str = CRS84
+
+
+class Extent(BaseModel):
+    spatial: SpatialExtent
+
+
+class Collection(BaseModel):
+    """A collection; ``extent`` is left out when the reader sees none of its data."""
+
+    id: str
+    title: str
+    itemType: str = "feature"
+    crs: list[str] = Field(default_factory=lambda: [CRS84])
+    extent: Extent | None = None
+    links: list[Link]
+
+
+class Collections(BaseModel):
+    links: list[Link]
+    collections: list[Collection]
+
+
+def install(app: FastAPI) -> None:
+    """Declare ``limit`` of the items paths once, as ``components/parameters/limit`` of the
+    API definition, where OGC's own OpenAPI fragments put it and QGIS looks for it."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema:
+            return app.openapi_schema
+        schema = build()
+        limit = {
+            "name": "limit",
+            "in": "query",
+            "required": False,
+            "description": f"features per page (at most {MAX_LIMIT})",
+            "schema": {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT,
+                       "default": DEFAULT_LIMIT},
+        }  # fmt: skip
+        schema.setdefault("components", {}).setdefault("parameters", {})["limit"] = limit
+        for path, operations in schema.get("paths", {}).items():
+            get = operations.get("get", {})
+            if path.startswith(router.prefix) and path.endswith("/items"):
+                get["parameters"] = [
+                    {"$ref": "#/components/parameters/limit"} if p.get("name") == "limit" else p
+                    for p in get.get("parameters", [])
+                ]
+        app.openapi_schema = schema
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
 def _url(request: Request, name: str, **params: str) -> str:
     return str(request.url_for(name, **params))
 
 
-@router.get("", name="ogc_landing")
-@router.get("/", include_in_schema=False)
-def landing(request: Request, user: CurrentUserDep, f: FormatQuery = None) -> dict[str, Any]:
+@router.get("", name="ogc_landing", response_model=Landing, response_model_exclude_none=True)
+@router.get("/", include_in_schema=False, response_model_exclude_none=True)
+def landing(request: Request, user: CurrentUserDep, f: FormatQuery = None) -> Landing:
     """The landing page: links to the API definition, conformance and collections."""
-    return {
-        "title": "beatgrid 警网融合",
-        "description": "Police-grid layers with history (OGC API - Features)",
-        "links": [
-            {"href": _url(request, "ogc_landing"), "rel": "self", "type": "application/json"},
-            {
-                "href": str(request.url_for("openapi")),
-                "rel": "service-desc",
-                "type": "application/vnd.oai.openapi+json;version=3.0",
-            },
-            {"href": _url(request, "ogc_conformance"), "rel": "conformance"},
-            {"href": _url(request, "ogc_collections"), "rel": "data"},
+    return Landing(
+        title="beatgrid 警网融合",
+        description="Police-grid layers with history (OGC API - Features)",
+        links=[
+            Link(href=_url(request, "ogc_landing"), rel="self", type="application/json"),
+            Link(
+                href=str(request.url_for("openapi")),
+                rel="service-desc",
+                type="application/vnd.oai.openapi+json;version=3.0",
+            ),
+            Link(href=_url(request, "ogc_conformance"), rel="conformance"),
+            Link(href=_url(request, "ogc_collections"), rel="data"),
         ],
-    }
+    )
 
 
-@router.get("/conformance", name="ogc_conformance")
-def conformance(user: CurrentUserDep, f: FormatQuery = None) -> dict[str, Any]:
-    return {"conformsTo": CONFORMANCE}
+@router.get("/conformance", name="ogc_conformance", response_model=Conformance)
+def conformance(user: CurrentUserDep, f: FormatQuery = None) -> Conformance:
+    return Conformance(conformsTo=CONFORMANCE)
 
 
-@router.get("/collections", name="ogc_collections")
+@router.get(
+    "/collections",
+    name="ogc_collections",
+    response_model=Collections,
+    response_model_exclude_none=True,
+)
 def collections(
     request: Request, session: SessionDep, policy: JurisdictionDep, f: FormatQuery = None
-) -> dict[str, Any]:
+) -> Collections:
     ids = [layer.id for layer in store.list_layers(session)] + [INCIDENTS]
-    return {
-        "links": [{"href": _url(request, "ogc_collections"), "rel": "self"}],
-        "collections": [_collection(request, session, i, policy) for i in ids],
-    }
+    return Collections(
+        links=[Link(href=_url(request, "ogc_collections"), rel="self")],
+        collections=[_collection(request, session, i, policy) for i in ids],
+    )
 
 
-@router.get("/collections/{collection_id}", name="ogc_collection")
+@router.get(
+    "/collections/{collection_id}",
+    name="ogc_collection",
+    response_model=Collection,
+    response_model_exclude_none=True,
+)
 def collection(
     collection_id: str,
     request: Request,
     session: SessionDep,
     policy: JurisdictionDep,
     f: FormatQuery = None,
-) -> dict[str, Any]:
+) -> Collection:
     return _collection(request, session, collection_id, policy)
 
 
 def _collection(
     request: Request, session: SessionDep, collection_id: str, policy: Jurisdiction
-) -> dict[str, Any]:
+) -> Collection:
     if collection_id == INCIDENTS:
-        title, extent = "警情 / incidents", [-180.0, -90.0, 180.0, 90.0]
+        title, extent = "警情 / incidents", incident_extent(session, _restricted(policy))
     else:
         layer = store.get_layer(session, collection_id)
-        title, extent = layer.title, _visible(_extent(session, layer.id), policy)
+        title, extent = layer.title, _layer_extent(session, layer, policy)
+    extent = _within(extent, policy)
     items = _url(request, "ogc_items", collection_id=collection_id)
-    return {
-        "id": collection_id,
-        "title": title,
-        "itemType": "feature",
-        "crs": [CRS84],
-        "extent": {"spatial": {"bbox": [extent], "crs": CRS84}},
-        "links": [
-            {"href": _url(request, "ogc_collection", collection_id=collection_id), "rel": "self"},
-            {"href": items, "rel": "items", "type": GEOJSON},
+    return Collection(
+        id=collection_id,
+        title=title,
+        extent=None if extent is None else Extent(spatial=SpatialExtent(bbox=[list(extent)])),
+        links=[
+            Link(href=_url(request, "ogc_collection", collection_id=collection_id), rel="self"),
+            Link(href=items, rel="items", type=GEOJSON),
         ],
-    }
+    )
 
 
-def _visible(extent: list[float], policy: Jurisdiction) -> list[float]:
-    """The layer's extent cut to the reader's jurisdiction: the whole layer's extent is
-    itself information about other jurisdictions."""
-    if policy.area is None:
+def _restricted(policy: Jurisdiction) -> Jurisdiction | None:
+    return None if policy.unrestricted else policy
+
+
+def _within(extent: BBox | None, policy: Jurisdiction) -> BBox | None:
+    """The data's extent cut to the reader's jurisdiction: a feature reaching out of it
+    must not widen the box into the neighbours' ground."""
+    if extent is None or policy.area is None:
         return extent
-    if policy.area.is_empty:
-        return [0.0, 0.0, 0.0, 0.0]
+    if policy.nowhere:
+        return None
     x0, y0, x1, y1 = policy.area.bounds
-    cut = [max(extent[0], x0), max(extent[1], y0), min(extent[2], x1), min(extent[3], y1)]
-    return cut if cut[0] <= cut[2] and cut[1] <= cut[3] else [x0, y0, x1, y1]
+    cut = (max(extent[0], x0), max(extent[1], y0), min(extent[2], x1), min(extent[3], y1))
+    return cut if cut[0] <= cut[2] and cut[1] <= cut[3] else None
 
 
-def _extent(session: SessionDep, layer_id: str) -> list[float]:
-    row = session.execute(
-        select(
-            func.min(Feature.minx),
-            func.min(Feature.miny),
-            func.max(Feature.maxx),
-            func.max(Feature.maxy),
-        ).where(Feature.layer_id == layer_id, Feature.version_to.is_(None))
-    ).one()
-    return [-180.0, -90.0, 180.0, 90.0] if row[0] is None else [float(v) for v in row]
+_EXTENTS: OrderedDict[tuple[int, str, int, str, bytes | None], BBox | None] = OrderedDict()
+_EXTENTS_LOCK = threading.Lock()
 
 
-@router.get("/collections/{collection_id}/items", name="ogc_items")
+def _layer_extent(session: SessionDep, layer: Layer, policy: Jurisdiction) -> BBox | None:
+    """The extent of what the reader sees of the layer's newest version (cached: a version
+    never changes, and a jurisdiction is keyed by its shape)."""
+    area = None if policy.area is None else shapely.to_wkb(policy.area)
+    key = (id(session.get_bind()), layer.id, layer.head_version, str(layer.created_at), area)
+    with _EXTENTS_LOCK:
+        if key in _EXTENTS:
+            _EXTENTS.move_to_end(key)
+            return _EXTENTS[key]
+    found = visible_extent(
+        session, layer.id, version=layer.head_version, policy=_restricted(policy)
+    )
+    with _EXTENTS_LOCK:
+        _EXTENTS[key] = found
+        while len(_EXTENTS) > 512:
+            _EXTENTS.popitem(last=False)
+    return found
+
+
+@router.get(
+    "/collections/{collection_id}/items",
+    name="ogc_items",
+    response_class=JSONResponse,
+    responses={200: {"content": {GEOJSON: {}}, "description": "a GeoJSON FeatureCollection"}},
+)
 def items(
     collection_id: str,
     request: Request,
@@ -145,29 +273,35 @@ def items(
     policy: JurisdictionDep,
     box: BBoxDep,
     interval: DatetimeDep,
-    limit: Annotated[int, Query(ge=1, le=10_000)] = 100,
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
     offset: Annotated[int, Query(ge=0, le=2**31 - 1)] = 0,
+    after: Annotated[
+        str | None,
+        Query(max_length=400, description="keyset cursor: the ``next`` link sets it"),
+    ] = None,
     f: FormatQuery = None,
-) -> JSONResponse:
+) -> Response:
     """Features of a collection in your jurisdiction, a page at a time (``next`` links)."""
     if collection_id == INCIDENTS:
-        frame, matched = _incident_page(session, box, interval, policy, limit, offset)
+        body, last, returned, matched = _incident_page(
+            session, box, interval, policy, limit, offset, after
+        )
     else:
-        frame, matched = _layer_page(
-            session, collection_id, box, interval.end, policy, limit, offset
+        body, last, returned, matched = _layer_page(
+            session, collection_id, box, interval.end, policy, limit, offset, after
         )
     links = [{"href": str(request.url), "rel": "self", "type": GEOJSON}]
-    if offset + len(frame) < matched:
-        nxt = request.url.include_query_params(offset=offset + limit, limit=limit)
+    if returned == limit and last is not None:
+        nxt = request.url.remove_query_params("offset").include_query_params(
+            after=last, limit=limit
+        )
         links.append({"href": str(nxt), "rel": "next", "type": GEOJSON})
-    body = geojson.feature_collection(
-        frame,
-        numberMatched=matched,
-        numberReturned=len(frame),
-        timeStamp=datetime.now(UTC).isoformat(),
-        links=links,
-    )
-    return JSONResponse(body, media_type=GEOJSON)
+    members: dict[str, object] = {"numberReturned": returned}
+    if matched is not None:
+        members["numberMatched"] = matched
+    members["timeStamp"] = datetime.now(UTC).isoformat()
+    members["links"] = links
+    return Response(body(members), media_type=GEOJSON)
 
 
 @router.get("/collections/{collection_id}/items/{fid}", name="ogc_item")
@@ -198,14 +332,24 @@ def _layer_page(
     policy: Jurisdiction,
     limit: int,
     offset: int,
-) -> tuple[gpd.GeoDataFrame, int]:
+    after: str | None,
+) -> tuple[Callable[[dict[str, object]], bytes], str | None, int, int | None]:
+    """The page's writer, its last id, how many it holds, how many match (first page)."""
     layer = store.get_layer(session, layer_id)
-    version = None if at is None else store.version_at_time(session, layer_id, at)
-    if at is not None and version is None:
-        return gpd.GeoDataFrame({"id": []}, geometry=[], crs=4326), 0
-    query = FeatureQuery(version=version, bbox=box, policy=policy, limit=limit, offset=offset)
-    page = read_features(session, layer_id, query)
-    return public_frame(page.frame, kind=layer.kind), page.number_matched
+    version = layer.head_version if at is None else store.version_at_time(session, layer_id, at)
+    if version is None:
+        return (lambda m: geojson.feature_collection_bytes([], [], [], **m)), None, 0, 0
+    where = {"version": version, "bbox": box, "policy": _restricted(policy)}
+    rows = feature_rows(session, layer_id, after=after, limit=limit, offset=offset, **where)  # type: ignore[arg-type]
+    matched = None if after is not None else count_features(session, layer_id, **where)  # type: ignore[arg-type]
+
+    def write(members: dict[str, object]) -> bytes:
+        return geojson.feature_collection_bytes(
+            rows.fids, rows.props, rows.geoms,
+            drop=lambda k: is_personal(k, kind=layer.kind), **members,
+        )  # fmt: skip
+
+    return write, (rows.fids[-1] if rows.fids else None), len(rows.fids), matched
 
 
 def _incident_page(
@@ -215,13 +359,30 @@ def _incident_page(
     policy: Jurisdiction,
     limit: int,
     offset: int,
-) -> tuple[gpd.GeoDataFrame, int]:
+    after: str | None,
+) -> tuple[Callable[[dict[str, object]], bytes], str | None, int, int | None]:
     start, end = interval.start, interval.end
     if interval.instant and start is not None:  # an instant: incidents at that second
         end = start + timedelta(seconds=1)
-    query = IncidentQuery(bbox=box, start=start, end=end, policy=policy, limit=limit, offset=offset)
-    page = query_incidents(session, query)
-    return _incident_frame(page.rows), page.number_matched
+    query = IncidentQuery(bbox=box, start=start, end=end, policy=policy, limit=limit,
+                          offset=offset, after=parse_cursor(after),
+                          count=after is None)  # fmt: skip
+    rows, matched = incident_map_rows(session, query)
+    fids = [r.id for r in rows]
+    props = [
+        {"time": r.time.isoformat(), "category": r.category, "status": r.status,
+         "grid_id": r.grid_id}
+        for r in rows
+    ]  # fmt: skip
+    geoms = list(shapely.points([r.lon for r in rows], [r.lat for r in rows])) if rows else []
+    last = cursor(rows[-1].time, rows[-1].id) if rows else None
+
+    def write(members: dict[str, object]) -> bytes:
+        return geojson.feature_collection_bytes(
+            fids, props, geoms, drop=lambda k: is_personal(k, kind="incident"), **members
+        )
+
+    return write, last, len(rows), (matched if after is None else None)
 
 
 def _incident_frame(rows: Sequence[Incident]) -> gpd.GeoDataFrame:

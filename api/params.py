@@ -3,8 +3,10 @@ geometries.
 
 Each parser turns the raw text into a typed value or raises :class:`gis.errors.ConfigError`
 naming the parameter and the value, which the service answers with 422 and its one error
-shape (``{"detail": …, "error": "ConfigError", …}``).  Non-finite numbers (``nan``,
-``inf``, ``1e999``) are refused everywhere.
+shape (``{"detail": …, "error": "ConfigError", …}``).  A non-finite number in a query
+parameter (``nan``, ``inf``, ``1e999``) is refused here; in a JSON body it is refused once,
+before any route, by :mod:`api.limits`, and FastAPI's own 422 is made JSON-safe in one
+place, :mod:`api.errors`.
 
 Routes take the ``Annotated`` aliases: ``bbox: BBoxDep``, ``interval: DatetimeDep``.
 """
@@ -18,10 +20,7 @@ from typing import Annotated, Any
 
 import pandas as pd
 import shapely
-from fastapi import Depends, FastAPI, Query, Request
-from fastapi.encoders import jsonable_encoder
-from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi import Depends, Query
 from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
 
@@ -136,28 +135,3 @@ def parse_cursor(text: str | None) -> tuple[datetime, str] | None:
     if not sep or not ident or time is None:
         raise ConfigError(f"after {text!r}: the 'next' value of a previous page expected")
     return time, ident
-
-
-def install(app: FastAPI) -> None:
-    """Answer invalid requests with FastAPI's 422 shape, also when an input was ``NaN``.
-
-    Python's JSON reader accepts ``NaN`` and ``Infinity``; the models refuse them, and the
-    422 body quotes the input, which strict JSON cannot encode (a 500 before this).
-    """
-    app.add_exception_handler(RequestValidationError, _invalid_request)
-
-
-async def _invalid_request(_request: Request, exc: Exception) -> JSONResponse:
-    errors = exc.errors() if isinstance(exc, RequestValidationError) else []
-    return JSONResponse({"detail": _finite(jsonable_encoder(errors))}, status_code=422)
-
-
-def _finite(value: Any) -> Any:
-    """``value`` with every non-finite float replaced by its text (``"nan"``, ``"inf"``)."""
-    if isinstance(value, float) and not math.isfinite(value):
-        return str(value)
-    if isinstance(value, list):
-        return [_finite(v) for v in value]
-    if isinstance(value, dict):
-        return {k: _finite(v) for k, v in value.items()}
-    return value

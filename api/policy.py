@@ -39,6 +39,8 @@ Examples
 from __future__ import annotations
 
 import functools
+import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Annotated, Any
@@ -67,6 +69,26 @@ def _core(wkb: bytes) -> BaseGeometry:
     """The area shrunk by the boundary width, prepared (cached: one per user area)."""
     core = shapely.buffer(shapely.from_wkb(wkb), -BOUNDARY_DEG, join_style="mitre")
     shapely.prepare(core)
+    return core
+
+
+_BY_OBJECT: OrderedDict[int, tuple[BaseGeometry, BaseGeometry]] = OrderedDict()
+_BY_OBJECT_LOCK = threading.Lock()
+
+
+def _core_of(area: BaseGeometry) -> BaseGeometry:
+    """:func:`_core` found by the area object itself first: a logged-in user's area is one
+    object across requests (``api.auth.principal_for_token``), so a request does not
+    serialize a large jurisdiction to WKB only to find its cached core."""
+    with _BY_OBJECT_LOCK:
+        hit = _BY_OBJECT.get(id(area))
+        if hit is not None and hit[0] is area:  # the entry holds the area: its id is not reused
+            return hit[1]
+    core = _core(shapely.to_wkb(area))
+    with _BY_OBJECT_LOCK:
+        _BY_OBJECT[id(area)] = (area, core)
+        while len(_BY_OBJECT) > 256:
+            _BY_OBJECT.popitem(last=False)
     return core
 
 
@@ -103,7 +125,7 @@ class Jurisdiction:
             raise ValueError("an unrestricted jurisdiction has no core")
         if self.area.is_empty:
             return self.area
-        return _core(shapely.to_wkb(self.area))
+        return _core_of(self.area)
 
     # -- reading -----------------------------------------------------------------------
 

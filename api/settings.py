@@ -45,6 +45,13 @@ class Settings(BaseSettings):
         description="At start, fail the jobs a previous run left running (one process only).",
     )
     job_workers: int = Field(default=2, ge=1, le=32)
+    threads: int = Field(
+        default=40,
+        ge=1,
+        le=1000,
+        description="Threads serving synchronous routes (anyio's limiter); the database "
+        "connection pool holds as many connections plus one per job worker.",
+    )
     check_assets: bool = Field(
         default=True, description="Verify the vendored map/docs assets against the lock at start."
     )

@@ -43,6 +43,8 @@ class IncidentQuery:
     limit: int = 1000
     offset: int = 0
     after: tuple[datetime, str] | None = None
+    count: bool = True
+    """False: ``number_matched`` is not counted (-1), so a keyset page reads only its rows."""
 
 
 @dataclass(frozen=True)
@@ -126,21 +128,43 @@ def query_incidents(session: Session, query: IncidentQuery) -> IncidentPage:
     and the exact test runs on those two columns in chunks (no WKB is parsed), then only
     the page's rows are loaded.
     """
+    total, keys = _page_keys(session, query)
+    return IncidentPage(_load(session, keys), total)
+
+
+MAP_COLUMNS = ("id", "time", "category", "status", "grid_id", "lon", "lat")
+"""What a map shows of an incident (no address, no persons)."""
+
+
+def incident_map_rows(session: Session, query: IncidentQuery) -> tuple[list[Any], int]:
+    """A page like :func:`query_incidents`, as plain rows of :data:`MAP_COLUMNS` (no ORM
+    objects, no geometry parsed), and how many match (-1 when ``query.count`` is False)."""
+    total, keys = _page_keys(session, query)
+    if not keys:
+        return [], total
+    columns = [getattr(Incident, c) for c in MAP_COLUMNS]
+    found = {r[0]: r for r in session.execute(select(*columns).where(Incident.id.in_(keys)))}
+    return [found[k] for k in keys], total
+
+
+def _page_keys(session: Session, query: IncidentQuery) -> tuple[int, list[str]]:
     policy = query.policy
     if policy is not None and policy.nowhere:
-        return IncidentPage([], 0)
-    stmt = _filtered(select(Incident.time, Incident.id), query)
+        return 0, []
     exact = policy is not None and not policy.unrestricted
-    if session.get_bind().dialect.name == "postgresql" or not exact:
+    postgis = session.get_bind().dialect.name == "postgresql"
+    by_time = not postgis and exact and not query.count
+    stmt = _filtered(select(Incident.time, Incident.id), query, by_time=by_time)
+    if postgis or not exact:
         if exact and policy is not None:
             stmt = stmt.where(policy.sql(Incident.geom))  # type: ignore[arg-type]
-        total = session.scalar(select(func.count()).select_from(stmt.subquery()))
+        total = (
+            session.scalar(select(func.count()).select_from(stmt.subquery())) if query.count else -1
+        )
         page = _paged(stmt, query)
-        keys = [r[1] for r in session.execute(page)]
-        return IncidentPage(_load(session, keys), int(total or 0))
+        return int(total or 0) if query.count else -1, [r[1] for r in session.execute(page)]
     assert policy is not None
-    total, keys = _scan_sqlite(session, stmt, query, policy)
-    return IncidentPage(_load(session, keys), total)
+    return _scan_sqlite(session, stmt, query, policy)
 
 
 def incident_frame(session: Session, query: IncidentQuery) -> gpd.GeoDataFrame:
@@ -177,8 +201,13 @@ def incident_frame(session: Session, query: IncidentQuery) -> gpd.GeoDataFrame:
     return frame
 
 
-def _filtered(stmt: _S, query: IncidentQuery) -> _S:
-    """The attribute and bbox filters every backend runs in SQL."""
+def _filtered(stmt: _S, query: IncidentQuery, *, by_time: bool = False) -> _S:
+    """The attribute and bbox filters every backend runs in SQL.
+
+    ``by_time``: the rows are read in ``(time, id)`` order and only until a page is full,
+    so the bbox must not lead SQLite to the lon/lat index (then every row in the box is
+    read and sorted for each page): ``lon + 0`` keeps it on the time index.
+    """
     if query.start is not None:
         stmt = stmt.where(Incident.time >= _naive(query.start))
     if query.end is not None:
@@ -190,7 +219,8 @@ def _filtered(stmt: _S, query: IncidentQuery) -> _S:
     bounds = query.bbox if query.policy is None else query.policy.bounds(query.bbox)
     if bounds is not None:
         minx, miny, maxx, maxy = bounds
-        stmt = stmt.where(Incident.lon.between(minx, maxx), Incident.lat.between(miny, maxy))
+        lon = (Incident.lon + 0) if by_time else Incident.lon
+        stmt = stmt.where(lon.between(minx, maxx), Incident.lat.between(miny, maxy))
     return stmt
 
 
@@ -209,9 +239,12 @@ def _scan_sqlite(
 ) -> tuple[int, list[str]]:
     """SQLite: count and page the incidents inside ``policy``, a chunk of coordinates at a time."""
     stmt = stmt.add_columns(Incident.lon, Incident.lat).order_by(Incident.time, Incident.id)
+    if not query.count and query.after is not None:  # nothing before the cursor is needed
+        t, i = query.after
+        stmt = stmt.where(tuple_(Incident.time, Incident.id) > tuple_(_naive(t), i))
     total, keys = 0, list[str]()
     skip = query.offset
-    result = session.execute(stmt).yield_per(_CHUNK)
+    result = session.execute(stmt).yield_per(_CHUNK if query.count else max(2 * query.limit, 2000))
     for chunk in result.partitions():
         inside = policy.mask(np.array([r[2] for r in chunk]), np.array([r[3] for r in chunk]))
         rows = [r for r, k in zip(chunk, inside, strict=True) if k]
@@ -222,7 +255,9 @@ def _scan_sqlite(
         take = rows[skip:][: max(0, query.limit - len(keys))]
         skip = max(0, skip - len(rows))
         keys += [r[1] for r in take]
-    return total, keys
+        if not query.count and len(keys) >= query.limit:
+            return -1, keys
+    return (total if query.count else -1), keys
 
 
 _CHUNK = 50_000
@@ -252,3 +287,33 @@ def get_incident(session: Session, incident_id: str, *, policy: Jurisdiction | N
 def _naive(value: datetime) -> datetime:
     """Incident times are tz-naive local time (the layer convention); drop any offset."""
     return value.replace(tzinfo=None)
+
+
+def incident_extent(
+    session: Session, policy: Jurisdiction | None
+) -> tuple[float, float, float, float] | None:
+    """The bounding box of the incidents inside ``policy`` (None: none visible)."""
+    if policy is not None and policy.nowhere:
+        return None
+    corners = (func.min(Incident.lon), func.min(Incident.lat), func.max(Incident.lon),
+               func.max(Incident.lat))  # fmt: skip
+    exact = policy is not None and not policy.unrestricted
+    if not exact or session.get_bind().dialect.name == "postgresql":
+        stmt = select(*corners)
+        if exact and policy is not None:
+            stmt = stmt.where(policy.sql(Incident.geom))  # type: ignore[arg-type]
+        row = session.execute(stmt).one()
+        return None if row[0] is None else (row[0], row[1], row[2], row[3])
+    assert policy is not None
+    points: Select[*tuple[Any, ...]] = select(Incident.lon, Incident.lat)
+    stmt = _filtered(points, IncidentQuery(policy=policy))
+    lo = np.array([np.inf, np.inf])
+    hi = -lo
+    for chunk in session.execute(stmt).yield_per(_CHUNK).partitions():
+        xy = np.array([(r[0], r[1]) for r in chunk], dtype=float).reshape(-1, 2)
+        xy = xy[policy.mask(xy[:, 0], xy[:, 1])]
+        if len(xy):
+            lo, hi = np.minimum(lo, xy.min(axis=0)), np.maximum(hi, xy.max(axis=0))
+    if not np.isfinite(lo).all():
+        return None
+    return (float(lo[0]), float(lo[1]), float(hi[0]), float(hi[1]))

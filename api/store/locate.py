@@ -5,8 +5,13 @@ on a shared boundary goes to the lowest id, a tolerance in metres for points jus
 outside).  Layer versions never change once written, so the engine's index of a version
 is built once per tolerance and cached (a new version is a new key), together with its
 WGS84 → metric transformer: a single-point request then costs a dictionary lookup and
-the engine's lookup, not an index build (about 3 ms of CPU per request, half of it in
-the database session and the login).
+the engine's lookup, not an index build.
+
+The transformer is one PROJ object shared by every thread (:class:`SharedTransformer`).
+pyproj's ``Transformer`` (≥ 3.1) keeps one PROJ object *per thread* and builds it on a
+thread's first use, so a "cached" transformer still cost every new anyio worker thread
+a rebuild (20 ms on a quiet machine, 0.5 s under load), and the worker threads come and
+go.  One object behind a lock costs a lock per call instead.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 import pyproj
 from numpy.typing import ArrayLike, NDArray
+from pyproj.transformer import TransformerUnsafe
 from sqlalchemy.orm import Session
 
 from api.store.layers import get_layer
@@ -29,13 +35,43 @@ _NAME = "area"
 _WGS84 = pyproj.CRS.from_epsg(4326)
 _CACHE: OrderedDict[tuple[int, str, int, str, float], _Cached] = OrderedDict()
 _LOCK = threading.Lock()
+_BUILDING: dict[tuple[int, str, int, str, float], threading.Lock] = {}
 _CACHE_SIZE = 16
+
+
+class SharedTransformer:
+    """One PROJ transformation usable from any thread, built once.
+
+    pyproj documents its ``Transformer`` as thread-safe by giving each thread its own
+    PROJ object (``TransformerLocal``, built on the thread's first use).  Here the PROJ
+    object built in the constructing thread is wrapped as pyproj's own
+    ``TransformerUnsafe`` (the same object for every thread), and a lock makes the calls
+    one at a time: PROJ objects may move between threads, not be used by two at once.
+    """
+
+    def __init__(self, source: pyproj.CRS, target: pyproj.CRS) -> None:
+        built = pyproj.Transformer.from_crs(source, target, always_xy=True)
+        self._proj = built._transformer  # this thread's PROJ object, the only one ever built
+        self._one = pyproj.Transformer(TransformerUnsafe(self._proj))
+        self._lock = threading.Lock()
+
+    def transform(
+        self, x: NDArray[np.float64], y: NDArray[np.float64]
+    ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+        with self._lock:
+            mx, my = self._one.transform(x, y)
+        return np.asarray(mx, dtype=float), np.asarray(my, dtype=float)
+
+    @property
+    def proj_object(self) -> object:
+        """The PROJ object every thread uses (the same one in every thread)."""
+        return self._one._transformer
 
 
 @dataclass(frozen=True)
 class _Cached:
     index: AreaIndex
-    to_metric: pyproj.Transformer
+    to_metric: SharedTransformer
 
 
 @dataclass(frozen=True)
@@ -57,8 +93,13 @@ def locate_points(
     *,
     version: int | None = None,
     tolerance_m: float = 0.0,
+    nearest: bool = False,
 ) -> Located:
-    """Locate WGS84 points in one version (default: the newest) of a layer."""
+    """Locate WGS84 points in one version (default: the newest) of a layer.
+
+    ``nearest``: also measure the distance to the nearest area for points outside every
+    area (else their ``distance_m`` is NaN; within ``tolerance_m`` it is always measured).
+    """
     x = np.asarray(lon, dtype=float)
     y = np.asarray(lat, dtype=float)
     if x.shape != y.shape or x.ndim != 1:
@@ -71,7 +112,7 @@ def locate_points(
         return Located(none, np.full(x.size, "outside", dtype=object), np.full(x.size, np.nan))
     mx, my = cached.to_metric.transform(x, y)
     # assign_xy: what assign_points does after projecting, without a GeoSeries per request
-    table = assign_xy(np.asarray(mx, dtype=float), np.asarray(my, dtype=float), cached.index)
+    table = assign_xy(mx, my, cached.index, nearest=nearest)
     found = table[f"{_NAME}_id"]
     ids = found.to_numpy(dtype=object, copy=True)  # writable: routes blank what is not yours
     ids[found.isna().to_numpy()] = None
@@ -97,13 +138,21 @@ def _index(
         if key in _CACHE:
             _CACHE.move_to_end(key)
             return _CACHE[key]
-    frame = read_features(session, layer_id, FeatureQuery(version=version)).frame
-    if frame.empty:
-        return None
-    index = build_area_index({_NAME: frame}, tolerance_m=tolerance_m)
-    cached = _Cached(index, index.transformer(_WGS84))
-    with _LOCK:
-        _CACHE[key] = cached
-        while len(_CACHE) > _CACHE_SIZE:
-            _CACHE.popitem(last=False)
+        building = _BUILDING.setdefault(key, threading.Lock())
+    with building:  # threads asking for the same index at once wait for one build
+        with _LOCK:
+            if key in _CACHE:
+                return _CACHE[key]
+        frame = read_features(session, layer_id, FeatureQuery(version=version)).frame
+        if frame.empty:
+            with _LOCK:
+                _BUILDING.pop(key, None)
+            return None
+        index = build_area_index({_NAME: frame}, tolerance_m=tolerance_m)
+        cached = _Cached(index, SharedTransformer(_WGS84, index.crs))
+        with _LOCK:
+            _CACHE[key] = cached
+            _BUILDING.pop(key, None)
+            while len(_CACHE) > _CACHE_SIZE:
+                _CACHE.popitem(last=False)
     return cached

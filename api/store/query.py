@@ -16,7 +16,7 @@ import numpy as np
 import shapely
 from geoalchemy2.shape import from_shape
 from shapely.geometry import box
-from sqlalchemy import Select, func, select
+from sqlalchemy import LargeBinary, Select, func, select, type_coerce
 from sqlalchemy.orm import Session
 
 from api.geometry import SRID
@@ -124,3 +124,144 @@ def _take(
 ) -> tuple[list[str], list[dict[str, Any]], list[Any]]:
     idx = np.flatnonzero(keep)
     return [fids[i] for i in idx], [props[i] for i in idx], [geoms[i] for i in idx]
+
+
+@dataclass(frozen=True)
+class RowPage:
+    """One keyset page as stored rows (ids ascending): what OGC items are written from."""
+
+    fids: list[str]
+    props: list[dict[str, Any]]
+    geoms: list[Any]
+
+
+def feature_rows(
+    session: Session,
+    layer_id: str,
+    *,
+    version: int,
+    bbox: BBox | None,
+    policy: Jurisdiction | None,
+    after: str | None,
+    limit: int,
+    offset: int = 0,
+) -> RowPage:
+    """The next ``limit`` features with an id above ``after`` (keyset: a deep page costs what
+    the first does), by the filters of :func:`read_features`.
+
+    PostGIS filters and limits in the database.  SQLite narrows by the indexed bounding
+    boxes and the id, then tests the exact predicates chunk by chunk and stops as soon as
+    the page is full.
+    """
+    if policy is not None and policy.nowhere:
+        return RowPage([], [], [])
+    stmt = select(Feature.fid, Feature.properties, Feature.geom).where(
+        Feature.layer_id == layer_id, live_at(version)
+    )
+    if after is not None:
+        stmt = stmt.where(Feature.fid > after)
+    bounds = bbox if policy is None else policy.bounds(bbox)
+    if bounds is not None:
+        stmt = _bbox_prefilter(stmt, bounds)
+    stmt = stmt.order_by(Feature.fid)
+    query = FeatureQuery(version=version, bbox=bbox, policy=policy)
+    if session.get_bind().dialect.name == "postgresql" or bounds is None:
+        if session.get_bind().dialect.name == "postgresql":
+            stmt = _postgis_filters(stmt, query)
+        fids, props, geoms = _columns(session.execute(stmt.offset(offset).limit(limit)).all())
+        return RowPage(fids, props, geoms)
+    page = RowPage([], [], [])
+    skip = offset
+    raw = stmt.with_only_columns(Feature.fid, Feature.properties, _WKB)
+    for chunk in session.execute(raw).yield_per(max(limit, 500)).partitions():
+        ids, attrs, wkb = _columns(chunk)
+        shapes = list(shapely.from_wkb(np.asarray(wkb, dtype=object)))  # vectorized
+        fids, props, geoms = _take(ids, attrs, shapes, _exact(shapes, query))
+        take = slice(skip, skip + limit - len(page.fids))
+        skip = max(0, skip - len(fids))
+        page.fids.extend(fids[take])
+        page.props.extend(props[take])
+        page.geoms.extend(geoms[take])
+        if len(page.fids) >= limit:
+            break
+    return page
+
+
+def count_features(
+    session: Session, layer_id: str, *, version: int, bbox: BBox | None, policy: Jurisdiction | None
+) -> int:
+    """How many features :func:`feature_rows` pages through (all pages together)."""
+    if policy is not None and policy.nowhere:
+        return 0
+    query = FeatureQuery(version=version, bbox=bbox, policy=policy)
+    bounds = bbox if policy is None else policy.bounds(bbox)
+    postgis = session.get_bind().dialect.name == "postgresql"
+    if postgis or bounds is None:
+        stmt = select(func.count()).where(Feature.layer_id == layer_id, live_at(version))
+        if bounds is not None:
+            stmt = _postgis_filters(_bbox_prefilter(stmt, bounds), query)
+        return int(session.scalar(stmt) or 0)
+    shapes_stmt: Select[Any] = select(_WKB).where(Feature.layer_id == layer_id, live_at(version))
+    total = 0
+    rows = session.execute(_bbox_prefilter(shapes_stmt, bounds))
+    for chunk in rows.yield_per(10_000).partitions():
+        shapes = shapely.from_wkb(np.asarray([r[0] for r in chunk], dtype=object))
+        total += int(np.count_nonzero(_exact(list(shapes), query)))
+    return total
+
+
+_WKB = type_coerce(Feature.geom, LargeBinary)
+"""SQLite: the stored WKB as bytes, parsed by one vectorized ``shapely.from_wkb`` per chunk
+instead of one call per row."""
+
+
+def _postgis_filters(stmt: Select[Any], query: FeatureQuery) -> Select[Any]:
+    if query.bbox is not None:
+        stmt = stmt.where(func.ST_Intersects(Feature.geom, from_shape(box(*query.bbox), srid=SRID)))
+    clause = None if query.policy is None else query.policy.sql(Feature.geom)
+    return stmt if clause is None else stmt.where(clause)
+
+
+def visible_extent(
+    session: Session, layer_id: str, *, version: int, policy: Jurisdiction | None
+) -> BBox | None:
+    """The bounding box of the features of ``version`` inside ``policy`` (None: none visible)."""
+    live = (Feature.layer_id == layer_id, live_at(version))
+    if policy is not None and policy.nowhere:
+        return None
+    if policy is None or policy.unrestricted:
+        stmt = select(
+            func.min(Feature.minx), func.min(Feature.miny), func.max(Feature.maxx),
+            func.max(Feature.maxy),
+        ).where(*live)  # fmt: skip
+        return _box(session.execute(stmt).one())
+    if session.get_bind().dialect.name == "postgresql":
+        extent = func.ST_Extent(Feature.geom)
+        stmt = select(
+            func.ST_XMin(extent), func.ST_YMin(extent), func.ST_XMax(extent), func.ST_YMax(extent)
+        ).where(*live, policy.sql(Feature.geom))  # type: ignore[arg-type]
+        return _box(session.execute(stmt).one())
+    bounds = policy.bounds()
+    assert bounds is not None
+    boxes_stmt: Select[*tuple[Any, ...]] = select(
+        Feature.minx, Feature.miny, Feature.maxx, Feature.maxy, _WKB
+    ).where(*live)
+    found: list[np.ndarray] = []
+    rows = session.execute(_bbox_prefilter(boxes_stmt, bounds))
+    for chunk in rows.yield_per(10_000).partitions():
+        wkb: list[Any] = [r[4] for r in chunk]
+        keep = policy.keep(shapely.from_wkb(np.array(wkb, dtype=object)))
+        found.append(np.array([tuple(r)[:4] for r in chunk], dtype=float).reshape(-1, 4)[keep])
+    boxes = np.concatenate(found) if found else np.empty((0, 4))
+    if not len(boxes):
+        return None
+    return (
+        float(boxes[:, 0].min()), float(boxes[:, 1].min()),
+        float(boxes[:, 2].max()), float(boxes[:, 3].max()),
+    )  # fmt: skip
+
+
+def _box(row: Any) -> BBox | None:
+    if row is None or row[0] is None:
+        return None
+    return (float(row[0]), float(row[1]), float(row[2]), float(row[3]))

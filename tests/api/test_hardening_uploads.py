@@ -133,6 +133,27 @@ def test_broken_rings_are_422_naming_file_row_field(
     assert (p["source"], p["row"], p["field"]) == (name, 2, "geometry"), p
 
 
+@pytest.mark.parametrize("name", sorted(BROKEN))
+def test_a_broken_ring_sent_by_patch_gets_the_uploads_422(
+    client: TestClient, headers: dict, grids: str, uid: str, name: str
+):
+    """shapely would close an open ring silently; the edit is refused as the upload is."""
+    upload = _problem(_post(client, headers["admin"], name, feature_collection(BROKEN[name]), uid))
+    good = {"type": "Feature", "properties": {"id": "G1", "name": "x", "parent_id": "C1"},
+            "geometry": ring(*SQUARE)}  # fmt: skip
+    bad = {"type": "Feature", "properties": {"id": "G9", "name": "y", "parent_id": "C1"},
+           "geometry": BROKEN[name]}  # fmt: skip
+    body = {"base_version": 1, "reason": "broken", "upsert": [good, bad]}
+    r = client.patch(f"/layers/{grids}/features", headers=headers["admin"], json=body)
+    assert r.status_code == 422, r.text
+    p = _problem(r)
+    assert (p["row"], p["field"]) == (2, "geometry"), p
+    assert upload["field"] == "geometry"  # the upload names the same field, with a 422 too
+    assert "a polygon ring needs at least 4 points and must end where it starts" in p["message"]
+    versions = client.get(f"/layers/{grids}/versions", headers=headers["admin"]).json()
+    assert [v["version"] for v in versions] == [1]
+
+
 def test_a_nan_coordinate_in_a_file_is_422(client: TestClient, headers: dict, uid: str):
     text = feature_collection(ring(*SQUARE)).replace(b"118.7,", b"NaN,", 1)
     r = _post(client, headers["admin"], "nan.geojson", text, uid)

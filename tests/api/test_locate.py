@@ -61,9 +61,11 @@ def test_the_index_of_a_version_is_built_once(app: FastAPI, uid: str) -> None:
 def test_located_arrays_are_writable_and_outside_points_have_none(app: FastAPI, uid: str) -> None:
     _two_versions(app, uid)
     with app.state.sessions() as s:
-        got = locate_points(s, uid, [118.705, 120.0], [32.015, 30.0])
+        got = locate_points(s, uid, [118.705, 120.0], [32.015, 30.0], nearest=True)
+        quick = locate_points(s, uid, [118.705, 120.0], [32.015, 30.0])
     assert list(got.ids) == ["G3", None] and list(got.how) == ["inside", "outside"]
     assert got.distance_m[1] > 100_000
+    assert list(quick.ids) == ["G3", None] and np.isnan(quick.distance_m[1])  # not asked for
     got.ids[0] = None  # the routes blank what lies outside a user's jurisdiction
     assert got.ids.dtype == object and got.how.dtype == object
 

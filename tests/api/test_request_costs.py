@@ -1,0 +1,149 @@
+"""What one request costs the service, counted rather than timed (the speed goals are in
+``benchmarks/bench_service.py``): one PROJ transformer object for every thread, one SQL
+statement to authenticate, a connection pool as large as the threads that use it."""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import numpy as np
+import pyproj
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy import event, update
+
+from api import db
+from api.auth import create_user, issue_token
+from api.models import User
+from api.settings import Settings
+from api.store import layers as store
+from api.store.locate import SharedTransformer, _index, locate_points
+from tests.api.service_fixtures import PASSWORD, X0, Y0, four_grids
+
+XS = np.linspace(118.70, 118.72, 50)
+YS = np.linspace(32.00, 32.02, 50)
+
+
+def _in_threads(n: int, work: Any) -> list[Any]:
+    out: list[Any] = [None] * n
+    barrier = threading.Barrier(n)
+
+    def run(i: int) -> None:
+        barrier.wait()
+        out[i] = work()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return out
+
+
+def test_one_proj_object_serves_every_thread_with_pyprojs_answers() -> None:
+    shared = SharedTransformer(pyproj.CRS.from_epsg(4326), pyproj.CRS.from_epsg(32650))
+    expected = pyproj.Transformer.from_crs(4326, 32650, always_xy=True).transform(XS, YS)
+
+    def work() -> tuple[int, list[tuple[np.ndarray, np.ndarray]]]:
+        return id(shared.proj_object), [shared.transform(XS, YS) for _ in range(20)]
+
+    got = _in_threads(12, work)
+    assert {ident for ident, _ in got} == {id(shared.proj_object)}  # never rebuilt per thread
+    for _, results in got:
+        for x, y in results:
+            np.testing.assert_allclose(x, expected[0], rtol=0, atol=1e-6)
+            np.testing.assert_allclose(y, expected[1], rtol=0, atol=1e-6)
+
+
+def test_geocoding_threads_share_the_cached_index_and_its_transformer(app: FastAPI) -> None:
+    uid = f"t{uuid.uuid4().hex[:12]}"
+    with app.state.sessions() as s:
+        store.create_layer(s, four_grids(), layer_id=uid, kind="grid", title="t",
+                           source_crs="EPSG:4326", author="a", reason="import")  # fmt: skip
+        s.commit()
+
+    def work() -> tuple[int, list[Any]]:
+        with app.state.sessions() as s:
+            ids = list(locate_points(s, uid, [X0 + 0.005], [Y0 + 0.005]).ids)
+            cached = _index(s, uid, None, 0.0)
+        assert cached is not None
+        return id(cached.to_metric.proj_object), ids
+
+    got = _in_threads(8, work)
+    assert len({ident for ident, _ in got}) == 1
+    assert all(ids == ["G1"] for _, ids in got)
+
+
+@contextmanager
+def _statements(app: FastAPI) -> Iterator[list[str]]:
+    seen: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        seen.append(statement)
+
+    event.listen(app.state.engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        event.remove(app.state.engine, "before_cursor_execute", record)
+
+
+@pytest.fixture
+def member(app: FastAPI) -> tuple[str, str]:
+    name = f"u{uuid.uuid4().hex[:10]}"
+    with app.state.sessions() as s:
+        user = create_user(s, username=name, password=PASSWORD, role="commander",
+                           jurisdiction=four_grids().union_all())  # fmt: skip
+        token = issue_token(s, user, minutes=10)
+        s.commit()
+    return name, token
+
+
+def test_authentication_is_one_indexed_statement(
+    app: FastAPI, client: TestClient, member: tuple[str, str]
+) -> None:
+    name, token = member
+    bearer = {"Authorization": f"Bearer {token}"}
+    assert client.get("/auth/me", headers=bearer).json()["username"] == name
+    with _statements(app) as seen:
+        r = client.get("/auth/me", headers=bearer)
+    assert r.status_code == 200 and r.json()["has_jurisdiction"] is True
+    assert len(seen) == 1, seen
+    assert "api_tokens" in seen[0] and "JOIN users" in seen[0]
+
+
+def test_a_deactivated_user_is_refused_at_once(
+    app: FastAPI, client: TestClient, member: tuple[str, str]
+) -> None:
+    name, token = member
+    bearer = {"Authorization": f"Bearer {token}"}
+    assert client.get("/auth/me", headers=bearer).status_code == 200
+    with app.state.sessions() as s:
+        s.execute(update(User).where(User.username == name).values(active=False))
+        s.commit()
+    assert client.get("/auth/me", headers=bearer).status_code == 401
+
+
+def test_a_changed_jurisdiction_counts_at_once(
+    app: FastAPI, client: TestClient, member: tuple[str, str]
+) -> None:
+    name, token = member
+    bearer = {"Authorization": f"Bearer {token}"}
+    assert client.get("/auth/me", headers=bearer).json()["has_jurisdiction"] is True
+    with app.state.sessions() as s:
+        s.execute(update(User).where(User.username == name).values(jurisdiction=None))
+        s.commit()
+    assert client.get("/auth/me", headers=bearer).json()["has_jurisdiction"] is False
+
+
+def test_the_pool_holds_a_connection_per_thread(settings: Settings) -> None:
+    engine = db.make_engine(settings.model_copy(update={"threads": 12, "job_workers": 3}))
+    try:
+        assert engine.pool.size() == 15  # type: ignore[attr-defined]
+    finally:
+        engine.dispose()

@@ -160,12 +160,12 @@ def use_cached_kernels() -> None:
     ) -> tuple[np.ndarray, np.ndarray]:
         kernel = cached_kernels().get(stat_func)
         if kernel is None:
-            return original(  # type: ignore[no-any-return]
+            return original(
                 chunk_start, z_chunk, z, observed, cardinalities, self_weights,
                 other_weights, permuted_ids, scaling, keep, stat_func, island_weight,
                 alternative=alternative,
             )  # fmt: skip
-        return kernel(  # type: ignore[no-any-return]
+        return kernel(
             chunk_start, z_chunk, z, observed, cardinalities, self_weights, other_weights,
             permuted_ids, scaling, keep, island_weight, alternative,
         )  # fmt: skip

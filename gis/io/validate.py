@@ -247,7 +247,7 @@ def _as_str(values: pd.Series) -> pd.Series:
     text = values.astype("string").str.strip()
     text = text.where(text != "")
     # to_numpy converts arrow strings in C; astype(object) iterates them in Python
-    plain = text.to_numpy(dtype=object, na_value=None)
+    plain = text.array.to_numpy(dtype=object, na_value=None)  # type: ignore[arg-type]
     return pd.Series(plain, index=text.index, name=text.name, dtype=object)
 
 

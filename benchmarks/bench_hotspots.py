@@ -16,6 +16,9 @@
    ``clip_mask`` (``touches`` only on edge cells) vs. ``intersects & ~touches`` on every
    cell, same cells (goal ≥ 2x).
 
+6. A fresh process's first Gi* permutation job against its second (item 7: esda's
+   kernels load from numba's disk cache; the first process ever may compile them).
+
 ``--only=emerging,cells`` runs a subset.
 """
 
@@ -221,6 +224,45 @@ def bench_cells(quick: bool) -> None:
     print(f"  identical cells: {same} ({int(np.sum(ours)):,} kept)")
 
 
+_FRESH_JOB = """
+import time
+import numpy as np
+t0 = time.perf_counter()
+from gis.hotspots.gistar import gi_star
+import geopandas as gpd, shapely
+n = 40
+r, c = np.divmod(np.arange(n * n), n)
+cells = gpd.GeoDataFrame({"id": [f"g{i}" for i in range(n * n)],
+    "count": np.random.default_rng(1).poisson(3, n * n)},
+    geometry=shapely.box(c * 200.0, r * 200.0, (c + 1) * 200.0, (r + 1) * 200.0), crs="EPSG:32650")
+times = []
+for _ in range(2):
+    t = time.perf_counter()
+    gi_star(cells, value="count", permutations=999)
+    times.append(time.perf_counter() - t)
+print(f"{times[0]:.3f} {times[1]:.3f}")
+"""
+
+
+def bench_fresh(quick: bool) -> None:
+    """Item 7: the first permutation job of a fresh process against its second job."""
+    import subprocess
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    env = {**__import__("os").environ, "PYTHONPATH": str(root)}
+    print("fresh processes, Gi* with 999 permutations on 1,600 cells (first job / second job)")
+    for run in range(2 if quick else 3):
+        out = subprocess.run(
+            [sys.executable, "-c", _FRESH_JOB], capture_output=True, text=True, env=env, cwd=root
+        )
+        first, second = (float(v) for v in out.stdout.split()[-2:])
+        print(
+            f"  process {run + 1}: first {first:7.2f} s, second {second:6.2f} s, "
+            f"ratio {first / second:6.1f} (1 = compiled kernels loaded from disk)"
+        )
+
+
 if __name__ == "__main__":
     quick = "--quick" in sys.argv
     only = next((a.split("=", 1)[1] for a in sys.argv if a.startswith("--only=")), None)
@@ -230,6 +272,7 @@ if __name__ == "__main__":
         "coverage": bench_coverage,
         "emerging": bench_emerging,
         "cells": bench_cells,
+        "fresh": bench_fresh,
     }
     for name, bench in benches.items():
         if only is None or name in only.split(","):

@@ -65,17 +65,27 @@ def locate_xy(
     poly = np.full(n, NONE, dtype=np.int32)
     if n == 0 or len(geoms) == 0:
         return poly, np.zeros(n, dtype=np.int64)
-    shapely.prepare(geoms)  # a no-op for prepared geometries
-    tree = shapely.STRtree(geoms) if tree is None else tree
     near = np.arange(n) if order is None else np.asarray(order)
     near = near[np.isfinite(x[near]) & np.isfinite(y[near])]
-    qi, pj = tree.query(shapely.points(x[near], y[near]))  # bounding boxes only
+    points = shapely.points(x[near], y[near])
+    if len(near) >= _MANY_POINTS * len(geoms):
+        # many points: a tree over the points, each polygon tests the points in its
+        # bounding box (GEOS prepares it once: what makes sjoin "within" fast)
+        pj, qi = shapely.STRtree(points).query(geoms, predicate="intersects")
+    else:
+        shapely.prepare(geoms)  # a no-op for prepared geometries
+        tree = shapely.STRtree(geoms) if tree is None else tree
+        qi, pj = tree.query(points)  # bounding boxes only
+        hit = shapely.intersects_xy(geoms[pj], x[near[qi]], y[near[qi]])
+        qi, pj = qi[hit], pj[hit]
     qi = near[qi]
-    hit = shapely.intersects_xy(geoms[pj], x[qi], y[qi])
-    qi, pj = qi[hit], pj[hit]
     first_q, first_p = lowest_rank(qi, pj, np.arange(len(geoms)) if rank is None else rank)
     poly[first_q] = first_p
     return poly, np.bincount(qi, minlength=n)
+
+
+_MANY_POINTS = 8
+"""Points per polygon from which the polygons query a tree of the points (same answer)."""
 
 
 def lowest_rank(

@@ -152,6 +152,7 @@ def build_area_index(
     crs: pyproj.CRS | str | int | None = None,
     max_cells: int = 4_000_000,
     not_covering: tuple[str, ...] = ("joint_point",),
+    points: int | None = None,
 ) -> AreaIndex:
     """Prepare area layers for :func:`assign_points`.
 
@@ -165,6 +166,8 @@ def build_area_index(
     max_cells : size cap of each layer's lookup raster (memory ~5 bytes a cell).
     not_covering : layers that do not tile the territory (a point outside them all is
         normal and only gets its nearest area): joint-defense points by default.
+    points : for a one-off geocode, how many points it locates: the lookup rasters are
+        sized for them (none for small batches; see ``fastpath.build_polygon_index``).
 
     Raises
     ------
@@ -183,7 +186,7 @@ def build_area_index(
         ids, geoms = _layer_geometries(name, gdf, column, metric)
         rank = tie_rank(ids)
         index = fastpath.build_polygon_index(
-            geoms, rank, tolerance_m=tolerance_m, max_cells=max_cells
+            geoms, rank, tolerance_m=tolerance_m, max_cells=max_cells, points=points
         )
         built.append(AreaLayer(name, ids, index, covering=name not in not_covering))
     allgeoms = np.concatenate([layer.index.geoms for layer in built])
@@ -252,8 +255,8 @@ def assign_points(
     >>> result = assign_points(incidents, {"grid": grids, "beat": beats}, tolerance_m=1)
     >>> result.table[["grid_id", "grid_how", "grid_distance_m"]]  # doctest: +SKIP
     """
-    if not isinstance(areas, AreaIndex):
-        areas = build_area_index(areas, tolerance_m=tolerance_m or 0.0)
+    if not isinstance(areas, AreaIndex):  # a one-off: the index is sized for these points
+        areas = build_area_index(areas, tolerance_m=tolerance_m or 0.0, points=len(points))
     elif tolerance_m is not None and tolerance_m != areas.tolerance_m:
         raise ConfigError(
             f"the area index was built for tolerance {areas.tolerance_m} m, not {tolerance_m} m"

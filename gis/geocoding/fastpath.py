@@ -56,6 +56,11 @@ Coords = NDArray[np.floating[Any]]
 MIXED = -2
 """Lookup value of a cell that a boundary may cross: its points need the exact path."""
 
+SMALL_BATCH = 10_000
+"""Points per raster cell per polygon a one-off geocode sizes its raster by (measured
+with ``benchmarks/bench_geocode.py``: 1 M points against 5,000 polygons gain most from
+~100 cells per polygon, 100 k points from ~10, 10 k from none)."""
+
 
 @dataclass(frozen=True)
 class PolygonIndex:
@@ -94,9 +99,14 @@ class PolygonIndex:
         return int(self.sub.shape[1]) if self.sub.ndim == 3 else 1
 
     @property
+    def has_raster(self) -> bool:
+        """False for an index built without a lookup raster (every point is tested)."""
+        return not (self.lut.size == 1 and self.lut[0, 0] == MIXED)
+
+    @property
     def exact_share(self) -> float:
         """Share of the raster's area whose points still need a polygon test."""
-        if not self.lut.size:
+        if not self.lut.size or not self.has_raster:
             return 1.0
         return float(np.sum(self.sub == MIXED)) / (self.lut.size * self.k**2)
 
@@ -109,6 +119,7 @@ def build_polygon_index(
     max_cells: int = 4_000_000,
     cells_per_polygon: int = 100,
     k: int = 4,
+    points: int | None = None,
 ) -> PolygonIndex:
     """Prepare polygons (metric coordinates) for :func:`locate` and friends.
 
@@ -120,14 +131,23 @@ def build_polygon_index(
     tolerance_m : distance within which a second polygon makes a cell "mixed".
     max_cells, cells_per_polygon : raster size: ``min(max_cells, cells_per_polygon * n)``.
     k : boundary cells are split in ``k x k`` sub-cells (1 disables the second level).
+    points : how many points the index will locate, when the caller knows (a one-off
+        geocode): the raster is sized for them, as its build costs about as much as
+        locating its cells' worth of points exactly.  Below :data:`SMALL_BATCH` points
+        per raster-cell-per-polygon there is no raster: every point takes the exact
+        path (the answers are the same either way).
     """
     geoms = np.asarray(geoms, dtype=object)
     rank = np.asarray(rank, dtype=np.int64)
+    if points is not None:
+        cells_per_polygon = min(cells_per_polygon, points // SMALL_BATCH)
+        if cells_per_polygon < 2:
+            cells_per_polygon = 0
     shapely.prepare(geoms)
     tree = shapely.STRtree(geoms)
     valid = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
-    if not valid.any():
-        lut = np.full((1, 1), NONE, dtype=np.int32)
+    if not valid.any() or cells_per_polygon <= 0:  # no raster: every point takes the exact path
+        lut = np.full((1, 1), NONE if not valid.any() else MIXED, dtype=np.int32)
         sub = np.empty((0, 1, 1), np.int32)
         return PolygonIndex(geoms, rank, tree, lut, sub, (0.0, 0.0), 1.0, tolerance_m)
     xmin, ymin, xmax, ymax = shapely.total_bounds(geoms[valid])
@@ -137,6 +157,8 @@ def build_polygon_index(
     cell = float(np.sqrt(width * height / n_target))
     if tolerance_m > 2 * cell / k:  # sub-cells far below the tolerance buy nothing
         k = 1
+    while k > 1 and n_target * k * k > _MAX_FINE:  # bound the labelled raster's memory
+        k -= 1
     # one spare cell on every side keeps neighbour marks inside the array
     origin = (xmin - pad - cell, ymin - pad - cell)
     shape = (int(np.ceil(height / cell)) + 3, int(np.ceil(width / cell)) + 3)
@@ -146,19 +168,19 @@ def build_polygon_index(
     if radius:  # grow the marks by the tolerance (a square covers the disc)
         fine = ndimage.maximum_filter1d(fine, 2 * radius + 1, axis=0, mode="constant")
         fine = ndimage.maximum_filter1d(fine, 2 * radius + 1, axis=1, mode="constant")
-    fy, fx = np.divmod(np.flatnonzero(fine), fine.shape[1])
+    bare = PolygonIndex(geoms, rank, tree, fine, fine, origin, cell / k, tolerance_m)
+    labels, per_label = _label(bare, fine)  # per_label: polygon, NONE or MIXED (label 0)
+    marked = _any_in_blocks(fine, k)
     del fine
-    py, px = fy // k, fx // k
-    marked = np.zeros(shape, dtype=bool)
-    marked[py, px] = True
+    blocks = labels.reshape(shape[0], k, shape[1], k).transpose(0, 2, 1, 3)
     slot = np.cumsum(marked.ravel()).reshape(shape) - 1
-    sub_marked = np.zeros((int(marked.sum()), k, k), dtype=bool)
-    sub_marked[slot[py, px], fy - py * k, fx - px * k] = True
-    bare = PolygonIndex(geoms, rank, tree, marked, sub_marked, origin, cell, tolerance_m)
-    level1 = _label_level1(bare, marked)
-    sub = _label_level2(bare, sub_marked, np.argwhere(marked), level1)
-    lut = np.where(marked, (-2 - slot).astype(np.int32), level1)
-    return PolygonIndex(geoms, rank, tree, lut, sub, origin, cell, tolerance_m)
+    sub = per_label[blocks[marked]]
+    lut = np.where(marked, (-2 - slot).astype(np.int32), per_label[labels[::k, ::k]])
+    return PolygonIndex(geoms, rank, tree, lut, sub.reshape(-1, k, k), origin, cell, tolerance_m)
+
+
+_MAX_FINE = 16_000_000
+"""Most sub-cells a raster labels at once (int32 labels: 64 MB)."""
 
 
 def _mark_boundaries(
@@ -173,9 +195,14 @@ def _mark_boundaries(
     cells on both sides (rounding never hides a crossing).  Point and line geometries
     count as boundaries.
     """
-    parts = shapely.get_parts(geoms[~(shapely.is_missing(geoms) | shapely.is_empty(geoms))])
-    polygonal = shapely.get_type_id(parts) == 3
-    lines = np.concatenate([shapely.get_rings(parts[polygonal]), parts[~polygonal]])
+    geoms = geoms[~(shapely.is_missing(geoms) | shapely.is_empty(geoms))]
+    simple = (shapely.get_type_id(geoms) == 3) & (shapely.get_num_interior_rings(geoms) == 0)
+    if simple.all():  # one ring each: its coordinates are the polygon's
+        lines = geoms
+    else:
+        parts = shapely.get_parts(geoms)
+        polygonal = shapely.get_type_id(parts) == 3
+        lines = np.concatenate([shapely.get_rings(parts[polygonal]), parts[~polygonal]])
     xy, which = shapely.get_coordinates(lines, return_index=True)
     fx = (xy[:, 0] - origin[0]) / size
     fy = (xy[:, 1] - origin[1]) / size
@@ -184,12 +211,7 @@ def _mark_boundaries(
     x0, y0, x1, y1 = fx[start], fy[start], fx[start + 1], fy[start + 1]
     for a0, b0, a1, b1, across in ((x0, y0, x1, y1, False), (y0, x0, y1, x1, True)):
         at, other = _crossings(a0, b0, a1, b1)
-        if across:  # horizontal grid lines: the cells below and above
-            _mark_points(fine, other, at - 0.5)
-            _mark_points(fine, other, at + 0.5)
-        else:  # vertical grid lines: the cells left and right
-            _mark_points(fine, at - 0.5, other)
-            _mark_points(fine, at + 0.5, other)
+        _mark_crossings(fine, at, other, across=across)
 
 
 _ON_LINE = 1e-6
@@ -197,7 +219,7 @@ _ON_LINE = 1e-6
 
 def _crossings(
     a0: Coords, b0: Coords, a1: Coords, b1: Coords
-) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
     """Where segments cross the grid lines ``a = integer``: the line's ``a`` and the ``b``.
 
     Segments parallel to the lines have no crossing (their ends and the crossings of
@@ -205,11 +227,36 @@ def _crossings(
     """
     lo, hi = np.ceil(np.minimum(a0, a1)), np.floor(np.maximum(a0, a1))
     count = np.where(a0 != a1, np.maximum(hi - lo + 1, 0), 0).astype(np.int64)
-    seg = np.repeat(np.arange(len(a0)), count)
-    offset = np.arange(len(seg)) - np.repeat(np.cumsum(count) - count, count)
-    at = (lo[seg] + offset).astype(np.float64)
-    slope = (b1 - b0)[seg] / (a1 - a0)[seg]
+    crossing = np.flatnonzero(count)  # most segments cross no line at all
+    count = count[crossing]
+    seg = np.repeat(crossing, count)
+    offset = np.arange(len(seg), dtype=np.int64)
+    offset -= np.repeat(np.cumsum(count) - count, count)
+    at = lo.astype(np.int64)[seg] + offset
+    slope = ((b1 - b0) / np.where(a0 != a1, a1 - a0, 1.0))[seg]
     return at, b0[seg] + (at - a0[seg]) * slope
+
+
+def _mark_crossings(
+    fine: NDArray[np.bool_], at: NDArray[np.int64], other: Coords, *, across: bool
+) -> None:
+    """Mark the cells on both sides of grid-line crossings (and of the neighbouring cell
+    when the crossing lies on a cell corner)."""
+    rows, cols = fine.shape
+    lines, along = (rows, cols) if across else (cols, rows)
+    cell = np.floor(other)
+    d = (other - cell > 1 - _ON_LINE).astype(np.int64) - (other - cell < _ON_LINE)
+    cell = np.clip(cell.astype(np.int64), 1, along - 2)  # the raster has a spare border
+    flat = fine.ravel()
+    near = np.flatnonzero(d)
+    for shift in (0, -1):  # the cells after and before the line
+        line = np.clip(at + shift, 1, lines - 2)
+        if across:
+            flat[line * cols + cell] = True
+            flat[line[near] * cols + cell[near] + d[near]] = True
+        else:
+            flat[cell * cols + line] = True
+            flat[(cell[near] + d[near]) * cols + line[near]] = True
 
 
 def _mark_points(fine: NDArray[np.bool_], fx: Coords, fy: Coords) -> None:
@@ -228,62 +275,46 @@ def _mark_points(fine: NDArray[np.bool_], fx: Coords, fy: Coords) -> None:
     fine[row[sxy] + dy[sxy], col[sxy] + dx[sxy]] = True
 
 
-def _label_level1(index: PolygonIndex, marked: NDArray[np.bool_]) -> NDArray[np.int32]:
-    """Cell values: one exact test per boundary-free component of whole cells."""
+def _label(
+    index: PolygonIndex, marked: NDArray[np.bool_]
+) -> tuple[NDArray[np.int32], NDArray[np.int32]]:
+    """Cell labels and label values: one exact test per 4-connected component of
+    unmarked cells (no boundary crosses a component, so its cells all lie in the same
+    polygons); label 0, the marked cells, is :data:`MIXED`."""
     labels, n = ndimage.label(~marked)
     per_label = np.empty(n + 1, dtype=np.int32)
     per_label[0] = MIXED
     if n:
         rep = _first_cell(labels.ravel(), n)
-        iy, ix = np.unravel_index(rep, marked.shape)
+        iy, ix = np.divmod(rep, marked.shape[1])
         cx = index.origin[0] + (ix + 0.5) * index.cell
         cy = index.origin[1] + (iy + 0.5) * index.cell
         per_label[1:] = locate_exact(index, cx, cy)[0]
-    return per_label[labels]
-
-
-def _label_level2(
-    index: PolygonIndex,
-    sub_marked: NDArray[np.bool_],
-    parents: NDArray[np.int64],
-    level1: NDArray[np.int32],
-) -> NDArray[np.int32]:
-    """Sub-cell values: per boundary-free component inside each block, the value of
-    a resolved neighbouring cell it touches, else one exact test."""
-    k = sub_marked.shape[1]
-    plane = np.zeros((3, 3, 3), dtype=bool)
-    plane[1] = ndimage.generate_binary_structure(2, 1)  # connect within a block only
-    labels, n = ndimage.label(~sub_marked, structure=plane)
-    per_label = np.full(n + 1, MIXED - 1, dtype=np.int32)  # MIXED - 1: not known yet
-    sides = (
-        (labels[:, 0, :], -1, 0),
-        (labels[:, k - 1, :], 1, 0),
-        (labels[:, :, 0], 0, -1),
-        (labels[:, :, k - 1], 0, 1),
-    )
-    for edge, dy, dx in sides:
-        value = level1[parents[:, 0] + dy, parents[:, 1] + dx]
-        known = value >= NONE
-        lab = edge[known]
-        per_label[lab.ravel()] = np.repeat(value[known], k)
-    per_label[0] = MIXED
-    todo = np.flatnonzero(per_label == MIXED - 1)
-    if len(todo):
-        rep = _first_cell(labels.ravel(), n)[todo - 1]
-        block, sy, sx = np.unravel_index(rep, sub_marked.shape)
-        size = index.cell / k
-        cx = index.origin[0] + parents[block, 1] * index.cell + (sx + 0.5) * size
-        cy = index.origin[1] + parents[block, 0] * index.cell + (sy + 0.5) * size
-        per_label[todo] = locate_exact(index, cx, cy)[0]
-    return per_label[labels]
+    return labels, per_label
 
 
 def _first_cell(flat_labels: NDArray[np.int32], n: int) -> NDArray[np.int64]:
-    """Flat index of one cell of each label 1..n (the first in scan order)."""
+    """Flat index of one cell of each label 1..n (the start of one of its runs)."""
     first = np.empty(n + 1, dtype=np.int64)
-    positions = np.arange(len(flat_labels) - 1, -1, -1)
-    first[flat_labels[::-1]] = positions  # the last write of a label wins: its first cell
+    starts = np.flatnonzero(flat_labels[1:] != flat_labels[:-1]) + 1
+    first[flat_labels[starts]] = starts  # every label but the first cell's starts a run
+    first[flat_labels[0]] = 0
     return first[1:]
+
+
+_WORDS = {2: np.uint16, 4: np.uint32, 8: np.uint64}
+
+
+def _any_in_blocks(mask: NDArray[np.bool_], k: int) -> NDArray[np.bool_]:
+    """Per ``k x k`` block of ``mask``: whether any of its cells is set."""
+    rows, cols = mask.shape
+    if k == 1:
+        return mask
+    if k in _WORDS:  # k bytes of a row in one machine word
+        across = mask.view(_WORDS[k]) != 0
+    else:
+        across = mask.reshape(rows, cols // k, k).any(axis=2)
+    return across.reshape(rows // k, k, cols // k).any(axis=1)
 
 
 def cell_lookup(index: PolygonIndex, x: Coords, y: Coords) -> NDArray[np.int32]:
@@ -292,6 +323,8 @@ def cell_lookup(index: PolygonIndex, x: Coords, y: Coords) -> NDArray[np.int32]:
     Points off the raster and non-finite coordinates give :data:`NONE`.
     """
     ny, nx = index.lut.shape
+    if not index.has_raster:  # every point takes the exact path
+        return np.full(len(x), MIXED, dtype=np.int32)
     k = index.k
     fx = (x - index.origin[0]) * (k / index.cell)
     fy = (y - index.origin[1]) * (k / index.cell)

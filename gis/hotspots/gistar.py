@@ -143,6 +143,9 @@ def gi_arrays(
         return z[:, 0], p[:, 0]
     if np.allclose(y, y[0]):  # no variation: nothing can be hot or cold
         return np.zeros_like(y), np.ones_like(y)
+    from gis.hotspots.kernels import use_cached_kernels
+
+    use_cached_kernels()  # esda's loop compiled once per machine, not once per process
     with np.errstate(invalid="ignore", divide="ignore"):
         g = esda.G_Local(
             y,

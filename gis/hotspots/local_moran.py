@@ -69,6 +69,9 @@ def local_moran(
         if isinstance(weights, Weights)
         else spatial_weights(cells, kind=weights, distance_m=distance_m)
     )
+    from gis.hotspots.kernels import use_cached_kernels
+
+    use_cached_kernels()  # esda's loop compiled once per machine, not once per process
     wts.w.transform = "R"
     try:
         with np.errstate(invalid="ignore", divide="ignore"):

@@ -263,7 +263,9 @@ def _as_str(values: pd.Series) -> pd.Series:
         values = values.astype("Int64")
     text = values.astype("string").str.strip()
     text = text.where(text != "")
-    return text.astype(object).where(text.notna(), None)
+    # to_numpy converts arrow strings in C; astype(object) iterates them in Python
+    plain = text.array.to_numpy(dtype=object, na_value=None)  # type: ignore[arg-type]
+    return pd.Series(plain, index=text.index, name=text.name, dtype=object)
 
 
 def local_zone(name: str) -> str:

@@ -39,6 +39,19 @@ as_pg "psql -p $PORT -qtAc \"SELECT 1 FROM pg_database WHERE datname='$DB'\" | g
 as_pg "psql -p $PORT -d $DB -qc 'CREATE EXTENSION IF NOT EXISTS postgis'" >&2 \
   || { log "cannot enable the postgis extension"; exit 1; }
 
+# a tablespace on a 4 MB file system, so the tests can fill PostgreSQL's disk for real
+FULL=/var/lib/postgresql/bg_full
+if [ "$(id -u)" = 0 ] && ! as_pg "psql -p $PORT -qtAc \"SELECT 1 FROM pg_tablespace WHERE spcname='bg_full'\"" | grep -q 1; then
+  mkdir -p "$FULL"
+  if mountpoint -q "$FULL" || mount -t tmpfs -o size=4m,mode=0700 tmpfs "$FULL"; then
+    chown postgres:postgres "$FULL"
+    as_pg "psql -p $PORT -qc \"CREATE TABLESPACE bg_full LOCATION '$FULL'\"" >&2 \
+      || log "no tablespace bg_full: the PostgreSQL disk-full test will skip"
+  else
+    log "cannot mount a small tmpfs: the PostgreSQL disk-full test will skip"
+  fi
+fi
+
 URL="postgresql+psycopg://beatgrid:beatgrid@127.0.0.1:$PORT/$DB"
 log "PostGIS ready at $URL"
 if [ "${1:-}" = "--env" ]; then echo "BEATGRID_TEST_POSTGRES_URL=$URL"; fi

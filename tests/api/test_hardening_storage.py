@@ -87,7 +87,7 @@ def test_full_disk_is_507_and_nothing_half_written(
     settings: Settings, client: TestClient, headers: dict, uid: str, counts: Any
 ):
     if not settings.is_sqlite:
-        pytest.skip("a full disk is simulated with SQLite's max_page_count only")
+        pytest.skip("PostgreSQL fills its disk in the test below")
     before = counts()
     with _faulty(settings, _full) as faulty:
         r = upload(faulty, headers["admin"], nanjing_streets(), layer_id=uid, kind="street")
@@ -135,7 +135,7 @@ def full_postgis() -> Iterator[tuple[TestClient, dict[str, str], Callable[[], tu
         db.make_engine = make_engine  # type: ignore[assignment]
         application = create_app(settings)  # the migrations create every table there
     finally:
-        db.make_engine = original  # type: ignore[assignment]
+        db.make_engine = original
     with application.state.sessions() as session:
         create_user(
             session, username="full-admin", password=PASSWORD, role="admin", jurisdiction=None

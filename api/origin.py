@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 from fastapi import Request
 
 from api.settings import Settings
+from gis.i18n import Text
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -26,9 +27,19 @@ def foreign_origin(request: Request, settings: Settings) -> str | None:
         return None
     sent = request.headers.get("origin") or _origin_of(request.headers.get("referer"))
     if not sent or sent == "null":
-        return "a cookie-authenticated write must say where it comes from (Origin header)"
+        return str(
+            Text(
+                "跨站请求被拒绝：写操作须带 Origin 请求头",
+                "a cookie-authenticated write must say where it comes from (Origin header)",
+            )
+        )
     if sent.lower() not in _allowed(request, settings):
-        return f"writes from {sent} are not accepted with the login cookie (跨站请求被拒绝)"
+        return str(
+            Text(
+                f"跨站请求被拒绝：不接受来自 {sent} 的写操作",
+                f"writes from {sent} are not accepted with the login cookie",
+            )
+        )
     return None
 
 

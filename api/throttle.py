@@ -16,6 +16,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from api.models import LoginAttempt
+from gis.i18n import Text
 
 NAME_MAX = 80
 ADDRESS_MAX = 64
@@ -39,9 +40,12 @@ class Lockout:
     @property
     def message(self) -> str:
         minutes = max(1, round(self.retry_after_s / 60))
-        return (
-            f"too many failed logins for this account or from this address; try again in "
-            f"about {minutes} min (登录失败次数过多，请稍后再试)"
+        return str(
+            Text(
+                f"登录失败次数过多，请约 {minutes} 分钟后再试",
+                f"too many failed logins for this account or from this address; try again in "
+                f"about {minutes} min",
+            )
         )
 
 

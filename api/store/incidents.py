@@ -19,6 +19,7 @@ from api.models import Incident
 from api.store import audit
 from api.store.locate import locate_points
 from gis.errors import ConflictError, FieldError, NotFoundError, PermissionDenied
+from gis.i18n import Text
 
 if TYPE_CHECKING:
     from api.policy import Jurisdiction
@@ -76,7 +77,10 @@ def _refuse_used_ids(session: Session, ids: list[str], *, policy: Jurisdiction |
     hidden = len(taken) - len(seen)
     named = f"{sorted(seen)[:10]}" if seen else ""
     more = f" and {hidden} more" if hidden and seen else (f"{hidden}" if hidden else "")
-    raise ConflictError(f"incident ids already used: {named}{more} (编号已被使用)")
+    more_zh = f" 等，另有 {hidden} 个" if hidden and seen else (f"{hidden} 个" if hidden else "")
+    raise ConflictError(
+        str(Text(f"警情编号已被使用：{named}{more_zh}", f"incident ids used: {named}{more}"))
+    )
 
 
 def create_incidents(

@@ -202,6 +202,12 @@ class AddressGeocodeRequest(BaseModel):
     buildings: str | None = Field(
         default=None, description="a layer of kind building: 小区 names from its building names"
     )
+    roads: str | None = Field(
+        default=None,
+        description="a layer of kind road (centre lines with names): road intersections "
+        "(…路与…路交叉口) are placed where the two lines cross; without it they answer "
+        "needs_roads",
+    )
     layers: list[str] = Field(default_factory=list, max_length=20)
     tolerance_m: float = Field(default=0.0, ge=0, le=1000)
 

@@ -57,6 +57,7 @@ _GENERIC: dict[str, str] = {
     "lon": "lon lng long longitude 经度 jd x point_x 经度坐标",
     "lat": "lat latitude 纬度 wd y point_y 纬度坐标",
     "wkt": "wkt wkt_geom geometry geom the_geom shape 几何 空间信息 图形",
+    "source": "source 来源 数据来源 src",
 }
 
 _GRID_IDS = "网格编码 网格编号 网格id wgbm wgbh wgid grid_id grid_code gridid grid_no"

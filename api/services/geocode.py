@@ -3,8 +3,8 @@
 A point outside the jurisdiction (by the rule of :mod:`api.policy`) answers null, so
 geocoding reveals nothing of a neighbour's layers.  Addresses are read by the library's
 address forms (:func:`gis.geocoding.forms.match_forms`) against a stored standard-address
-layer, with 小区 names from a building layer; the store holds no road centre lines, so a
-road intersection answers ``needs_roads``.  An address placed outside the jurisdiction
+layer, with 小区 names from a building layer and road intersections from a road layer
+(without one, an intersection answers ``needs_roads``).  An address placed outside the jurisdiction
 answers ``unmatched`` with no point, as if the reader's gazetteer did not list it.
 """
 
@@ -15,6 +15,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from typing import TypeVar, cast
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 from sqlalchemy.orm import Session
@@ -118,13 +119,21 @@ def _pois(frame: pd.DataFrame) -> pd.DataFrame | None:
     return pois_from_buildings(frame) if len(frame) and "name" in frame else None
 
 
+def _roads(frame: pd.DataFrame) -> gpd.GeoDataFrame | None:
+    """Road centre lines by name (stored in WGS84), or None without names."""
+    if not len(frame) or "name" not in frame:
+        return None
+    return gpd.GeoDataFrame(frame[["name", "geometry"]], geometry="geometry", crs=4326)
+
+
 def geocode_addresses(
     session: Session, *, req: AddressGeocodeRequest, policy: Jurisdiction
 ) -> AddressGeocodePublic:
     """Each address read and placed (door plate, building, 小区, 附近 …), in order."""
     gazetteer = _cached(session, req.gazetteer, "address", _gazetteer)
     pois = None if req.buildings is None else _cached(session, req.buildings, "building", _pois)
-    found = match_forms(pd.Series(req.addresses, dtype="string"), gazetteer, pois=pois)
+    roads = None if req.roads is None else _cached(session, req.roads, "road", _roads)
+    found = match_forms(pd.Series(req.addresses, dtype="string"), gazetteer, pois=pois, roads=roads)
     verdict, zh, en = address_verdicts(found)
     lon = found["match_lon"].to_numpy(dtype=float)
     lat = found["match_lat"].to_numpy(dtype=float)

@@ -260,9 +260,10 @@ def test_coverage_with_a_broken_track_file_is_422(
 def test_geocode_addresses_by_the_stored_standard_addresses(
     client: TestClient, headers: dict, grids: str, uid: str
 ) -> None:
-    """Door plates, 小区 names and 附近 through the service; an intersection needs roads the
-    store does not hold; an address in a neighbour's area answers nothing to the reader."""
-    from shapely.geometry import Point
+    """Door plates, 小区 names and 附近 through the service; an intersection needs a road
+    layer, and is placed where its two centre lines cross once one is named; an address in
+    a neighbour's area answers nothing to the reader."""
+    from shapely.geometry import LineString, Point
 
     flats = [
         ("A1", "南京市建邺区清溪路115号1栋1单元101室", Point(118.705, 32.005)),
@@ -317,6 +318,21 @@ def test_geocode_addresses_by_the_stored_standard_addresses(
     west = client.post("/geocode/address", json=body, headers=headers["west"]).json()["results"]
     assert west[4]["status"] == "unmatched" and west[4]["lon"] is None  # G2 is not theirs
     assert [r["areas"][grids] for r in west[:2]] == ["G1", "G3"]
+    roads = gpd.GeoDataFrame(
+        {"id": ["R1", "R2"], "name": ["清溪路", "柳汀路"]},
+        geometry=[LineString([(118.700, 32.010), (118.720, 32.010)]),
+                  LineString([(118.708, 32.000), (118.708, 32.020)])],
+        crs=4326,
+    )  # fmt: skip
+    r = upload(client, headers["admin"], roads, layer_id=f"{uid}r", kind="road")
+    assert r.status_code == 201, r.text
+    crossing = client.post(
+        "/geocode/address",
+        json={**body, "addresses": ["清溪路与柳汀路交叉口"], "roads": f"{uid}r"},
+        headers=headers["admin"],
+    ).json()["results"][0]
+    assert crossing["status"] == "address" and crossing["form"] == "intersection", crossing
+    assert (crossing["lon"], crossing["lat"]) == (pytest.approx(118.708), pytest.approx(32.010))
     wrong = client.post(
         "/geocode/address", json={**body, "gazetteer": grids}, headers=headers["admin"]
     )

@@ -43,15 +43,27 @@ class SharedTransformer:
     """One PROJ transformation usable from any thread, built once.
 
     pyproj documents its ``Transformer`` as thread-safe by giving each thread its own
-    PROJ object (``TransformerLocal``, built on the thread's first use).  Here the PROJ
-    object built in the constructing thread is wrapped as pyproj's own
+    PROJ object (``TransformerLocal``, built on the thread's first use).  Here one PROJ
+    object is wrapped as pyproj's own
     ``TransformerUnsafe`` (the same object for every thread), and a lock makes the calls
     one at a time: PROJ objects may move between threads, not be used by two at once.
+    It is built in a thread of its own, so no other PROJ object shares its context.
     """
 
     def __init__(self, source: pyproj.CRS, target: pyproj.CRS) -> None:
-        built = pyproj.Transformer.from_crs(source, target, always_xy=True)
-        self._proj = built._transformer  # this thread's PROJ object, the only one ever built
+        # PROJ objects of one thread share that thread's PROJ context, and a context may not
+        # be used by two threads at once: so the object is built in a thread of its own,
+        # which then ends, and its context is used only here, under the lock (the PROJ
+        # object keeps the context alive)
+        built: list[pyproj.Transformer] = []
+        maker = threading.Thread(
+            target=lambda: built.append(pyproj.Transformer.from_crs(source, target, always_xy=True))
+        )
+        maker.start()
+        maker.join()
+        if not built:
+            raise RuntimeError(f"no transformation from {source} to {target}")
+        self._proj = built[0]._transformer  # the only PROJ object ever built
         self._one = pyproj.Transformer(TransformerUnsafe(self._proj))
         self._lock = threading.Lock()
 

@@ -117,6 +117,8 @@ SHEETS: dict[str, Text] = {
     "hotspot_visits": Text("热点巡查记录", "Hot-spot visits"),
     "grid_visits": Text("网格走访覆盖", "Grid visit coverage"),
     "uncovered_addresses": Text("未覆盖地址", "Uncovered addresses"),
+    "density_contours": Text("警情密度等值区", "Density contours"),
+    "cell_hotspots_whole": Text("全时段格网单元热点", "Cell hot spots, whole period"),
 }
 """Full sheet names of the hot-spot and coverage workbooks (at most 31 characters)."""
 
@@ -138,6 +140,9 @@ REVIEW_COLUMNS: dict[str, Text] = {
     "row": Text("行号", "Row"),
     "col": Text("列号", "Column"),
     "pattern": Text("时空模式", "Pattern"),
+    "density_level": Text("密度阈值（起/平方千米）", "Density threshold (per km²)"),
+    "share": Text("所含警情比例（%）", "Share of incidents (%)"),
+    "contour": Text("范围", "Contour"),
     "trend_z": Text("趋势统计量（标准分）", "Trend z-score"),
     "trend_p": Text("趋势显著性概率", "Trend p-value"),
     "n_hot_bins": Text("热点时段数", "Hot bins"),
@@ -198,6 +203,7 @@ _PERCENT = frozenset(
         "covered_share",
         "coverage",
         "key_coverage",
+        "share",
     ]
 )
 _DIGITS = {"gi_z": 2, "trend_z": 2, "gi_p": 4, "gi_p_fdr": 4, "trend_p": 4, "pai": 2}
@@ -213,7 +219,10 @@ def review_sheets(sheets: Mapping[str, pd.DataFrame], lang: Lang) -> dict[str, p
     out: dict[str, pd.DataFrame] = {}
     for name, frame in sheets.items():
         plain = pd.DataFrame(frame.drop(columns="geometry", errors="ignore"))
-        if f"label_{lang}" in plain.columns:  # emerging: the pattern in words, hot or cold
+        if name == "density_contours":  # its level is a density, its label the contour's
+            plain = plain.rename(columns={"level": "density_level", f"label_{lang}": "contour"})
+            plain = plain.drop(columns=["label_zh", "label_en"], errors="ignore")
+        elif f"label_{lang}" in plain.columns:  # emerging: the pattern in words, hot or cold
             plain["pattern"] = plain[f"label_{lang}"]
             plain = plain.drop(columns=["label_zh", "label_en", "spot"], errors="ignore")
         for column in _PERCENT & set(plain.columns):

@@ -63,7 +63,9 @@ def test_hotspots_on_raw_chicago_files(raw: Path, tmp_path: Path) -> None:
     assert "note:" in out and "Warning" not in out  # what reading noticed, as notes
     assert_chinese(tmp_path / "results.xlsx")  # headers, classes, sheet names: all Chinese
     sheets = pd.read_excel(tmp_path / "results.xlsx", sheet_name=None)
-    assert list(sheets) == ["网格警情统计", "格网单元热点", "时空热点模式", "预测精度指数"]
+    assert list(sheets) == [
+        "网格警情统计", "格网单元热点", "时空热点模式", "警情密度等值区", "预测精度指数"
+    ]  # fmt: skip
     grid = sheets["网格警情统计"]
     assert (grid["面积（平方千米）"].round(1) == grid["面积（平方千米）"]).all()  # rounded
     assert set(grid["热点等级"]) <= {t.zh for t in GI_CLASSES.values()}  # classes in words

@@ -12,6 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from beatgrid.cli import app
+from gis.labels import REVIEW_COLUMNS, SHEETS
 
 runner = CliRunner()
 
@@ -27,8 +28,10 @@ def test_hotspots_writes_gpkg_and_xlsx(demo_dir: Path, tmp_path: Path) -> None:
     cells = gpd.read_file(out / "results.gpkg", layer="cell_hotspots")
     assert {"id", "count", "gi_z", "gi_p", "gi_p_fdr", "hotspot_class"} <= set(cells.columns)
     sheets = pd.read_excel(out / "results.xlsx", sheet_name=None)
-    assert {"grid_counts", "cell_hotspots", "emerging", "pai"} <= set(sheets)
-    assert "rate_km2" in sheets["grid_counts"].columns
+    assert {SHEETS[k].zh for k in ("grid_counts", "cell_hotspots", "emerging", "pai")} <= set(
+        sheets
+    )  # the workbook is Chinese by default
+    assert REVIEW_COLUMNS["rate_km2"].zh in sheets[SHEETS["grid_counts"].zh].columns
 
 
 def test_coverage_writes_parquet(demo_dir: Path, tmp_path: Path) -> None:
@@ -53,7 +56,7 @@ def test_coverage_writes_parquet(demo_dir: Path, tmp_path: Path) -> None:
     assert {"id", "patrol_minutes", "distance_m", "covered_share"} <= set(grids.columns)
     joints = gpd.read_parquet(out / "joint_points.parquet")
     assert {"id", "visited", "dwell_minutes"} <= set(joints.columns)
-    assert "uncovered_addresses" in pd.read_excel(out / "results.xlsx", sheet_name=None)
+    assert SHEETS["uncovered_addresses"].zh in pd.read_excel(out / "results.xlsx", sheet_name=None)
 
 
 def test_bad_input_exits_2(tmp_path: Path) -> None:
@@ -90,7 +93,7 @@ def test_coverage_roads_and_hotspot_dosage_match_the_library(
     extra = ["--roads", str(demo_dir / "roads.geojson"), "--hotspots", str(tmp_path / "hot.gpkg")]
     result = runner.invoke(app, [*args, *extra, "--min-visit", "5"])
     assert result.exit_code == 0, result.output
-    assert "street length" in result.output and "under-patrolled" in result.output
+    assert "巡逻与走访覆盖" in result.output  # the summary is Chinese by default
     # the same figures as the library calls the command wraps
     d = load_district(demo_dir)
     roads = gpd.read_file(demo_dir / "roads.geojson")
@@ -110,8 +113,9 @@ def test_coverage_roads_and_hotspot_dosage_match_the_library(
     assert got["patrol_minutes"].to_numpy() == pytest.approx(dose.areas["patrol_minutes"])
     assert got["patrol_minutes"].sum() > 0 and 0 < lib.grids["covered_share"].max() <= 1
     assert got["effective_visits"].tolist() == dose.areas["effective_visits"].tolist()
-    visits = pd.read_excel(out / "results.xlsx", sheet_name="hotspot_visits")
-    assert len(visits) == len(dose.visits) and (visits["minutes"] >= 0).all()
+    visits = pd.read_excel(out / "results.xlsx", sheet_name=SHEETS["hotspot_visits"].zh)
+    minutes = REVIEW_COLUMNS["minutes"].zh if "minutes" in REVIEW_COLUMNS else "minutes"
+    assert len(visits) == len(dose.visits) and (visits[minutes] >= 0).all()
 
 
 def test_coverage_bad_roads_and_hotspot_files_exit_2(demo_dir: Path, tmp_path: Path) -> None:
@@ -153,8 +157,9 @@ def test_hotspots_cli_writes_what_hotspot_review_computes(demo_dir: Path, tmp_pa
     assert review.emerging is not None
     emerging = gpd.read_parquet(out / "emerging.parquet")
     assert emerging["pattern"].tolist() == review.emerging["pattern"].tolist()
-    pai = pd.read_excel(out / "results.xlsx", sheet_name="pai")
-    assert pai["pai"].iloc[0] == pytest.approx(review.pai["pai"].iloc[0])
+    pai = pd.read_excel(out / "results.xlsx", sheet_name=SHEETS["pai"].zh)
+    got_pai = pai[REVIEW_COLUMNS["pai"].zh].iloc[0]
+    assert got_pai == pytest.approx(review.pai["pai"].iloc[0], abs=0.005)  # to 2 decimals
     assert "2025-11-03" in result.output  # the week's Monday heads the summary
 
 

@@ -65,14 +65,16 @@ BOUNDARY_DEG = 1e-7
 
 
 @functools.lru_cache(maxsize=256)
-def _core(wkb: bytes) -> BaseGeometry:
-    """The area shrunk by the boundary width, prepared (cached: one per user area)."""
+def _core(wkb: bytes, thread: int) -> BaseGeometry:
+    """The area shrunk by the boundary width, prepared (cached: one per user area and
+    thread, since GEOS builds a prepared geometry's index on first use and two threads
+    doing so at once crash the process)."""
     core = shapely.buffer(shapely.from_wkb(wkb), -BOUNDARY_DEG, join_style="mitre")
     shapely.prepare(core)
     return core
 
 
-_BY_OBJECT: OrderedDict[int, tuple[BaseGeometry, BaseGeometry]] = OrderedDict()
+_BY_OBJECT: OrderedDict[tuple[int, int], tuple[BaseGeometry, BaseGeometry]] = OrderedDict()
 _BY_OBJECT_LOCK = threading.Lock()
 
 
@@ -81,12 +83,12 @@ def _core_of(area: BaseGeometry) -> BaseGeometry:
     object across requests (``api.auth.principal_for_token``), so a request does not
     serialize a large jurisdiction to WKB only to find its cached core."""
     with _BY_OBJECT_LOCK:
-        hit = _BY_OBJECT.get(id(area))
+        hit = _BY_OBJECT.get((id(area), threading.get_ident()))
         if hit is not None and hit[0] is area:  # the entry holds the area: its id is not reused
             return hit[1]
-    core = _core(shapely.to_wkb(area))
+    core = _core(shapely.to_wkb(area), threading.get_ident())
     with _BY_OBJECT_LOCK:
-        _BY_OBJECT[id(area)] = (area, core)
+        _BY_OBJECT[(id(area), threading.get_ident())] = (area, core)
         while len(_BY_OBJECT) > 256:
             _BY_OBJECT.popitem(last=False)
     return core

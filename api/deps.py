@@ -45,9 +45,12 @@ def get_user(
     "Basic" authentication configuration) use that; a password is never accepted there.
     A browser asking for a page without a login is sent to the login form instead.
     """
-    basic = None if token else basic_token(request.headers.get("authorization"))
-    by_cookie = not token and basic is None
-    token = token or (basic[1] if basic else None) or request.cookies.get(COOKIE)
+    header = request.headers.get("authorization")
+    basic = None if token else basic_token(header)
+    by_cookie = not token and not header  # a header that is not a valid token is refused
+    token = token or (basic[1] if basic else None)
+    if by_cookie:
+        token = request.cookies.get(COOKIE)
     user = None if not token else principal_for_token(session, token)
     if user is not None and basic is not None and basic[0] != user.username:
         user = None  # a token sent under another user's name is refused

@@ -45,7 +45,9 @@ def main() -> None:
             ),
             flush=True,
         )
+        del layer  # a layer outliving exitQgis() crashes QGIS's teardown
     app.exitQgis()
+    os._exit(0)  # and so may Python's own teardown of the remaining Qt objects
 
 
 if __name__ == "__main__":

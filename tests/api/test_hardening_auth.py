@@ -143,6 +143,19 @@ def test_logout_revokes_the_cookie(app: FastAPI, person: str):
         assert stolen.get("/auth/me").status_code == 401
 
 
+@pytest.mark.parametrize("sent", ["Basic !!", "Bearer not-a-token", "Digest x", "Basic"])
+def test_a_broken_authorization_header_is_not_rescued_by_the_cookie(
+    app: FastAPI, person: str, sent: str
+):
+    """A client that sends credentials means them: a wrong header is refused, even from a
+    browser that also holds a good login cookie."""
+    with _client(app) as browser:
+        form = {"username": person, "password": PASSWORD, "next": "/auth/me"}
+        assert browser.post("/auth/login", data=form).status_code == 200
+        assert browser.get("/auth/me").json()["username"] == person
+        assert browser.get("/auth/me", headers={"Authorization": sent}).status_code == 401
+
+
 @pytest.mark.parametrize("https", [False, True])
 def test_the_cookie_is_secure_behind_https(settings: Settings, app: FastAPI, person, https):
     served = create_app(settings.model_copy(update={"behind_https": https, "recover_jobs": False}))

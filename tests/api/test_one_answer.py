@@ -129,7 +129,9 @@ def test_a_station_sees_its_grids_and_nothing_of_its_neighbours_anywhere(
     diff = client.get(f"/layers/{grids}/diff", params={"a": 1, "b": 2}, headers=south).json()
     seen["diff changed"] = set(diff["changed"])
     seen["diff changes"] = _ids(diff["changes"]["features"])
-    impact = client.get(f"/layers/{grids}/versions/1/impact/2", headers=south).json()
+    r = client.get(f"/layers/{grids}/versions/1/impact/2", headers=south)
+    assert r.status_code == 200 and "grids" in r.json(), r.text
+    impact = r.json()
     seen["impact"] = {g["id"] for g in impact["grids"]}
     items = client.get(f"/ogc/collections/{grids}/items", headers=south).json()
     seen["ogc items"] = _ids(items["features"])

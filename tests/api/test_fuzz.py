@@ -42,7 +42,8 @@ def test_no_input_gives_a_server_error(settings: Settings, headers: dict) -> Non
         )
         def call(case) -> None:
             for who in ("admin", "south"):
-                response = case.call(headers=dict(headers[who]))  # call() adds to the dict it is given
+                # a copy: call() adds its own headers to the dict it is given
+                response = case.call(headers=dict(headers[who]))
                 unwired = response.status_code == 501 and case.path in NOT_WIRED
                 assert response.status_code < 500 or unwired, (
                     who,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 
@@ -52,14 +51,16 @@ def create_app(
         fail_interrupted(sessions)
 
     clock = EscalationClock(settings, engine, sessions)
+    warmer = dashboard.Warmer(sessions, every_s=settings.warm_every_s)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         # synchronous routes run in anyio's threads; the pool is sized for this many
         to_thread.current_default_thread_limiter().total_tokens = settings.threads
         clock.start()  # off unless settings.escalate_every_s > 0
-        threading.Thread(target=dashboard.warm, args=(sessions,), daemon=True).start()
+        warmer.start()
         yield
+        warmer.stop()
         clock.stop()
         app.state.jobs.shutdown()
         engine.dispose()

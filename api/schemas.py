@@ -450,14 +450,19 @@ Shape = dict[str, Any] | str
 """A geometry as GeoJSON (a dict) or WKT (a string), in WGS84 longitude/latitude."""
 
 
-class EditContext(BaseModel):
-    """The district's layers a dry run measures the edit's impact on (ids; newest versions,
-    read inside your jurisdiction around the edit)."""
+class ImpactContext(BaseModel):
+    """The district's other layers (ids; newest versions) the impact is assessed on."""
 
     beats: str | None = Field(None, pattern=LAYER_ID, description="officer beat layer")
     aux_beats: str | None = Field(None, pattern=LAYER_ID, description="auxiliary beat layer")
     joint_points: str | None = Field(None, pattern=LAYER_ID, description="joint-defense points")
     addresses: str | None = Field(None, pattern=LAYER_ID, description="standard addresses")
+
+
+class EditContext(ImpactContext):
+    """The district's layers a dry run measures the edit's impact on (ids; newest versions,
+    read inside your jurisdiction around the edit): the impact's, and the buildings."""
+
     buildings: str | None = Field(None, pattern=LAYER_ID, description="buildings (households)")
 
 
@@ -553,15 +558,6 @@ class EditRefusal(BaseModel):
     en: str
     error: Literal["EditError"] = "EditError"
     findings: list[dict[str, Any]] = Field(description="one row per finding, no geometry")
-
-
-class ImpactContext(BaseModel):
-    """The district's other layers (ids; newest versions) the impact is assessed on."""
-
-    beats: str | None = Field(None, pattern=LAYER_ID, description="officer beat layer")
-    aux_beats: str | None = Field(None, pattern=LAYER_ID, description="auxiliary beat layer")
-    joint_points: str | None = Field(None, pattern=LAYER_ID, description="joint-defense points")
-    addresses: str | None = Field(None, pattern=LAYER_ID, description="standard addresses")
 
 
 class ImpactPublic(BaseModel):

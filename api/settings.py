@@ -70,6 +70,14 @@ class Settings(BaseSettings):
         default="Asia/Shanghai",
         description="IANA time zone of the users' days (the days of 零报告).",
     )
+    warm_every_s: float = Field(
+        default=30.0,
+        ge=0,
+        le=86_400,
+        description="Look every so many seconds whether the grids or incidents changed and "
+        "recompute the commanders' opening reviews if so (the first open after a change is "
+        "then served from the cache); 0: only once at start.",
+    )
     escalate_every_s: float = Field(
         default=0.0,
         ge=0,

@@ -54,7 +54,7 @@ from api.store.events import aware
 from api.store.incidents import IncidentQuery, incident_frame
 from gis.district import District
 from gis.errors import BeatgridError, ConfigError, NotFoundError
-from gis.hotspots.cells import make_cells
+from gis.hotspots.cells import derived_size
 from gis.hotspots.counts import (
     Period,
     assign_points,
@@ -144,6 +144,61 @@ def warm(sessions: sessionmaker[Session]) -> None:
         return  # nothing to review yet (no grids or incidents stored)
     except Exception:  # a background warm-up must never take the service down
         _log.warning("dashboard warm-up failed", exc_info=True)
+
+
+class Warmer:
+    """Keeps the commanders' opening reviews computed: at start, then whenever the grids or
+    the incidents change, so the first open after a new batch or a redraw is a cache hit.
+
+    A daemon thread looks every ``every_s`` seconds at two indexed values (the grid layer's
+    head version, :func:`data_version`) and runs :func:`warm` when they moved; with
+    ``every_s`` 0 it warms once at start only.  Each serving process keeps its own cache,
+    so each warms its own.
+    """
+
+    def __init__(self, sessions: sessionmaker[Session], *, every_s: float) -> None:
+        self.sessions = sessions
+        self.every_s = every_s
+        self._seen: tuple[Any, ...] | None = None
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._loop, name="warm-up", daemon=True)
+            self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=5)  # a review being computed is left to finish alone
+            self._thread = None
+
+    def tick(self) -> bool:
+        """Warm if the data changed since the last turn; whether it did."""
+        state = self._state()
+        if state == self._seen:
+            return False
+        warm(self.sessions)
+        self._seen = state
+        return True
+
+    def _state(self) -> tuple[Any, ...]:
+        with self.sessions() as session:
+            try:
+                grid: tuple[str, int] | None = _grid_layer(session)
+            except ConfigError:
+                grid = None
+            return grid, data_version(session)
+
+    def _loop(self) -> None:
+        while True:
+            try:
+                self.tick()
+            except Exception:  # a failed turn (e.g. the database restarting) waits
+                _log.warning("dashboard warm-up turn failed", exc_info=True)
+            if self.every_s <= 0 or self._stop.wait(self.every_s):
+                return
 
 
 def data_version(session: Session) -> tuple[str, int]:
@@ -309,11 +364,11 @@ def _period_review(
 
 def _cell_size(session: Session, policy: Jurisdiction, district: District) -> float:
     """The cell size ``hotspot_review`` derives from every stored incident inside
-    ``policy`` (:func:`gis.hotspots.cells.make_cells`), read as coordinates only."""
+    ``policy`` (:func:`gis.hotspots.cells.derived_size`), read as coordinates only."""
     assert district.grids is not None
     xy = _all_xy(session, policy)
     points = gpd.GeoSeries(gpd.points_from_xy(xy[:, 0], xy[:, 1]), crs=4326)
-    return make_cells(district.grids, points=points).size_m
+    return derived_size(district.grids, points)
 
 
 def _all_xy(session: Session, policy: Jurisdiction) -> np.ndarray:

@@ -30,7 +30,6 @@ from api.schemas import (
     BalanceBody,
     DrawBody,
     EditBody,
-    EditContext,
     EditPublic,
     EditRefusal,
     ImpactContext,
@@ -404,7 +403,7 @@ _CONTEXT_KINDS = {
 """The layers an impact is assessed on (``ImpactContext`` and the buildings), by kind."""
 
 
-def context_layers(session: Session, ctx: ImpactContext | EditContext) -> dict[str, str]:
+def context_layers(session: Session, ctx: ImpactContext) -> dict[str, str]:
     """The layers named in ``ctx``, and for the others the district's own: the layer the
     event setup routes with, else the one stored layer of that kind (none when several).
 

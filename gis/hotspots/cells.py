@@ -97,23 +97,12 @@ def make_cells(
     clip : bool
         Keep only cells intersecting the extent's polygons (else its whole bounding box).
     """
-    frame = extent if isinstance(extent, gpd.GeoDataFrame) else gpd.GeoDataFrame(geometry=extent)
-    metric, crs = to_metric(frame)
-    geoms = metric.geometry.to_numpy()
-    geoms = geoms[~(shapely.is_empty(geoms) | shapely.is_missing(geoms))]
-    if len(geoms) == 0:
-        raise GeometryError.single("extent", str(Text("没有可覆盖的范围", "no geometry to cover")))
-    union = shapely.union_all(shapely.make_valid(geoms))
+    union, crs = _metric_union(extent)
     rule = "given"
     if size_m is None:
         if points is None:
             raise ConfigError(str(Text("需指定格网大小或事件点", "give size_m or points")))
-        pts = points if isinstance(points, gpd.GeoDataFrame) else gpd.GeoDataFrame(geometry=points)
-        xy = shapely.get_coordinates(same_crs(pts, crs).geometry.to_numpy())
-        area = union.area if union.area > 0 else shapely.envelope(union).area
-        size_m = cell_size_from_points(
-            xy, extent_area_m2=area, min_cells=min_cells, max_cells=max_cells
-        )
+        size_m = _size_from(union, crs, points, min_cells=min_cells, max_cells=max_cells)
         rule = "2 x mean nearest-neighbour distance, clamped"
     if not size_m > 0:
         raise ConfigError(
@@ -127,6 +116,46 @@ def make_cells(
     cells = gpd.GeoDataFrame({"id": ids, "row": rows, "col": cols}, geometry=polys, crs=crs)
     area_m2 = float(shapely.area(polys[0])) if len(polys) else 0.0
     return Cells(cells, shape, float(size_m), area_m2, crs, rule)
+
+
+def derived_size(
+    extent: gpd.GeoDataFrame | gpd.GeoSeries,
+    points: gpd.GeoDataFrame | gpd.GeoSeries,
+    *,
+    min_cells: int = 100,
+    max_cells: int = 10_000,
+) -> float:
+    """The cell size :func:`make_cells` derives from ``points`` when given no ``size_m``,
+    without building the cells (a caller that keeps one size across periods)."""
+    union, crs = _metric_union(extent)
+    return _size_from(union, crs, points, min_cells=min_cells, max_cells=max_cells)
+
+
+def _metric_union(
+    extent: gpd.GeoDataFrame | gpd.GeoSeries,
+) -> tuple[shapely.Geometry, pyproj.CRS]:
+    """The union of the extent's polygons in its metric CRS (refused when empty)."""
+    frame = extent if isinstance(extent, gpd.GeoDataFrame) else gpd.GeoDataFrame(geometry=extent)
+    metric, crs = to_metric(frame)
+    geoms = metric.geometry.to_numpy()
+    geoms = geoms[~(shapely.is_empty(geoms) | shapely.is_missing(geoms))]
+    if len(geoms) == 0:
+        raise GeometryError.single("extent", str(Text("没有可覆盖的范围", "no geometry to cover")))
+    return shapely.union_all(shapely.make_valid(geoms)), crs
+
+
+def _size_from(
+    union: shapely.Geometry,
+    crs: pyproj.CRS,
+    points: gpd.GeoDataFrame | gpd.GeoSeries,
+    *,
+    min_cells: int,
+    max_cells: int,
+) -> float:
+    pts = points if isinstance(points, gpd.GeoDataFrame) else gpd.GeoDataFrame(geometry=points)
+    xy = shapely.get_coordinates(same_crs(pts, crs).geometry.to_numpy())
+    area = union.area if union.area > 0 else shapely.envelope(union).area
+    return cell_size_from_points(xy, extent_area_m2=area, min_cells=min_cells, max_cells=max_cells)
 
 
 def clip_mask(polys: np.ndarray, union: shapely.Geometry) -> np.ndarray:

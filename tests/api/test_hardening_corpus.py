@@ -1,7 +1,8 @@
 """The bad-input corpus (``bad_inputs``) against the live app, on both backends.
 
 The app is served by a real uvicorn server in this process (a thread), reached over
-HTTP with a 5 s timeout per request.  For every case: no 500 and no hang.  Over the whole
+HTTP with a hang guard per request (generous: a loaded CI machine is slow, a hang is
+forever).  For every case: no 500 and no hang.  Over the whole
 corpus: the process's resident memory grows by less than 200 MB (sampled every 20 ms), and
 the stored data is unchanged (row counts of every data table, each layer's versions).
 """
@@ -23,7 +24,8 @@ from api.models import ApiToken, Feature, Incident, Layer, LayerVersion, User
 from tests.api.bad_inputs import CORPUS, Case
 from tests.api.service_fixtures import PASSWORD
 
-TIMEOUT_S = 5.0
+TIMEOUT_S = 120.0
+"""Only stops a hung request; the costs of big inputs are the benchmarks' business."""
 MAX_GROWTH_MB = 200
 
 

@@ -44,7 +44,10 @@ def demo_db(tmp_path_factory: pytest.TempPathFactory) -> tuple[Settings, list[De
     given = os.environ.get("BEATGRID_TEST_DEMO_MANIFEST")
     # a demo generated before (same seed) may be named, to save its minutes while debugging
     manifest = Path(given) if given else generate_demo(out / "demo", seed=20161013)
-    settings = Settings(database_url=f"sqlite:///{out / 'web.sqlite'}", job_workers=2)
+    # the warm-up once at start only: a turn between two loads would count as a miss
+    settings = Settings(
+        database_url=f"sqlite:///{out / 'web.sqlite'}", job_workers=2, warm_every_s=0
+    )
     logins = seed_demo(settings, manifest)
     engine = db.make_engine(settings)
     with db.transaction(db.session_factory(engine)) as session:

@@ -77,6 +77,32 @@ def test_the_review_is_cached_until_an_incident_is_added(demo: Demo) -> None:
     assert grid[top["properties"]["id"]] == top["properties"]["count"] + 1
 
 
+def test_the_warmer_recomputes_the_opening_reviews_after_new_incidents(demo: Demo) -> None:
+    engine = db.make_engine(demo.settings)
+    warmer = dashboard.Warmer(db.session_factory(engine), every_s=0)
+    try:
+        warmer.tick()  # whatever the state, it is now warm
+        assert warmer.tick() is False  # nothing changed: nothing recomputed
+        top = _get(demo, _token(demo, "demo-commander"), "/commander/review?window=month").json()
+        grid = max(top["grids"]["features"], key=lambda f: f["properties"]["count"])
+        point = shape(grid["geometry"]).representative_point()
+        at = pd.Timestamp(top["period"]["start"]) + pd.Timedelta(hours=30)
+        body = {
+            "grid_layer": "grids",
+            "incidents": [{"id": "CMDR-WARM-1", "time": at.isoformat(), "category": "theft",
+                           "lon": point.x, "lat": point.y}],
+        }  # fmt: skip
+        admin = _token(demo, "demo-admin")
+        assert httpx.post(f"{demo.base}/incidents", json=body, headers=admin).status_code == 201
+        assert warmer.tick() is True
+        misses = dashboard.CACHE.misses
+        after = _get(demo, _token(demo, "demo-commander"), "/commander/review?window=month")
+        assert dashboard.CACHE.misses == misses  # the first open after the batch: a cache hit
+        assert after.json()["count"] == top["count"] + 1
+    finally:
+        engine.dispose()
+
+
 def test_closure_rate_and_overdue_are_the_event_figures(demo: Demo) -> None:
     who = _token(demo, "demo-commander")
     review = _get(demo, who, "/commander/review?window=month").json()

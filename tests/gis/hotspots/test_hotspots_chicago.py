@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from gis.errors import FieldError
-from gis.hotspots.cells import make_cells
+from gis.hotspots.cells import derived_size, make_cells
 from gis.hotspots.counts import assign_points, count_incidents
 from gis.hotspots.gistar import gi_star
 from gis.hotspots.kde import kernel_density
@@ -67,6 +67,7 @@ def test_hexagons_and_density_on_real_points(chicago) -> None:
     beats, crimes = chicago
     cells = make_cells(beats, shape="hexagon", points=crimes)
     assert cells.crs.is_projected and 100 <= len(cells.cells) <= 12_000
+    assert derived_size(beats, crimes) == cells.size_m  # the size alone, no cells built
     surface = kernel_density(crimes)
     total = surface.density.sum() * surface.cell_m**2 / 1e6
     assert total == pytest.approx(len(crimes), rel=1e-6)

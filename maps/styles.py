@@ -81,17 +81,23 @@ def class_breaks(values: pd.Series, *, k: int = len(SEQUENTIAL)) -> np.ndarray:
     mean of what lies above it, while that head is under 40 % of its part: each darker
     class is a small head of the one before, so the darkest holds the few real hot areas.
     Values that are not heavy-tailed (the first head is 40 % or more) get quantiles
-    bunched at the top (50, 75, 90, 97 %), so the darkest class is still a minority.
+    bunched at the top (50, 75, 90, 97 %), so the darkest class is still a minority; when
+    the heads stop being heavy-tailed before the classes are used up, the last head is cut
+    at its own 50 / 80 / 95 % quantiles, so the hottest grids are not lumped with the warm.
     """
     finite = values[np.isfinite(values.astype(float))].astype(float).to_numpy()
     if finite.size == 0:
         return np.array([0.0])
     top = float(finite.max())
     limits = _head_tail(finite, k - 1)
+    # "higher": every quantile limit is an observed value, so counts get whole-number limits
     if len(limits) < 2:
         probs = np.array([0.5, 0.75, 0.9, 0.97])[: k - 1]
-        # "higher": every limit is an observed value, so counts get whole-number limits
         limits = list(np.quantile(finite, probs, method="higher"))
+    elif len(limits) < k - 1:  # the last head is no longer heavy-tailed: split it by its
+        head = finite[finite > limits[-1]]  # own quantiles, so the hottest stand out from it
+        probs = np.array([0.5, 0.8, 0.95])[: k - 1 - len(limits)]
+        limits += list(np.quantile(head, probs, method="higher"))
     return np.unique(np.array([*(v for v in limits if v < top), top]))
 
 

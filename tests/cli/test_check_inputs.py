@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
-import click
 import typer
 from typer.testing import CliRunner
 
@@ -73,7 +73,7 @@ def _options() -> set[str]:
     """Every option name of every command (and sub-command) of the CLI."""
     found: set[str] = set()
 
-    def walk(command: click.Command) -> None:
+    def walk(command: Any) -> None:
         for param in command.params:
             names = [*param.opts, *getattr(param, "secondary_opts", [])]
             found.update(o for o in names if o.startswith("--"))
@@ -156,7 +156,7 @@ LAYER_COMMANDS: dict[tuple[str, ...], tuple[bool, tuple[str, ...]]] = {
 options of the layer kinds it uses)."""
 
 
-def _command(path: tuple[str, ...]) -> click.Command:
+def _command(path: tuple[str, ...]) -> Any:
     command = typer.main.get_command(app)
     for name in path:
         command = command.commands[name]  # type: ignore[attr-defined]

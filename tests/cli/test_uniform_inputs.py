@@ -120,3 +120,20 @@ def test_missing_argument_after_source_left_out(shared_data: Path, tmp_path: Pat
     code, out = _run("redraw", "impact", "--grids", grids, "--map", "id=name")
     assert code == 2, out
     assert "AFTER" in out
+
+
+def test_table_files_replace_the_sources_tables(shared_data: Path, tmp_path: Path) -> None:
+    """``--visits`` / ``--events`` are tables, not layers: they reach the district as a
+    manifest's ``tables`` entry would, for the brief and coverage to read."""
+    from beatgrid.commands._inputs import Inputs, Reading
+
+    visits = tmp_path / "visits.csv"
+    visits.write_text("address_id,time,visitor_role\nA1,2016-01-02 10:00,officer\n")
+    district = Inputs(
+        None,
+        {"grid": shared_data / "seattle" / "spd-beats.geojson"},
+        Reading.of(map_=["id=name"]),
+        {"visit": visits, "event": None},
+    ).district()
+    assert district.tables == {"visit": visits}
+    assert district.grids is not None and len(district.grids) == 51

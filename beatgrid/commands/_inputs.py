@@ -12,17 +12,20 @@ the same options:
 - ``--tz``: the local time zone of the times, for commands that count by day, week or month.
 
 The source argument (:data:`SourceArg`) is a manifest or a workspace; single files come
-through the per-kind options (:data:`GridsOpt`, :data:`IncidentsOpt` …) and replace the
-source's layer of that kind.  :meth:`Inputs.district` reads them all as one
+through the per-kind options (:data:`FILE_OPTIONS`: ``--grids``, ``--incidents`` …; tables
+such as ``--visits``: :data:`TABLE_OPTIONS`) and replace the source's layer of that kind.
+A command gets all of them from :func:`reads_layers` (``kinds=`` the layer kinds it uses)
+as one :class:`Inputs`; :meth:`Inputs.district` reads them as one
 :class:`~gis.district.District`.  Error hints in ``gis`` name these options;
 ``tests/cli/test_check_inputs.py`` checks that every option a hint names exists and that
-every command reading layers has the shared options.
+every command reading layers has the shared options and the file options of its kinds.
 """
 
 from __future__ import annotations
 
 import functools
 import inspect
+import types
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -72,20 +75,76 @@ TzOpt = Annotated[
 SourceArg = Annotated[
     Path | None,
     typer.Argument(
-        help="district manifest.json (or its folder), or a workspace .gpkg of `beatgrid import`"
+        help="district manifest.json (or its folder), or a workspace .gpkg of `beatgrid import`; "
+        "leave it out when the layers are given as files (--grids, --beats …)",
+        show_default=False,
     ),
 ]
+StreetsOpt = Annotated[Path | None, typer.Option("--streets", help="street / township layer")]
+CommunitiesOpt = Annotated[Path | None, typer.Option("--communities", help="community layer")]
 GridsOpt = Annotated[Path | None, typer.Option("--grids", help="grid layer file")]
+JointPointsOpt = Annotated[Path | None, typer.Option("--joint-points", help="joint points")]
+StationsOpt = Annotated[Path | None, typer.Option("--stations", help="police station areas")]
+BeatsOpt = Annotated[Path | None, typer.Option("--beats", help="officer beat layer")]
+AuxBeatsOpt = Annotated[Path | None, typer.Option("--aux-beats", help="auxiliary beats")]
 IncidentsOpt = Annotated[
     Path | None, typer.Option("--incidents", help="incident file (CSV/XLSX with lon/lat, …)")
 ]
 TracksOpt = Annotated[Path | None, typer.Option("--tracks", help="GPS fixes of the patrols")]
-BeatsOpt = Annotated[Path | None, typer.Option("--beats", help="officer beat layer")]
+AddressesOpt = Annotated[Path | None, typer.Option("--addresses", help="standard addresses")]
 BuildingsOpt = Annotated[
     Path | None, typer.Option("--buildings", help="buildings (households, population)")
 ]
-JointPointsOpt = Annotated[Path | None, typer.Option("--joint-points", help="joint points")]
-AddressesOpt = Annotated[Path | None, typer.Option("--addresses", help="standard addresses")]
+AssignmentsOpt = Annotated[
+    Path | None, typer.Option("--assignments", help="officer assignments CSV")
+]
+OutsideOpt = Annotated[
+    Path | None,
+    typer.Option("--outside", help="land belonging to no one here (enclaves): not gaps"),
+]
+VisitsOpt = Annotated[
+    Path | None, typer.Option("--visits", help="visit table: address_id, time, visitor_role")
+]
+EventsOpt = Annotated[Path | None, typer.Option("--events", help="event table (事件流转)")]
+
+FILE_OPTIONS: dict[str, tuple[str, Any]] = {
+    "street": ("streets", StreetsOpt),
+    "community": ("communities", CommunitiesOpt),
+    "grid": ("grids", GridsOpt),
+    "joint_point": ("joint_points", JointPointsOpt),
+    "station": ("stations", StationsOpt),
+    "beat": ("beats", BeatsOpt),
+    "aux_beat": ("aux_beats", AuxBeatsOpt),
+    "incident": ("incidents", IncidentsOpt),
+    "track": ("tracks", TracksOpt),
+    "address": ("addresses", AddressesOpt),
+    "building": ("buildings", BuildingsOpt),
+    "assignment": ("assignments", AssignmentsOpt),
+    "outside": ("outside", OutsideOpt),
+}
+"""Layer kind → (parameter, option) of the single file of that kind: one definition each."""
+
+TABLE_OPTIONS: dict[str, tuple[str, Any]] = {
+    "visit": ("visits", VisitsOpt),
+    "event": ("events", EventsOpt),
+}
+"""Table (not a layer kind) → (parameter, option): a manifest's ``tables`` entry, replaced."""
+
+DISTRICT_KINDS = (
+    "street",
+    "community",
+    "grid",
+    "joint_point",
+    "station",
+    "beat",
+    "aux_beat",
+    "incident",
+    "track",
+    "address",
+    "building",
+    "assignment",
+)
+"""The layer kinds a district-wide document (briefing, assessment, maps) may use."""
 
 
 def mappings(options: list[str] | None) -> dict[str, dict[str, str]]:
@@ -245,6 +304,8 @@ class Inputs:
     source: Path | None
     files: Mapping[str, Path | None]
     how: Reading = field(default_factory=Reading)
+    tables: Mapping[str, Path | None] = field(default_factory=dict)
+    """Tables that are no layer kind (``visit``, ``event``): they replace the manifest's."""
 
     def district(self) -> Any:
         """Every layer as one :class:`~gis.district.District` (files replace the source's).
@@ -261,6 +322,11 @@ class Inputs:
             warnings.simplefilter("always", DataQualityWarning)
             warnings.simplefilter("always", CRSWarning)
             district = self._read()
+            tables = {k: v for k, v in self.tables.items() if v is not None}
+            if tables:
+                from dataclasses import replace
+
+                district = replace(district, tables={**district.tables, **tables})
         ours = [w for w in caught if issubclass(w.category, DataQualityWarning | CRSWarning)]
         for note in dict.fromkeys(str(w.message) for w in ours):
             err_console.print(f"[yellow]note:[/] {note}", highlight=False)
@@ -269,11 +335,33 @@ class Inputs:
                 warnings.warn_explicit(other.message, other.category, other.filename, other.lineno)
         return district
 
+    def validate(self) -> None:
+        """Refuse a file that is not there and a layer file given as SOURCE, naming the
+        option to use, before anything is read."""
+        for kind, path in {k: v for k, v in self.files.items() if v is not None}.items():
+            if not path.exists():
+                raise ConfigError(
+                    f"{option_of(kind)} {path}: no such file (文件不存在: {option_of(kind)} {path})"
+                )
+        if self.source is not None and not self.source.exists():
+            raise ConfigError(
+                f"{self.source}: no such manifest, folder or workspace .gpkg "
+                f"(找不到 manifest、目录或工作库: {self.source})"
+            )
+        source = self.source
+        if source is not None and source.is_file() and source.suffix.lower() not in _SOURCES:
+            options = ", ".join(option_of(k) for k in self.files if k in FILE_OPTIONS)
+            raise ConfigError(
+                f"{source.name}: a layer file, not a manifest or workspace; give it with the "
+                f"option of its kind ({options}) (图层文件请用对应选项指定: {options})"
+            )
+
     def _read(self) -> Any:
         from gis.district import District, load_district
         from gis.layers import ATTRIBUTE, LayerKind
 
         how, given = self.how, {k: v for k, v in self.files.items() if v is not None}
+        self.validate()
         base: District | None = None
         frames: dict[str, Any] = {}
         if self.source is not None and not is_workspace(self.source):
@@ -284,7 +372,7 @@ class Inputs:
             kinds = tuple(k.value for k in LayerKind)
             frames = read_workspace(self.source, kinds, **how.options())
         if base is None and not given and not frames:
-            options = ", ".join(_OPTION_OF[k] for k in self.files if k in _OPTION_OF)
+            options = ", ".join(option_of(k) for k in self.files if k in FILE_OPTIONS)
             raise ConfigError(
                 "give a manifest, a workspace .gpkg or the layer files "
                 f"(需要 manifest、工作库或图层文件: {options})"
@@ -322,15 +410,13 @@ def zone_of(district: Any, tz: str | None) -> str:
     return "UTC" if grids is None or grids.empty else default_zone(grids)
 
 
-_OPTION_OF = {
-    "grid": "--grids",
-    "incident": "--incidents",
-    "track": "--tracks",
-    "beat": "--beats",
-    "building": "--buildings",
-    "joint_point": "--joint-points",
-    "address": "--addresses",
-}
+_SOURCES = (".json", ".gpkg")
+"""What a SOURCE file is: a manifest or a workspace GeoPackage."""
+
+
+def option_of(kind: str) -> str:
+    """The option naming the single file of a layer kind (``grid`` → ``--grids``)."""
+    return "--" + FILE_OPTIONS[kind][0].replace("_", "-")
 
 
 def one_crs(frames: Mapping[str, Any], to_crs: str | None) -> dict[str, Any]:
@@ -360,40 +446,154 @@ _READING_PARAMS: tuple[tuple[str, Any, Any], ...] = (
 )
 
 
-def reads_layers(*, tz: bool = False) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Give a command the shared reading options (and ``--tz`` when ``tz``).
+def reads_layers(
+    *,
+    tz: bool = False,
+    kinds: tuple[str, ...] = (),
+    tables: tuple[str, ...] = (),
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Give a command the shared inputs and reading options.
 
-    The command declares a parameter ``how: Reading`` (not an option); the decorator adds
-    ``--repair``, ``--to-crs``, ``--map``, ``--layer``, ``--crs``, ``--encoding`` (and
-    ``--tz``) to what typer sees and passes their values as one :class:`Reading`.
+    The command declares ``how: Reading`` and/or ``inputs: Inputs`` (not options).  The
+    decorator adds ``--repair``, ``--to-crs``, ``--map``, ``--layer``, ``--crs``,
+    ``--encoding`` (and ``--tz`` when ``tz``), passed as one :class:`Reading`.  With
+    ``kinds`` it also adds the optional SOURCE argument (:data:`SourceArg`, first) and the
+    single-file option of each kind (:data:`FILE_OPTIONS`; ``tables``: :data:`TABLE_OPTIONS`),
+    passed as one :class:`Inputs`.
+
+    SOURCE may be left out when files are given: the command's own arguments then come
+    first (``redraw impact --grids old.shp new.shp``).  A value given where SOURCE stands
+    moves on to the command's arguments when one of them would be missing, or, before a
+    list of arguments (``redraw merge --grids g.shp A B``), when it names no file.
     """
     names = [n for n, _, _ in _READING_PARAMS] + (["tz"] if tz else [])
     added = [
         inspect.Parameter(n, inspect.Parameter.KEYWORD_ONLY, annotation=a, default=d)
         for n, a, d in (*_READING_PARAMS, *((("tz", TzOpt, None),) if tz else ()))
     ]
+    files = {k: FILE_OPTIONS[k] for k in kinds}
+    tabs = {k: TABLE_OPTIONS[k] for k in tables}
+    added += [
+        inspect.Parameter(n, inspect.Parameter.KEYWORD_ONLY, annotation=a, default=None)
+        for n, a in (*files.values(), *tabs.values())
+    ]
+    source = (
+        []
+        if not kinds
+        else [
+            inspect.Parameter(
+                "source", inspect.Parameter.KEYWORD_ONLY, annotation=SourceArg, default=None
+            )
+        ]
+    )
 
     def decorate(func: Callable[..., Any]) -> Callable[..., Any]:
         signature = inspect.signature(func, eval_str=True)
-        kept = [p for p in signature.parameters.values() if p.name != "how"]
+        wanted = {n for n in ("how", "inputs") if n in signature.parameters}
+        if kinds and "inputs" not in wanted:
+            raise TypeError(f"{func.__name__}: declare `inputs: Inputs` to read layer files")
+        kept = [p for p in signature.parameters.values() if p.name not in ("how", "inputs")]
+        trailing = [p for p in kept if _is_argument(p)] if kinds else []
+        required = {p.name for p in trailing if p.default is inspect.Parameter.empty}
+        optional = {p.name for p in trailing}
+        kept = [
+            p.replace(
+                kind=inspect.Parameter.KEYWORD_ONLY,
+                default=None if p.name in optional else p.default,
+            )
+            for p in kept
+        ]
 
         @functools.wraps(func)
-        def command(*args: Any, **kwargs: Any) -> Any:
-            values = {n: kwargs.pop(n) for n in names}
-            how = Reading.of(
-                values["repair"],
-                values["to_crs"],
-                values["map_"],
-                values["layer"],
-                values.get("tz"),
-                crs=values["crs"],
-                encoding=values["encoding"],
-            )
-            return func(*args, how=how, **kwargs)
+        def command(**kwargs: Any) -> Any:
+            from beatgrid.commands._common import user_errors
 
-        params = [*kept, *added]
+            values = {n: kwargs.pop(n) for n in names}
+            with user_errors():  # a bad --tz or --map is refused as the command would
+                how = Reading.of(
+                    values["repair"],
+                    values["to_crs"],
+                    values["map_"],
+                    values["layer"],
+                    values.get("tz"),
+                    crs=values["crs"],
+                    encoding=values["encoding"],
+                )
+            passed: dict[str, Any] = {"how": how} if "how" in wanted else {}
+            if kinds:
+                given = {k: kwargs.pop(n) for k, (n, _) in files.items()}
+                table_files = {k: kwargs.pop(n) for k, (n, _) in tabs.items()}
+                where = _shifted(kwargs.pop("source"), kwargs, trailing, required, given)
+                passed["inputs"] = Inputs(where, given, how, table_files)
+            return func(**kwargs, **passed)
+
+        params = [*source, *kept, *added]
         command.__signature__ = signature.replace(parameters=params)  # type: ignore[attr-defined]
         command.__annotations__ = {p.name: p.annotation for p in params}
         return command
 
     return decorate
+
+
+def _is_argument(param: inspect.Parameter) -> bool:
+    """A positional argument of typer (``Annotated[…, typer.Argument(…)]``)."""
+    from typer.models import ArgumentInfo
+
+    return any(isinstance(m, ArgumentInfo) for m in getattr(param.annotation, "__metadata__", ()))
+
+
+def _shifted(
+    source: Path | None,
+    kwargs: dict[str, Any],
+    trailing: list[inspect.Parameter],
+    required: set[str],
+    files: Mapping[str, Path | None],
+) -> Path | None:
+    """SOURCE, or None when its value is the command's first argument (SOURCE left out)."""
+
+    def empty(value: Any) -> bool:
+        return value is None or (isinstance(value, list | tuple) and not value)
+
+    missing = any(p.name in required and empty(kwargs[p.name]) for p in trailing)
+    listed = any(_is_list(p) for p in trailing)
+    stray = (
+        listed and any(v is not None for v in files.values()) and not Path(source or "").exists()
+    )
+    if source is not None and trailing and (missing or stray):
+        queue: list[str] = [str(source)]
+        for p in trailing:
+            value = kwargs[p.name]
+            queue += (
+                [str(v) for v in value]
+                if isinstance(value, list | tuple)
+                else ([] if value is None else [str(value)])
+            )
+        source = None
+        for p in trailing:
+            if _is_list(p):
+                kwargs[p.name], queue = [_typed(p, v) for v in queue], []
+            else:
+                kwargs[p.name] = _typed(p, queue.pop(0)) if queue else None
+    for p in trailing:
+        if p.name in required and empty(kwargs[p.name]):
+            raise typer.BadParameter("missing argument / 缺少参数", param_hint=p.name.upper())
+    return source
+
+
+def _base(param: inspect.Parameter) -> Any:
+    """The type of an ``Annotated[…]`` parameter, without ``None``."""
+    import typing
+
+    base = typing.get_args(param.annotation)[0]
+    kept = [a for a in typing.get_args(base) if a is not type(None)]
+    return kept[0] if typing.get_origin(base) in (typing.Union, types.UnionType) else base
+
+
+def _is_list(param: inspect.Parameter) -> bool:
+    import typing
+
+    return typing.get_origin(_base(param)) is list
+
+
+def _typed(param: inspect.Parameter, value: str) -> Any:
+    return Path(value) if _base(param) is Path else value

@@ -23,25 +23,7 @@ from rich.table import Table
 
 from beatgrid.commands._choices import CellShape, Format, Inference, LangChoice, Window
 from beatgrid.commands._common import console, progress, user_errors
-from beatgrid.commands._inputs import (
-    AddressesOpt,
-    BuildingsOpt,
-    CrsOpt,
-    EncodingOpt,
-    GridsOpt,
-    IncidentsOpt,
-    Inputs,
-    JointPointsOpt,
-    LayerOpt,
-    MapOpt,
-    Reading,
-    RepairOpt,
-    SourceArg,
-    ToCrsOpt,
-    TracksOpt,
-    TzOpt,
-    zone_of,
-)
+from beatgrid.commands._inputs import Inputs, Reading, reads_layers, zone_of
 from gis.coverage.review import CoverageReview, coverage_review
 from gis.district import District
 from gis.hotspots.gistar import HotSpots
@@ -61,20 +43,10 @@ def register(app: typer.Typer) -> None:
     app.command("coverage")(coverage)
 
 
+@reads_layers(tz=True, kinds=("grid", "incident", "building"))
 def hotspots(
-    source: SourceArg = None,
-    *,
+    inputs: Inputs,
     output: OutputOpt,
-    grids: GridsOpt = None,
-    incidents: IncidentsOpt = None,
-    buildings: BuildingsOpt = None,
-    repair: RepairOpt = False,
-    to_crs: ToCrsOpt = None,
-    map_: MapOpt = None,
-    layer: LayerOpt = None,
-    crs: CrsOpt = None,
-    encoding: EncodingOpt = None,
-    tz: TzOpt = None,
     category: Annotated[
         list[str] | None, typer.Option("--category", help="only these categories (repeatable)")
     ] = None,
@@ -109,11 +81,9 @@ def hotspots(
     contour polygons to layer ``density_contours``; ``--whole-period`` adds layer
     ``cell_hotspots_whole`` (Gi* of all incidents).
     """
-    files = {"grid": grids, "incident": incidents, "building": buildings}
     with user_errors(), progress() as bar:
         task = bar.add_task("load district", total=3)
-        how = Reading.of(repair, to_crs, map_, layer, tz, crs=crs, encoding=encoding)
-        district = Inputs(source, files, how).district()
+        district = inputs.district()
         bar.update(task, advance=1, description="hotspot review")
         review = hotspot_review(
             district,
@@ -151,24 +121,10 @@ def hotspot_frames(review: HotspotReview) -> dict[str, gpd.GeoDataFrame]:
     return {**frames, **{k: v for k, v in extra.items() if v is not None and len(v)}}
 
 
+@reads_layers(tz=True, kinds=("grid", "track", "joint_point", "address"), tables=("visit",))
 def coverage(
-    source: SourceArg = None,
-    *,
+    inputs: Inputs,
     output: OutputOpt,
-    grids: GridsOpt = None,
-    tracks: TracksOpt = None,
-    joint_points: JointPointsOpt = None,
-    addresses: AddressesOpt = None,
-    visits: Annotated[
-        Path | None, typer.Option("--visits", help="visit table: address_id, time, visitor_role")
-    ] = None,
-    repair: RepairOpt = False,
-    to_crs: ToCrsOpt = None,
-    map_: MapOpt = None,
-    layer: LayerOpt = None,
-    crs: CrsOpt = None,
-    encoding: EncodingOpt = None,
-    tz: TzOpt = None,
     start: Annotated[str | None, typer.Option(help="period start (inclusive)")] = None,
     end: Annotated[str | None, typer.Option(help="period end (exclusive)")] = None,
     window: Annotated[
@@ -199,12 +155,10 @@ def coverage(
     patrol dosage of each hot cell (minutes, visits of ≥ ``--min-visit`` minutes, the
     under-patrolled ones: layer ``hotspot_dosage``, sheet ``hotspot_visits``).
     """
-    files = {"grid": grids, "track": tracks, "joint_point": joint_points, "address": addresses}
     with user_errors(), progress() as bar:
         task = bar.add_task("load district", total=3)
-        how = Reading.of(repair, to_crs, map_, layer, tz, crs=crs, encoding=encoding)
-        district = Inputs(source, files, how).district()
-        visit_table = _visits(visits or district.tables.get("visit"), district, how)
+        district = inputs.district()
+        visit_table = _visits(district.tables.get("visit"), district, inputs.how)
         road_frame = None if roads is None else read_frame(roads)
         cells = None if hotspots is None else read_frame(hotspots, layer="cell_hotspots")
         bar.update(task, advance=1, description="coverage review")

@@ -15,7 +15,7 @@ import typer
 
 from beatgrid.commands._choices import AreaScope, LangChoice, Window
 from beatgrid.commands._common import console, progress, user_errors
-from beatgrid.commands._inputs import Inputs, Reading, reads_layers, zone_of
+from beatgrid.commands._inputs import DISTRICT_KINDS, Inputs, Reading, reads_layers, zone_of
 from gis.briefing import BriefKind, make_brief, read_weights
 from gis.briefing.assessment import assessment_sheets
 from gis.briefing.labels import ROLE
@@ -26,10 +26,6 @@ from gis.documents import read_letterhead
 from gis.errors import ConfigError
 from gis.io import read_events, read_visits, write_workbook
 
-ManifestArg = Annotated[
-    Path,
-    typer.Argument(help="district manifest.json (or its folder), or a workspace .gpkg (import)"),
-]
 AtOpt = Annotated[str, typer.Option("--at", help="a date in the period, e.g. 2025-11-20")]
 ScopeOpt = Annotated[
     tuple[AreaScope, str] | None,
@@ -39,6 +35,17 @@ LetterheadOpt = Annotated[
     Path | None, typer.Option("--letterhead", help="TOML: issuer, number, recipient, phones")
 ]
 LangOpt = Annotated[LangChoice, typer.Option("--lang", help="zh or en")]
+WALLMAP_KINDS = (
+    "street",
+    "community",
+    "grid",
+    "joint_point",
+    "station",
+    "beat",
+    "aux_beat",
+    "assignment",
+)
+"""What the 网格示意图 draws and names."""
 
 
 def register(app: typer.Typer) -> None:
@@ -47,10 +54,9 @@ def register(app: typer.Typer) -> None:
     app.command("wallmap")(wallmap)
 
 
-@reads_layers(tz=True)
+@reads_layers(tz=True, kinds=DISTRICT_KINDS, tables=("event", "visit"))
 def brief(
-    manifest: ManifestArg,
-    how: Reading,
+    inputs: Inputs,
     output: Annotated[Path, typer.Option("--output", "-o", help=".docx, .html or .pdf")],
     period: Annotated[Window, typer.Option("--period", help="day, week or month")],
     at: AtOpt,
@@ -67,7 +73,7 @@ def brief(
         _writable(output, (".docx", ".html", ".pdf"))
         with progress() as bar:
             task = bar.add_task("loading / 读取", total=4)
-            district = Inputs(manifest, {}, how).district()
+            district, how = inputs.district(), inputs.how
             bar.update(task, advance=1, description="checking / 一致性检查")
             report = check_district(district) if check else None
             bar.update(task, advance=1, description="analysing / 分析")
@@ -89,10 +95,9 @@ def brief(
         console.print(f"written / 已写出: {output} ({state})")
 
 
-@reads_layers(tz=True)
+@reads_layers(tz=True, kinds=DISTRICT_KINDS, tables=("event", "visit"))
 def assess(
-    manifest: ManifestArg,
-    how: Reading,
+    inputs: Inputs,
     output: Annotated[Path, typer.Option("--output", "-o", help=".xlsx")],
     period: Annotated[Window, typer.Option("--period", help="week or month")],
     at: AtOpt,
@@ -106,7 +111,7 @@ def assess(
         if period is Window.day:
             raise ConfigError("assessment is weekly or monthly / 考核按周或按月")
         when, table = _date(at), read_weights(weights)
-        district = Inputs(manifest, {}, how).district()
+        district, how = inputs.district(), inputs.how
         result = make_brief(
             district,
             kind=cast(BriefKind, period.value),
@@ -127,10 +132,9 @@ def assess(
         console.print(f"written / 已写出: {output}")
 
 
-@reads_layers()
+@reads_layers(kinds=WALLMAP_KINDS)
 def wallmap(
-    manifest: ManifestArg,
-    how: Reading,
+    inputs: Inputs,
     community: Annotated[str, typer.Argument(help="community id (社区编码)")],
     output: Annotated[Path, typer.Option("--output", "-o", help=".pdf or .png (A3)")],
     letterhead: LetterheadOpt = None,
@@ -141,18 +145,18 @@ def wallmap(
     with user_errors():
         head = read_letterhead(letterhead)
         _writable(output, (".pdf", ".png"))
-        write_wall_map(Inputs(manifest, {}, how).district(), community, output, letterhead=head)
+        write_wall_map(inputs.district(), community, output, letterhead=head)
         console.print(f"written / 已写出: {output}")
 
 
 def _events(district: District, how: Reading) -> pd.DataFrame | None:
-    """The district's event table (事件流转), when its manifest names one, in local time."""
+    """The event table (事件流转) of ``--events`` or the manifest, in local time."""
     path = district.tables.get("event")
     return None if path is None else read_events(path, tz=zone_of(district, how.tz))
 
 
 def _visits(district: District, how: Reading) -> pd.DataFrame | None:
-    """The district's visit table (走访记录), when its manifest names one, in local time."""
+    """The visit table (走访记录) of ``--visits`` or the manifest, in local time."""
     path = district.tables.get("visit")
     return None if path is None else read_visits(path, tz=zone_of(district, how.tz))
 

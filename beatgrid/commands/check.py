@@ -18,16 +18,11 @@ from rich.table import Table
 from beatgrid.commands._choices import LangChoice
 from beatgrid.commands._common import console, user_errors
 from beatgrid.commands._inputs import (
-    CrsOpt,
-    EncodingOpt,
-    LayerOpt,
-    MapOpt,
-    Reading,
-    RepairOpt,
-    ToCrsOpt,
+    Inputs,
     is_workspace,
     read_one,
     read_workspace,
+    reads_layers,
     same_crs,
 )
 from gis.checks import CheckConfig, CheckReport, check_district, check_layers
@@ -37,16 +32,17 @@ from gis.checks.run import LAYER_ATTRIBUTES
 from gis.errors import ConfigError
 from gis.labels import COLUMNS, RULES
 
-_FILES = {
-    "street": "--streets",
-    "community": "--communities",
-    "grid": "--grids",
-    "joint_point": "--joint-points",
-    "station": "--stations",
-    "beat": "--beats",
-    "aux_beat": "--aux-beats",
-    "outside": "--outside",
-}
+CHECKED = (
+    "street",
+    "community",
+    "grid",
+    "joint_point",
+    "station",
+    "beat",
+    "aux_beat",
+    "outside",
+)
+"""The layer kinds the consistency check compares."""
 
 
 def register(app: typer.Typer) -> None:
@@ -54,31 +50,9 @@ def register(app: typer.Typer) -> None:
     app.command("check")(check)
 
 
+@reads_layers(kinds=(*CHECKED, "assignment"))
 def check(
-    manifest: Annotated[
-        Path | None,
-        typer.Argument(help="district manifest.json (or its folder), or an import workspace .gpkg"),
-    ] = None,
-    grids: Annotated[Path | None, typer.Option("--grids", help="grid layer file")] = None,
-    beats: Annotated[Path | None, typer.Option("--beats", help="officer beat layer")] = None,
-    aux_beats: Annotated[Path | None, typer.Option("--aux-beats", help="auxiliary beats")] = None,
-    communities: Annotated[Path | None, typer.Option("--communities")] = None,
-    streets: Annotated[Path | None, typer.Option("--streets")] = None,
-    stations: Annotated[Path | None, typer.Option("--stations")] = None,
-    joint_points: Annotated[Path | None, typer.Option("--joint-points")] = None,
-    assignments: Annotated[
-        Path | None, typer.Option("--assignments", help="officer assignments CSV")
-    ] = None,
-    outside: Annotated[
-        Path | None,
-        typer.Option("--outside", help="land belonging to no one here (enclaves): not gaps"),
-    ] = None,
-    repair: RepairOpt = False,
-    to_crs: ToCrsOpt = None,
-    map_: MapOpt = None,
-    layer: LayerOpt = None,
-    crs: CrsOpt = None,
-    encoding: EncodingOpt = None,
+    inputs: Inputs,
     parent_ids: Annotated[
         str,
         typer.Option(
@@ -101,16 +75,6 @@ def check(
     ] = LangChoice.ZH,
 ) -> None:
     """Check beats against grids and every layer against its parent (边界一致性检查)."""
-    files = {
-        "street": streets,
-        "community": communities,
-        "grid": grids,
-        "joint_point": joint_points,
-        "station": stations,
-        "beat": beats,
-        "aux_beat": aux_beats,
-        "outside": outside,
-    }
     with user_errors():
         config = CheckConfig(
             tolerance_m=tolerance,
@@ -119,8 +83,7 @@ def check(
             codes=_codes(codes),
         )
         register = load_exceptions(exceptions) if exceptions else None
-        reading = Reading.of(repair, to_crs, map_, layer, crs=crs, encoding=encoding)
-        report = _run(manifest, files, assignments, config=config, register=register, how=reading)
+        report = _run(inputs, config=config, register=register)
         language = lang.lang
         _print(report, language)
         if output is not None:
@@ -134,16 +97,13 @@ def _codes(value: str) -> Literal["auto", "on", "off"]:
     return value  # type: ignore[return-value]
 
 
-def _run(
-    manifest: Path | None,
-    files: dict[str, Path | None],
-    assignments: Path | None,
-    *,
-    config: CheckConfig,
-    register: ExceptionRegister | None,
-    how: Reading,
-) -> CheckReport:
+def _run(inputs: Inputs, *, config: CheckConfig, register: ExceptionRegister | None) -> CheckReport:
+    """Check a manifest as its district, else the layers of a workspace and the files."""
+    inputs.validate()
+    manifest, how = inputs.source, inputs.how
+    files = {k: v for k, v in inputs.files.items() if k in CHECKED}
     given = {k: v for k, v in files.items() if v is not None}
+    assignments = inputs.files.get("assignment")
     layers: dict[str, gpd.GeoDataFrame] = {}
     if manifest is not None and not is_workspace(manifest):
         from gis.district import load_district
@@ -153,7 +113,7 @@ def _run(
             return check_district(district, config=config, exceptions=register)
         layers = {k: v for k in LAYER_ATTRIBUTES if (v := _frame(district, k)) is not None}
     elif manifest is not None:
-        layers = read_workspace(manifest, tuple(_FILES), **how.options())
+        layers = read_workspace(manifest, CHECKED, **how.options())
     if not given and not layers:
         raise ConfigError("give a manifest or at least one layer file (--grids, --beats, ...)")
     for kind, path in given.items():

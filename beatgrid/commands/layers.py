@@ -17,23 +17,12 @@ import typer
 from rich.table import Table
 
 from beatgrid.commands._common import console, err_console, progress, user_errors
+from beatgrid.commands._inputs import CrsOpt, EncodingOpt, MapOpt, RepairOpt, ToCrsOpt, mappings
 from gis.errors import LayerError
 from gis.layers import LayerKind, spec
 
 KindOpt = Annotated[
     LayerKind, typer.Option("--kind", "-k", help="layer kind", case_sensitive=False)
-]
-CrsOpt = Annotated[
-    str | None,
-    typer.Option("--crs", help="CRS of the file when it does not say: EPSG:4490, gcj02, bd09…"),
-]
-EncodingOpt = Annotated[
-    str | None,
-    typer.Option("--encoding", help="attribute encoding (gbk, utf-8); detected if omitted"),
-]
-MapOpt = Annotated[
-    list[str] | None,
-    typer.Option("--map", "-m", help="FIELD=COLUMN for a column not recognised (repeatable)"),
 ]
 MappingFileOpt = Annotated[
     Path | None,
@@ -41,9 +30,6 @@ MappingFileOpt = Annotated[
 ]
 LayerOpt = Annotated[
     str | None, typer.Option("--layer", "-l", help="layer (GeoPackage, KML) or sheet (XLSX)")
-]
-RepairOpt = Annotated[
-    bool, typer.Option("--repair", help="repair invalid polygons and merge split features")
 ]
 
 
@@ -56,10 +42,13 @@ def register(app: typer.Typer) -> None:
 
 
 def _mapping(kind: str, options: list[str] | None, mapping_file: Path | None) -> dict[str, str]:
-    from gis.fields import load_mapping, parse_map_options
+    """A mapping file's columns for ``kind``, then ``--map`` (FIELD=COLUMN, KIND:FIELD=COLUMN)."""
+    from gis.fields import load_mapping
 
     out = load_mapping(mapping_file, kind) if mapping_file is not None else {}
-    out.update(parse_map_options(options or []))
+    given = mappings(options)
+    out.update(given.get("", {}))
+    out.update(given.get(kind, {}))
     return out
 
 
@@ -243,9 +232,7 @@ def export(
 
 def district(
     manifest: Annotated[Path, typer.Argument(help="district folder or its manifest.json")],
-    to_crs: Annotated[
-        str | None, typer.Option("--to-crs", help="reproject every layer to this CRS")
-    ] = None,
+    to_crs: ToCrsOpt = None,
     repair: RepairOpt = False,
 ) -> None:
     """Load, validate and summarize every layer of a district (manifest.json).

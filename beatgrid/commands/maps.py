@@ -16,17 +16,8 @@ import typer
 
 from beatgrid.commands._choices import BasemapCrs, LangChoice, MapValue
 from beatgrid.commands._common import console, user_errors
-from beatgrid.commands._inputs import (
-    CrsOpt,
-    EncodingOpt,
-    LayerOpt,
-    MapOpt,
-    Reading,
-    RepairOpt,
-    ToCrsOpt,
-    read_one,
-    same_crs,
-)
+from beatgrid.commands._inputs import DISTRICT_KINDS, Inputs, reads_layers
+from gis.errors import ConfigError
 from gis.io import read_frame
 
 if TYPE_CHECKING:  # maps (folium) is imported only when a map command runs: fast CLI start
@@ -83,45 +74,32 @@ def _options(lang: LangChoice, basemap: str | None, crs: BasemapCrs) -> MapOptio
 
 
 @app.command("alignment")
+@reads_layers(kinds=("grid", "beat", "aux_beat", "joint_point"))
 def alignment(
-    findings: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="findings file")],
-    grids: Annotated[Path, typer.Option(exists=True, dir_okay=False)],
+    inputs: Inputs,
+    findings: Annotated[Path, typer.Argument(dir_okay=False, help="findings file of `check -o`")],
     out: Out,
-    beats: FileOpt = None,
-    aux_beats: FileOpt = None,
-    joint_points: FileOpt = None,
-    repair: RepairOpt = False,
-    to_crs: ToCrsOpt = None,
-    map_: MapOpt = None,
-    layer: LayerOpt = None,
-    crs: CrsOpt = None,
-    encoding: EncodingOpt = None,
     lang: LangOpt = LangChoice.ZH,
     basemap_url: BasemapOpt = None,
     basemap_crs: BasemapCrsOpt = BasemapCrs.WGS84,
 ) -> None:
     """Grids, beats and joint points with every misalignment highlighted.
 
-    Layers are read like ``check`` reads them (recognised columns, ``--map``, ``--layer``
-    for a workspace GeoPackage, ``--repair``, ``--to-crs``).
+    Layers are read like ``check`` reads them: a manifest or workspace .gpkg before the
+    findings, or files (``--grids``, ``--beats`` …), with the same options.
     """
     from maps.alignment import alignment_map
 
-    files = {"grid": grids, "beat": beats, "aux_beat": aux_beats, "joint_point": joint_points}
     with user_errors():
-        how = Reading.of(repair, to_crs, map_, layer, crs=crs, encoding=encoding)
-        read = {
-            kind: read_one(path, kind, **how.options())
-            for kind, path in files.items()
-            if path is not None
-        }
-        read = same_crs(read, to_crs)
+        read = inputs.district()
+        if read.grids is None:
+            raise ConfigError("no grid layer: give --grids FILE (缺少网格图层，请用 --grids 指定)")
         m = alignment_map(
             _need(findings),
-            grids=read["grid"],
-            beats=read.get("beat"),
-            aux_beats=read.get("aux_beat"),
-            joint_points=read.get("joint_point"),
+            grids=read.grids,
+            beats=read.beats,
+            aux_beats=read.aux_beats,
+            joint_points=read.joint_points,
             options=_options(lang, basemap_url, basemap_crs),
         )
         _write(m, out, lang=lang, basemap=basemap_url, crs=basemap_crs)
@@ -205,21 +183,21 @@ def changes(
 
 
 @app.command("district")
+@reads_layers(kinds=DISTRICT_KINDS, tables=("event", "visit"))
 def district(
-    manifest: Annotated[Path, typer.Argument(exists=True, help="manifest.json of a district")],
+    inputs: Inputs,
     out_dir: Annotated[Path, typer.Option("--out-dir", "-o", file_okay=False)],
     basemap_url: BasemapOpt = None,
     basemap_crs: BasemapCrsOpt = BasemapCrs.WGS84,
 ) -> None:
     """Every map of a district in both languages, with an index.html: a folder for a USB stick."""
-    from gis.district import load_district
     from maps.base import render_html
     from maps.pages import district_pages
     from maps.results import district_results
     from maps.web import landing_html
 
     with user_errors():
-        loaded = load_district(manifest)
+        loaded = inputs.district()
         with console.status("analysing / 分析中 …"):
             pages = district_pages(district_results(loaded))
         out_dir.mkdir(parents=True, exist_ok=True)

@@ -1,8 +1,10 @@
 """``beatgrid redraw``: edit grids, diff versions, assess impact, balance, notify.
 
-Thin commands over :mod:`gis.redraw`.  Every command takes a district manifest (or its
-folder); edits write the proposed grid layer with ``-o`` only when the consistency
-engine finds no new tiling violation.  Lines and polygons are WKT in the grids' CRS.
+Thin commands over :mod:`gis.redraw`.  Every command reads the district like every other
+command (:mod:`beatgrid.commands._inputs`): a manifest (or its folder), a workspace .gpkg,
+or single files (``--grids``, ``--beats`` … of the kinds it uses).  Edits write the
+proposed grid layer with ``-o`` only when the consistency engine finds no new tiling
+violation.  Lines and polygons are WKT in the grids' CRS.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from rich.table import Table
 
 from beatgrid.commands._choices import ScopeChoice
 from beatgrid.commands._common import console, user_errors
-from beatgrid.commands._inputs import Inputs, Reading, one_crs, read_one, reads_layers
+from beatgrid.commands._inputs import Inputs, Reading, option_of, reads_layers
 from gis.district import District
 from gis.io import read_frame, write_layer
 from gis.redraw import (
@@ -38,10 +40,6 @@ from gis.redraw.notice import build_notice
 
 app = typer.Typer(help="Redraw grids safely (网格调整): edits, diff, impact, balance, notice.")
 
-Manifest = Annotated[
-    Path,
-    typer.Argument(help="district manifest.json (or its folder), or a workspace .gpkg (import)"),
-]
 Output = Annotated[Path, typer.Option("--output", "-o", help="file to write")]
 Lock = Annotated[list[str] | None, typer.Option("--lock", help="grid id that must not change")]
 
@@ -51,20 +49,59 @@ def register(root: typer.Typer) -> None:
     root.add_typer(app, name="redraw")
 
 
-def _district(path: Path, how: Reading) -> District:
-    """The district of a manifest (or its folder) or of a workspace .gpkg, read as ``how``."""
-    district: District = Inputs(path, {}, how).district()
+EDIT = ("grid", "community")
+"""What an edit reads: the grids and the communities they must tile."""
+IMPACT = (
+    "grid",
+    "beat",
+    "aux_beat",
+    "joint_point",
+    "address",
+    "incident",
+    "assignment",
+    "building",
+)
+"""What an impact (and its notice) counts."""
+
+
+def _district(inputs: Inputs) -> District:
+    """The district of the command's inputs (manifest, workspace .gpkg or files)."""
+    district: District = inputs.district()
     return district
 
 
+def _lacks(kind: str) -> typer.BadParameter:
+    """No layer of ``kind``: name the option that gives one."""
+    return typer.BadParameter(
+        f"no {kind} layer: give {option_of(kind)} FILE or a manifest that lists one "
+        f"(缺少图层 {kind}，请用 {option_of(kind)} 指定文件)"
+    )
+
+
 def _new_grids(path: Path, how: Reading) -> gpd.GeoDataFrame:
-    """The new grid layer file, read with the same options as the district."""
-    return one_crs({"grid": read_one(path, "grid", **how.options())}, how.to_crs)["grid"]
+    """The new grid layer file, read with the same options as the district, except that a
+    file with an ``id`` column (what the edit commands write) is read without ``--map``."""
+    from dataclasses import replace
+
+    if "id" in _columns(path, how.layers.get("grid") or how.layers.get("")):
+        how = replace(how, maps={})
+    grids: gpd.GeoDataFrame = Inputs(None, {"grid": path}, how).district().grids
+    return grids
+
+
+def _columns(path: Path, layer: str | None) -> set[str]:
+    """The attribute columns of a layer file (none when it cannot be read as one)."""
+    import pyogrio
+
+    try:
+        return {str(c) for c in pyogrio.read_info(path, layer=layer)["fields"]}
+    except Exception:  # not a layer file: reading it reports why
+        return set()
 
 
 def _grids(district: District) -> gpd.GeoDataFrame:
     if district.grids is None:
-        raise typer.BadParameter("the manifest has no grid layer")
+        raise _lacks("grid")
     return district.grids
 
 
@@ -75,10 +112,9 @@ def _save(result: EditResult, output: Path) -> None:
 
 
 @app.command("split")
-@reads_layers()
+@reads_layers(kinds=EDIT)
 def split(
-    manifest: Manifest,
-    how: Reading,
+    inputs: Inputs,
     grid_id: Annotated[str, typer.Argument(help="grid to split")],
     line: Annotated[str, typer.Option("--line", help="WKT LINESTRING in the grids' CRS")],
     output: Output,
@@ -87,7 +123,7 @@ def split(
 ) -> None:
     """Split a grid by a line crossing it (网格分割)."""
     with user_errors():
-        d = _district(manifest, how)
+        d = _district(inputs)
         result = _split(
             _grids(d),
             grid_id,
@@ -100,10 +136,9 @@ def split(
 
 
 @app.command("merge")
-@reads_layers()
+@reads_layers(kinds=EDIT)
 def merge(
-    manifest: Manifest,
-    how: Reading,
+    inputs: Inputs,
     ids: Annotated[list[str], typer.Argument(help="adjacent grids of one community")],
     output: Output,
     new_id: Annotated[str | None, typer.Option("--new-id")] = None,
@@ -111,7 +146,7 @@ def merge(
 ) -> None:
     """Merge adjacent grids (网格合并)."""
     with user_errors():
-        d = _district(manifest, how)
+        d = _district(inputs)
         result = merge_grids(
             _grids(d), ids, new_id=new_id, communities=d.communities, locked=lock or ()
         )
@@ -119,10 +154,9 @@ def merge(
 
 
 @app.command("move")
-@reads_layers()
+@reads_layers(kinds=EDIT)
 def move(
-    manifest: Manifest,
-    how: Reading,
+    inputs: Inputs,
     first: Annotated[str, typer.Argument(help="grid on one side")],
     second: Annotated[str, typer.Argument(help="its neighbour")],
     line: Annotated[str, typer.Option("--line", help="new shared boundary, WKT")],
@@ -131,7 +165,7 @@ def move(
 ) -> None:
     """Move the shared boundary of two neighbouring grids (边界调整)."""
     with user_errors():
-        d = _district(manifest, how)
+        d = _district(inputs)
         result = move_boundary(
             _grids(d),
             first,
@@ -144,10 +178,9 @@ def move(
 
 
 @app.command("reassign")
-@reads_layers()
+@reads_layers(kinds=EDIT)
 def reassign(
-    manifest: Manifest,
-    how: Reading,
+    inputs: Inputs,
     grid_id: Annotated[str, typer.Argument(help="grid to move")],
     community: Annotated[str, typer.Argument(help="the neighbouring community it joins")],
     output: Output,
@@ -158,9 +191,9 @@ def reassign(
 ) -> None:
     """Move a grid to a neighbouring community (网格划转); both communities are reshaped."""
     with user_errors():
-        d = _district(manifest, how)
+        d = _district(inputs)
         if d.communities is None:
-            raise typer.BadParameter("the manifest has no community layer")
+            raise _lacks("community")
         result = reassign_grid(
             _grids(d), grid_id, community, communities=d.communities, locked=lock or ()
         )
@@ -170,10 +203,9 @@ def reassign(
 
 
 @app.command("draw")
-@reads_layers()
+@reads_layers(kinds=EDIT)
 def draw(
-    manifest: Manifest,
-    how: Reading,
+    inputs: Inputs,
     polygon: Annotated[str, typer.Option("--polygon", help="WKT POLYGON in the grids' CRS")],
     output: Output,
     new_id: Annotated[str | None, typer.Option("--new-id")] = None,
@@ -182,7 +214,7 @@ def draw(
 ) -> None:
     """Draw a new grid carved out of the grids it covers (新增网格)."""
     with user_errors():
-        d = _district(manifest, how)
+        d = _district(inputs)
         result = draw_grid(
             _grids(d),
             shapely.from_wkt(polygon),
@@ -195,17 +227,16 @@ def draw(
 
 
 @app.command("diff")
-@reads_layers()
+@reads_layers(kinds=("grid", "building"))
 def diff(
-    manifest: Manifest,
-    how: Reading,
+    inputs: Inputs,
     after: Annotated[Path, typer.Argument(help="the new grid layer file")],
     output: Annotated[Path | None, typer.Option("--output", "-o", help="CSV")] = None,
 ) -> None:
     """Diff the district's grids against a new version (areas, households moving)."""
     with user_errors():
-        d = _district(manifest, how)
-        new = _new_grids(after, how)
+        d = _district(inputs)
+        new = _new_grids(after, inputs.how)
         result = diff_grids(_grids(d), new, buildings=d.buildings)
         table = Table("status", "count")
         for status, count in result.counts().items():
@@ -216,16 +247,15 @@ def diff(
 
 
 @app.command("impact")
-@reads_layers()
+@reads_layers(kinds=IMPACT)
 def impact(
-    manifest: Manifest,
-    how: Reading,
+    inputs: Inputs,
     after: Annotated[Path, typer.Argument(help="the new grid layer file")],
 ) -> None:
     """What a new grid version affects: beats, aux beats, points, officers, incidents."""
     with user_errors():
-        d = _district(manifest, how)
-        result = impact_of(d, _new_grids(after, how))
+        d = _district(inputs)
+        result = impact_of(d, _new_grids(after, inputs.how))
         table = Table("impact / 影响", "count")
         for key, value in result.summary().items():
             table.add_row(key, str(value))
@@ -248,10 +278,9 @@ def impact_of(d: District, new: gpd.GeoDataFrame) -> Impact:
 
 
 @app.command("notice")
-@reads_layers()
+@reads_layers(kinds=IMPACT)
 def notice(
-    manifest: Manifest,
-    how: Reading,
+    inputs: Inputs,
     after: Annotated[Path, typer.Argument(help="the new grid layer file")],
     output: Annotated[Path, typer.Option("--output", "-o", help="folder")],
     sender: Annotated[str, typer.Option("--from")] = "",
@@ -263,8 +292,8 @@ def notice(
 ) -> None:
     """Write the change notice to the police station (HTML + XLSX, zh/en)."""
     with user_errors():
-        d = _district(manifest, how)
-        new = _new_grids(after, how)
+        d = _district(inputs)
+        new = _new_grids(after, inputs.how)
         found = impact_of(d, new)
         result = build_notice(found, _grids(d), new, sender=sender, recipient=recipient, date=date)
         output.mkdir(parents=True, exist_ok=True)
@@ -276,10 +305,9 @@ def notice(
 
 
 @app.command("balance")
-@reads_layers()
+@reads_layers(kinds=("grid", "building"))
 def balance(
-    manifest: Manifest,
-    how: Reading,
+    inputs: Inputs,
     output: Output,
     community: Annotated[str | None, typer.Option("--community", help="only this one")] = None,
     min_households: Annotated[float, typer.Option("--min-households")] = 300,
@@ -294,7 +322,7 @@ def balance(
 ) -> None:
     """Redraw grids so every grid's households lie in the band (人口规模适度)."""
     with user_errors():
-        d = _district(manifest, how)
+        d = _district(inputs)
         band = Band(
             min_households=min_households,
             max_households=max_households,
@@ -303,7 +331,7 @@ def balance(
         )
         roads = _roads(d)
         if d.buildings is None:
-            raise typer.BadParameter("the manifest has no building layer")
+            raise _lacks("building")
         if community is not None:
             one = propose_balance(
                 _grids(d),
@@ -341,18 +369,17 @@ def balance(
 
 
 @app.command("beats")
-@reads_layers()
+@reads_layers(kinds=("grid", "beat", "building", "incident"))
 def beats(
-    manifest: Manifest,
-    how: Reading,
+    inputs: Inputs,
     output: Output,
     seed: Annotated[int, typer.Option("--seed")] = 0,
 ) -> None:
     """Propose officer beats as balanced unions of whole grids (责任区均衡划分)."""
     with user_errors():
-        d = _district(manifest, how)
+        d = _district(inputs)
         if d.beats is None or d.buildings is None:
-            raise typer.BadParameter("the manifest needs beats and buildings")
+            raise _lacks("beat" if d.beats is None else "building")
         result = propose_beats(_grids(d), d.beats, d.buildings, incidents=d.incidents, seed=seed)
         f = result.figures
         console.print(

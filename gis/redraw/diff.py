@@ -154,6 +154,8 @@ def _mark_renames(table: pd.DataFrame, flows: pd.DataFrame, iou: float) -> pd.Da
         - pairs["area_m2"].to_numpy()
     )
     match = pairs[pairs["area_m2"].to_numpy() / union >= iou]
+    if match.empty:  # (pandas refuses an empty string column set into a float one)
+        return table
     table = table.copy()
     rows = table["id"].isin(match["to_id"])
     table.loc[rows, "status"] = "renamed"

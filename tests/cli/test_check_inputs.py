@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
-import click
 import typer
 from typer.testing import CliRunner
 
@@ -73,7 +73,7 @@ def _options() -> set[str]:
     """Every option name of every command (and sub-command) of the CLI."""
     found: set[str] = set()
 
-    def walk(command: click.Command) -> None:
+    def walk(command: Any) -> None:
         for param in command.params:
             names = [*param.opts, *getattr(param, "secondary_opts", [])]
             found.update(o for o in names if o.startswith("--"))
@@ -101,27 +101,70 @@ def test_every_hint_names_an_option_that_exists() -> None:
 READING = {"--repair", "--to-crs", "--map", "--layer", "--crs", "--encoding"}
 """The shared reading options (``beatgrid.commands._inputs``)."""
 
-LAYER_COMMANDS = {
-    ("check",): False,
-    ("hotspots",): True,
-    ("coverage",): True,
-    ("brief",): True,
-    ("assess",): True,
-    ("wallmap",): False,
-    ("map", "alignment"): False,
-    **{
-        ("redraw", name): False
-        for name in ("split", "merge", "move", "reassign", "draw", "diff", "impact", "notice")
-    },
-    **{("redraw", name): False for name in ("balance", "beats")},
+DISTRICT = (
+    "--streets", "--communities", "--grids", "--joint-points", "--stations", "--beats",
+    "--aux-beats", "--incidents", "--tracks", "--addresses", "--buildings", "--assignments",
+)  # fmt: skip
+EDIT = ("--grids", "--communities")
+IMPACT = (
+    "--grids", "--beats", "--aux-beats", "--joint-points", "--addresses", "--incidents",
+    "--assignments", "--buildings",
+)  # fmt: skip
+
+LAYER_COMMANDS: dict[tuple[str, ...], tuple[bool, tuple[str, ...]]] = {
+    ("check",): (
+        False,
+        (
+            "--streets",
+            "--communities",
+            "--grids",
+            "--joint-points",
+            "--stations",
+            "--beats",
+            "--aux-beats",
+            "--outside",
+            "--assignments",
+        ),
+    ),
+    ("hotspots",): (True, ("--grids", "--incidents", "--buildings")),
+    ("coverage",): (True, ("--grids", "--tracks", "--joint-points", "--addresses", "--visits")),
+    ("brief",): (True, (*DISTRICT, "--events", "--visits")),
+    ("assess",): (True, (*DISTRICT, "--events", "--visits")),
+    ("wallmap",): (
+        False,
+        (
+            "--streets",
+            "--communities",
+            "--grids",
+            "--joint-points",
+            "--stations",
+            "--beats",
+            "--aux-beats",
+            "--assignments",
+        ),
+    ),
+    ("map", "alignment"): (False, ("--grids", "--beats", "--aux-beats", "--joint-points")),
+    ("map", "district"): (False, (*DISTRICT, "--events", "--visits")),
+    **{("redraw", name): (False, EDIT) for name in ("split", "merge", "move", "reassign", "draw")},
+    ("redraw", "diff"): (False, ("--grids", "--buildings")),
+    ("redraw", "impact"): (False, IMPACT),
+    ("redraw", "notice"): (False, IMPACT),
+    ("redraw", "balance"): (False, ("--grids", "--buildings")),
+    ("redraw", "beats"): (False, ("--grids", "--beats", "--buildings", "--incidents")),
 }
-"""Every command that reads layers → whether it counts by day/week/month (has ``--tz``)."""
+"""Every command that reads layers → (counts by day/week/month: has ``--tz``; the single-file
+options of the layer kinds it uses)."""
 
 
-def _command_options(path: tuple[str, ...]) -> set[str]:
+def _command(path: tuple[str, ...]) -> Any:
     command = typer.main.get_command(app)
     for name in path:
         command = command.commands[name]  # type: ignore[attr-defined]
+    return command
+
+
+def _command_options(path: tuple[str, ...]) -> set[str]:
+    command = _command(path)
     return {o for p in command.params for o in (*p.opts, *p.secondary_opts) if o.startswith("--")}
 
 
@@ -140,10 +183,32 @@ def _reading_hints() -> dict[str, str]:
 
 
 def test_every_command_reading_layers_has_the_shared_options() -> None:
-    for path, counts_days in LAYER_COMMANDS.items():
+    for path, (counts_days, files) in LAYER_COMMANDS.items():
         options = _command_options(path)
         assert options >= READING, (path, READING - options)
         assert ("--tz" in options) == counts_days, path
+        assert options >= set(files), (path, set(files) - options)
+
+
+def test_every_command_reading_layers_takes_an_optional_source_first() -> None:
+    """A manifest or workspace as the first argument, left out when files are given."""
+    for path in LAYER_COMMANDS:
+        arguments = [p for p in _command(path).params if p.param_type_name == "argument"]
+        assert arguments and arguments[0].name == "source", path
+        assert not arguments[0].required, path
+
+
+def test_every_file_option_has_one_definition() -> None:
+    """``--grids`` (``--beats`` …) reads the same way and says the same in every command that
+    has it: one definition in ``beatgrid.commands._inputs``, no command's own."""
+    helps: dict[str, set[str | None]] = {}
+    for path in LAYER_COMMANDS:
+        for param in _command(path).params:
+            for name in param.opts:
+                if name in READING or name in DISTRICT or name in {"--outside", "--visits"}:
+                    helps.setdefault(name, set()).add(getattr(param, "help", None))
+    assert {"--grids", "--beats", "--visits", "--map", "--to-crs"} <= set(helps)
+    assert {k: v for k, v in helps.items() if len(v) != 1} == {}
 
 
 def test_every_reading_hint_names_an_option_of_every_command_that_reads() -> None:

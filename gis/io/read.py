@@ -477,6 +477,8 @@ def _drop_unplaceable(
         if int(r) not in listed
     ]
     keep = ~(missing | xy_zero)
+    if keep.all() and not reasons:
+        return gdf, rows, _rejected_frame([])  # every row placed: no copy of the frame
     if not keep.any():
         raise FileFormatError.single(
             source,

@@ -76,9 +76,8 @@ def _plain(layer: Layer, *, crs: object = None, repair: bool = False) -> pd.Data
             y = pd.to_numeric(frame[layer.column_map["lat"]])
             frame = gpd.GeoDataFrame(frame, geometry=gpd.points_from_xy(x, y), crs=crs)
     else:
-        frame = gpd.read_file(layer.path)
-        if crs is not None:
-            frame = frame.set_crs(crs, allow_override=True)
+        vector = gpd.read_file(layer.path)
+        frame = vector if crs is None else vector.set_crs(crs, allow_override=True)
     validated = validate_layer(
         frame.rename(columns=rename),
         layer.kind,

@@ -9,6 +9,7 @@ Gauss-Krüger CRSs have northing-first axes in the EPSG registry; every transfor
 from __future__ import annotations
 
 import warnings
+from functools import lru_cache
 from typing import Literal
 
 import geopandas as gpd
@@ -171,7 +172,10 @@ def _bounds_centre(bounds: Bounds) -> tuple[float, float, float]:
     return lon, (south + north) / 2.0, east - west
 
 
+@lru_cache(maxsize=256)
 def _utm_crs(lon: float, lat: float) -> pyproj.CRS:
+    """The WGS84 UTM zone of a point (the database query takes ~0.2 s, so the answer is
+    kept: repairing a layer measures areas twice around the same centre)."""
     infos = query_utm_crs_info(
         datum_name="WGS 84", area_of_interest=AreaOfInterest(lon, lat, lon, lat)
     )

@@ -17,7 +17,9 @@ _ORDER: tuple[type[LayerError], ...] = (FileFormatError, CRSError, FieldError, G
 class Problems:
     """Problems found in one layer, each tied to a 1-based row and the feature id."""
 
-    def __init__(self, source: str, rows: np.ndarray, ids: Sequence[object] | None) -> None:
+    def __init__(
+        self, source: str, rows: np.ndarray, ids: Sequence[object] | np.ndarray | None
+    ) -> None:
         self.source = source
         self.rows = rows
         self.ids = ids

@@ -252,9 +252,19 @@ def _check_plausible(
     geoms = gdf.geometry.to_numpy()
     check_crs_fits(src.crs, shapely.get_coordinates(geoms), name=src.name, source=source)
     gcrs.check_coordinates(gdf, crs=src, source=source, rows=rows)
-    envelopes = gdf.geometry.envelope
-    lonlat = envelopes if src.crs.is_geographic else envelopes.to_crs(4326)
-    check_extent(lonlat.bounds.to_numpy(), limits=limits, source=source, rows=rows)
+    check_extent(_lonlat_bounds(geoms, src.crs), limits=limits, source=source, rows=rows)
+
+
+def _lonlat_bounds(geoms: np.ndarray, crs: pyproj.CRS) -> np.ndarray:
+    """Each feature's bounding box in longitude/latitude, (n, 4): its corners converted
+    (what converting its envelope gives, without building an envelope per feature)."""
+    box = shapely.bounds(geoms)
+    if crs.is_geographic or len(box) == 0:
+        return box
+    xs, ys = box[:, [0, 0, 2, 2]], box[:, [1, 3, 1, 3]]
+    lon, lat = _to_lonlat(crs).transform(xs.ravel(), ys.ravel())
+    lon, lat = np.reshape(lon, xs.shape), np.reshape(lat, ys.shape)
+    return np.column_stack([lon.min(axis=1), lat.min(axis=1), lon.max(axis=1), lat.max(axis=1)])
 
 
 @lru_cache(maxsize=32)
@@ -467,6 +477,8 @@ def _drop_unplaceable(
         if int(r) not in listed
     ]
     keep = ~(missing | xy_zero)
+    if keep.all() and not reasons:
+        return gdf, rows, _rejected_frame([])  # every row placed: no copy of the frame
     if not keep.any():
         raise FileFormatError.single(
             source,

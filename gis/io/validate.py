@@ -108,7 +108,8 @@ def validate_layer(
     rows = np.arange(1, len(gdf) + 1) if rows is None else np.asarray(rows)
     if len(gdf) == 0:
         raise FileFormatError.single(source, str(Text("图层没有要素", "the layer has no features")))
-    ids = list(gdf["id"]) if "id" in gdf.columns else None
+    # to_numpy converts arrow strings in C; list() would iterate them in Python
+    ids = gdf["id"].to_numpy(dtype=object) if "id" in gdf.columns else None
     problems = Problems(source, rows, ids)
     notes: list[str] = []
     frame = _check_fields(gdf, sp, problems, notes, column_map, tz=local_zone(tz))

@@ -208,9 +208,28 @@ _SINGLE_LAYER = (".geojson", ".json", ".shp", ".fgb")
 """Formats that hold exactly one layer: nothing to choose, so the file is not opened to
 list its layers (a GeoJSON was parsed once to list, once for its CRS, once to read)."""
 
+_TOPOJSON_HEAD = 4096
+
+
+def holds_one_layer(path: Path) -> bool:
+    """Is the file of a format that holds exactly one layer (GeoJSON, Shapefile,
+    FlatGeobuf)?  A ``.json`` may be TopoJSON, one layer per object: its first bytes say so.
+    """
+    suffix = path.suffix.lower()
+    if suffix not in _SINGLE_LAYER:
+        return False
+    if suffix not in (".json", ".geojson"):
+        return True
+    try:
+        with path.open("rb") as f:
+            head = f.read(_TOPOJSON_HEAD)
+    except OSError:
+        return True  # reading it names the problem
+    return b'"Topology"' not in head
+
 
 def _choose_layer(path: Path, target: str, layer: str | None) -> str | None:
-    if layer is None and path.suffix.lower() in _SINGLE_LAYER:
+    if layer is None and holds_one_layer(path):
         return None
     try:
         listed = pyogrio.list_layers(target)
@@ -255,8 +274,8 @@ def pick_layer(path: Path, wanted: str | None) -> str | None:
     FileFormatError
         The file holds several layers and none is called ``wanted``.
     """
-    if path.suffix.lower() in PARQUET_SUFFIXES:
-        return None
+    if path.suffix.lower() in PARQUET_SUFFIXES or holds_one_layer(path):
+        return None  # one layer: read whatever it is called, without opening the file twice
     try:
         names = [str(n) for n in pyogrio.list_layers(gdal_path(path))[:, 0]]
     except (DataSourceError, DataLayerError, ValueError):

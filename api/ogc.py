@@ -57,7 +57,10 @@ MAX_LIMIT = 10_000
 DEFAULT_LIMIT = 1_000
 """A page without ``limit``.  QGIS reads both from ``components/parameters/limit`` of the
 API definition (and nowhere else) and asks for pages of max(1000, default) up to the
-maximum; without them it pages by 100 (60 k addresses: 600 requests)."""
+maximum; without them it pages by 100 (60 k addresses: 600 requests).  Past that, QGIS 3.22
+spends its own time: it files every feature in a local SQLite cache (three statements each,
+about 0.4 ms a feature here), several times what a page costs the server, whatever the page
+size."""
 CONFORMANCE = [
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",

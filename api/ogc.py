@@ -272,7 +272,7 @@ def _per_version(
 def _layer_extent(session: SessionDep, layer: Layer, policy: Jurisdiction) -> BBox | None:
     """The extent of what the reader sees of the layer's newest version."""
     version = layer.head_version
-    return _per_version(  # type: ignore[no-any-return]
+    return _per_version(
         session, layer, version, policy, ("extent",),
         lambda: visible_extent(session, layer.id, version=version, policy=_restricted(policy)),
     )  # fmt: skip

@@ -8,6 +8,8 @@ return the same features.
 
 from __future__ import annotations
 
+import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -16,7 +18,7 @@ import numpy as np
 import shapely
 from geoalchemy2.shape import from_shape
 from shapely.geometry import box
-from sqlalchemy import LargeBinary, Select, func, select, type_coerce
+from sqlalchemy import ColumnElement, LargeBinary, Select, Text, cast, func, select, type_coerce
 from sqlalchemy.orm import Session
 
 from api.geometry import SRID
@@ -151,11 +153,14 @@ def feature_rows(
 
     PostGIS filters and limits in the database.  SQLite narrows by the indexed bounding
     boxes and the id, then tests the exact predicates chunk by chunk and stops as soon as
-    the page is full.
+    the page is full.  Rows are read as plain columns (no ORM objects): the properties as
+    their stored JSON text, parsed in one call per chunk, the geometry as WKB, parsed by
+    one vectorized ``shapely.from_wkb``.
     """
     if policy is not None and policy.nowhere:
         return RowPage([], [], [])
-    stmt = select(Feature.fid, Feature.properties, Feature.geom).where(
+    postgis = session.get_bind().dialect.name == "postgresql"
+    stmt = select(Feature.fid, _PROPERTIES, _wkb(postgis)).where(
         Feature.layer_id == layer_id, live_at(version)
     )
     if after is not None:
@@ -165,26 +170,43 @@ def feature_rows(
         stmt = _bbox_prefilter(stmt, bounds)
     stmt = stmt.order_by(Feature.fid)
     query = FeatureQuery(version=version, bbox=bbox, policy=policy)
-    if session.get_bind().dialect.name == "postgresql" or bounds is None:
-        if session.get_bind().dialect.name == "postgresql":
+    connection = session.connection()
+    if postgis or bounds is None:
+        if postgis:
             stmt = _postgis_filters(stmt, query)
-        fids, props, geoms = _columns(session.execute(stmt.offset(offset).limit(limit)).all())
-        return RowPage(fids, props, geoms)
+        return _row_page(connection.execute(stmt.offset(offset).limit(limit)).all())
     page = RowPage([], [], [])
     skip = offset
-    raw = stmt.with_only_columns(Feature.fid, Feature.properties, _WKB)
-    for chunk in session.execute(raw).yield_per(max(limit, 500)).partitions():
-        ids, attrs, wkb = _columns(chunk)
-        shapes = list(shapely.from_wkb(np.asarray(wkb, dtype=object)))  # vectorized
-        fids, props, geoms = _take(ids, attrs, shapes, _exact(shapes, query))
-        take = slice(skip, skip + limit - len(page.fids))
-        skip = max(0, skip - len(fids))
-        page.fids.extend(fids[take])
-        page.props.extend(props[take])
-        page.geoms.extend(geoms[take])
+    for chunk in connection.execute(stmt).yield_per(max(limit, 500)).partitions():
+        rows = _row_page(chunk)
+        keep = np.flatnonzero(_exact(rows.geoms, query))
+        take = keep[skip : skip + limit - len(page.fids)]
+        skip = max(0, skip - keep.size)
+        page.fids.extend(rows.fids[i] for i in take)
+        page.props.extend(rows.props[i] for i in take)
+        page.geoms.extend(rows.geoms[i] for i in take)
         if len(page.fids) >= limit:
             break
     return page
+
+
+_PROPERTIES = cast(Feature.properties, Text)
+"""The properties as their stored JSON text: a chunk of them is parsed by one ``json.loads``
+(several times faster than a result processor decoding row by row)."""
+
+
+def _wkb(postgis: bool) -> ColumnElement[Any]:
+    return func.ST_AsBinary(Feature.geom, type_=LargeBinary) if postgis else _WKB
+
+
+def _row_page(rows: Sequence[Any]) -> RowPage:
+    """Rows of (fid, properties as JSON text, WKB) as a page of parsed values."""
+    if not rows:
+        return RowPage([], [], [])
+    texts = ",".join("null" if r[1] is None else r[1] for r in rows)
+    props = [p or {} for p in json.loads(f"[{texts}]")]
+    wkb = np.fromiter((None if r[2] is None else bytes(r[2]) for r in rows), dtype=object)
+    return RowPage([r[0] for r in rows], props, list(shapely.from_wkb(wkb)))
 
 
 def count_features(
@@ -203,7 +225,7 @@ def count_features(
         return int(session.scalar(stmt) or 0)
     shapes_stmt: Select[Any] = select(_WKB).where(Feature.layer_id == layer_id, live_at(version))
     total = 0
-    rows = session.execute(_bbox_prefilter(shapes_stmt, bounds))
+    rows = session.connection().execute(_bbox_prefilter(shapes_stmt, bounds))
     for chunk in rows.yield_per(10_000).partitions():
         shapes = shapely.from_wkb(np.asarray([r[0] for r in chunk], dtype=object))
         total += int(np.count_nonzero(_exact(list(shapes), query)))
@@ -247,7 +269,7 @@ def visible_extent(
         Feature.minx, Feature.miny, Feature.maxx, Feature.maxy, _WKB
     ).where(*live)
     found: list[np.ndarray] = []
-    rows = session.execute(_bbox_prefilter(boxes_stmt, bounds))
+    rows = session.connection().execute(_bbox_prefilter(boxes_stmt, bounds))
     for chunk in rows.yield_per(10_000).partitions():
         wkb: list[Any] = [r[4] for r in chunk]
         keep = policy.keep(shapely.from_wkb(np.array(wkb, dtype=object)))

@@ -1,15 +1,16 @@
 """``beatgrid geocode INPUT -o OUTPUT``: attach every incident to its areas.
 
-The areas come from a district manifest (``--areas``) or from layer files
-(``--layer grid=grids.geojson``, repeatable).  The input is streamed in chunks with a
-progress bar; a summary of matched / low-confidence / outside / unmatched rows ends
-the run.  With ``--scheduler`` (or ``--dask``) a partitioned GeoParquet input is
-geocoded on a dask cluster instead.
+The areas come from a district manifest or workspace (``--areas``) and/or from layer files
+given by the same per-kind options as every other command (``--grids``, ``--beats`` …),
+read with the same ``--repair``, ``--to-crs``, ``--map``, ``--layer``, ``--encoding``
+(:mod:`beatgrid.commands._inputs`); ``--crs`` here is the incidents' coordinates.  The
+input is streamed in chunks with a progress bar; a summary of matched / low-confidence /
+outside / unmatched rows ends the run.  With ``--scheduler`` (or ``--dask``) a partitioned
+GeoParquet input is geocoded on a dask cluster instead.
 """
 
 from __future__ import annotations
 
-import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -18,8 +19,23 @@ from rich.table import Table
 
 from beatgrid.commands._choices import LangChoice
 from beatgrid.commands._common import console, err_console, progress, user_errors
-from beatgrid.commands._inputs import Inputs, MapOpt, Reading, RepairOpt, read_one
-from gis.errors import ConfigError, DataQualityWarning
+from beatgrid.commands._inputs import (
+    AuxBeatsOpt,
+    BeatsOpt,
+    CommunitiesOpt,
+    EncodingOpt,
+    GridsOpt,
+    Inputs,
+    JointPointsOpt,
+    LayerOpt,
+    MapOpt,
+    Reading,
+    RepairOpt,
+    StationsOpt,
+    StreetsOpt,
+    ToCrsOpt,
+)
+from gis.errors import ConfigError
 from gis.i18n import Lang, Text
 
 if TYPE_CHECKING:
@@ -44,15 +60,18 @@ def geocode(
             "--areas", "-a", help="district manifest.json (or its folder) or workspace .gpkg"
         ),
     ] = None,
-    layer: Annotated[
-        list[str] | None,
-        typer.Option("--layer", "-l", help="KIND=FILE area layer, e.g. grid=grids.geojson"),
-    ] = None,
-    layer_id: Annotated[
-        list[str] | None, typer.Option("--layer-id", help="KIND=COLUMN id column of a layer")
-    ] = None,
+    streets: StreetsOpt = None,
+    communities: CommunitiesOpt = None,
+    grids: GridsOpt = None,
+    joint_points: JointPointsOpt = None,
+    stations: StationsOpt = None,
+    beats: BeatsOpt = None,
+    aux_beats: AuxBeatsOpt = None,
     repair: RepairOpt = False,
+    to_crs: ToCrsOpt = None,
     map_: MapOpt = None,
+    layer: LayerOpt = None,
+    encoding: EncodingOpt = None,
     crs: Annotated[
         str, typer.Option("--crs", help="input coordinates: wgs84, cgcs2000, gcj02, bd09, EPSG:…")
     ] = "wgs84",
@@ -111,7 +130,17 @@ def geocode(
         columns = peek_columns(source) if source.is_file() else []
         picked = pick_coordinates(columns, x=x, y=y)
         err_console.print(picked.describe().get(language))
-        layers = _area_layers(areas, layer or [], layer_id or [], repair=repair, maps=map_)
+        files = {
+            "street": streets,
+            "community": communities,
+            "grid": grids,
+            "joint_point": joint_points,
+            "station": stations,
+            "beat": beats,
+            "aux_beat": aux_beats,
+        }
+        how = Reading.of(repair, to_crs, map_, layer, encoding=encoding)
+        layers = _area_layers(Inputs(areas, files, how))
         index = build_area_index(layers, tolerance_m=tolerance)
         context = AddressContext()
         if gazetteer is not None:  # roads and 小区 names: the files, else the manifest's
@@ -140,41 +169,16 @@ def geocode(
         raise typer.Exit(1)
 
 
-def _area_layers(
-    manifest: Path | None,
-    layers: list[str],
-    ids: list[str],
-    *,
-    repair: bool,
-    maps: list[str] | None = None,
-) -> dict[str, gpd.GeoDataFrame]:
-    """Area layers from a manifest or workspace .gpkg and/or KIND=FILE options."""
+def _area_layers(inputs: Inputs) -> dict[str, gpd.GeoDataFrame]:
+    """The area layers of the manifest or workspace and of the single files."""
     from gis.geocoding.assign import district_areas
 
-    how = Reading.of(repair, map_=maps)
-    found: dict[str, gpd.GeoDataFrame] = {}
-    if manifest is not None:
-        found.update(district_areas(Inputs(manifest, {}, how).district()))
-    id_columns = dict(_pair(item, "--layer-id") for item in ids)
-    for item in layers:
-        kind, file = _pair(item, "--layer")
-        by_kind = dict(how.maps)
-        if kind in id_columns:
-            by_kind[kind] = {**by_kind.get(kind, {}), "id": id_columns[kind]}
-        options = {**how.options(), "maps": by_kind}
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", DataQualityWarning)
-            found[kind] = read_one(Path(file), kind, **options)
-    if not found:
-        raise ConfigError("give the areas: --areas manifest.json or --layer KIND=FILE")
-    return found
-
-
-def _pair(item: str, option: str) -> tuple[str, str]:
-    key, sep, value = item.partition("=")
-    if not sep or not key.strip() or not value.strip():
-        raise ConfigError(f"{option} {item!r}: expected KIND=VALUE")
-    return key.strip(), value.strip()
+    if inputs.source is None and not any(inputs.files.values()):
+        raise ConfigError(
+            "give the areas: --areas manifest.json (or a workspace .gpkg) or the layer files "
+            "--grids, --beats … (需要区域图层：--areas 或 --grids、--beats 等)"
+        )
+    return district_areas(inputs.district())
 
 
 def _run_batch(

@@ -237,3 +237,18 @@ def test_hints_on_raw_seattle_name_options_of_the_command_given(
         named = set(re.findall(r"(?<![\w-])--[a-z][a-z0-9-]+", result.output))
         assert "--map" in named, result.output
         assert named <= _command_options(path), (path, named - _command_options(path))
+
+
+def test_geocode_reads_its_areas_with_the_shared_options() -> None:
+    """``geocode``'s first argument is the incidents, so its areas come from ``--areas`` and
+    the per-kind files; those and the reading options are the shared definitions (its
+    ``--crs`` is the incidents' coordinates)."""
+    areas = ("--streets", "--communities", "--grids", "--joint-points", "--stations", "--beats",
+             "--aux-beats")  # fmt: skip
+    options = _command_options(("geocode",))
+    assert options >= {*areas, *(READING - {"--crs"}), "--areas"}
+
+    def helps(path: tuple[str, ...]) -> dict[str, str | None]:
+        return {o: p.help for p in _command(path).params for o in p.opts if o in areas}
+
+    assert helps(("geocode",)) == helps(("check",))

@@ -32,7 +32,7 @@ def crimes(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
 def _geocode(shared_data: Path, src: Path, out: Path, *args: str):
     beats = shared_data / "chicago" / "police_beats.zip"
     return CliRunner().invoke(
-        app, ["geocode", str(src), "-o", str(out), "--layer", f"beat={beats}", "--repair", *args]
+        app, ["geocode", str(src), "-o", str(out), "--beats", str(beats), "--repair", *args]
     )
 
 

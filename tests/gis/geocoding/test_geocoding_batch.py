@@ -159,10 +159,10 @@ def test_cli_geocode(tmp_path):
             str(src),
             "-o",
             str(tmp_path / "out.csv"),
-            "--layer",
-            f"grid={tmp_path / 'grids.geojson'}",
-            "--layer",
-            f"beat={tmp_path / 'beats.geojson'}",
+            "--grids",
+            str(tmp_path / "grids.geojson"),
+            "--beats",
+            str(tmp_path / "beats.geojson"),
             "--address",
             "地址",
             "--gazetteer",
@@ -185,9 +185,9 @@ def test_cli_geocode(tmp_path):
 @pytest.mark.parametrize(
     "args",
     [
-        ["--layer", "grid"],  # no =FILE
         [],  # no areas at all
-        ["--layer", "grid=/nonexistent.geojson"],
+        ["--grids", "/nonexistent.geojson"],
+        ["--layer", "grid"],  # the layer of a multi-layer file, but no file
     ],
 )
 def test_cli_bad_options_exit_2(tmp_path, args):
@@ -251,8 +251,8 @@ def test_cli_dask_on_a_local_cluster(tmp_path):
             "-o",
             str(tmp_path / "out"),
             "--dask",
-            "--layer",
-            f"grid={tmp_path / 'grids.geojson'}",
+            "--grids",
+            str(tmp_path / "grids.geojson"),
             "--id",
             "编号",
             "--crs",

@@ -181,8 +181,10 @@ def _people(
     buildings: gpd.GeoDataFrame | None,
     crs: pyproj.CRS,
 ) -> pd.DataFrame | None:
-    """Households/population per (grid before, grid after) pair from the buildings."""
-    if buildings is None:
+    """Households/population per (grid before, grid after) pair from the buildings; None
+    without buildings (none given, or none in the area read: a reader's jurisdiction may
+    hold none, and an empty read has no columns to check)."""
+    if buildings is None or buildings.empty:
         return None
     guard_layer(buildings, "buildings", fields=("households", "population"))
     bl = buildings.to_crs(crs)

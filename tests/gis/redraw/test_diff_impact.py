@@ -55,6 +55,16 @@ def test_diff_rejects_layers_without_buildings_fields(grids, buildings) -> None:
         diff_grids(grids, grids, buildings=buildings.drop(columns="households"))
 
 
+def test_no_building_in_the_area_read_is_no_people_not_an_error(grids, buildings) -> None:
+    """A service reads the buildings inside a reader's jurisdiction; where none lie, the
+    frame is empty and carries no columns at all."""
+    after = move_boundary(grids, "K1001", "K1002", line((130, -5), (130, 105))).grids
+    none = gpd.GeoDataFrame(geometry=[], crs=buildings.crs)
+    diff = diff_grids(grids, after, buildings=none)
+    assert diff.grids["status"].tolist() == diff_grids(grids, after).grids["status"].tolist()
+    assert "households" not in diff.flows
+
+
 @pytest.fixture
 def beats() -> gpd.GeoDataFrame:
     """Beat Z1 = A+C (x<100), Z2 = B+D+E."""

@@ -28,36 +28,11 @@ import httpx
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.bench_service import Backend, _cpu, _serve, _settings  # noqa: E402
+from benchmarks.bench_service import Backend, _cpu, _seed, _serve, _settings  # noqa: E402
 
 COLLECTIONS = ("addresses", "incidents", "buildings")
 SCHEMA = "bench_ogc"
 """Not ``bench_service``'s schema: the two benchmarks may run side by side."""
-
-
-def _seed(backend: Backend, manifest: Path, marker: Path) -> str:
-    """Load the demo once (kept between runs) and return a commander's bearer token."""
-    import sqlalchemy as sa
-
-    from api import db
-    from api.auth import get_user, issue_token
-    from api.demo import seed_demo
-
-    settings = _settings(backend)
-    if backend.schema and not marker.exists():
-        engine = sa.create_engine(backend.url)
-        with engine.begin() as conn:
-            conn.execute(sa.text(f'DROP SCHEMA IF EXISTS "{backend.schema}" CASCADE'))
-            conn.execute(sa.text(f'CREATE SCHEMA "{backend.schema}"'))
-        engine.dispose()
-    logins = seed_demo(settings, manifest)
-    marker.touch()
-    commander = next(login for login in logins if login.role == "commander")
-    engine = db.make_engine(settings)
-    with db.transaction(db.session_factory(engine)) as session:
-        token = issue_token(session, get_user(session, commander.username), minutes=600)
-    engine.dispose()
-    return token
 
 
 def _walk(base: str, token: str, collection: str, limit: int) -> tuple[int, int, float]:

@@ -97,8 +97,8 @@ def _seed(backend: Backend, manifest: Path, marker: Path) -> str:
 
         engine = sa.create_engine(backend.url)
         with engine.begin() as conn:
-            conn.execute(sa.text(f'DROP SCHEMA IF EXISTS "{SCHEMA}" CASCADE'))
-            conn.execute(sa.text(f'CREATE SCHEMA "{SCHEMA}"'))
+            conn.execute(sa.text(f'DROP SCHEMA IF EXISTS "{backend.schema}" CASCADE'))
+            conn.execute(sa.text(f'CREATE SCHEMA "{backend.schema}"'))
         engine.dispose()
     logins = seed_demo(settings, manifest)
     marker.touch()

@@ -11,14 +11,18 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
+from sqlalchemy.orm import Session
 
+from api import db
 from api.app import create_app
 from api.auth import create_user
+from api.demo import seed_demo
 from api.settings import Settings
 from tests.api.service_fixtures import (
     BACKENDS,
@@ -109,3 +113,17 @@ def grids(client: TestClient, headers: dict[str, dict[str, str]], uid: str) -> s
     r = upload(client, headers["admin"], four_grids(), layer_id=uid)
     assert r.status_code == 201, r.text
     return uid
+
+
+@pytest.fixture(scope="module")
+def demo_session(demo_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Session]:
+    """A session on the demo district seeded into its own SQLite file, one per test module
+    (a module may add versions; the next one starts from the seed again)."""
+    settings = Settings(database_url=f"sqlite:///{tmp_path_factory.mktemp('db')}/demo.db")
+    seed_demo(settings, demo_dir / "manifest.json")
+    engine = db.make_engine(settings)
+    try:
+        with db.session_factory(engine)() as s:
+            yield s
+    finally:
+        engine.dispose()

@@ -4,19 +4,15 @@ are counted from the district's own layers (the event setup's, or the one of eac
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import shapely
 from sqlalchemy.orm import Session
 
-from api import db
-from api.demo import seed_demo
 from api.policy import Jurisdiction
 from api.schemas import ImpactContext
 from api.services.edits import impact_public
-from api.settings import Settings
 from api.store import layers as store
 from beatgrid.commands.redraw import impact_of
 from gis.district import District, load_district
@@ -32,20 +28,8 @@ def district(demo_dir: Path) -> District:
     return load_district(demo_dir / "manifest.json")
 
 
-@pytest.fixture(scope="module")
-def session(demo_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Session]:
-    settings = Settings(database_url=f"sqlite:///{tmp_path_factory.mktemp('db')}/impact.db")
-    seed_demo(settings, demo_dir / "manifest.json")
-    engine = db.make_engine(settings)
-    try:
-        with db.session_factory(engine)() as s:
-            yield s
-    finally:
-        engine.dispose()
-
-
 def test_api_impact_without_named_layers_equals_the_cli(
-    district: District, session: Session
+    district: District, demo_session: Session
 ) -> None:
     grids = district.grids
     assert grids is not None
@@ -56,14 +40,14 @@ def test_api_impact_without_named_layers_equals_the_cli(
     edit = split_grid(grids, CROWDED, line, communities=district.communities)
     cli = impact_of(district, edit.grids).summary()
 
-    head = store.get_layer(session, "grids").head_version
+    head = store.get_layer(demo_session, "grids").head_version
     store.save_version(
-        session, edit.grids.to_crs(4326), layer_id="grids", base_version=head,
+        demo_session, edit.grids.to_crs(4326), layer_id="grids", base_version=head,
         author="test", reason="split the crowded grid",
     )  # fmt: skip
-    session.commit()
+    demo_session.commit()
     api = impact_public(
-        session, policy=Jurisdiction.everywhere(), layer_id="grids", a=head, b=head + 1,
+        demo_session, policy=Jurisdiction.everywhere(), layer_id="grids", a=head, b=head + 1,
         ctx=ImpactContext(),
     )  # fmt: skip
     assert api.summary == cli

@@ -3,7 +3,6 @@ for the same district (the demo, seeded into a database as ``make demo`` does)."
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -11,13 +10,10 @@ import pandas as pd
 import pytest
 from sqlalchemy.orm import Session
 
-from api import db
-from api.demo import seed_demo
 from api.policy import Jurisdiction
 from api.schemas import HotspotRequest
 from api.services.coverage import coverage_job
 from api.services.hotspots import hotspot_job
-from api.settings import Settings
 from gis.coverage import coverage_review
 from gis.district import load_district
 from gis.hotspots import hotspot_review
@@ -26,26 +22,14 @@ from gis.layers import LayerKind
 pytestmark = pytest.mark.slow  # seeds the whole demo district
 
 
-@pytest.fixture(scope="module")
-def session(demo_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Session]:
-    settings = Settings(database_url=f"sqlite:///{tmp_path_factory.mktemp('db')}/demo.db")
-    seed_demo(settings, demo_dir / "manifest.json")
-    engine = db.make_engine(settings)
-    try:
-        with db.session_factory(engine)() as s:
-            yield s
-    finally:
-        engine.dispose()
-
-
 def _by_id(result: dict[str, Any], key: str) -> pd.DataFrame:
     rows = [f["properties"] for f in result[key]["features"]]
     return pd.DataFrame(rows).set_index("id")
 
 
-def test_hotspot_classes_agree(demo_dir: Path, session: Session) -> None:
+def test_hotspot_classes_agree(demo_dir: Path, demo_session: Session) -> None:
     job = hotspot_job(HotspotRequest(layer="grids"), LayerKind.GRID, Jurisdiction.everywhere())
-    result = job(session, lambda _: None).model_dump(mode="json")
+    result = job(demo_session, lambda _: None).model_dump(mode="json")
     service = _by_id(result, "cells")
     review = hotspot_review(load_district(demo_dir), trends=False)
     library = review.grids.set_index("id")
@@ -58,7 +42,7 @@ def test_hotspot_classes_agree(demo_dir: Path, session: Session) -> None:
     assert (library["hotspot_class"] > 0).sum() >= 3  # the planted hot spots, not nothing
 
 
-def test_patrol_coverage_agrees(demo_dir: Path, session: Session) -> None:
+def test_patrol_coverage_agrees(demo_dir: Path, demo_session: Session) -> None:
     district = load_district(demo_dir)
     assert district.tracks is not None
     start, end = pd.Timestamp("2025-11-03"), pd.Timestamp("2025-11-10")
@@ -66,7 +50,7 @@ def test_patrol_coverage_agrees(demo_dir: Path, session: Session) -> None:
         district.tracks.to_crs(4326), layer="grids", kind=LayerKind.GRID, start=start, end=end,
         within_m=50, policy=Jurisdiction.everywhere(),
     )  # fmt: skip
-    service = _by_id(work(session, lambda _: None).model_dump(mode="json"), "grids")
+    service = _by_id(work(demo_session, lambda _: None).model_dump(mode="json"), "grids")
     library = coverage_review(district, start=start, end=end).grids.set_index("id")
     service = service.reindex(library.index)
     for col in ("patrol_minutes", "distance_m", "covered_share"):

@@ -130,14 +130,11 @@ TABLE_OPTIONS: dict[str, tuple[str, Any]] = {
 }
 """Table (not a layer kind) → (parameter, option): a manifest's ``tables`` entry, replaced."""
 
+AREA_KINDS = ("street", "community", "grid", "joint_point", "station", "beat", "aux_beat")
+"""The areas of the hierarchy (as :data:`gis.geocoding.assign.AREA_KINDS`, as names)."""
+
 DISTRICT_KINDS = (
-    "street",
-    "community",
-    "grid",
-    "joint_point",
-    "station",
-    "beat",
-    "aux_beat",
+    *AREA_KINDS,
     "incident",
     "track",
     "address",

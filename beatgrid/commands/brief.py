@@ -15,7 +15,14 @@ import typer
 
 from beatgrid.commands._choices import AreaScope, LangChoice, Window
 from beatgrid.commands._common import console, progress, user_errors
-from beatgrid.commands._inputs import DISTRICT_KINDS, Inputs, Reading, reads_layers, zone_of
+from beatgrid.commands._inputs import (
+    AREA_KINDS,
+    DISTRICT_KINDS,
+    Inputs,
+    Reading,
+    reads_layers,
+    zone_of,
+)
 from gis.briefing import BriefKind, make_brief, read_weights
 from gis.briefing.assessment import assessment_sheets
 from gis.briefing.labels import ROLE
@@ -35,16 +42,7 @@ LetterheadOpt = Annotated[
     Path | None, typer.Option("--letterhead", help="TOML: issuer, number, recipient, phones")
 ]
 LangOpt = Annotated[LangChoice, typer.Option("--lang", help="zh or en")]
-WALLMAP_KINDS = (
-    "street",
-    "community",
-    "grid",
-    "joint_point",
-    "station",
-    "beat",
-    "aux_beat",
-    "assignment",
-)
+WALLMAP_KINDS = (*AREA_KINDS, "assignment")
 """What the 网格示意图 draws and names."""
 
 

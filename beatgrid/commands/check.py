@@ -18,6 +18,7 @@ from rich.table import Table
 from beatgrid.commands._choices import LangChoice
 from beatgrid.commands._common import console, user_errors
 from beatgrid.commands._inputs import (
+    AREA_KINDS,
     Inputs,
     is_workspace,
     read_one,
@@ -32,16 +33,7 @@ from gis.checks.run import LAYER_ATTRIBUTES
 from gis.errors import ConfigError
 from gis.labels import COLUMNS, RULES
 
-CHECKED = (
-    "street",
-    "community",
-    "grid",
-    "joint_point",
-    "station",
-    "beat",
-    "aux_beat",
-    "outside",
-)
+CHECKED = (*AREA_KINDS, "outside")
 """The layer kinds the consistency check compares."""
 
 

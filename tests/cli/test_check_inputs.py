@@ -252,3 +252,10 @@ def test_geocode_reads_its_areas_with_the_shared_options() -> None:
         return {o: p.help for p in _command(path).params for o in p.opts if o in areas}
 
     assert helps(("geocode",)) == helps(("check",))
+
+
+def test_the_commands_area_kinds_are_the_libraries() -> None:
+    from beatgrid.commands._inputs import AREA_KINDS
+    from gis.geocoding.assign import AREA_KINDS as LIBRARY
+
+    assert tuple(k.value for k in LIBRARY) == AREA_KINDS

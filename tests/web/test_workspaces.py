@@ -109,9 +109,12 @@ def test_station_runs_check_waives_and_revokes(open_as: Any, demo: Demo) -> None
     open_before, accepted_before = _counts(page)
     assert open_before > 0 and accepted_before == 0
     first = page.locator("#findings tbody tr").first
+    rule = first.locator("td").first.inner_text()
+    assert rule and not rule.isascii(), rule  # the rule's Chinese label, not its code
     zoom = page.evaluate("bg.leaflet.getZoom()")
     first.click()
     page.wait_for_function(f"bg.leaflet.getZoom() > {zoom}")
+    assert rule in page.inner_text(".leaflet-popup-content")  # the map says it the same way
     first.locator("button.waive").click()
     page.fill("#waive-form textarea", "")
     page.click("#waive-form button[type=submit]")

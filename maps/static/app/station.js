@@ -63,7 +63,7 @@
       var tr = document.createElement("tr");
       tr.dataset.finding = p.id;
       tr.className = p.accepted ? "accepted" : "sev-" + p.severity;
-      cell(tr, p.rule);
+      cell(tr, ruleName(p.rule));
       cell(tr, p.ids + (p.other_ids ? " / " + p.other_ids : ""));
       cell(tr, bg.config.lang === "en" ? p.message_en : p.message_zh);
       cell(tr, p.accepted ? w.accepted : w.open);
@@ -88,6 +88,10 @@
     document.getElementById("findings").hidden = false;
   }
 
+  function ruleName(rule) {  // the rule's label in the page's language (gis.labels.RULES)
+    return bg.config.rules[rule] || rule;
+  }
+
   function drawFinding(f) {
     var colour = f.properties.accepted ? "#718096" : f.properties.severity === "error" ? "#e53e3e" : "#d69e2e";
     var shape = L.geoJSON(f, { style: { color: colour, weight: 3, fillOpacity: 0.4 } });
@@ -95,7 +99,7 @@
     var centre = shape.getBounds().getCenter();
     var marker = L.circleMarker(centre, { radius: 6, color: colour, weight: 2, fillOpacity: 0.9 });
     var group = L.featureGroup([shape, marker]).bindPopup(
-      "<b>" + f.properties.rule + "</b><br>" + String(bg.config.lang === "en" ? f.properties.message_en : f.properties.message_zh).replace(/</g, "&lt;")
+      "<b>" + ruleName(f.properties.rule) + "</b><br>" + String(bg.config.lang === "en" ? f.properties.message_en : f.properties.message_zh).replace(/</g, "&lt;")
     );
     findingsLayer.addLayer(group);
     return group;
@@ -107,7 +111,7 @@
     form.hidden = false;
     form.dataset.finding = p.id;
     waiveError.hidden = true;
-    document.getElementById("waive-what").textContent = p.rule + " · " + p.ids;
+    document.getElementById("waive-what").textContent = ruleName(p.rule) + " · " + p.ids;
     form.reason.value = "";
     form.reason.focus();
   }

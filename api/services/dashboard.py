@@ -201,18 +201,19 @@ class Warmer:
                 return
 
 
-def data_version(session: Session) -> tuple[str, int]:
-    """``(latest time, last incident audit id)`` of the stored incidents.
+def data_version(session: Session) -> tuple[str, str, int]:
+    """``(database, latest time, last incident audit id)`` of the stored incidents.
 
     Incidents are only ever added, each batch with an ``incident.create`` audit entry (the
     audit log is append-only), so the last such entry changes with every batch; both parts
-    are read from an index, without counting a million rows.
+    are read from an index, without counting a million rows.  The database is part of it:
+    two services in one process (or a database swapped under one) share no answer.
     """
     latest = session.scalar(select(func.max(Incident.time)))
     audited = session.scalar(
         select(func.max(AuditEntry.id)).where(AuditEntry.action.like("incident.%"))
     )
-    return str(latest), int(audited or 0)
+    return str(session.get_bind().engine.url), str(latest), int(audited or 0)
 
 
 def choose_period(session: Session, choice: PeriodChoice, *, now: datetime | None = None) -> Period:

@@ -53,21 +53,26 @@ def current_layers(session: Session) -> dict[str, MapLayer]:
 
 
 class LayerCache:
-    """GeoJSON bytes by (layer, version, jurisdiction); least recently used dropped first."""
+    """GeoJSON bytes by (layer, version, jurisdiction); least recently used dropped first.
+
+    The layer is named with its creation time, so a layer deleted and made again under
+    the same id (its versions counting from 1 again) is not answered from the old one.
+    """
 
     def __init__(self, size: int = _CACHE_SIZE) -> None:
         self.size = size
-        self._items: OrderedDict[tuple[str, int, str], bytes] = OrderedDict()
+        self._items: OrderedDict[tuple[str, str, int, str], bytes] = OrderedDict()
         self._lock = threading.Lock()
         self.misses = 0
 
     def get(self, session: Session, layer_id: str, version: int, policy: Jurisdiction) -> bytes:
-        key = (layer_id, version, _digest(policy.area))
+        layer = store.get_layer(session, layer_id)
+        key = (layer_id, str(layer.created_at), version, _digest(policy.area))
         with self._lock:
             if key in self._items:
                 self._items.move_to_end(key)
                 return self._items[key]
-        body = _read(session, layer_id, version, policy)
+        body = _read(session, layer_id, layer.kind, version, policy)
         with self._lock:
             self.misses += 1
             self._items[key] = body
@@ -80,8 +85,7 @@ def _digest(area: BaseGeometry | None) -> str:
     return "all" if area is None else hashlib.sha1(area.wkb).hexdigest()
 
 
-def _read(session: Session, layer_id: str, version: int, policy: Jurisdiction) -> bytes:
-    kind = store.get_layer(session, layer_id).kind
+def _read(session: Session, layer_id: str, kind: str, version: int, policy: Jurisdiction) -> bytes:
     query = FeatureQuery(version=version, policy=policy)
     frame = public_frame(read_features(session, layer_id, query).frame, kind=kind)
     return json.dumps(geojson.feature_collection(frame, version=version), default=str).encode()

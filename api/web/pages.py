@@ -38,7 +38,6 @@ WORKSPACE = {
     "commander": "/app/commander",
     "admin": "/app/admin",
 }
-_cache = LayerCache()
 
 
 def optional_user(
@@ -80,6 +79,7 @@ def logout() -> RedirectResponse:
 
 @router.get("/app/layers/{layer_id}.geojson")
 def layer_geojson(
+    request: Request,
     layer_id: str,
     version: Annotated[int, Query(ge=1, le=2**31 - 1)],
     session: SessionDep,
@@ -87,7 +87,10 @@ def layer_geojson(
 ) -> Response:
     """One stored version of a layer inside your jurisdiction (cached; the URL names the
     version, so the browser may keep it)."""
-    body = _cache.get(session, layer_id, version, policy)
+    state = request.app.state
+    if not hasattr(state, "layer_cache"):  # one per service: its database, its answers
+        state.layer_cache = LayerCache()
+    body = state.layer_cache.get(session, layer_id, version, policy)
     headers = {"Cache-Control": "private, max-age=3600"}
     return Response(body, media_type="application/geo+json", headers=headers)
 

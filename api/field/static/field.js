@@ -57,8 +57,9 @@
     }
     if (res.status >= 500 || res.status === 429) return false;
     if (res.status !== 201) {
-      say(`上报被拒 / report refused: ${detail(res)}`);
       await drop(item.client_id);
+      await showQueue(); // the count the worker sees changes before the message does
+      say(`上报被拒 / report refused: ${detail(res)}`);
       return true;
     }
     if (item.photo) {
@@ -75,6 +76,7 @@
       }
     }
     await drop(item.client_id);
+    await showQueue();
     say(`已上报 / reported: ${res.body.id} → ${res.body.grid_id}`);
     return true;
   }

@@ -22,6 +22,8 @@ import threading
 from collections import OrderedDict
 from typing import Annotated, Any
 
+import geopandas as gpd
+import numpy as np
 import shapely
 from fastapi import APIRouter, Path, Request, Response
 from sqlalchemy import text
@@ -93,6 +95,38 @@ def _cache(request: Request) -> TileCache:
     return cache
 
 
+def degree_tolerance(z: int, y: int) -> float:
+    """Half a pixel of zoom ``z`` as degrees, never more than half a pixel in EPSG:3857
+    anywhere in tile row ``y`` and its buffer.
+
+    A longitude degree is ``HALF / 180`` Mercator metres; a latitude degree is that over
+    ``cos(lat)``, longest at the row's highest latitude, so that latitude sets it.
+    """
+    n = 2**z
+    pad = BUFFER / EXTENT
+    rows = (min(max(y - pad, 0.0), n), min(max(y + 1 + pad, 0.0), n))
+    lat = max(abs(math.atan(math.sinh(math.pi * (1 - 2 * j / n)))) for j in rows)
+    return pixel_m(z) / 2 * math.cos(lat) / (HALF / 180)
+
+
+def generalised(geoms: np.ndarray, zxy: tuple[int, int, int]) -> np.ndarray:
+    """WGS84 geometries as EPSG:3857, simplified to a pixel of the tile's zoom.
+
+    Thinned first: coordinates snapped to a grid of :func:`degree_tolerance` (each moves
+    at most a third of a pixel) and repeats dropped, so projecting and the
+    topology-preserving pass at one pixel see a few vertices, not a million.  A feature
+    thinned away (smaller than a pixel) is kept as its envelope, as PostGIS's
+    ``ST_Simplify(..., preserveCollapsed)`` keeps it, so small defects stay visible.
+    """
+    z, _, y = zxy
+    snapped = shapely.set_precision(geoms, degree_tolerance(z, y), mode="pointwise")
+    thin = shapely.remove_repeated_points(snapped)
+    collapsed = shapely.is_empty(thin) & ~shapely.is_empty(geoms)
+    thin[collapsed] = shapely.envelope(geoms[collapsed])
+    metric = gpd.GeoSeries(thin, crs=SRID).to_crs(3857).to_numpy()
+    return shapely.simplify(metric, pixel_m(z))
+
+
 def _area_key(policy: Jurisdiction) -> str:
     area = policy.area
     return "all" if area is None else hashlib.sha1(shapely.to_wkb(area)).hexdigest()
@@ -156,7 +190,7 @@ def _shapely_tile(
         return b""
     bounds = tile_bounds_3857(*zxy)
     pad = (bounds[2] - bounds[0]) * BUFFER / EXTENT
-    simple = shapely.simplify(frame.to_crs(3857).geometry.to_numpy(), pixel_m(zxy[0]))
+    simple = generalised(frame.geometry.to_numpy(), zxy)
     geoms = shapely.clip_by_rect(
         simple, bounds[0] - pad, bounds[1] - pad, bounds[2] + pad, bounds[3] + pad
     )
@@ -193,8 +227,11 @@ def _postgis_tile(
     sql = f"""
         SELECT ST_AsMVT(q, :name, {EXTENT}, 'geom') FROM (
           SELECT fid AS id, properties::jsonb - CAST(:hidden AS text[]) AS attributes,
-                 ST_AsMVTGeom(ST_Simplify(ST_Transform(geom, 3857), :tolerance, true),
-                              ST_TileEnvelope(:z, :x, :y), {EXTENT}, {BUFFER}, true) AS geom
+                 ST_AsMVTGeom(
+                   ST_Simplify(
+                     ST_Transform(ST_Simplify(geom, :thin, true), 3857), :tolerance, true
+                   ),
+                   ST_TileEnvelope(:z, :x, :y), {EXTENT}, {BUFFER}, true) AS geom
           FROM features
           WHERE layer_id = :layer AND version_from <= :v
             AND (version_to IS NULL OR version_to > :v)
@@ -204,7 +241,7 @@ def _postgis_tile(
     """
     z, x, y = zxy
     params: dict[str, Any] = {"name": layer_id, "layer": layer_id, "v": version, "z": z, "x": x}
-    params |= {"y": y, "hidden": hidden, "tolerance": pixel_m(z)}
+    params |= {"y": y, "hidden": hidden, "tolerance": pixel_m(z), "thin": degree_tolerance(z, y)}
     params |= area_params
     data = session.scalar(text(sql), params)
     return bytes(data or b"")

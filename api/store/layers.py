@@ -66,6 +66,16 @@ def get_layer(session: Session, layer_id: str) -> Layer:
     return layer
 
 
+def layer_stamp(session: Session, layer_id: str) -> tuple[int, datetime]:
+    """``(head version, created at)`` of a layer, read without loading it (what caches
+    keyed by layer version ask on every request)."""
+    stmt = select(Layer.head_version, Layer.created_at).where(Layer.id == layer_id)
+    row = session.execute(stmt).one_or_none()
+    if row is None:
+        raise NotFoundError(f"layer {layer_id!r} does not exist")
+    return int(row[0]), row[1]
+
+
 def list_layers(session: Session) -> list[Layer]:
     return list(session.scalars(select(Layer).order_by(Layer.id)))
 

@@ -26,10 +26,10 @@ from numpy.typing import ArrayLike, NDArray
 from pyproj.transformer import TransformerUnsafe
 from sqlalchemy.orm import Session
 
-from api.store.layers import get_layer
+from api.store.layers import layer_stamp
 from api.store.query import FeatureQuery, read_features
 from gis.errors import ConfigError
-from gis.geocoding.assign import AreaIndex, assign_xy, build_area_index
+from gis.geocoding.assign import AreaIndex, build_area_index, near_other, place_xy
 
 _NAME = "area"
 _WGS84 = pyproj.CRS.from_epsg(4326)
@@ -123,29 +123,24 @@ def locate_points(
         none = np.full(x.size, None, dtype=object)
         return Located(none, np.full(x.size, "outside", dtype=object), np.full(x.size, np.nan))
     mx, my = cached.to_metric.transform(x, y)
-    # assign_xy: what assign_points does after projecting, without a GeoSeries per request
-    table = assign_xy(mx, my, cached.index, nearest=nearest)
-    found = table[f"{_NAME}_id"]
-    ids = found.to_numpy(dtype=object, copy=True)  # writable: routes blank what is not yours
-    ids[found.isna().to_numpy()] = None
-    alt = table.get(f"{_NAME}_alt_ids")
-    near = np.zeros(x.size, dtype=bool)
-    if alt is not None:
-        near = (alt.astype("string").fillna("").str.strip() != "").to_numpy(dtype=bool)
+    # place_xy: the arrays assign_xy builds its frame from, without the frame
+    layer = cached.index.layers[0]
+    tolerance = cached.index.tolerance_m
+    placed = place_xy(layer, mx, my, tolerance_m=tolerance, nearest=nearest)
     return Located(
-        ids,
-        table[f"{_NAME}_how"].to_numpy(dtype=object),
-        table[f"{_NAME}_distance_m"].to_numpy(dtype=float, copy=True),
-        near,
+        placed.ids(layer),  # writable: routes blank what is not yours
+        placed.how_names(),
+        placed.distance_m,
+        near_other(layer, mx, my, placed, tolerance),
     )
 
 
 def _index(
     session: Session, layer_id: str, version: int | None, tolerance_m: float
 ) -> _Cached | None:
-    layer = get_layer(session, layer_id)
-    version = layer.head_version if version is None else version
-    key = (id(session.get_bind()), layer_id, version, str(layer.created_at), float(tolerance_m))
+    head, created = layer_stamp(session, layer_id)
+    version = head if version is None else version
+    key = (id(session.get_bind()), layer_id, version, str(created), float(tolerance_m))
     with _LOCK:
         if key in _CACHE:
             _CACHE.move_to_end(key)

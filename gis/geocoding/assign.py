@@ -284,10 +284,9 @@ def assign_xy(
     x: NDArray[np.float64], y: NDArray[np.float64], areas: AreaIndex, *, nearest: bool = True
 ) -> pd.DataFrame:
     """:func:`assign_points` on metric coordinates (in ``areas.crs``); NaN = no point."""
-    valid = np.isfinite(x) & np.isfinite(y)
     columns: dict[str, object] = {}
     for layer in areas.layers:
-        columns.update(_assign_layer(layer, x, y, valid, areas.tolerance_m, nearest=nearest))
+        columns.update(_assign_layer(layer, x, y, areas.tolerance_m, nearest=nearest))
     return pd.DataFrame(columns, copy=False)
 
 
@@ -295,16 +294,45 @@ _HOW_DTYPE = pd.CategoricalDtype(list(HOW_VALUES))
 _INSIDE, _SHARED, _TOLERANCE, _OUTSIDE, _INVALID = range(len(HOW_VALUES))
 
 
-def _assign_layer(
+@dataclass(frozen=True)
+class Placement:
+    """Where points lie in one area layer, as plain arrays (positions into ``layer.ids``).
+
+    ``area`` is :data:`NONE` where the point is in no area (nor within the tolerance);
+    ``how`` holds codes into :data:`HOW_VALUES`; ``nearest`` is the nearest area
+    wherever it was searched (else as ``area``); ``exact`` marks the points the exact
+    path resolved (only they can have another area within the tolerance).
+    """
+
+    area: NDArray[np.int32]
+    how: NDArray[np.int8]
+    distance_m: NDArray[np.float64]
+    nearest: NDArray[np.int32]
+    exact: NDArray[np.bool_]
+
+    def ids(self, layer: AreaLayer) -> NDArray[np.object_]:
+        """The area ids (None where none): for a few points, without building a frame."""
+        out = np.full(len(self.area), None, dtype=object)
+        found = self.area != NONE
+        out[found] = layer.ids[self.area[found]]
+        return out
+
+    def how_names(self) -> NDArray[np.object_]:
+        return np.asarray(HOW_VALUES, dtype=object)[self.how]
+
+
+def place_xy(
     layer: AreaLayer,
     x: NDArray[np.float64],
     y: NDArray[np.float64],
-    valid: NDArray[np.bool_],
-    tolerance_m: float,
     *,
-    nearest: bool,
-) -> dict[str, object]:
-    """The columns of one layer: inside/shared by the fast path, the rest by nearest."""
+    tolerance_m: float = 0.0,
+    nearest: bool = False,
+) -> Placement:
+    """One layer's answer for metric points (NaN: no point), by the rules of the module:
+    inside/shared by the fast path, tolerance and (with ``nearest``) outside by the
+    nearest area.  :func:`assign_xy` builds its columns from this."""
+    valid = np.isfinite(x) & np.isfinite(y)
     index = layer.index
     poly, n_cover, exact = fastpath.locate(index, x, y)
     how = np.where(n_cover > 1, _SHARED, _INSIDE).astype(np.int8)
@@ -323,43 +351,81 @@ def _assign_layer(
         how[lost[placed]] = _TOLERANCE
     how[~valid] = _INVALID
     distance[~valid] = np.nan
+    return Placement(poly, how, distance, nearest_poly, exact & valid)
+
+
+def near_other(
+    layer: AreaLayer,
+    x: NDArray[np.float64],
+    y: NDArray[np.float64],
+    placement: Placement,
+    tolerance_m: float,
+) -> NDArray[np.bool_]:
+    """Whether another area than the point's own lies within ``tolerance_m`` of it."""
+    out = np.zeros(len(x), dtype=bool)
+    if tolerance_m > 0:
+        q, _ = _other_pairs(layer, x, y, placement, tolerance_m)
+        out[q] = True
+    return out
+
+
+def _assign_layer(
+    layer: AreaLayer,
+    x: NDArray[np.float64],
+    y: NDArray[np.float64],
+    tolerance_m: float,
+    *,
+    nearest: bool,
+) -> dict[str, object]:
+    """The columns of one layer, from :func:`place_xy`."""
+    placed = place_xy(layer, x, y, tolerance_m=tolerance_m, nearest=nearest)
     name = layer.name
-    ids = layer.labels.take(poly, allow_fill=True)
-    same = np.array_equal(nearest_poly, poly)  # then one string array serves both columns
+    ids = layer.labels.take(placed.area, allow_fill=True)
+    same = np.array_equal(placed.nearest, placed.area)  # one string array serves both
     out: dict[str, object] = {
         f"{name}_id": ids,
-        f"{name}_how": pd.Categorical.from_codes(how, dtype=_HOW_DTYPE),
-        f"{name}_distance_m": distance,
+        f"{name}_how": pd.Categorical.from_codes(placed.how, dtype=_HOW_DTYPE),
+        f"{name}_distance_m": placed.distance_m,
         f"{name}_nearest_id": ids.copy()
         if same
-        else layer.labels.take(nearest_poly, allow_fill=True),
+        else layer.labels.take(placed.nearest, allow_fill=True),
     }
     if tolerance_m > 0:
-        out[f"{name}_alt_ids"] = _alternatives(layer, x, y, poly, exact & valid, tolerance_m)
+        out[f"{name}_alt_ids"] = _alternatives(layer, x, y, placed, tolerance_m)
     return out
+
+
+def _other_pairs(
+    layer: AreaLayer,
+    x: NDArray[np.float64],
+    y: NDArray[np.float64],
+    placement: Placement,
+    tolerance_m: float,
+) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
+    """(point, area) pairs of the *other* areas within the tolerance of placed points.
+
+    Only points that took the exact path can have any: the lookup raster resolves a
+    point only when no second area is within the tolerance of its cell.
+    """
+    idx = np.flatnonzero(placement.exact)
+    qi, pj = fastpath.within_distance(layer.index, x[idx], y[idx], tolerance_m)
+    own = placement.area[idx[qi]]
+    other = np.where(own >= 0, layer.ids[pj] != layer.ids[np.maximum(own, 0)], True)
+    return idx[qi[other]], pj[other]
 
 
 def _alternatives(
     layer: AreaLayer,
     x: NDArray[np.float64],
     y: NDArray[np.float64],
-    poly: NDArray[np.int32],
-    candidates: NDArray[np.bool_],
+    placement: Placement,
     tolerance_m: float,
 ) -> pd.Series:
-    """Comma-joined ids of the *other* areas within the tolerance ("" when none).
-
-    Only points that took the exact path can have any: the lookup raster resolves a
-    point only when no second area is within the tolerance of its cell.
-    """
+    """Comma-joined ids of the *other* areas within the tolerance ("" when none)."""
     out = np.full(len(x), "", dtype=object)
-    idx = np.flatnonzero(candidates)
-    qi, pj = fastpath.within_distance(layer.index, x[idx], y[idx], tolerance_m)
-    own = poly[idx[qi]]
-    other = np.where(own >= 0, layer.ids[pj] != layer.ids[np.maximum(own, 0)], True)
-    qi, pj = qi[other], pj[other]
-    if len(qi):
-        pairs = pd.DataFrame({"q": idx[qi], "id": layer.ids[pj]}).drop_duplicates()
+    q, p = _other_pairs(layer, x, y, placement, tolerance_m)
+    if len(q):
+        pairs = pd.DataFrame({"q": q, "id": layer.ids[p]}).drop_duplicates()
         joined = pairs.sort_values("id").groupby("q")["id"].agg(",".join)
         out[joined.index.to_numpy()] = joined.to_numpy()
     return pd.Series(out, dtype="string")

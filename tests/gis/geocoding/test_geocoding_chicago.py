@@ -24,9 +24,10 @@ from __future__ import annotations
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyproj
 import pytest
 
-from gis.geocoding.assign import build_area_index
+from gis.geocoding.assign import assign_xy, build_area_index, near_other, place_xy
 from gis.geocoding.pipeline import GeocodeOptions, geocode_frame
 
 LAYERS = {
@@ -111,3 +112,26 @@ def test_statuses_of_the_real_file(results):
     assert (tolerant["status"] == "tolerance").sum() == 3
     assert (tolerant["status"] == "ok").sum() == 1539
     assert tolerant.loc[tolerant["status"] == "tolerance", "beat_distance_m"].max() < 0.2
+
+
+@pytest.mark.parametrize("tolerance", [0.0, 1.0, 200.0])
+def test_the_array_core_answers_as_the_frame(chicago, tolerance: float) -> None:
+    """``place_xy`` (what the service's point route uses) gives every column of
+    ``assign_xy`` on the real incidents: ids, how, distances and the other areas near."""
+    layers, crimes = chicago
+    index = build_area_index({"beat": layers["beat"]}, tolerance_m=tolerance)
+    lon = pd.to_numeric(crimes["Longitude"]).to_numpy()
+    lat = pd.to_numeric(crimes["Latitude"]).to_numpy()
+    x, y = index.transformer(pyproj.CRS.from_epsg(4326)).transform(lon, lat)
+    table = assign_xy(x, y, index, nearest=True)
+    layer = index.layers[0]
+    placed = place_xy(layer, x, y, tolerance_m=tolerance, nearest=True)
+    ids = placed.ids(layer)
+    assert [None if pd.isna(v) else v for v in table["beat_id"]] == list(ids)
+    assert list(table["beat_how"].astype(str)) == list(placed.how_names())
+    assert np.array_equal(table["beat_distance_m"].to_numpy(), placed.distance_m, equal_nan=True)
+    near = near_other(layer, x, y, placed, tolerance)
+    if tolerance > 0:
+        assert np.array_equal((table["beat_alt_ids"] != "").to_numpy(dtype=bool), near)
+        assert near.any()
+    assert (placed.how_names() == "invalid").sum() == crimes["Longitude"].isna().sum() > 0

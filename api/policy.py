@@ -74,6 +74,29 @@ def _core(wkb: bytes, thread: int) -> BaseGeometry:
     return core
 
 
+@functools.lru_cache(maxsize=64)
+def _interior(wkb: bytes, cells: int = 48) -> tuple[BBox, ...]:
+    core = shapely.buffer(shapely.from_wkb(wkb), -BOUNDARY_DEG, join_style="mitre")
+    minx, miny, maxx, maxy = core.bounds
+    xs, ys = np.linspace(minx, maxx, cells + 1), np.linspace(miny, maxy, cells + 1)
+    x0, y0 = np.meshgrid(xs[:-1], ys[:-1])
+    x1, y1 = np.meshgrid(xs[1:], ys[1:])
+    inside = shapely.contains(core, shapely.box(x0, y0, x1, y1))  # rows of cells by y
+    inside = np.vstack([inside, np.zeros(cells, dtype=bool)])  # an empty row closes every run
+    boxes: list[BBox] = []
+    open_runs: dict[tuple[int, int], int] = {}  # run (first, end cell) → its first row
+    for row in range(cells + 1):
+        edges = np.flatnonzero(np.diff(np.r_[0, inside[row].astype(np.int8), 0]))
+        runs = {(int(a), int(b)) for a, b in zip(edges[::2], edges[1::2], strict=True)}
+        for run in [r for r in open_runs if r not in runs]:  # a run ends: one box of its rows
+            first = open_runs.pop(run)
+            boxes.append((float(xs[run[0]]), float(ys[first]), float(xs[run[1]]), float(ys[row])))
+        for run in runs - open_runs.keys():
+            open_runs[run] = row
+    boxes.sort(key=lambda b: (b[2] - b[0]) * (b[3] - b[1]), reverse=True)  # largest first
+    return tuple(boxes)
+
+
 _BY_OBJECT: OrderedDict[tuple[int, int], tuple[BaseGeometry, BaseGeometry]] = OrderedDict()
 _BY_OBJECT_LOCK = threading.Lock()
 
@@ -177,6 +200,15 @@ class Jurisdiction:
             return " AND false", {}
         core = f"ST_SetSRID(ST_GeomFromWKB(:jurisdiction), {SRID})"
         return f" AND ST_Intersects({geom}, {core})", {"jurisdiction": shapely.to_wkb(self.core)}
+
+    def interior(self) -> tuple[BBox, ...]:
+        """Boxes wholly inside the core (a 48 × 48 raster of its bounds; runs of inside
+        cells merged along rows, equal runs of consecutive rows merged; largest first): on
+        SQLite a point in one of them is inside without a test, so counting needs the
+        exact test only near the boundary.  Empty when unrestricted."""
+        if self.area is None or self.nowhere:
+            return ()
+        return _interior(shapely.to_wkb(self.area))
 
     def bounds(self, bbox: BBox | None = None) -> BBox | None:
         """The box anything visible lies in: ``bbox`` ∩ the area's bounds (None: anywhere).

@@ -12,7 +12,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from sqlalchemy import Select, func, insert, select, tuple_
+from sqlalchemy import Select, and_, false, func, insert, not_, or_, select, tuple_
 from sqlalchemy.orm import Session
 
 from api.models import Incident
@@ -157,8 +157,7 @@ def _page_keys(session: Session, query: IncidentQuery) -> tuple[int, list[str]]:
         return 0, []
     exact = policy is not None and not policy.unrestricted
     postgis = session.get_bind().dialect.name == "postgresql"
-    by_time = not postgis and exact and not query.count
-    stmt = _filtered(select(Incident.time, Incident.id), query, by_time=by_time)
+    stmt = _filtered(select(Incident.time, Incident.id), query)
     if postgis or not exact:
         if exact and policy is not None:
             stmt = stmt.where(policy.sql(Incident.geom))  # type: ignore[arg-type]
@@ -168,7 +167,10 @@ def _page_keys(session: Session, query: IncidentQuery) -> tuple[int, list[str]]:
         page = _paged(stmt, query)
         return int(total or 0) if query.count else -1, [r[1] for r in session.execute(page)]
     assert policy is not None
-    return _scan_sqlite(session, stmt, query, policy)
+    if not query.count:
+        return -1, _scan_sqlite(session, query, policy)
+    counted = _count_sqlite(session, query, policy)
+    return counted[0], _scan_sqlite(session, query, policy, counted=counted)
 
 
 def incident_frame(session: Session, query: IncidentQuery) -> gpd.GeoDataFrame:
@@ -235,35 +237,86 @@ def _paged(stmt: _S, query: IncidentQuery) -> _S:
     return stmt.order_by(Incident.time, Incident.id).offset(query.offset).limit(query.limit)
 
 
+def _count_sqlite(session: Session, query: IncidentQuery, policy: Jurisdiction) -> tuple[int, int]:
+    """SQLite: how many incidents match inside ``policy``, and how many lie in its box.
+
+    The box is counted by the database; of its points only those outside every box of
+    :meth:`Jurisdiction.interior` (near the boundary) are read and tested, a chunk of
+    coordinates at a time.
+    """
+    base = _filtered(select(Incident.lon, Incident.lat), query)
+    boxed = int(session.scalar(select(func.count()).select_from(base.subquery())) or 0)
+    interior = or_(
+        false(),
+        *(
+            and_(Incident.lon.between(x0, x1), Incident.lat.between(y0, y1))
+            for x0, y0, x1, y1 in policy.interior()
+        ),
+    )
+    total = boxed
+    for chunk in session.execute(base.where(not_(interior))).yield_per(_CHUNK).partitions():
+        lon, lat = np.array([r[0] for r in chunk]), np.array([r[1] for r in chunk])
+        total -= int(np.count_nonzero(~policy.mask(lon, lat)))
+    return total, boxed
+
+
 def _scan_sqlite(
+    session: Session,
+    query: IncidentQuery,
+    policy: Jurisdiction,
+    *,
+    counted: tuple[int, int] | None = None,
+) -> list[str]:
+    """SQLite: the page of incidents inside ``policy``, read in ``(time, id)`` order a
+    chunk at a time until it is full.
+
+    ``counted`` (how many match, how many lie in the box): up to :data:`_SORTED` in the
+    box, the box's rows are found by the lon/lat index and only as many as the page
+    should need (by the share inside, with room) are sorted out, read again unbounded if
+    that falls short; more (or uncounted), the rows are read along the time index, so a
+    page costs its rows, not the box's.
+    """
+    by_time = counted is None or counted[1] > _SORTED
+    stmt = _filtered(
+        select(Incident.time, Incident.id, Incident.lon, Incident.lat), query, by_time=by_time
+    )
+    stmt = stmt.order_by(Incident.time, Incident.id)
+    if query.after is not None:  # nothing before the cursor is needed
+        t, i = query.after
+        stmt = stmt.where(tuple_(Incident.time, Incident.id) > tuple_(_naive(t), i))
+    bound = None
+    if counted is not None and not by_time:
+        share = counted[0] / max(counted[1], 1)
+        bound = int((query.offset + query.limit) / max(share, 0.01) * 1.5) + 1000
+    keys, read = _page_inside(session, stmt if bound is None else stmt.limit(bound), query, policy)
+    if bound is not None and len(keys) < query.limit and read >= bound:
+        keys, _ = _page_inside(session, stmt, query, policy)  # the guess fell short
+    return keys
+
+
+def _page_inside(
     session: Session,
     stmt: Select[*tuple[Any, ...]],
     query: IncidentQuery,
     policy: Jurisdiction,
-) -> tuple[int, list[str]]:
-    """SQLite: count and page the incidents inside ``policy``, a chunk of coordinates at a time."""
-    stmt = stmt.add_columns(Incident.lon, Incident.lat).order_by(Incident.time, Incident.id)
-    if not query.count and query.after is not None:  # nothing before the cursor is needed
-        t, i = query.after
-        stmt = stmt.where(tuple_(Incident.time, Incident.id) > tuple_(_naive(t), i))
-    total, keys = 0, list[str]()
-    skip = query.offset
-    result = session.execute(stmt).yield_per(_CHUNK if query.count else max(2 * query.limit, 2000))
+) -> tuple[list[str], int]:
+    """The page's ids among ``stmt``'s rows inside ``policy``, and how many rows were read."""
+    keys = list[str]()
+    skip, read = query.offset, 0
+    result = session.execute(stmt).yield_per(max(2 * query.limit, 2000))
     for chunk in result.partitions():
+        read += len(chunk)
         inside = policy.mask(np.array([r[2] for r in chunk]), np.array([r[3] for r in chunk]))
         rows = [r for r, k in zip(chunk, inside, strict=True) if k]
-        total += len(rows)
-        if query.after is not None:
-            after = (_naive(query.after[0]), query.after[1])
-            rows = [r for r in rows if (r[0], r[1]) > after]
         take = rows[skip:][: max(0, query.limit - len(keys))]
         skip = max(0, skip - len(rows))
         keys += [r[1] for r in take]
-        if not query.count and len(keys) >= query.limit:
-            return -1, keys
-    return (total if query.count else -1), keys
+        if len(keys) >= query.limit:
+            break
+    return keys, read
 
 
+_SORTED = 200_000
 _CHUNK = 50_000
 
 

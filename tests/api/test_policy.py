@@ -98,3 +98,19 @@ def test_sql_text_carries_the_core_not_the_area() -> None:
     assert fragment.startswith(" AND ST_Intersects(geom, ")
     core = shapely.from_wkb(params["jurisdiction"])
     assert core.within(SOUTH.area) and core.area == pytest.approx(SOUTH.area.area, rel=1e-4)
+
+
+def test_interior_boxes_lie_inside_the_core_and_do_not_overlap(shared_data) -> None:
+    """What SQLite counts without a test: every box wholly inside the core (so a point on
+    the jurisdiction's boundary is never counted by a box), none overlapping another,
+    together most of a real district (秦淮区's outline, hundreds of vertices)."""
+    frame = gpd.read_file(shared_data / "china" / "districts_amap_wgs84.geojson")
+    area = frame[frame.geometry.contains(Point(118.80, 32.02))].geometry.iloc[0]
+    for policy in (Jurisdiction(area=area), SOUTH):
+        boxes = [box(*b) for b in policy.interior()]
+        assert boxes and all(policy.core.contains(b) for b in boxes)
+        union = shapely.union_all(boxes)
+        assert sum(b.area for b in boxes) == pytest.approx(union.area, rel=1e-9)
+        assert union.area > 0.85 * policy.area.area
+    assert Jurisdiction(area=None).interior() == ()
+    assert Jurisdiction(area=Polygon()).interior() == ()

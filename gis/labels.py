@@ -56,6 +56,7 @@ LAYERS: dict[str, Text] = {
     "station": Text("派出所辖区", "station jurisdiction"),
     "beat": Text("民警责任区", "officer beat"),
     "aux_beat": Text("辅警警格", "auxiliary beat"),
+    "road": Text("道路", "road"),
     "outside": Text("辖区外区域", "outside area"),
     "parent": Text("上级", "parent"),
     "": Text("", ""),

@@ -28,7 +28,7 @@ from api.web.render import lang_of, render
 from api.web.words import ADMIN, COMMANDER, STATION, STREET, texts
 from gis.errors import PermissionDenied
 from gis.i18n import Text
-from gis.labels import RULES
+from gis.labels import LAYERS, RULES
 from gis.layers import LayerKind
 
 router = APIRouter(include_in_schema=False)
@@ -112,8 +112,9 @@ def station(request: Request, session: SessionDep, user: CurrentUserDep) -> HTML
     t = texts(STATION, lang_of(request))
     check_layers = {k: v.id for k, v in layers.items() if k in CHECKED_KINDS}
     rules = {name: label.get(lang_of(request)) for name, label in RULES.items()}
+    kinds = {kind: LAYERS[kind].get(lang_of(request)) for kind in layers if kind in LAYERS}
     return render(
-        request, "station.html", user=user, t=t, layers=layers, rules=rules,
+        request, "station.html", user=user, t=t, layers=layers, rules=rules, kinds=kinds,
         waivers=visible_waivers(session, Jurisdiction.of(user), user.username),
         notices=visible_notices(session, Jurisdiction.of(user), user.username),
         config=map_config(

@@ -33,6 +33,8 @@
         if (!res.ok) throw res;
         bar.style.width = "100%";
         status.textContent = w.done;
+        // the bar has filled (its width eases over .3 s): done is said by the status alone
+        setTimeout(function () { document.querySelector(".progress").hidden = true; }, 600);
         show(r.data.id, res.data);
       });
     }).catch(function (r) {

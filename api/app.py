@@ -78,6 +78,7 @@ def create_app(
     app.state.sessions = sessions
     app.state.jobs = JobRunner(sessions, workers=settings.job_workers)
     app.state.escalation = clock
+    app.state.warmer = warmer
     app.add_middleware(
         LimitsMiddleware,
         max_body=int(settings.max_body_mb * 2**20),

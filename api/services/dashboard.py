@@ -162,6 +162,8 @@ class Warmer:
         self._seen: tuple[Any, ...] | None = None
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self.started = threading.Event()
+        """Set once the first turn has ended (warmed, or failed and logged)."""
 
     def start(self) -> None:
         if self._thread is None:
@@ -197,6 +199,7 @@ class Warmer:
                 self.tick()
             except Exception:  # a failed turn (e.g. the database restarting) waits
                 _log.warning("dashboard warm-up turn failed", exc_info=True)
+            self.started.set()
             if self.every_s <= 0 or self._stop.wait(self.every_s):
                 return
 

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from fastapi import FastAPI
 
 from api import db
 from api.app import create_app
@@ -34,6 +35,8 @@ class Demo:
     settings: Settings
     logins: list[DemoLogin]
     manifest: Path
+    app: FastAPI | None = None
+    """The served app (its state: jobs, the dashboard's warmer)."""
 
 
 @pytest.fixture(scope="session")
@@ -63,8 +66,9 @@ def demo(demo_db: tuple[Settings, list[DemoLogin], Path]) -> Iterator[Demo]:
     if not (VENDOR_DIR / "leaflet-geoman-free" / "leaflet-geoman.min.js").is_file():
         pytest.skip("assets not vendored: run `python -m maps.vendor`")
     settings, logins, manifest = demo_db
-    with serve(create_app(settings)) as base:
-        yield Demo(base, settings, logins, manifest)
+    app = create_app(settings)
+    with serve(app) as base:
+        yield Demo(base, settings, logins, manifest, app)
 
 
 @pytest.fixture()

@@ -124,6 +124,8 @@ def test_station_runs_check_waives_and_revokes(open_as: Any, demo: Demo) -> None
     page.wait_for_function("!/已豁免 0 个/.test(document.getElementById('counts').textContent)")
     open_after, accepted_after = _counts(page)
     assert (open_after, accepted_after) == (open_before - 1, 1)
+    page.wait_for_selector(".progress", state="hidden")  # done: the bar leaves, the words stay
+    assert "检查完成" in page.inner_text("#check-status")
     page.evaluate("document.querySelector('.panel').scrollTop = 0")
     _shot(page, "station")
     page.reload()
@@ -176,7 +178,11 @@ def test_street_splits_a_grid_and_the_station_is_told(open_as: Any, demo: Demo) 
     pad = (maxx - minx) * 0.15
     _select_and_draw(page, lat, lon, [(lat, minx - pad), (lat, maxx + pad)])
     assert grid_id in page.inner_text("[data-testid=selection]")
-    page.wait_for_selector("#proposal:not([hidden])")
+    page.wait_for_function(  # the dry run's proposal, or the message saying why not
+        "!document.querySelector('#proposal').hidden"
+        " || document.querySelector('[data-testid=message]').textContent.trim() !== ''"
+    )
+    assert page.is_visible("#proposal"), page.inner_text("[data-testid=message]")
     assert "不会产生新的拼接问题" in page.inner_text("[data-testid=dry-run]")
     _shot(page, "street-dry-run")
     page.click("#save")
@@ -189,7 +195,7 @@ def test_street_splits_a_grid_and_the_station_is_told(open_as: Any, demo: Demo) 
 
     station, station_watch = open_as("demo-station")
     _map_ready(station)
-    assert f"grids v{before + 1}" in station.inner_text(".panel")
+    assert f"网格 v{before + 1}" in station.inner_text(".panel")  # the kind's label, not its id
     ids = station.evaluate(
         "fetch(bg.config.layers.grid.url).then(r => r.json())"
         ".then(fc => fc.features.map(f => f.properties.id))"

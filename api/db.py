@@ -28,6 +28,10 @@ def make_engine(settings: Settings) -> Engine:
     The pool holds a connection for every request thread and job thread
     (:func:`pool_size`), so requests never queue for a connection behind the threads
     that serve them (SQLAlchemy's default 5 + 10 starved anyio's 40 threads).
+
+    PostgreSQL connections run with ``jit = off``: PostGIS functions carry high cost
+    estimates, so PostgreSQL compiled even a count of 28,000 incidents with LLVM, which
+    took 80-400 ms of a query that runs in 30 ms (``benchmarks/bench_service.py``).
     """
     size = pool_size(settings)
     if settings.is_sqlite:
@@ -41,7 +45,11 @@ def make_engine(settings: Settings) -> Engine:
         event.listen(engine, "connect", partial(_sqlite_pragmas, busy_ms=int(timeout * 1000)))
         return engine
     engine = create_engine(
-        settings.database_url, pool_pre_ping=True, pool_size=size, max_overflow=4
+        settings.database_url,
+        pool_pre_ping=True,
+        pool_size=size,
+        max_overflow=4,
+        connect_args={"options": "-c jit=off"},
     )
     if settings.db_schema:
         schema = settings.db_schema

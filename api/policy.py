@@ -51,7 +51,7 @@ import shapely
 from fastapi import Depends
 from geoalchemy2.shape import from_shape
 from shapely.geometry.base import BaseGeometry
-from sqlalchemy import ColumnElement, false, func
+from sqlalchemy import ColumnElement, and_, false, func, or_
 
 from api.auth import EDITABLE, EditGuard, Principal
 from api.deps import get_user
@@ -191,6 +191,18 @@ class Jurisdiction:
             return false()
         result: ColumnElement[bool] = func.ST_Intersects(geom, from_shape(self.core, srid=SRID))
         return result
+
+    def sql_points(self, lon: Any, lat: Any, geom: Any) -> ColumnElement[bool] | None:
+        """:meth:`sql` for points that also have plain ``lon``/``lat`` columns: a point in
+        a box of :meth:`interior` is inside by two comparisons, so ``ST_Intersects``
+        runs only near the boundary (None: unrestricted)."""
+        exact = self.sql(geom)
+        if exact is None or self.nowhere:
+            return exact
+        boxes = [
+            and_(lon.between(x0, x1), lat.between(y0, y1)) for x0, y0, x1, y1 in self.interior()
+        ]
+        return or_(*boxes, exact)
 
     def sql_text(self, geom: str) -> tuple[str, dict[str, Any]]:
         """The rule as a raw-SQL fragment (``" AND …"``) and its parameters, for text queries."""

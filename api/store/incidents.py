@@ -160,7 +160,7 @@ def _page_keys(session: Session, query: IncidentQuery) -> tuple[int, list[str]]:
     stmt = _filtered(select(Incident.time, Incident.id), query)
     if postgis or not exact:
         if exact and policy is not None:
-            stmt = stmt.where(policy.sql(Incident.geom))  # type: ignore[arg-type]
+            stmt = stmt.where(policy.sql_points(Incident.lon, Incident.lat, Incident.geom))  # type: ignore[arg-type]
         total = (
             session.scalar(select(func.count()).select_from(stmt.subquery())) if query.count else -1
         )
@@ -189,7 +189,8 @@ def incident_frame(session: Session, query: IncidentQuery) -> gpd.GeoDataFrame:
     if policy is not None and policy.nowhere:
         chunks: list[list[Any]] = []
     elif exact and postgis and policy is not None:
-        chunks = [list(session.execute(stmt.where(policy.sql(Incident.geom))))]  # type: ignore[arg-type]
+        rule = policy.sql_points(Incident.lon, Incident.lat, Incident.geom)
+        chunks = [list(session.execute(stmt.where(rule)))]  # type: ignore[arg-type]
     else:
         chunks = []
         for part in session.execute(stmt).yield_per(_CHUNK).partitions():
@@ -358,7 +359,7 @@ def incident_extent(
     if not exact or session.get_bind().dialect.name == "postgresql":
         stmt = select(*corners)
         if exact and policy is not None:
-            stmt = stmt.where(policy.sql(Incident.geom))  # type: ignore[arg-type]
+            stmt = stmt.where(policy.sql_points(Incident.lon, Incident.lat, Incident.geom))  # type: ignore[arg-type]
         row = session.execute(stmt).one()
         return None if row[0] is None else (row[0], row[1], row[2], row[3])
     assert policy is not None

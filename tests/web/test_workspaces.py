@@ -153,6 +153,21 @@ def _select_and_draw(page: Any, lat: float, lon: float, line: list[tuple[float, 
     page.mouse.click(*_screen(page, *line[-1]))  # clicking the last point finishes
 
 
+SNAP_PX = 20  # the editor's snapping distance (street.js)
+
+
+def _select_and_cut(page: Any, lat: float, lon: float, minx: float, maxx: float) -> None:
+    """Select the grid and draw a line across it, ending well beyond the snapping distance
+    outside its west and east (a line ending nearer snaps onto the grid's own edges)."""
+    page.mouse.click(*_screen(page, lat, lon))
+    page.wait_for_selector("#split:not([disabled])")
+    page.click("#split")  # the map zooms to the grid
+    (west, y), (east, _) = _screen(page, lat, minx), _screen(page, lat, maxx)
+    assert east - west > 8 * SNAP_PX, (west, east)  # the grid fills the map to be drawn on
+    for x in (west - 3 * SNAP_PX, east + 3 * SNAP_PX, east + 3 * SNAP_PX):  # the last finishes
+        page.mouse.click(x, y)
+
+
 def test_bad_line_is_refused_with_a_message_and_changes_nothing(open_as: Any, demo: Demo) -> None:
     _, lat, lon, minx, maxx = _grid_to_split(demo)
     page, watch = open_as("demo-street")
@@ -175,8 +190,7 @@ def test_street_splits_a_grid_and_the_station_is_told(open_as: Any, demo: Demo) 
     assert page.url.endswith("/app/street")
     _map_ready(page)
     before = int(page.inner_text("[data-testid=version]"))
-    pad = (maxx - minx) * 0.15
-    _select_and_draw(page, lat, lon, [(lat, minx - pad), (lat, maxx + pad)])
+    _select_and_cut(page, lat, lon, minx, maxx)
     assert grid_id in page.inner_text("[data-testid=selection]")
     page.wait_for_function(  # the dry run's proposal, or the message saying why not
         "!document.querySelector('#proposal').hidden"

@@ -106,7 +106,19 @@
   function startDrawing() {
     hint.textContent = HINT[op] || w.hint_draw;
     hint.hidden = false;
+    focus();
     map.pm.enableDraw(DRAWS[op], { snappable: true, snapDistance: 20, allowSelfIntersection: true });
+  }
+
+  /* The grids being edited fill the map before drawing (zoom in only): at the district's
+   * zoom a grid is ~80 px wide, inside the snapping distance, and a line meant to cross it
+   * would snap onto its own edges. */
+  function focus() {
+    if (!selected) return;
+    var b = L.latLngBounds(selected.getBounds().getSouthWest(), selected.getBounds().getNorthEast());
+    if (other) b.extend(other.getBounds());
+    var fit = map.getBoundsZoom(b, false, L.point(160, 160));
+    if (fit > map.getZoom()) map.fitBounds(b, { padding: [80, 80], maxZoom: 18, animate: false });
   }
 
   map.on("pm:create", function (e) {

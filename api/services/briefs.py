@@ -52,7 +52,8 @@ MEDIA = {
 LOCAL_TZ = "Asia/Shanghai"
 """The zone the briefings count days in (as :func:`gis.briefing.make_brief`)."""
 HISTORY = pd.DateOffset(years=1, months=1)
-"""How far back incidents are read: a year and a month covers 环比 and 同比."""
+"""How far back incidents are read: a year and a month covers 环比 and 同比 (older ones
+only while open, for 在办 and 超期)."""
 
 
 def brief_document(
@@ -68,7 +69,7 @@ def brief_document(
     if req.scope is not None:
         _guard_scope(session, layers, kind=req.scope.kind, id=req.scope.id, policy=policy)
     at = pd.Timestamp(req.at)
-    incidents = IncidentQuery(start=(at - HISTORY).to_pydatetime(), end=None)
+    incidents = IncidentQuery(start=(at - HISTORY).to_pydatetime(), end=None, open_before=True)
     district = district_from_store(
         session, layers=layers, policy=policy, incidents=incidents, name="辖区"
     )

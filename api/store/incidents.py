@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from api.models import Incident
 from api.store import audit
 from api.store.locate import locate_points
+from gis.briefing.labels import CLOSED
 from gis.errors import ConflictError, FieldError, NotFoundError, PermissionDenied
 from gis.i18n import Text
 
@@ -46,6 +47,9 @@ class IncidentQuery:
     after: tuple[datetime, str] | None = None
     count: bool = True
     """False: ``number_matched`` is not counted (-1), so a keyset page reads only its rows."""
+    open_before: bool = False
+    """True: incidents before ``start`` are matched too while their status is not closed
+    (a briefing's 在办 list holds every open incident, however old)."""
 
 
 @dataclass(frozen=True)
@@ -216,7 +220,8 @@ def _filtered(stmt: _S, query: IncidentQuery, *, by_time: bool = False) -> _S:
     read and sorted for each page): ``lon + 0`` keeps it on the time index.
     """
     if query.start is not None:
-        stmt = stmt.where(Incident.time >= _naive(query.start))
+        recent = Incident.time >= _naive(query.start)
+        stmt = stmt.where(or_(recent, _still_open()) if query.open_before else recent)
     if query.end is not None:
         stmt = stmt.where(Incident.time < _naive(query.end))
     if query.category is not None:
@@ -229,6 +234,12 @@ def _filtered(stmt: _S, query: IncidentQuery, *, by_time: bool = False) -> _S:
         lon = (Incident.lon + 0) if by_time else Incident.lon
         stmt = stmt.where(lon.between(minx, maxx), Incident.lat.between(miny, maxy))
     return stmt
+
+
+def _still_open() -> Any:
+    """The status is not one of :data:`gis.briefing.labels.CLOSED` (as ``is_closed``)."""
+    status = func.lower(func.trim(Incident.status))
+    return or_(Incident.status.is_(None), status.not_in(sorted(CLOSED)))
 
 
 def _paged(stmt: _S, query: IncidentQuery) -> _S:

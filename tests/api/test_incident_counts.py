@@ -9,6 +9,7 @@ on PostGIS through ``ST_Intersects``: both must equal ``policy.mask`` over every
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -20,7 +21,7 @@ import shapely
 from fastapi import FastAPI
 
 from api.policy import Jurisdiction
-from api.store.incidents import IncidentQuery, create_incidents, query_incidents
+from api.store.incidents import IncidentQuery, create_incidents, incident_frame, query_incidents
 
 
 @pytest.fixture(scope="module")
@@ -74,3 +75,32 @@ def test_counts_and_pages_equal_the_brute_force(
                 start = offset if after is None else expected.index(after) + 1
                 assert page.number_matched == len(expected)
                 assert [r.id for r in page.rows] == [k[1] for k in expected[start:][:limit]]
+
+
+def test_open_incidents_are_read_however_old(
+    app: FastAPI, district: shapely.Geometry, uid: str
+) -> None:
+    """A briefing reads a year and a month back, and every older incident still open."""
+    x, y = district.representative_point().coords[0]
+    old, recent = datetime(2019, 5, 1), datetime(2033, 5, 1)
+    statuses = {"old-open": (old, "open"), "old-none": (old, None), "old-closed": (old, "已办结"),
+                "old-done": (old, " Closed "), "new-closed": (recent, "closed"),
+                "new-open": (recent, "处置中")}  # fmt: skip
+    records = [
+        {"id": f"{uid}-{k}", "time": t, "category": uid, "lon": x, "lat": y, "status": s}
+        for k, (t, s) in statuses.items()
+    ]
+    with app.state.sessions() as session:
+        create_incidents(session, records, author="test", policy=None)
+        session.commit()
+    policy = Jurisdiction(area=district, role="commander")
+    start = datetime(2033, 1, 1)
+    with app.state.sessions() as session:
+        both = IncidentQuery(start=start, category=uid, policy=policy, open_before=True)
+        frame = incident_frame(session, both)
+        page = query_incidents(session, both)
+        recent_only = query_incidents(session, replace(both, open_before=False))
+    wanted = {f"{uid}-{k}" for k in ("old-open", "old-none", "new-closed", "new-open")}
+    assert set(frame["id"]) == wanted
+    assert {r.id for r in page.rows} == wanted and page.number_matched == 4
+    assert {r.id for r in recent_only.rows} == {f"{uid}-new-closed", f"{uid}-new-open"}

@@ -23,15 +23,16 @@ from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Literal, get_args
+from typing import Any, Literal, get_args
 
 import geopandas as gpd
 import shapely
 from pwdlib import PasswordHash
 from shapely.geometry.base import BaseGeometry
-from sqlalchemy import LargeBinary, delete, func, select, type_coerce
+from sqlalchemy import LargeBinary, Select, bindparam, delete, func, select, type_coerce
 from sqlalchemy.orm import Session
 
+from api.db import first_row
 from api.models import ApiToken, User
 from api.store import audit
 from api.store.query import FeatureQuery, read_features
@@ -208,6 +209,20 @@ def user_for_token(session: Session, token: str) -> User | None:
     return user if user is not None and user.active else None
 
 
+def _token_query(area: Any) -> Select[Any]:
+    return (
+        select(ApiToken.expires_at, User.username, User.role, User.area_ids, area)
+        .join(User, User.id == ApiToken.user_id)
+        .where(ApiToken.token_hash == bindparam("digest"), User.active.is_(True))
+    )
+
+
+_TOKEN = {  # by "is PostGIS": the jurisdiction as WKB either way
+    False: _token_query(type_coerce(User.jurisdiction, LargeBinary)),
+    True: _token_query(func.ST_AsBinary(User.jurisdiction)),
+}
+
+
 def principal_for_token(session: Session, token: str) -> Principal | None:
     """The user of a valid token as a :class:`Principal`, in one indexed query.
 
@@ -217,16 +232,7 @@ def principal_for_token(session: Session, token: str) -> Principal | None:
     count at once, in every worker.
     """
     postgis = session.get_bind().dialect.name == "postgresql"
-    area = (
-        func.ST_AsBinary(User.jurisdiction)
-        if postgis
-        else type_coerce(User.jurisdiction, LargeBinary)
-    )
-    row = session.execute(
-        select(ApiToken.expires_at, User.username, User.role, User.area_ids, area)
-        .join(User, User.id == ApiToken.user_id)
-        .where(ApiToken.token_hash == _digest(token), User.active.is_(True))
-    ).first()
+    row = first_row(session, _TOKEN[postgis], {"digest": _digest(token)})
     if row is None:
         return None
     expires, username, role, area_ids, wkb = row

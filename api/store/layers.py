@@ -16,10 +16,11 @@ from typing import Any
 import geopandas as gpd
 import pandas as pd
 from shapely.geometry.base import BaseGeometry
-from sqlalchemy import ColumnElement, and_, insert, or_, select, update
+from sqlalchemy import ColumnElement, and_, bindparam, insert, or_, select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
+from api.db import first_row
 from api.models import Feature, Layer, LayerVersion
 from api.store import audit
 from api.store.features import check_frame, feature_rows, to_wgs84
@@ -66,11 +67,13 @@ def get_layer(session: Session, layer_id: str) -> Layer:
     return layer
 
 
+_STAMP = select(Layer.head_version, Layer.created_at).where(Layer.id == bindparam("layer_id"))
+
+
 def layer_stamp(session: Session, layer_id: str) -> tuple[int, datetime]:
     """``(head version, created at)`` of a layer, read without loading it (what caches
     keyed by layer version ask on every request)."""
-    stmt = select(Layer.head_version, Layer.created_at).where(Layer.id == layer_id)
-    row = session.execute(stmt).one_or_none()
+    row = first_row(session, _STAMP, {"layer_id": layer_id})
     if row is None:
         raise NotFoundError(f"layer {layer_id!r} does not exist")
     return int(row[0]), row[1]

@@ -136,6 +136,9 @@ def query_incidents(session: Session, query: IncidentQuery) -> IncidentPage:
     and the exact test runs on those two columns in chunks (no WKB is parsed), then only
     the page's rows are loaded.
     """
+    if _all_in_sql(session, query):  # one query for the page's full rows
+        total, rows = _page_in_sql(session, select(Incident), query)
+        return IncidentPage(list(session.scalars(rows)), total)
     total, keys = _page_keys(session, query)
     return IncidentPage(_load(session, keys), total)
 
@@ -155,21 +158,38 @@ def incident_map_rows(session: Session, query: IncidentQuery) -> tuple[list[Any]
     return [found[k] for k in keys], total
 
 
+def _all_in_sql(session: Session, query: IncidentQuery) -> bool:
+    """Whether the database filters alone decide (PostGIS, or no exact test to run)."""
+    policy = query.policy
+    if policy is not None and policy.nowhere:
+        return False
+    exact = policy is not None and not policy.unrestricted
+    return not exact or session.get_bind().dialect.name == "postgresql"
+
+
+def _page_in_sql(session: Session, stmt: _S, query: IncidentQuery) -> tuple[int, _S]:
+    """How many match (-1 when not counted), and the page's statement, filtered in SQL."""
+    counted = _in_sql(select(func.count()).select_from(Incident), query)
+    total = int(session.scalar(counted) or 0) if query.count else -1
+    return total, _paged(_in_sql(stmt, query), query)
+
+
+def _in_sql(stmt: _S, query: IncidentQuery) -> _S:
+    """:func:`_filtered` and the jurisdiction's rule (PostGIS, or unrestricted)."""
+    stmt = _filtered(stmt, query)
+    policy = query.policy
+    if policy is not None and not policy.unrestricted:
+        stmt = stmt.where(policy.sql_points(Incident.lon, Incident.lat, Incident.geom))  # type: ignore[arg-type]
+    return stmt
+
+
 def _page_keys(session: Session, query: IncidentQuery) -> tuple[int, list[str]]:
     policy = query.policy
     if policy is not None and policy.nowhere:
         return 0, []
-    exact = policy is not None and not policy.unrestricted
-    postgis = session.get_bind().dialect.name == "postgresql"
-    stmt = _filtered(select(Incident.time, Incident.id), query)
-    if postgis or not exact:
-        if exact and policy is not None:
-            stmt = stmt.where(policy.sql_points(Incident.lon, Incident.lat, Incident.geom))  # type: ignore[arg-type]
-        total = (
-            session.scalar(select(func.count()).select_from(stmt.subquery())) if query.count else -1
-        )
-        page = _paged(stmt, query)
-        return int(total or 0) if query.count else -1, [r[1] for r in session.execute(page)]
+    if _all_in_sql(session, query):
+        total, page = _page_in_sql(session, select(Incident.time, Incident.id), query)
+        return total, [r[1] for r in session.execute(page)]
     assert policy is not None
     if not query.count:
         return -1, _scan_sqlite(session, query, policy)

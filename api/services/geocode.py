@@ -30,7 +30,7 @@ from api.schemas import (
     GeocodePublic,
     GeocodeRequest,
 )
-from api.store.layers import get_layer
+from api.store.layers import get_layer, layer_stamps
 from api.store.locate import locate_points
 from api.store.query import FeatureQuery, read_features
 from gis.errors import ConfigError
@@ -46,8 +46,11 @@ def locate_point(session: Session, *, req: GeocodeRequest, policy: Jurisdiction)
     inside = bool(policy.mask(lon, lat)[0])
     areas: dict[str, str | None] = {}
     how: dict[str, str | None] = {}
+    stamps = layer_stamps(session, req.layers)  # every layer's version in one query
     for layer in req.layers:
-        got = locate_points(session, layer, lon, lat, tolerance_m=req.tolerance_m)
+        got = locate_points(
+            session, layer, lon, lat, tolerance_m=req.tolerance_m, stamp=stamps[layer]
+        )
         areas[layer] = got.ids[0] if inside else None
         how[layer] = got.how[0] if inside else None
     return GeocodePublic(lon=req.lon, lat=req.lat, areas=areas, how=how)

@@ -20,7 +20,7 @@ from sqlalchemy import ColumnElement, and_, bindparam, insert, or_, select, upda
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from api.db import first_row
+from api.db import core_rows, first_row
 from api.models import Feature, Layer, LayerVersion
 from api.store import audit
 from api.store.features import check_frame, feature_rows, to_wgs84
@@ -77,6 +77,22 @@ def layer_stamp(session: Session, layer_id: str) -> tuple[int, datetime]:
     if row is None:
         raise NotFoundError(f"layer {layer_id!r} does not exist")
     return int(row[0]), row[1]
+
+
+_STAMPS = select(Layer.id, Layer.head_version, Layer.created_at).where(
+    Layer.id.in_(bindparam("layer_ids", expanding=True))
+)
+
+
+def layer_stamps(session: Session, layer_ids: Sequence[str]) -> dict[str, tuple[int, datetime]]:
+    """:func:`layer_stamp` of several layers in one query (NotFoundError naming the first
+    that does not exist)."""
+    rows = core_rows(session, _STAMPS, {"layer_ids": list(layer_ids)})
+    found = {str(r[0]): (int(r[1]), r[2]) for r in rows}
+    for layer_id in layer_ids:
+        if layer_id not in found:
+            raise NotFoundError(f"layer {layer_id!r} does not exist")
+    return found
 
 
 def list_layers(session: Session) -> list[Layer]:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
+from datetime import datetime
 
 import numpy as np
 import pyproj
@@ -106,11 +107,14 @@ def locate_points(
     version: int | None = None,
     tolerance_m: float = 0.0,
     nearest: bool = False,
+    stamp: tuple[int, datetime] | None = None,
 ) -> Located:
     """Locate WGS84 points in one version (default: the newest) of a layer.
 
     ``nearest``: also measure the distance to the nearest area for points outside every
     area (else their ``distance_m`` is NaN; within ``tolerance_m`` it is always measured).
+    ``stamp``: the layer's :func:`~api.store.layers.layer_stamp`, when the caller read it
+    already (with other layers' in one query).
     """
     x = np.asarray(lon, dtype=float)
     y = np.asarray(lat, dtype=float)
@@ -118,7 +122,7 @@ def locate_points(
         raise ConfigError(f"lon and lat must be equally long lists ({x.size} vs {y.size})")
     if not (np.isfinite(x).all() and np.isfinite(y).all()):
         raise ConfigError("lon and lat must be finite numbers")
-    cached = _index(session, layer_id, version, tolerance_m)
+    cached = _index(session, layer_id, version, tolerance_m, stamp)
     if cached is None or x.size == 0:
         none = np.full(x.size, None, dtype=object)
         return Located(none, np.full(x.size, "outside", dtype=object), np.full(x.size, np.nan))
@@ -136,9 +140,13 @@ def locate_points(
 
 
 def _index(
-    session: Session, layer_id: str, version: int | None, tolerance_m: float
+    session: Session,
+    layer_id: str,
+    version: int | None,
+    tolerance_m: float,
+    stamp: tuple[int, datetime] | None = None,
 ) -> _Cached | None:
-    head, created = layer_stamp(session, layer_id)
+    head, created = stamp if stamp is not None else layer_stamp(session, layer_id)
     version = head if version is None else version
     key = (id(session.get_bind()), layer_id, version, str(created), float(tolerance_m))
     with _LOCK:

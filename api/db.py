@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import partial
@@ -10,7 +11,8 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, Executable, Row, create_engine, event
+from sqlalchemy import Dialect, Engine, Executable, Result, Row, create_engine, event
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.settings import Settings
@@ -46,11 +48,12 @@ def make_engine(settings: Settings) -> Engine:
         return engine
     engine = create_engine(
         settings.database_url,
-        pool_pre_ping=True,
         pool_size=size,
         max_overflow=4,
         connect_args={"options": "-c jit=off"},
     )
+    event.listen(engine, "checkin", _checked_in)
+    event.listen(engine, "checkout", partial(_ping_if_idle, engine.dialect))
     if settings.db_schema:
         schema = settings.db_schema
 
@@ -62,6 +65,29 @@ def make_engine(settings: Settings) -> Engine:
 
         event.listen(engine, "connect", _search_path)
     return engine
+
+
+PING_IDLE_S = 10.0
+"""A pooled PostgreSQL connection idle this long is pinged before use (a restarted server
+or a firewall's idle timeout has closed it; the pool then opens a new one).  One used
+within the last seconds is not: a ping on every checkout was a fifth of the round trips
+of a one-query request (``benchmarks/bench_service.py``)."""
+
+
+def _checked_in(_dbapi_conn: Any, record: Any) -> None:
+    record.info["checked_in"] = time.monotonic()
+
+
+def _ping_if_idle(dialect: Dialect, dbapi_conn: Any, record: Any, _proxy: Any) -> None:
+    last = record.info.get("checked_in")
+    if last is None or time.monotonic() - last < PING_IDLE_S:  # new, or in use just now
+        return
+    try:
+        alive = dialect.do_ping(dbapi_conn)
+    except Exception as exc:  # the driver's error for a closed connection
+        raise DisconnectionError(str(exc)) from exc
+    if not alive:
+        raise DisconnectionError("the connection did not answer a ping")
 
 
 def pool_size(settings: Settings) -> int:
@@ -88,21 +114,28 @@ def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
         yield session
 
 
-def first_row(
+def core_rows(
     session: Session, stmt: Executable, params: dict[str, Any]
-) -> Row[*tuple[Any, ...]] | None:
-    """The first row of a prebuilt Core ``select`` of plain columns, through the
-    session's connection and transaction.
+) -> Result[*tuple[Any, ...]]:
+    """The rows of a prebuilt Core ``select`` of plain columns, through the session's
+    connection and transaction.
 
-    For the reads every request makes (its token, a layer's version stamp): a statement
-    built once with ``bindparam`` keeps its compiled form and cache key, and the Core
-    result skips the ORM's, about a quarter of the Python a ``session.execute`` of a
-    freshly built ``select`` costs.  Pending changes are flushed first, as the ORM's
+    For the reads every request makes (its token, the layers' version stamps): a
+    statement built once with ``bindparam`` keeps its compiled form and cache key, and
+    the Core result skips the ORM's, about a quarter of the Python a ``session.execute``
+    of a freshly built ``select`` costs.  Pending changes are flushed first, as the ORM's
     autoflush would.
     """
     if session.new or session.dirty or session.deleted:
         session.flush()
-    return session.connection().execute(stmt, params).first()
+    return session.connection().execute(stmt, params)
+
+
+def first_row(
+    session: Session, stmt: Executable, params: dict[str, Any]
+) -> Row[*tuple[Any, ...]] | None:
+    """The first row of :func:`core_rows` (None: no row)."""
+    return core_rows(session, stmt, params).first()
 
 
 def upgrade(engine: Engine, *, revision: str = "head") -> None:

@@ -117,6 +117,15 @@ def _core_of(area: BaseGeometry) -> BaseGeometry:
     return core
 
 
+_SQL_POINTS: OrderedDict[tuple[int, ...], tuple[tuple[Any, ...], ColumnElement[bool]]] = (
+    OrderedDict()
+)
+""":meth:`Jurisdiction.sql_points` by area and columns: a logged-in user's area is one
+object across requests, and building its clause (the core as WKB, 17 boxes of the demo's
+district as 68 bound values) cost more Python than the rest of an incident page."""
+_SQL_LOCK = threading.Lock()
+
+
 @dataclass(frozen=True)
 class Jurisdiction:
     """What one user may see (``area``; None: everywhere) and which layer kinds they edit."""
@@ -196,13 +205,25 @@ class Jurisdiction:
         """:meth:`sql` for points that also have plain ``lon``/``lat`` columns: a point in
         a box of :meth:`interior` is inside by two comparisons, so ``ST_Intersects``
         runs only near the boundary (None: unrestricted)."""
-        exact = self.sql(geom)
-        if exact is None or self.nowhere:
-            return exact
+        if self.area is None or self.nowhere:
+            return self.sql(geom)
+        key = (id(self.area), id(lon), id(lat), id(geom))
+        with _SQL_LOCK:
+            hit = _SQL_POINTS.get(key)
+            held = (self.area, lon, lat, geom)
+            if hit is not None and all(a is b for a, b in zip(hit[0], held, strict=True)):
+                return hit[1]  # the entry holds its keys' objects: their ids are not reused
         boxes = [
             and_(lon.between(x0, x1), lat.between(y0, y1)) for x0, y0, x1, y1 in self.interior()
         ]
-        return or_(*boxes, exact)
+        exact = self.sql(geom)
+        assert exact is not None
+        clause = or_(*boxes, exact)
+        with _SQL_LOCK:
+            _SQL_POINTS[key] = ((self.area, lon, lat, geom), clause)
+            while len(_SQL_POINTS) > 256:
+                _SQL_POINTS.popitem(last=False)
+        return clause
 
     def sql_text(self, geom: str) -> tuple[str, dict[str, Any]]:
         """The rule as a raw-SQL fragment (``" AND …"``) and its parameters, for text queries."""

@@ -66,3 +66,41 @@ def test_cached_loop_gives_esdas_p_values(monkeypatch: pytest.MonkeyPatch) -> No
     np.testing.assert_array_equal(ours_g.rGs, theirs_g.rGs)
     np.testing.assert_array_equal(ours_m.p_sim, theirs_m.p_sim)
     np.testing.assert_array_equal(ours_m.rlisas, theirs_m.rlisas)
+
+
+_WARMED = """
+import esda.crand, esda.getisord, esda.moran
+import numpy as np
+from numba.core.registry import CPUDispatcher
+from gis.hotspots.gistar import gi_star
+from gis.hotspots.kernels import cached_kernels, warm_kernels
+from gis.hotspots.local_moran import local_moran
+from tests.gis.hotspots.hotspot_fixtures import lattice
+
+def loaded():
+    kernels = [k for m in (esda.crand, esda.getisord, esda.moran) for k in vars(m).values()
+               if isinstance(k, CPUDispatcher)] + list(cached_kernels().values())
+    return {id(k): len(k.signatures) for k in kernels}
+
+warm_kernels()
+before = loaded()
+cells = lattice(15)
+cells["count"] = np.random.default_rng(3).poisson(4, 225)
+gi_star(cells, permutations=999)
+local_moran(cells, permutations=999)
+after = loaded()
+print(sum(before.values()), sum(after.values()))
+"""
+
+
+def test_warmed_kernels_leave_nothing_to_load_for_a_real_job() -> None:
+    """What a service warms at start is every kernel a real Gi* or local Moran job uses,
+    with the job's argument types: the job then loads and compiles nothing."""
+    root = Path(__file__).resolve().parents[3]
+    env = {**os.environ, "PYTHONPATH": str(root)}
+    out = subprocess.run(
+        [sys.executable, "-c", _WARMED], capture_output=True, text=True, env=env, cwd=root
+    )
+    assert out.returncode == 0, out.stderr
+    before, after = (int(v) for v in out.stdout.split()[-2:])
+    assert before > 0 and after == before

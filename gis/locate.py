@@ -67,6 +67,16 @@ def locate_xy(
         return poly, np.zeros(n, dtype=np.int64)
     near = np.arange(n) if order is None else np.asarray(order)
     near = near[np.isfinite(x[near]) & np.isfinite(y[near])]
+    pairs = _bbox_pairs(shapely.bounds(geoms), x[near], y[near])
+    if pairs is not None:  # no point geometries, no tree: the pairs by their boxes
+        shapely.prepare(geoms)  # a no-op for prepared geometries
+        qi, pj = pairs
+        hit = shapely.intersects_xy(geoms[pj], x[near[qi]], y[near[qi]])
+        qi, pj = qi[hit], pj[hit]
+        qi = near[qi]
+        first_q, first_p = lowest_rank(qi, pj, np.arange(len(geoms)) if rank is None else rank)
+        poly[first_q] = first_p
+        return poly, np.bincount(qi, minlength=n)
     points = shapely.points(x[near], y[near])
     if len(near) >= _MANY_POINTS * len(geoms):
         # many points: a tree over the points, each polygon tests the points in its
@@ -86,6 +96,69 @@ def locate_xy(
 
 _MANY_POINTS = 8
 """Points per polygon from which the polygons query a tree of the points (same answer)."""
+
+_MAX_PAIRS_PER_ITEM = 16
+"""Bucketed candidates per point and polygon beyond which :func:`_bbox_pairs` gives way
+to a tree (polygons of very unequal sizes, points piled in one place)."""
+
+
+def _bbox_pairs(
+    bounds: NDArray[np.float64], x: NDArray[np.floating[Any]], y: NDArray[np.floating[Any]]
+) -> tuple[NDArray[np.int64], NDArray[np.int64]] | None:
+    """Every (point, polygon) pair whose point lies in the polygon's bounding box.
+
+    The points are bucketed in a grid of cells the size of a typical polygon's box; each
+    polygon reads the buckets its box covers.  No point geometry is made and no tree is
+    queried, which is most of what a tree costs for a one-off batch (making 100,000 GEOS
+    points takes longer than testing them).  None when the layout would give too many
+    candidates (then a tree answers).
+    """
+    usable = np.flatnonzero(np.isfinite(bounds).all(axis=1))
+    if not len(usable) or not len(x):
+        return np.empty(0, np.int64), np.empty(0, np.int64)
+    b = bounds[usable]
+    size = float(np.median(np.maximum(b[:, 2] - b[:, 0], b[:, 3] - b[:, 1])))
+    x0, y0 = float(b[:, 0].min()), float(b[:, 1].min())
+    if not size > 0:
+        return None  # points or lines only: no box to bucket by
+    nx = int((b[:, 2].max() - x0) // size) + 1
+    ny = int((b[:, 3].max() - y0) // size) + 1
+    budget = _MAX_PAIRS_PER_ITEM * (len(x) + len(b))
+    if nx * ny > budget:
+        return None
+    col0, col1 = (
+        ((b[:, 0] - x0) // size).astype(np.int64),
+        ((b[:, 2] - x0) // size).astype(np.int64),
+    )
+    row0, row1 = (
+        ((b[:, 1] - y0) // size).astype(np.int64),
+        ((b[:, 3] - y0) // size).astype(np.int64),
+    )
+    width, height = col1 - col0 + 1, row1 - row0 + 1
+    cells_of = width * height
+    if cells_of.sum() > budget:
+        return None
+    with np.errstate(invalid="ignore"):
+        col, row = (x - x0) // size, (y - y0) // size
+    inside = (col >= 0) & (col < nx) & (row >= 0) & (row < ny)
+    bucket = np.where(inside, row * nx + col, -1).astype(np.int64)
+    order = np.argsort(bucket, kind="stable")
+    edges = np.searchsorted(bucket[order], np.arange(nx * ny + 1))
+    poly = np.repeat(np.arange(len(b)), cells_of)
+    step = np.arange(len(poly)) - np.repeat(np.cumsum(cells_of) - cells_of, cells_of)
+    cell = (row0[poly] + step // width[poly]) * nx + col0[poly] + step % width[poly]
+    count = edges[cell + 1] - edges[cell]
+    if count.sum() > budget:
+        return None
+    pj = np.repeat(poly, count)
+    qi = order[
+        np.repeat(edges[cell], count)
+        + np.arange(len(pj))
+        - np.repeat(np.cumsum(count) - count, count)
+    ]
+    px, py = x[qi], y[qi]
+    keep = (px >= b[pj, 0]) & (px <= b[pj, 2]) & (py >= b[pj, 1]) & (py <= b[pj, 3])
+    return qi[keep], usable[pj[keep]]
 
 
 def lowest_rank(

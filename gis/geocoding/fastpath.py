@@ -56,10 +56,14 @@ Coords = NDArray[np.floating[Any]]
 MIXED = -2
 """Lookup value of a cell that a boundary may cross: its points need the exact path."""
 
-SMALL_BATCH = 10_000
-"""Points per raster cell per polygon a one-off geocode sizes its raster by (measured
-with ``benchmarks/bench_geocode.py``: 1 M points against 5,000 polygons gain most from
-~100 cells per polygon, 100 k points from ~10, 10 k from none)."""
+SMALL_BATCH = 25
+"""Points per polygon below which a one-off geocode builds no raster: every point takes
+the exact path (measured with ``benchmarks/bench_geocode.py`` against 5,000 polygons:
+100 k points, 20 per polygon, are fastest with none)."""
+
+POINTS_PER_CELL = 5
+"""Above :data:`SMALL_BATCH`, a one-off geocode's raster has a cell per this many points
+(1 M points against 5,000 polygons: 40 cells per polygon; 300 k: 12)."""
 
 
 @dataclass(frozen=True)
@@ -134,15 +138,16 @@ def build_polygon_index(
     points : how many points the index will locate, when the caller knows (a one-off
         geocode): the raster is sized for them, as its build costs about as much as
         locating its cells' worth of points exactly.  Below :data:`SMALL_BATCH` points
-        per raster-cell-per-polygon there is no raster: every point takes the exact
-        path (the answers are the same either way).
+        per polygon there is no raster: every point takes the exact path (the answers
+        are the same either way).
     """
     geoms = np.asarray(geoms, dtype=object)
     rank = np.asarray(rank, dtype=np.int64)
     if points is not None:
-        cells_per_polygon = min(cells_per_polygon, points // SMALL_BATCH)
-        if cells_per_polygon < 2:
-            cells_per_polygon = 0
+        n = max(len(geoms), 1)
+        sized = points // (POINTS_PER_CELL * n)
+        small = points < SMALL_BATCH * n
+        cells_per_polygon = 0 if small else min(cells_per_polygon, max(sized, 1))
     shapely.prepare(geoms)
     tree = shapely.STRtree(geoms)
     valid = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
@@ -346,17 +351,7 @@ def locate_exact(
 ) -> tuple[NDArray[np.int32], NDArray[np.int64]]:
     """Exact location by :func:`gis.locate.locate_xy`: the lowest-rank polygon covering
     each point (boundary included) and how many polygons cover it."""
-    order = _spatial_order(index, x, y)  # neighbours test the same polygons: cache-friendly
-    return locate_xy(index.geoms, x, y, rank=index.rank, tree=index.tree, order=order)
-
-
-def _spatial_order(index: PolygonIndex, x: Coords, y: Coords) -> NDArray[np.int64]:
-    """Point order along raster rows of sub-cells (keeps a polygon's tests together)."""
-    size = index.cell / index.k
-    with np.errstate(invalid="ignore"):
-        row = np.nan_to_num((y - index.origin[1]) // size).astype(np.int64)
-        col = np.nan_to_num((x - index.origin[0]) // size).astype(np.int64)
-    return np.lexsort((col, row // 8))  # bands of 8 sub-cell rows, then west to east
+    return locate_xy(index.geoms, x, y, rank=index.rank, tree=index.tree)
 
 
 def locate(

@@ -126,3 +126,56 @@ def test_nearest_off_changes_only_the_nearest_columns_of_outside_points(toleranc
     assert lean.loc[outside, "grid_distance_m"].isna().all()
     if tolerance:
         assert (full["grid_how"] == "tolerance").sum() >= 50
+
+
+@pytest.fixture(scope="module")
+def chicago_beats(shared_data) -> gpd.GeoDataFrame:
+    frame = gpd.read_file(shared_data / "chicago" / "police_beats.zip")[["BEAT_NUM", "geometry"]]
+    return frame.rename(columns={"BEAT_NUM": "id"}).to_crs(3435)
+
+
+def _brute_pairs(bounds: np.ndarray, x: np.ndarray, y: np.ndarray) -> set[tuple[int, int]]:
+    inside = (
+        (x[:, None] >= bounds[None, :, 0])
+        & (x[:, None] <= bounds[None, :, 2])
+        & (y[:, None] >= bounds[None, :, 1])
+        & (y[:, None] <= bounds[None, :, 3])
+    )
+    return set(zip(*np.nonzero(inside), strict=True))
+
+
+def test_bucketed_box_pairs_are_every_point_in_every_box(chicago_beats):
+    """The real beats, their vertices (on box edges) and random points in and around the
+    city: the buckets find exactly the pairs a test of every box finds."""
+    from gis.locate import _bbox_pairs
+
+    geoms = chicago_beats.geometry.to_numpy()
+    bounds = shapely.bounds(geoms)
+    x0, y0, x1, y1 = chicago_beats.total_bounds
+    rng = np.random.default_rng(8)
+    corners = shapely.get_coordinates(shapely.envelope(geoms))[::3]
+    x = np.concatenate([rng.uniform(x0 - 5e3, x1 + 5e3, 3_000), corners[:, 0]])
+    y = np.concatenate([rng.uniform(y0 - 5e3, y1 + 5e3, 3_000), corners[:, 1]])
+    pairs = _bbox_pairs(bounds, x, y)
+    assert pairs is not None
+    found = set(zip(pairs[0].tolist(), pairs[1].tolist(), strict=True))
+    assert len(found) == len(pairs[0])  # no pair twice
+    assert found == _brute_pairs(bounds, x, y)
+
+
+def test_unequal_boxes_fall_back_to_the_tree_with_the_same_answer(chicago_beats):
+    """One beat's box blown up to 1,000 km makes buckets the size of a beat cover a huge
+    grid: the pairs give way to the tree, and the answer is the brute force's."""
+    from gis.locate import _bbox_pairs
+
+    geoms = chicago_beats.geometry.to_numpy().copy()
+    geoms[0] = shapely.box(0, 0, 3.3e6, 3.3e6)  # feet: about 1,000 km on a side
+    rng = np.random.default_rng(9)
+    x0, y0, x1, y1 = chicago_beats.total_bounds
+    x, y = rng.uniform(x0, x1, 2_000), rng.uniform(y0, y1, 2_000)
+    assert _bbox_pairs(shapely.bounds(geoms), x, y) is None
+    poly, n_cover = locate_xy(geoms, x, y)
+    covers = shapely.intersects_xy(geoms[None, :], x[:, None], y[:, None])
+    expected = np.where(covers.any(axis=1), covers.argmax(axis=1), NONE)  # lowest row wins
+    np.testing.assert_array_equal(poly, expected)
+    np.testing.assert_array_equal(n_cover, covers.sum(axis=1))

@@ -44,7 +44,7 @@ def test_sized_index_answers_like_the_full_one(beats, points, batch):
     rank = tie_rank(beats["id"])
     full = fastpath.build_polygon_index(geoms, rank)
     sized = fastpath.build_polygon_index(geoms, rank, points=batch)
-    assert sized.has_raster == (batch >= 2 * fastpath.SMALL_BATCH)
+    assert sized.has_raster == (batch >= fastpath.SMALL_BATCH * len(geoms))
     x, y = points
     want = fastpath.locate(full, x, y)
     got = fastpath.locate(sized, x, y)

@@ -43,7 +43,6 @@ def locate_xy(
     *,
     rank: NDArray[np.int64] | None = None,
     tree: shapely.STRtree | None = None,
-    order: NDArray[np.int64] | None = None,
 ) -> tuple[NDArray[np.int32], NDArray[np.int64]]:
     """The covering polygon of lowest rank for each point (x/y in the polygons' CRS).
 
@@ -52,9 +51,8 @@ def locate_xy(
     geoms : polygons (prepared here if they are not yet).
     x, y : coordinates; NaN gives :data:`NONE`.
     rank : tie-break order (default: row order); see the module doc.
-    tree : an STRtree over ``geoms`` when the caller keeps one.
-    order : the order to test the points in (spatially sorted points keep a polygon's
-        tests together in cache); any permutation gives the same answer.
+    tree : an STRtree over ``geoms`` when the caller keeps one (used only when the
+        polygons' boxes are too unequal to bucket the points by).
 
     Returns
     -------
@@ -65,18 +63,27 @@ def locate_xy(
     poly = np.full(n, NONE, dtype=np.int32)
     if n == 0 or len(geoms) == 0:
         return poly, np.zeros(n, dtype=np.int64)
-    near = np.arange(n) if order is None else np.asarray(order)
-    near = near[np.isfinite(x[near]) & np.isfinite(y[near])]
+    near = np.flatnonzero(np.isfinite(x) & np.isfinite(y))
     pairs = _bbox_pairs(shapely.bounds(geoms), x[near], y[near])
-    if pairs is not None:  # no point geometries, no tree: the pairs by their boxes
+    if pairs is None and len(near) >= _MANY_POINTS * len(geoms):
+        # many points: a tree over the points, each polygon tests the points in its
+        # bounding box (GEOS prepares it once: what makes sjoin "within" fast)
+        pj, qi = shapely.STRtree(shapely.points(x[near], y[near])).query(
+            geoms, predicate="intersects"
+        )
+    else:
+        if pairs is None:  # boxes too unequal to bucket: a tree of the polygons
+            tree = shapely.STRtree(geoms) if tree is None else tree
+            qi, pj = tree.query(shapely.points(x[near], y[near]))  # bounding boxes only
+        else:  # no point geometries, no tree: the pairs by their boxes
+            qi, pj = pairs
         shapely.prepare(geoms)  # a no-op for prepared geometries
-        qi, pj = pairs
         hit = shapely.intersects_xy(geoms[pj], x[near[qi]], y[near[qi]])
         qi, pj = qi[hit], pj[hit]
-        qi = near[qi]
-        first_q, first_p = lowest_rank(qi, pj, np.arange(len(geoms)) if rank is None else rank)
-        poly[first_q] = first_p
-        return poly, np.bincount(qi, minlength=n)
+    qi = near[qi]
+    first_q, first_p = lowest_rank(qi, pj, np.arange(len(geoms)) if rank is None else rank)
+    poly[first_q] = first_p
+    return poly, np.bincount(qi, minlength=n)
     points = shapely.points(x[near], y[near])
     if len(near) >= _MANY_POINTS * len(geoms):
         # many points: a tree over the points, each polygon tests the points in its

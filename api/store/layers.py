@@ -20,7 +20,7 @@ from sqlalchemy import ColumnElement, and_, bindparam, insert, or_, select, upda
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from api.db import core_rows, first_row
+from api.db import core_rows
 from api.models import Feature, Layer, LayerVersion
 from api.store import audit
 from api.store.features import check_frame, feature_rows, to_wgs84
@@ -67,32 +67,26 @@ def get_layer(session: Session, layer_id: str) -> Layer:
     return layer
 
 
-_STAMP = select(Layer.head_version, Layer.created_at).where(Layer.id == bindparam("layer_id"))
-
-
-def layer_stamp(session: Session, layer_id: str) -> tuple[int, datetime]:
-    """``(head version, created at)`` of a layer, read without loading it (what caches
-    keyed by layer version ask on every request)."""
-    row = first_row(session, _STAMP, {"layer_id": layer_id})
-    if row is None:
-        raise NotFoundError(f"layer {layer_id!r} does not exist")
-    return int(row[0]), row[1]
-
-
 _STAMPS = select(Layer.id, Layer.head_version, Layer.created_at).where(
     Layer.id.in_(bindparam("layer_ids", expanding=True))
 )
 
 
 def layer_stamps(session: Session, layer_ids: Sequence[str]) -> dict[str, tuple[int, datetime]]:
-    """:func:`layer_stamp` of several layers in one query (NotFoundError naming the first
-    that does not exist)."""
+    """``(head version, created at)`` of each layer, read in one query without loading
+    them (what caches keyed by layer version ask on every request); NotFoundError names
+    the first that does not exist."""
     rows = core_rows(session, _STAMPS, {"layer_ids": list(layer_ids)})
     found = {str(r[0]): (int(r[1]), r[2]) for r in rows}
     for layer_id in layer_ids:
         if layer_id not in found:
             raise NotFoundError(f"layer {layer_id!r} does not exist")
     return found
+
+
+def layer_stamp(session: Session, layer_id: str) -> tuple[int, datetime]:
+    """:func:`layer_stamps` of one layer."""
+    return layer_stamps(session, [layer_id])[layer_id]
 
 
 def list_layers(session: Session) -> list[Layer]:

@@ -57,7 +57,8 @@ def check_declared(
     declared = np.asarray(declared, dtype=object).astype(str)
     given = ~np.array([is_missing(d) for d in declared], dtype=bool)
     norm = np.array(how.apply(declared), dtype=object)
-    exists = np.isin(norm, np.array(how.apply(parent_ids), dtype=object))
+    # hash membership: np.isin on object arrays compares every pair (0.4 s at 5,000)
+    exists = pd.Series(norm, dtype=object).isin(set(how.apply(parent_ids))).to_numpy()
     missing = given & ~exists
     hint = suggest(declared[missing], parent_ids) if missing.any() and how.identity else None
     norm_home = np.array(how.apply(home_ids), dtype=object)

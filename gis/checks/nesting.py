@@ -19,7 +19,7 @@ import pandas as pd
 import shapely
 
 from gis.checks.findings import concat, draft, join_ids, polygonal
-from gis.checks.pairs import Overlaid, Pairs, pairs
+from gis.checks.pairs import Overlaid, Pairs, pairs, settled
 from gis.checks.safe import failures, guarded
 from gis.i18n import Text
 from gis.layers import spec
@@ -46,6 +46,8 @@ def check_nesting(
     cross_rule: str = "crosses_parent",
     orphan_rule: str = "orphan",
     known: Overlaid | None = None,
+    speck_m: float = 0.0,
+    parent_union: shapely.Geometry | None = None,
 ) -> Nesting:
     """Check that each child polygon lies in exactly one parent.
 
@@ -58,10 +60,15 @@ def check_nesting(
         +-------+-------+
 
     ``known``: :func:`gis.checks.pairs.overlaid` of these children in these parents,
-    when already computed.
+    when already computed.  ``speck_m`` and ``parent_union`` (the union of the
+    parents): a child that lies in one parent but for pieces narrower than ``speck_m``
+    is taken as wholly in it (:func:`gis.checks.pairs.settled`); those pieces are
+    specks the findings drop, and its home is the one the intersections would give.
     """
     if known is None:
         found = pairs(shapely.STRtree(parent_geoms), geoms)
+        if parent_union is not None:
+            found = _settle(found, geoms, parent_geoms, parent_union, speck_m=speck_m)
         inter = guarded(
             shapely.intersection, geoms[found.part_child], parent_geoms[found.part_parent]
         )
@@ -149,6 +156,28 @@ def check_points_in(
     )
     found["noise"] = found["ids"].isin(ids[shared]) | found["ids"].isin(ids[np.unique(near)])
     return Nesting(home, found)
+
+
+def _settle(
+    found: Pairs, geoms: np.ndarray, parents: np.ndarray, union: shapely.Geometry, *, speck_m: float
+) -> Pairs:
+    """The pairs with the children :func:`gis.checks.pairs.settled` moved to ``whole``."""
+    sc, sp = settled(
+        geoms,
+        parents,
+        union,
+        found.part_child,
+        found.part_parent,
+        speck_m=speck_m,
+        round_off_m=_ROUND_OFF_M,
+    )
+    rest = ~np.isin(found.part_child, sc)
+    return Pairs(
+        np.concatenate([found.whole_child, sc]),
+        np.concatenate([found.whole_parent, sp]),
+        found.part_child[rest],
+        found.part_parent[rest],
+    )
 
 
 def _home(c: np.ndarray, p: np.ndarray, area: np.ndarray, n: int) -> np.ndarray:

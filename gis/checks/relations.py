@@ -70,6 +70,7 @@ def run_geometric(prepared: dict[str, Prepared], *, config: CheckConfig) -> Link
     """Tiling, nesting, alignment, auxiliary beats and joint-defense points."""
     links = Links()
     known: list[tuple[np.ndarray, Coverage]] = []
+    unions: dict[str, shapely.Geometry] = {}
     outside = _outside(prepared.get("outside"), links)
     grid_gaps = None
     for kind in TILED:
@@ -77,6 +78,7 @@ def run_geometric(prepared: dict[str, Prepared], *, config: CheckConfig) -> Link
             layer = prepared[kind]
             coverage = coverage_of(layer.geoms, known=known)
             known.append((layer.geoms, coverage))
+            unions[kind] = coverage.union
             found = _tiling(layer, prepared.get(PARENT.get(kind, "")), coverage)
             if kind == "grid":
                 grid_gaps = shapely.union_all(union_holes(coverage.union, layer.geoms))
@@ -98,6 +100,8 @@ def run_geometric(prepared: dict[str, Prepared], *, config: CheckConfig) -> Link
                 kind=child,
                 parent_kind=parent,
                 known=in_beats if same else None,
+                speck_m=config.speck_m,
+                parent_union=unions.get(parent),
             )
             links.drafts.append(nest.findings)
             links.drafts.append(

@@ -102,7 +102,11 @@ def _mismatches(
     iou: np.ndarray,
 ) -> pd.DataFrame:
     """Matched pairs that differ: the symmetric difference is the finding."""
-    same = shapely.equals_exact(shapely.normalize(aux[ma]), shapely.normalize(grids[mg]), 0.0)
+    same = shapely.equals_exact(aux[ma], grids[mg], 0.0)  # copies, vertex for vertex
+    other = np.flatnonzero(~same)  # the same rings from another start or direction too:
+    same[other] = shapely.equals_exact(
+        shapely.normalize(aux[ma[other]]), shapely.normalize(grids[mg[other]]), 0.0
+    )
     ma, mg, iou = ma[~same], mg[~same], iou[~same]  # identical copies need no difference
     diff = polygonal(shapely.symmetric_difference(aux[ma], grids[mg]))
     differs = ~shapely.is_missing(diff)

@@ -63,6 +63,26 @@ def draft(
     """A draft frame of ``len(geometry)`` findings of one rule (scalars broadcast)."""
     geoms = np.asarray(geometry, dtype=object)
     n = len(geoms)
+    if n == 0:  # most rules find nothing: a copy of one empty frame is far cheaper
+        _strings(ids, 0)  # raises, as below, on values without geometries
+        _strings(other_ids, 0)
+        _details(detail, 0)
+        return _EMPTY.copy()
+    return _frame(rule, layer, ids, geoms, other_layer, other_ids, detail, noise_eligible, noise)
+
+
+def _frame(
+    rule: str,
+    layer: str,
+    ids: Sequence[str] | np.ndarray | str,
+    geoms: np.ndarray,
+    other_layer: str,
+    other_ids: Sequence[str] | np.ndarray | str,
+    detail: Sequence[str | Text] | np.ndarray | str | Text,
+    noise_eligible: bool,
+    noise: bool | Sequence[bool] | np.ndarray,
+) -> pd.DataFrame:
+    n = len(geoms)
     frame = pd.DataFrame(
         {
             "rule": rule,
@@ -82,7 +102,7 @@ def draft(
 
 def empty_draft() -> pd.DataFrame:
     """A draft frame with no findings."""
-    return draft("", "", [], [])
+    return _EMPTY.copy()
 
 
 def concat(drafts: Sequence[pd.DataFrame]) -> pd.DataFrame:
@@ -138,3 +158,6 @@ def _strings(values: Sequence[str] | np.ndarray | str, n: int) -> np.ndarray:
     if len(arr) != n:
         raise ValueError(f"expected {n} values, got {len(arr)}")
     return arr
+
+
+_EMPTY = _frame("", "", [], np.empty(0, dtype=object), "", "", "", False, False)

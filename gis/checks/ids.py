@@ -74,6 +74,8 @@ class IdNormalization:
 
     def apply(self, values: Iterable[object]) -> list[str]:
         """Ids normalised, in order."""
+        if self.identity:  # only the whitespace goes (the regex is most of the cost)
+            return [str(v).strip() for v in values]
         return [self.one(str(v)) for v in values]
 
     @property

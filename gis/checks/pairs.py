@@ -79,7 +79,7 @@ def covered_pairs(tree: shapely.STRtree, geoms: np.ndarray) -> tuple[np.ndarray,
 
     Envelope containment filters the candidates; exact copies (``equals_exact``
     with tolerance 0: the same coordinates) are covered without a relate; GEOS
-    relates only the children that still have a candidate.
+    relates only the remaining (child, parent) pairs, not every envelope candidate.
 
     Examples
     --------
@@ -97,14 +97,9 @@ def covered_pairs(tree: shapely.STRtree, geoms: np.ndarray) -> tuple[np.ndarray,
     inside = (cb[:, 0] >= pb[:, 0]) & (cb[:, 1] >= pb[:, 1])
     inside &= (cb[:, 2] <= pb[:, 2]) & (cb[:, 3] <= pb[:, 3])
     c, p = c[inside], p[inside]
-    other = ~shapely.equals_exact(geoms[c], parents[p], 0.0)
-    if not other.any():
-        return c, p
-    ask = np.unique(c[other])
-    qc, qp = tree.query(geoms[ask], predicate="covered_by")
-    n = np.int64(len(parents))
-    covered = np.isin(c.astype(np.int64) * n + p, ask[qc].astype(np.int64) * n + qp)
-    keep = ~other | covered
+    other = np.flatnonzero(~shapely.equals_exact(geoms[c], parents[p], 0.0))
+    keep = np.ones(len(c), dtype=bool)
+    keep[other] = shapely.covered_by(geoms[c[other]], parents[p[other]])
     return c[keep], p[keep]
 
 

@@ -13,6 +13,7 @@ child declares with the parent it actually lies in.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 import pandas as pd
@@ -66,9 +67,17 @@ def check_nesting(
     specks the findings drop, and its home is the one the intersections would give.
     """
     if known is None:
-        found = pairs(shapely.STRtree(parent_geoms), geoms)
-        if parent_union is not None:
-            found = _settle(found, geoms, parent_geoms, parent_union, speck_m=speck_m)
+        settle = None
+        if parent_union is not None and speck_m > 0:
+            settle = partial(
+                settled,
+                geoms,
+                parent_geoms,
+                parent_union,
+                speck_m=speck_m,
+                round_off_m=_ROUND_OFF_M,
+            )
+        found = pairs(shapely.STRtree(parent_geoms), geoms, settle=settle)
         inter = guarded(
             shapely.intersection, geoms[found.part_child], parent_geoms[found.part_parent]
         )
@@ -156,28 +165,6 @@ def check_points_in(
     )
     found["noise"] = found["ids"].isin(ids[shared]) | found["ids"].isin(ids[np.unique(near)])
     return Nesting(home, found)
-
-
-def _settle(
-    found: Pairs, geoms: np.ndarray, parents: np.ndarray, union: shapely.Geometry, *, speck_m: float
-) -> Pairs:
-    """The pairs with the children :func:`gis.checks.pairs.settled` moved to ``whole``."""
-    sc, sp = settled(
-        geoms,
-        parents,
-        union,
-        found.part_child,
-        found.part_parent,
-        speck_m=speck_m,
-        round_off_m=_ROUND_OFF_M,
-    )
-    rest = ~np.isin(found.part_child, sc)
-    return Pairs(
-        np.concatenate([found.whole_child, sc]),
-        np.concatenate([found.whole_parent, sp]),
-        found.part_child[rest],
-        found.part_parent[rest],
-    )
 
 
 def _home(c: np.ndarray, p: np.ndarray, area: np.ndarray, n: int) -> np.ndarray:

@@ -21,6 +21,7 @@ Cheaper tests come first, without changing any answer:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -40,14 +41,31 @@ class Pairs:
     part_parent: np.ndarray
 
 
-def pairs(tree: shapely.STRtree, geoms: np.ndarray) -> Pairs:
-    """Pairs of ``geoms`` (children) with the tree's geometries (parents)."""
+Settle = Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
+"""(child, parent) pairs that intersect → (child, home) of the children that lie in
+one parent but for specks (a partial :func:`settled`)."""
+
+
+def pairs(tree: shapely.STRtree, geoms: np.ndarray, *, settle: Settle | None = None) -> Pairs:
+    """Pairs of ``geoms`` (children) with the tree's geometries (parents).
+
+    ``settle``: children it settles count as covered by their home parent; it sees the
+    ``intersects`` pairs of the children not covered, before touching pairs are
+    dropped, so that settled children cost no ``touches``.
+    """
     c, p = covered_pairs(tree, geoms)
     first = np.unique(c, return_index=True)[1]
     c, p = c[first], p[first]
     rest = np.setdiff1d(np.arange(len(geoms)), c)
-    rc, rp = interior_pairs(tree, geoms[rest])
-    return Pairs(c, p, rest[rc], rp)
+    rc, rp = tree.query(geoms[rest], predicate="intersects")
+    rc = rest[rc]
+    if settle is not None:
+        sc, sp = settle(rc, rp)
+        moved = np.isin(rc, sc)
+        rc, rp = rc[~moved], rp[~moved]
+        c, p = np.concatenate([c, sc]), np.concatenate([p, sp])
+    keep = _not_touching(geoms[rc], np.asarray(tree.geometries, dtype=object)[rp])
+    return Pairs(c, p, rc[keep], rp[keep])
 
 
 @dataclass(frozen=True)
@@ -113,9 +131,9 @@ def settled(
     speck_m: float,
     round_off_m: float,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """(child, home) of the children of the pairs ``(child, parent)`` (children with
-    parents whose interiors they meet) that lie in one parent but for specks, proven
-    without intersecting any pair.  ``union``: the union of ``parents``.
+    """(child, home) of the children of the pairs ``(child, parent)`` (every parent
+    each child intersects) that lie in one parent but for specks, proven without
+    intersecting any pair.  ``union``: the union of ``parents``.
 
     The proof uses one bound: the part of a polygon within ``d`` of the boundary of a
     parent, on one side of it, has at most the area ``band = Σ (d·length + π·d²)``
@@ -217,11 +235,16 @@ def interior_pairs(tree: shapely.STRtree, geoms: np.ndarray) -> tuple[np.ndarray
     fails is kept, so that the caller's guarded intersection reports it.
     """
     c, p = tree.query(geoms, predicate="intersects")
-    if not len(c):
-        return c, p
-    parents = np.asarray(tree.geometries, dtype=object)
-    touch = guarded(shapely.touches, geoms[c], parents[p])
-    keep = np.ones(len(c), dtype=bool)
-    ok = np.setdiff1d(np.arange(len(c)), touch.failed)
-    keep[ok] = ~touch.values[ok].astype(bool)
+    keep = _not_touching(geoms[c], np.asarray(tree.geometries, dtype=object)[p])
     return c[keep], p[keep]
+
+
+def _not_touching(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Per pair, whether the interiors may meet: not ``touches`` (or GEOS failed on it)."""
+    keep = np.ones(len(a), dtype=bool)
+    if not len(a):
+        return keep
+    touch = guarded(shapely.touches, a, b)
+    ok = np.setdiff1d(np.arange(len(a)), touch.failed)
+    keep[ok] = ~touch.values[ok].astype(bool)
+    return keep

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import shapely
 from sqlalchemy import Select, and_, false, func, insert, not_, or_, select, tuple_
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from api.models import Incident
 from api.store import audit
@@ -128,6 +128,11 @@ def create_incidents(
     return len(rows)
 
 
+_ROWS = select(Incident).options(defer(Incident.geom))
+"""A page's rows: the point is in ``lon``/``lat``, so its WKB is neither sent nor parsed
+(``geom`` still loads when read)."""
+
+
 def query_incidents(session: Session, query: IncidentQuery) -> IncidentPage:
     """Matching incidents ordered by ``(time, id)``, a page, and how many match in all.
 
@@ -137,7 +142,7 @@ def query_incidents(session: Session, query: IncidentQuery) -> IncidentPage:
     the page's rows are loaded.
     """
     if _all_in_sql(session, query):  # one query for the page's full rows
-        total, rows = _page_in_sql(session, select(Incident), query)
+        total, rows = _page_in_sql(session, _ROWS, query)
         return IncidentPage(list(session.scalars(rows)), total)
     total, keys = _page_keys(session, query)
     return IncidentPage(_load(session, keys), total)
@@ -356,7 +361,7 @@ def _load(session: Session, ids: list[str]) -> list[Incident]:
     """The full rows of one page, in the page's order."""
     if not ids:
         return []
-    found = {r.id: r for r in session.scalars(select(Incident).where(Incident.id.in_(ids)))}
+    found = {r.id: r for r in session.scalars(_ROWS.where(Incident.id.in_(ids)))}
     return [found[i] for i in ids]
 
 

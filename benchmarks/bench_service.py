@@ -16,7 +16,8 @@ Then ``GET /incidents?bbox=<the whole district>&limit=100`` as the commander, se
 requests, against the plain SQL on the same database (``COUNT`` of the box and
 ``ORDER BY time, id LIMIT 100``), median of several runs (goal ≤ 2×).
 
-Run: ``python benchmarks/bench_service.py [--requests 1500] [--backends sqlite,postgis]``
+Run: ``python benchmarks/bench_service.py [--requests 1500] [--backends sqlite,postgis]
+[--only geocode|incidents]``
 (PostGIS when ``BEATGRID_TEST_POSTGRES_URL`` is set; the demo and the databases are kept
 in ``--cache`` between runs).  The machine's other load moves both sides of each ratio.
 """
@@ -281,7 +282,7 @@ def _plain_incidents(backend: Backend, box: tuple[float, float, float, float]) -
     return run
 
 
-def _bench(backend: Backend, token: str, n: int, repeat: int) -> None:
+def _bench(backend: Backend, token: str, n: int, repeat: int, only: str | None = None) -> None:
     box = _district(backend)
     proc, base = _serve(backend)
     try:
@@ -291,7 +292,7 @@ def _bench(backend: Backend, token: str, n: int, repeat: int) -> None:
         asyncio.run(_load(base, "/bench/minimal", token, warm, 1, proc.pid))
         _settle(proc.pid)
         print(f"{'':26}{'CPU ms/req':>11}{'req/s':>8}{'p50 ms':>8}{'p99 ms':>8}{'errors':>7}")
-        for clients in (1, 50):
+        for clients in () if only == "incidents" else (1, 50):
             count = max(200, n // 5) if clients == 1 else n
             runs = {}
             for i, (name, path) in enumerate(
@@ -308,6 +309,8 @@ def _bench(backend: Backend, token: str, n: int, repeat: int) -> None:
             print(f"  -> geocode/minimal at {clients}: CPU per request {g.cpu_ms / m.cpu_ms:.2f}x "
                   f"(goal <= {goal}x), throughput {g.rps / m.rps:.0%} (goal >= 40%)")  # fmt: skip
 
+        if only == "geocode":
+            return
         plain = _plain_incidents(backend, box)
         plain()
         bbox = ",".join(f"{v:.6f}" for v in box)
@@ -340,6 +343,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=7, help="incident query repeats")
     parser.add_argument("--backends", default="sqlite,postgis")
     parser.add_argument("--cache", type=Path, default=Path("/tmp/beatgrid-bench-service"))
+    parser.add_argument("--only", choices=("geocode", "incidents"), default=None)
     args = parser.parse_args()
     args.cache.mkdir(parents=True, exist_ok=True)
     manifest = args.cache / "demo" / "manifest.json"
@@ -361,7 +365,7 @@ def main() -> None:
         t = time.perf_counter()
         token = _seed(backend, manifest, args.cache / f"{backend.name}.seeded")
         print(f"{backend.name}: demo ready in {time.perf_counter() - t:.0f} s", flush=True)
-        _bench(backend, token, args.requests, args.repeat)
+        _bench(backend, token, args.requests, args.repeat, only=args.only)
 
 
 if __name__ == "__main__":

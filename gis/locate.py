@@ -84,21 +84,6 @@ def locate_xy(
     first_q, first_p = lowest_rank(qi, pj, np.arange(len(geoms)) if rank is None else rank)
     poly[first_q] = first_p
     return poly, np.bincount(qi, minlength=n)
-    points = shapely.points(x[near], y[near])
-    if len(near) >= _MANY_POINTS * len(geoms):
-        # many points: a tree over the points, each polygon tests the points in its
-        # bounding box (GEOS prepares it once: what makes sjoin "within" fast)
-        pj, qi = shapely.STRtree(points).query(geoms, predicate="intersects")
-    else:
-        shapely.prepare(geoms)  # a no-op for prepared geometries
-        tree = shapely.STRtree(geoms) if tree is None else tree
-        qi, pj = tree.query(points)  # bounding boxes only
-        hit = shapely.intersects_xy(geoms[pj], x[near[qi]], y[near[qi]])
-        qi, pj = qi[hit], pj[hit]
-    qi = near[qi]
-    first_q, first_p = lowest_rank(qi, pj, np.arange(len(geoms)) if rank is None else rank)
-    poly[first_q] = first_p
-    return poly, np.bincount(qi, minlength=n)
 
 
 _MANY_POINTS = 8

@@ -179,3 +179,24 @@ def test_unequal_boxes_fall_back_to_the_tree_with_the_same_answer(chicago_beats)
     expected = np.where(covers.any(axis=1), covers.argmax(axis=1), NONE)  # lowest row wins
     np.testing.assert_array_equal(poly, expected)
     np.testing.assert_array_equal(n_cover, covers.sum(axis=1))
+
+
+def test_lowest_rank_is_the_first_pair_of_lowest_rank_per_point():
+    """Against a stable sort by (point, rank): pairs in any order, ranks with ties (the
+    pair listed first wins), a pair listed twice, points with no pair at all."""
+    from gis.locate import lowest_rank
+
+    rng = np.random.default_rng(12)
+    qi = rng.integers(0, 500, 4_000)
+    pj = rng.integers(0, 60, 4_000)
+    qi, pj = np.concatenate([qi, qi[:50]]), np.concatenate([pj, pj[:50]])
+    rank = rng.integers(0, 20, 60)  # many polygons share a rank
+    order = np.lexsort((rank[pj], qi))
+    sq, sp = qi[order], pj[order]
+    first = np.r_[True, sq[1:] != sq[:-1]]
+    expected = dict(zip(sq[first].tolist(), sp[first].tolist(), strict=True))
+    got_q, got_p = lowest_rank(qi, pj, rank)
+    assert len(got_q) == len(expected)
+    assert dict(zip(got_q.tolist(), got_p.tolist(), strict=True)) == expected
+    empty = np.empty(0, np.int64)
+    assert [len(a) for a in lowest_rank(empty, empty, rank)] == [0, 0]

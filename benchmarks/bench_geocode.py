@@ -78,6 +78,20 @@ def timed(fn: Callable[[], object], repeat: int) -> tuple[float, object]:
     return statistics.median(times), result
 
 
+def alternated(
+    a: Callable[[], object], b: Callable[[], object], repeat: int
+) -> tuple[float, float]:
+    """Medians of ``a`` and ``b`` run in turns, so a change in the host's load falls on
+    both (the ratio of two small times run one after the other moved by ±0.3)."""
+    times: tuple[list[float], list[float]] = ([], [])
+    for _ in range(repeat):
+        for fn, out in ((a, times[0]), (b, times[1])):
+            t = time.perf_counter()
+            fn()
+            out.append(time.perf_counter() - t)
+    return statistics.median(times[0]), statistics.median(times[1])
+
+
 def bench_pip(n_points: int, n_polygons: int, repeat: int) -> None:
     cells = tiling(n_polygons)
     vertices = shapely.get_num_coordinates(cells)
@@ -162,8 +176,11 @@ def _bench_assign(
     areas = AreaIndex(
         (AreaLayer("grid", ids, index),), gpd.GeoSeries(crs=CRS).crs, 0.0, (0, 0, 0, 0)
     )
-    t_raw, _ = timed(lambda: fastpath.locate(index, x, y), repeat)
-    t_lean, _ = timed(lambda: assign_xy(x, y, areas, nearest=False), repeat)
+    t_raw, t_lean = alternated(
+        lambda: fastpath.locate(index, x, y),
+        lambda: assign_xy(x, y, areas, nearest=False),
+        max(repeat, 5),
+    )
     t_full, _ = timed(lambda: assign_xy(x, y, areas), repeat)
     print(
         f"assign_xy, {len(x):,} points ({np.mean(fastpath.locate(index, x, y)[0] < 0):.1%} outside)"

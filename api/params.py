@@ -93,7 +93,7 @@ def parse_shape(value: dict[str, Any] | str, *, field: str) -> BaseGeometry:
     return geom
 
 
-def bbox_query(
+async def bbox_query(
     bbox: Annotated[
         str | None,
         Query(
@@ -101,10 +101,13 @@ def bbox_query(
         ),
     ] = None,
 ) -> BBox | None:
+    """Parsed on the event loop, as every dependency that does no I/O is here: FastAPI
+    runs a synchronous dependency in a worker thread, a hop that costs more CPU than
+    the parse."""
     return parse_bbox(bbox)
 
 
-def datetime_query(
+async def datetime_query(
     datetime_: Annotated[
         str | None,
         Query(alias="datetime", max_length=100, description="RFC 3339 instant or start/end"),

@@ -4,7 +4,8 @@ For each backend the demo district is loaded, one uvicorn process serves the bea
 plus a *minimal* endpoint (``POST /bench/minimal``: a synchronous route that validates a
 small JSON body and echoes it, behind the same middleware), and a load client sends
 ``POST /geocode/point`` (the demo's grids and beats, as the commander) and the minimal
-request with 1 and with 50 concurrent clients.  Printed per run:
+request with 1 and with 50 concurrent clients, in three alternating rounds each (so a
+change in the host's load falls on both sides).  Printed per run:
 
 - server CPU per request, read from ``/proc/<uvicorn pid>/stat`` (user + system) before
   and after, so the load client's own CPU is not counted;
@@ -14,7 +15,7 @@ request with 1 and with 50 concurrent clients.  Printed per run:
 
 Then ``GET /incidents?bbox=<the whole district>&limit=100`` as the commander, sequential
 requests, against the plain SQL on the same database (``COUNT`` of the box and
-``ORDER BY time, id LIMIT 100``), median of several runs (goal ≤ 2×).
+``ORDER BY time, id LIMIT 100``), each the median of several runs made in turns (goal ≤ 2×).
 
 Run: ``python benchmarks/bench_service.py [--requests 1500] [--backends sqlite,postgis]
 [--only geocode|incidents]``
@@ -188,6 +189,9 @@ def _settle(pid: int, *, idle: float = 0.02, limit_s: float = 120.0) -> None:
 
 # -- load --------------------------------------------------------------------------------
 
+ROUNDS = 3
+"""The minimal route and ``geocode/point`` are loaded in this many alternating rounds."""
+
 
 @dataclass(frozen=True)
 class Run:
@@ -204,6 +208,16 @@ class Run:
     @property
     def rps(self) -> float:
         return self.requests / self.seconds
+
+    @staticmethod
+    def total(runs: list[Run]) -> Run:
+        return Run(
+            sum(r.requests for r in runs),
+            sum(r.seconds for r in runs),
+            sum(r.cpu for r in runs),
+            [t for r in runs for t in r.latencies],
+            sum(r.errors for r in runs),
+        )
 
     def pct(self, q: float) -> float:
         return 1000 * float(np.percentile(self.latencies, q)) if self.latencies else float("nan")
@@ -246,15 +260,6 @@ def _bodies(box: tuple[float, float, float, float], n: int, seed: int) -> list[d
     return [{"lon": x, "lat": y, "layers": layers} for x, y in pairs]
 
 
-def _median(fn: Callable[[], object], repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-    return statistics.median(times)
-
-
 # -- incidents ---------------------------------------------------------------------------
 
 
@@ -294,13 +299,15 @@ def _bench(backend: Backend, token: str, n: int, repeat: int, only: str | None =
         print(f"{'':26}{'CPU ms/req':>11}{'req/s':>8}{'p50 ms':>8}{'p99 ms':>8}{'errors':>7}")
         for clients in () if only == "incidents" else (1, 50):
             count = max(200, n // 5) if clients == 1 else n
-            runs = {}
-            for i, (name, path) in enumerate(
-                (("minimal", "/bench/minimal"), ("geocode/point", "/geocode/point"))
-            ):
-                bodies = _bodies(box, count, 10 * clients + i)
-                run = asyncio.run(_load(base, path, token, bodies, clients, proc.pid))
-                runs[name] = run
+            routes = {"minimal": "/bench/minimal", "geocode/point": "/geocode/point"}
+            rounds: dict[str, list[Run]] = {name: [] for name in routes}
+            for r in range(ROUNDS):  # in turns (m g, g m, m g): drift in load falls on both
+                for i, name in enumerate(list(routes)[:: 1 if r % 2 == 0 else -1]):
+                    bodies = _bodies(box, count // ROUNDS, 100 * clients + 10 * r + i)
+                    load = _load(base, routes[name], token, bodies, clients, proc.pid)
+                    rounds[name].append(asyncio.run(load))
+            runs = {name: Run.total(done) for name, done in rounds.items()}
+            for name, run in runs.items():
                 label = f"{name}, {clients} client{'s' if clients > 1 else ''}"
                 print(f"{label:26}{run.cpu_ms:11.2f}{run.rps:8.0f}{run.pct(50):8.1f}"
                       f"{run.pct(99):8.1f}{run.errors:7d}", flush=True)  # fmt: skip
@@ -323,10 +330,17 @@ def _bench(backend: Backend, token: str, n: int, repeat: int, only: str | None =
                 return r.json()
 
             first = api()
-            cpu0 = _cpu(proc.pid)
-            t_api = _median(api, repeat)
-            cpu_api = (_cpu(proc.pid) - cpu0) / repeat
-        t_sql = _median(plain, repeat)
+            times: tuple[list[float], list[float]] = ([], [])
+            cpu_api = 0.0
+            for _ in range(repeat):  # in turns: a change in the host's load falls on both
+                cpu0, t = _cpu(proc.pid), time.perf_counter()
+                api()
+                times[0].append(time.perf_counter() - t)
+                cpu_api += (_cpu(proc.pid) - cpu0) / repeat
+                t = time.perf_counter()
+                plain()
+                times[1].append(time.perf_counter() - t)
+            t_api, t_sql = statistics.median(times[0]), statistics.median(times[1])
         matched, _rows = plain()
         print(f"GET /incidents?bbox=<district>&limit=100: {1000 * t_api:.1f} ms "
               f"(server CPU {1000 * cpu_api:.1f} ms; {first['numberMatched']} matched in the "

@@ -12,7 +12,7 @@ from typing import Annotated
 import pandas as pd
 from fastapi import APIRouter, File, Form, Request, UploadFile
 
-from api.deps import CurrentUserDep, SessionDep, SettingsDep
+from api.deps import CurrentUserDep, SessionDep, SettingsDep, read_in_thread
 from api.models import Job
 from api.policy import JurisdictionDep
 from api.routes.jobs import job_public
@@ -38,14 +38,14 @@ router = APIRouter(tags=["analysis"])
 
 
 @router.post("/geocode/point", response_model=GeocodePublic)
-def geocode_point(
+async def geocode_point(
     *, req: GeocodeRequest, session: SessionDep, policy: JurisdictionDep
 ) -> GeocodePublic:
     """The area of each named layer containing one point (null outside your jurisdiction).
 
     ``how`` says how it was placed: inside, shared (on a boundary: lowest id), tolerance.
     """
-    return geocoding.locate_point(session, req=req, policy=policy)
+    return await read_in_thread(session, geocoding.locate_point, req=req, policy=policy)
 
 
 @router.post("/geocode/batch", response_model=BatchGeocodePublic)

@@ -88,7 +88,7 @@ class GridPublic(BaseModel):
     events: list[GridEvent]
 
 
-def period_choice(
+async def period_choice(
     window: Literal["day", "week", "month", "custom"] = "week",
     at: Annotated[datetime | None, Query(description="a moment in the period")] = None,
     start: Annotated[datetime | None, Query(description="custom range start")] = None,

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from api.deps import CurrentUserDep, SessionDep
+from api.deps import CurrentUserDep, SessionDep, read_in_thread
 from api.params import BBoxDep, Offset, cursor, parse_cursor
 from api.policy import JurisdictionDep
 from api.schemas import IncidentBatch, IncidentList, IncidentPublic, IncidentsCreated
@@ -36,7 +36,7 @@ def create(
 
 
 @router.get("", response_model=IncidentList)
-def search(
+async def search(
     *,
     session: SessionDep,
     policy: JurisdictionDep,
@@ -68,7 +68,7 @@ def search(
         offset=offset,
         after=parse_cursor(after),
     )
-    page = query_incidents(session, query)
+    page = await read_in_thread(session, query_incidents, query)
     rows = [IncidentPublic.model_validate(r) for r in page.rows]
     last = page.rows[-1] if len(page.rows) == limit else None
     return IncidentList(

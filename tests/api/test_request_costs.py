@@ -4,6 +4,7 @@ statement to authenticate, a connection pool as large as the threads that use it
 
 from __future__ import annotations
 
+import functools
 import threading
 import uuid
 from collections.abc import Iterator
@@ -147,3 +148,47 @@ def test_the_pool_holds_a_connection_per_thread(settings: Settings) -> None:
         assert engine.pool.size() == 15  # type: ignore[attr-defined]
     finally:
         engine.dispose()
+
+
+@contextmanager
+def _thread_hops(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
+    """Names of the callables the service hands to a worker thread (FastAPI runs a
+    synchronous route or dependency there, through ``anyio.to_thread.run_sync``)."""
+    import anyio.to_thread
+
+    seen: list[str] = []
+    real = anyio.to_thread.run_sync
+
+    async def counted(func: Any, *args: Any, **kwargs: Any) -> Any:
+        inner = func
+        while isinstance(inner, functools.partial):  # FastAPI's wrapper names the route
+            inner = (inner.keywords or {}).get("function", inner.func)
+        seen.append(getattr(inner, "__qualname__", repr(inner)))
+        return await real(func, *args, **kwargs)
+
+    monkeypatch.setattr(anyio.to_thread, "run_sync", counted)
+    yield seen
+
+
+def test_a_small_request_takes_one_worker_thread_hop(
+    app: FastAPI,
+    client: TestClient,
+    headers: dict[str, dict[str, str]],
+    grids: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Two worker-thread hops: the token's read and the route's work, which also hands
+    the connection back (each touches the pool, which must happen on a bounded thread).
+    The session, the query parsers and the check of the answer run on the event loop."""
+    body = {"lon": 118.705, "lat": 32.005, "layers": [grids]}
+    with _thread_hops(monkeypatch) as seen:
+        r = client.post("/geocode/point", json=body, headers=headers["admin"])
+        assert r.status_code == 200 and r.json()["areas"][grids] == "G1"
+        point_hops = list(seen)
+        seen.clear()
+        r = client.get("/incidents", params={"bbox": "118.7,32.0,118.72,32.02", "limit": 5},
+                       headers=headers["admin"])  # fmt: skip
+        assert r.status_code == 200, r.text
+        incident_hops = list(seen)
+    assert sorted(point_hops) == ["get_user", "read_in_thread.<locals>.read"], point_hops
+    assert sorted(incident_hops) == ["get_user", "read_in_thread.<locals>.read"], incident_hops

@@ -10,7 +10,7 @@ from anyio import to_thread
 from fastapi import APIRouter, Depends, FastAPI, Response
 
 from api import db, errors, ogc, tiles
-from api.deps import get_user
+from api.deps import SessionScope, get_user
 from api.escalation import EscalationClock
 from api.jobs import JobRunner, fail_interrupted
 from api.limits import LimitsMiddleware
@@ -83,6 +83,7 @@ def create_app(
     app.state.jobs = JobRunner(sessions, workers=settings.job_workers)
     app.state.escalation = clock
     app.state.warmer = warmer
+    app.add_middleware(SessionScope)
     app.add_middleware(
         LimitsMiddleware,
         max_body=int(settings.max_body_mb * 2**20),

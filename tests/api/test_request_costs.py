@@ -192,3 +192,24 @@ def test_a_small_request_takes_one_worker_thread_hop(
         incident_hops = list(seen)
     assert sorted(point_hops) == ["get_user", "read_in_thread.<locals>.read"], point_hops
     assert sorted(incident_hops) == ["get_user", "read_in_thread.<locals>.read"], incident_hops
+
+
+def test_every_request_hands_its_connection_back(
+    app: FastAPI, client: TestClient, headers: dict[str, dict[str, str]], grids: str
+) -> None:
+    """Answered, refused or failed, a request leaves no connection checked out of the pool
+    (the request's session is closed by ``SessionScope`` once the app has answered)."""
+    pool = app.state.engine.pool
+    before = pool.checkedout()
+    point = {"lon": 118.705, "lat": 32.005, "layers": [grids]}
+    assert client.post("/geocode/point", json=point, headers=headers["admin"]).status_code == 200
+    unknown = {**point, "layers": ["no-such-layer"]}
+    assert client.post("/geocode/point", json=unknown, headers=headers["admin"]).status_code == 404
+    assert client.post("/geocode/point", json=point).status_code == 401
+    bad = {"Authorization": "Bearer not-a-token"}
+    assert client.get("/incidents", headers=bad).status_code == 401
+    assert (
+        client.get("/incidents", params={"bbox": "1,2,3"}, headers=headers["admin"]).status_code
+        == 422
+    )
+    assert pool.checkedout() == before

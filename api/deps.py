@@ -67,12 +67,15 @@ class SessionScope:
             await self.app(scope, receive, send)
         finally:
             session: Session | None = state.pop(_SESSION, None)
-            if session is None:
-                pass
-            elif session.in_transaction() and session.get_bind().dialect.name != "sqlite":
-                await run_in_threadpool(session.close)
-            else:
-                session.close()
+            if session is not None:
+                await _close(session)
+
+
+async def _close(session: Session) -> None:
+    if session.in_transaction() and session.get_bind().dialect.name != "sqlite":
+        await run_in_threadpool(session.close)
+    else:
+        session.close()
 
 
 async def read_in_thread(
@@ -82,8 +85,8 @@ async def read_in_thread(
     that also ends the session's transaction.
 
     A synchronous route costs FastAPI two thread hops (the work, then the check of its
-    answer), and on PostgreSQL :func:`get_session` a third to hand the connection back;
-    an ``async`` route that reads through this costs one.
+    answer), and on PostgreSQL :class:`SessionScope` a third to hand the connection
+    back; an ``async`` route that reads through this costs one.
     """
 
     def read() -> T:

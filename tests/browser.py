@@ -4,7 +4,8 @@ tests/api/test_field_browser.py).
 Drives Debian's ``/usr/bin/chromium`` with Playwright (no browser download), headless,
 background networking off.  ``browser`` (tests/conftest.py) launches it once per session;
 :func:`serve` runs an app under uvicorn on 127.0.0.1; :class:`Watch` records a page's
-console errors and requests (to prove no other host is asked).
+console errors and requests (to prove no other host is asked); :func:`screenshot` waits for
+the map to settle before it shoots.
 """
 
 from __future__ import annotations
@@ -68,6 +69,23 @@ def serve(app: Any) -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+
+
+_SETTLED = """() => {
+    const m = window.bg && window.bg.leaflet;
+    if (!m) return true;
+    let busy = Boolean(m._animatingZoom || (m._panAnim && m._panAnim._inProgress));
+    m.eachLayer((layer) => { if (layer._loading) busy = true; });
+    return !busy;
+}"""
+
+
+def screenshot(page: Any, path: Path) -> None:
+    """A screenshot once the page's map (if any) has settled: no zoom or pan animation
+    running and no tile layer still loading.  Taken at once, one showed a zoom half done:
+    the old zoom's tiles in a shrinking box, the new zoom's labels around it."""
+    page.wait_for_function(_SETTLED, timeout=30_000)
+    page.screenshot(path=str(path))
 
 
 class Watch:

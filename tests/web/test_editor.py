@@ -22,7 +22,7 @@ from api import db
 from api.app import create_app
 from api.settings import Settings
 from api.store.query import FeatureQuery, read_features
-from tests.browser import Watch, serve
+from tests.browser import Watch, screenshot, serve
 from tests.web.conftest import PASSWORD, SCREENSHOTS, Demo
 from tests.web.editor_picks import neighbours
 
@@ -142,7 +142,7 @@ def test_transfer_then_the_station_accepts_the_realigned_beats(browser: Any, edi
     impact = page.inner_text("[data-testid=impact]")
     assert "需重新对齐的警务区" in impact, impact
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / "street-transfer-dry-run.png"))
+    screenshot(page, SCREENSHOTS / "street-transfer-dry-run.png")
     page.fill("#save-form textarea", "小区围墙为界 / the estate wall is the boundary")
     page.click("#save")
     page.wait_for_function(f"document.body.dataset.gridVersion === '{version + 1}'")
@@ -158,7 +158,7 @@ def test_transfer_then_the_station_accepts_the_realigned_beats(browser: Any, edi
     form.locator("button[type=submit]").click()
     assert "请填写接受理由" in form.locator(".message").inner_text()
     form.locator("textarea").fill("按新网格调整警务区 / beats follow the new grids")
-    station.screenshot(path=str(SCREENSHOTS / "station-realigned-beats.png"))
+    screenshot(station, SCREENSHOTS / "station-realigned-beats.png")
     with station.expect_navigation():
         form.locator("button[type=submit]").click()
     station.click("[data-tab=inbox]")
@@ -181,7 +181,7 @@ def test_balancing_proposal_beside_the_current_grids_is_adopted(browser: Any, ed
     assert page.locator("[data-testid=proposal-map]").is_visible()
     figures = page.inner_text("[data-testid=balance]")
     assert "户数在 300–800 之间的网格" in figures and "→" in figures
-    page.screenshot(path=str(SCREENSHOTS / "street-balance.png"))
+    screenshot(page, SCREENSHOTS / "street-balance.png")
     page.fill("#save-form textarea", "户数均衡 / households balanced")
     page.click("#save")
     page.wait_for_function(

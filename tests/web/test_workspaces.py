@@ -20,7 +20,7 @@ from sqlalchemy import func, select, update
 from api import db
 from api.models import ApiToken, Incident
 from api.store.query import FeatureQuery, read_features
-from tests.browser import Watch
+from tests.browser import Watch, screenshot
 from tests.web.conftest import SCREENSHOTS, Demo
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.xdist_group("webdemo")]
@@ -29,7 +29,7 @@ OPEN = re.compile(r"待处理 (\d+) 个，已豁免 (\d+) 个")
 
 def _shot(page: Any, name: str) -> None:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"))
+    screenshot(page, SCREENSHOTS / f"{name}.png")
 
 
 def _map_ready(page: Any) -> None:

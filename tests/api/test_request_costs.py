@@ -170,7 +170,7 @@ def _thread_hops(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
     yield seen
 
 
-def test_a_small_request_takes_one_worker_thread_hop(
+def test_a_small_request_takes_two_worker_thread_hops(
     app: FastAPI,
     client: TestClient,
     headers: dict[str, dict[str, str]],

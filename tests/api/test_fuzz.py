@@ -8,6 +8,12 @@ from __future__ import annotations
 
 import pytest
 import schemathesis
+
+# schemathesis loads its OpenAPI modules lazily, through pytest's assertion rewriter
+# (it is a pytest plugin): loaded first inside the test, deep in a worker's stack,
+# CPython 3.11.7's ast.parse once failed with "AST constructor recursion depth mismatch"
+# (python/cpython#106905).  Loaded here, at collection.
+import schemathesis.specs.openapi.schemas
 from hypothesis import HealthCheck, given
 from hypothesis import settings as examples
 

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query
 from api.deps import CurrentUserDep, SessionDep, read_in_thread
 from api.params import BBoxDep, Offset, cursor, parse_cursor
 from api.policy import JurisdictionDep
-from api.schemas import IncidentBatch, IncidentList, IncidentPublic, IncidentsCreated
+from api.schemas import IncidentBatch, IncidentList, IncidentsCreated
 from api.store.incidents import IncidentQuery, create_incidents, query_incidents
 from gis.errors import PermissionDenied
 
@@ -69,10 +69,11 @@ async def search(
         after=parse_cursor(after),
     )
     page = await read_in_thread(session, query_incidents, query)
-    rows = [IncidentPublic.model_validate(r) for r in page.rows]
     last = page.rows[-1] if len(page.rows) == limit else None
-    return IncidentList(
-        numberMatched=page.number_matched,
-        incidents=rows,
-        next=None if last is None else cursor(last.time, last.id),
+    return IncidentList.model_validate(
+        {
+            "numberMatched": page.number_matched,
+            "incidents": page.records(),
+            "next": None if last is None else cursor(last.time, last.id),
+        }
     )

@@ -72,6 +72,12 @@ class IncidentPage:
     rows: list[Row[Any]]
     number_matched: int
 
+    def records(self) -> list[dict[str, Any]]:
+        """The rows as dicts, for the response model to validate: pydantic reads a dict
+        several times faster than a row's attributes (``from_attributes``), and
+        ``Row._asdict`` builds its keys anew for every row."""
+        return [dict(zip(PAGE_COLUMNS, r, strict=False)) for r in self.rows]  # rows of _ROWS
+
 
 def _refuse_used_ids(session: Session, ids: list[str], *, policy: Jurisdiction | None) -> None:
     """Repeats within the batch first (422, from the batch alone); then ids already stored

@@ -51,7 +51,7 @@ import shapely
 from fastapi import Depends
 from geoalchemy2.shape import from_shape
 from shapely.geometry.base import BaseGeometry
-from sqlalchemy import ColumnElement, TextClause, false, func, text
+from sqlalchemy import ColumnElement, TextClause, and_, false, func, or_, text
 
 from api.auth import EDITABLE, EditGuard, Principal
 from api.deps import get_user
@@ -272,6 +272,14 @@ class Jurisdiction:
         if self.area is None or self.nowhere:
             return ()
         return _interior(shapely.to_wkb(self.area))
+
+    def interior_clause(self, lon: Any, lat: Any) -> ColumnElement[bool]:
+        """Points in a box of :meth:`interior` (inside without a test), as comparisons
+        on plain ``lon``/``lat`` columns, for any database (``false`` when none)."""
+        boxes = (
+            and_(lon.between(x0, x1), lat.between(y0, y1)) for x0, y0, x1, y1 in self.interior()
+        )
+        return or_(false(), *boxes)
 
     def bounds(self, bbox: BBox | None = None) -> BBox | None:
         """The box anything visible lies in: ``bbox`` ∩ the area's bounds (None: anywhere).

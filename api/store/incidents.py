@@ -15,19 +15,17 @@ import shapely
 from sqlalchemy import (
     Row,
     Select,
-    and_,
-    false,
     func,
     insert,
     literal,
     not_,
     or_,
     select,
-    text,
     tuple_,
 )
 from sqlalchemy.orm import Session
 
+from api.db import serial_plan
 from api.models import Incident
 from api.store import audit
 from api.store.locate import locate_points
@@ -201,22 +199,10 @@ def _all_in_sql(session: Session, query: IncidentQuery) -> bool:
 def _page_in_sql(session: Session, stmt: _S, query: IncidentQuery) -> tuple[int, _S]:
     """How many match (-1 when not counted), and the page's statement, filtered in SQL."""
     if query.count and query.policy is not None and not query.policy.unrestricted:
-        _serial(session)
+        serial_plan(session)
     counted = _in_sql(select(func.count()).select_from(Incident), query)
     total = int(session.scalar(counted) or 0) if query.count else -1
     return total, _paged(_in_sql(stmt, query), query)
-
-
-_SERIAL = text("SET LOCAL max_parallel_workers_per_gather = 0")
-
-
-def _serial(session: Session) -> None:
-    """PostgreSQL: no parallel workers in this transaction.  The planner prices the
-    jurisdiction's ``ST_Intersects`` on every row, though the boxes before it leave it
-    only the points near the boundary, so a district's count went to a parallel index
-    scan three times slower than the plain sequential scan (28-32 ms against 9-12)."""
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(_SERIAL)
 
 
 def _in_sql(stmt: _S, query: IncidentQuery) -> _S:
@@ -326,13 +312,7 @@ def _count_sqlite(session: Session, query: IncidentQuery, policy: Jurisdiction) 
     """
     base = _filtered(select(Incident.lon, Incident.lat), query)
     boxed = int(session.scalar(select(func.count()).select_from(base.subquery())) or 0)
-    interior = or_(
-        false(),
-        *(
-            and_(Incident.lon.between(x0, x1), Incident.lat.between(y0, y1))
-            for x0, y0, x1, y1 in policy.interior()
-        ),
-    )
+    interior = policy.interior_clause(Incident.lon, Incident.lat)
     total = boxed
     for chunk in session.execute(base.where(not_(interior))).yield_per(_CHUNK).partitions():
         lon, lat = np.array([r[0] for r in chunk]), np.array([r[1] for r in chunk])

@@ -104,14 +104,12 @@ def search(
     offset: Annotated[int, Query(ge=0, le=2**31 - 1)] = 0,
 ) -> EventList:
     """Events in your view received in ``[start, end)``, oldest first."""
-    rows = events.list_events(
-        session, user=user, start=start, end=end, category=category, states=state
-    )
+    total, rows = events.page_events(
+        session, user=user, start=start, end=end, category=category, states=state,
+        limit=limit, offset=offset,
+    )  # fmt: skip
     now = _now()
-    return EventList(
-        numberMatched=len(rows),
-        events=[event_public(r, now=now) for r in rows[offset : offset + limit]],
-    )
+    return EventList(numberMatched=total, events=[event_public(r, now=now) for r in rows])
 
 
 @router.get("/tasks", response_model=list[EventPublic])

@@ -461,14 +461,15 @@ def _event_figures(session: Session, user: Principal, period: Period) -> dict[st
 def _grid_events(
     session: Session, user: Principal, grid_id: str, period: Period
 ) -> list[dict[str, Any]]:
-    rows = event_service.list_events(
-        session, user=user, start=_utc(period.start), end=_utc(period.end)
-    )
+    _, rows = event_service.page_events(
+        session, user=user, start=_utc(period.start), end=_utc(period.end), grid_id=grid_id,
+        limit=100,
+    )  # fmt: skip
     return [
         {"id": r.id, "category": r.category, "state": r.state,
          "received_at": _local(r.received_at), "due_at": _local(r.due_at)}
-        for r in rows if r.grid_id == grid_id
-    ][:100]  # fmt: skip
+        for r in rows
+    ]  # fmt: skip
 
 
 def _by_category(incidents: gpd.GeoDataFrame, period: Period) -> list[dict[str, Any]]:

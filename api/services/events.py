@@ -248,6 +248,41 @@ def list_events(
     return [r for r, ok in zip(rows, _visible(rows, user), strict=True) if ok]
 
 
+def page_events(
+    session: Session,
+    *,
+    user: Principal,
+    limit: int,
+    offset: int = 0,
+    start: datetime | None = None,
+    end: datetime | None = None,
+    category: str | None = None,
+    states: list[str] | None = None,
+    grid_id: str | None = None,
+) -> tuple[int, list[Event]]:
+    """How many events :func:`list_events` gives (with ``grid_id``: of that grid), and
+    the page ``[offset, offset + limit)`` of them.
+
+    PostGIS counts and pages by the reader's whole rule (as does either database for a
+    reader who sees everything); on SQLite the rule runs where the database cannot decide
+    (:func:`api.store.events.page_by_rule`).  Either way only the page's events are loaded
+    as objects (a list of every event took one ORM object per event however small the
+    page).
+    """
+    visible = _seen(session, user)
+    if visible is None or store.exact_in_sql(session.get_bind().dialect.name):
+        return store.page_in_sql(
+            session, visible=visible, limit=limit, offset=offset, states=states, start=start,
+            end=end, category=category, grid_id=grid_id,
+        )  # fmt: skip
+    total, ids = store.page_by_rule(
+        session, policy=Jurisdiction.of(user), username=user.username, visible=visible,
+        limit=limit, offset=offset, states=states, start=start, end=end, category=category,
+        grid_id=grid_id,
+    )  # fmt: skip
+    return total, store.events_by_id(session, ids)
+
+
 def grid_counts(
     session: Session, *, user: Principal, start: datetime, end: datetime
 ) -> list[dict[str, object]]:

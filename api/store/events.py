@@ -8,15 +8,18 @@ writers from the same base version exactly one wins and the other gets ConflictE
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
+from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import ColumnElement, Select, Text, and_, cast, or_, select, update
+from sqlalchemy import ColumnElement, Row, Select, Text, and_, cast, func, not_, or_, select, update
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from api.db import core_rows, serial_plan
 from api.event_models import Event, EventTransition
 from api.policy import Jurisdiction
 from gis.errors import ConflictError, NotFoundError
@@ -122,17 +125,22 @@ def visible_mask(rows: Sequence[Event], *, policy: Jurisdiction, username: str) 
 
 
 def seen_by(policy: Jurisdiction, username: str, *, dialect: str) -> ColumnElement[bool] | None:
-    """The database's first cut of what a reader sees (None: everything).
+    """What a reader sees, as the database can tell it (None: everything).
 
-    Inside the jurisdiction (PostGIS: the policy's own clause on the GiST index; SQLite:
-    its bounding box on the lon/lat index) or assigned to the reader; :func:`visible_mask`
-    then applies the exact rule to what comes back.
+    Inside the jurisdiction or assigned to the reader.  On PostGIS this is the exact rule
+    (:func:`exact_in_sql`): the policy's own clause on the GiST index, and the reader's
+    name among the assignees (``jsonb ?``).  On SQLite it is a first cut (the
+    jurisdiction's bounding box on the lon/lat index, the name in the JSON text) and
+    :func:`visible_mask` applies the exact rule to what comes back.
     """
     if policy.unrestricted:
         return None
-    # the name as the JSON column holds it (json.dumps: quoted, non-ASCII escaped), LIKE-escaped
-    name = json.dumps(username).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    mine = cast(Event.assignees, Text).like(f"%{name}%", escape="\\")
+    # the name as the column holds it (json.dumps: quoted, non-ASCII escaped), LIKE-escaped
+    name = json.dumps(username).replace("\\", "\\\\").replace("%", "\\%")
+    name = name.replace("_", "\\_")
+    mine: ColumnElement[bool] = cast(Event.assignees, Text).like(f"%{name}%", escape="\\")
+    if dialect == "postgresql":  # exact, parsed only where the text holds the name
+        mine = and_(mine, cast(Event.assignees, JSONB).has_key(username))
     if policy.nowhere:
         return mine
     if dialect == "postgresql":
@@ -150,8 +158,27 @@ def select_events(
     start: datetime | None = None,
     end: datetime | None = None,
     category: str | None = None,
+    grid_id: str | None = None,
 ) -> Select[Event]:
-    stmt = select(Event)
+    return _where(
+        select(Event), visible, states=states, start=start, end=end, category=category,
+        grid_id=grid_id,
+    )  # fmt: skip
+
+
+_S = TypeVar("_S", bound="Select[*tuple[Any, ...]]")
+
+
+def _where(
+    stmt: _S,
+    visible: ColumnElement[bool] | None,
+    *,
+    states: Sequence[str] | None,
+    start: datetime | None,
+    end: datetime | None,
+    category: str | None,
+    grid_id: str | None,
+) -> _S:
     if visible is not None:
         stmt = stmt.where(visible)
     if states is not None:
@@ -162,7 +189,143 @@ def select_events(
         stmt = stmt.where(Event.received_at < end)
     if category is not None:
         stmt = stmt.where(Event.category == category)
+    if grid_id is not None:
+        stmt = stmt.where(Event.grid_id == grid_id)
     return stmt
+
+
+_KEYS = (Event.id, Event.lon, Event.lat, cast(Event.assignees, Text))
+"""What the reader's exact rule reads of an event; the assignees as the stored JSON text."""
+
+
+def page_by_rule(
+    session: Session,
+    *,
+    policy: Jurisdiction,
+    username: str,
+    visible: ColumnElement[bool] | None,
+    limit: int,
+    offset: int = 0,
+    states: Sequence[str] | None = None,
+    start: datetime | None = None,
+    end: datetime | None = None,
+    category: str | None = None,
+    grid_id: str | None = None,
+) -> tuple[int, list[str]]:
+    """How many events a reader sees (the rule of :func:`visible_mask`) among the
+    database's first cut ``visible`` (:func:`seen_by`) and the filters, and the ids of
+    the page ``[offset, offset + limit)`` of them in ``(received_at, id)`` order.
+
+    For SQLite, where the first cut is not the rule; no ORM object is made, and the
+    assignees' JSON is parsed only where the reader's name occurs in it.  Up to
+    :data:`_IN_MEMORY` events in the first cut, they are read once and sorted here.  More
+    (a district's commander): an event in a box of the jurisdiction's interior is inside
+    without a test, so the database counts the first cut and the rule runs only on the
+    others; then the page is read along the time index a chunk at a time until it is full.
+    """
+    keys = _where(
+        select(*_KEYS), visible, states=states, start=start, end=end, category=category,
+        grid_id=grid_id,
+    )  # fmt: skip
+    few = keys.add_columns(Event.received_at).limit(_IN_MEMORY + 1)
+    rows = core_rows(session, few, {}).all()
+    if len(rows) <= _IN_MEMORY:  # all of them: walking the time index would read the table
+        ids = _seen_in(sorted(rows, key=lambda r: (r[-1], r[0])), policy, username)
+        return len(ids), ids[offset : offset + limit]
+    total = int(session.scalar(select(func.count()).select_from(keys.subquery())) or 0)
+    sure = policy.interior_clause(Event.lon, Event.lat)
+    for chunk in _chunks(session, keys.where(not_(sure))):
+        total -= len(chunk) - len(_seen_in(chunk, policy, username))
+    page: list[str] = []
+    if offset >= total:
+        return total, page
+    ordered = keys.add_columns(sure).order_by(Event.received_at, Event.id)
+    skip = offset
+    for chunk in _chunks(session, ordered):
+        ids = _seen_in(chunk, policy, username, boxed=True)
+        page += ids[skip : skip + limit - len(page)]
+        skip = max(skip - len(ids), 0)
+        if len(page) == limit:
+            break
+    return total, page
+
+
+_IN_MEMORY = 2000
+"""Up to this many events in the first cut, :func:`page_by_rule` reads them in one go."""
+_CHUNK = 2000
+"""Rows per read of a long list (:func:`_chunks`)."""
+
+
+def _chunks(session: Session, stmt: Select[*tuple[Any, ...]]) -> Iterator[Sequence[Row[Any]]]:
+    """The statement's rows, ``_CHUNK`` at a time (streamed: reading may stop early)."""
+    result = core_rows(session, stmt.execution_options(yield_per=_CHUNK), {})
+    yield from result.partitions()
+
+
+def _seen_in(
+    rows: Sequence[Row[Any]], policy: Jurisdiction, username: str, *, boxed: bool = False
+) -> list[str]:
+    """The ids of the rows (:data:`_KEYS`, then more columns) that the reader sees, in the
+    rows' order; ``boxed``: the fifth column says the event is in a box of the interior."""
+    if not rows:
+        return []
+    ids, lon, lat, assignees, *more = zip(*rows, strict=True)
+    seen = policy.mask(np.asarray(lon, dtype=float), np.asarray(lat, dtype=float))
+    if boxed:
+        seen |= np.asarray(more[0], dtype=bool)
+    seen |= _assigned(assignees, username)
+    return [i for i, ok in zip(ids, seen, strict=True) if ok]
+
+
+def _assigned(texts: Sequence[str | None], username: str) -> np.ndarray:
+    """Per stored assignee list (JSON text), whether it holds ``username``: a substring
+    test first (the name as stored, escaped or not), the parse only where it passes."""
+    escaped = json.dumps(username)
+    return np.array(
+        [
+            t is not None and (escaped in t or username in t) and username in (json.loads(t) or ())
+            for t in texts
+        ],
+        dtype=bool,
+    )
+
+
+def exact_in_sql(dialect: str) -> bool:
+    """Whether :func:`seen_by` is the reader's whole rule (PostGIS), not a first cut."""
+    return dialect == "postgresql"
+
+
+def page_in_sql(
+    session: Session,
+    *,
+    visible: ColumnElement[bool] | None,
+    limit: int,
+    offset: int = 0,
+    states: Sequence[str] | None = None,
+    start: datetime | None = None,
+    end: datetime | None = None,
+    category: str | None = None,
+    grid_id: str | None = None,
+) -> tuple[int, list[Event]]:
+    """How many events match and the page ``[offset, offset + limit)`` of them in
+    ``(received_at, id)`` order, both decided by the database (``visible`` exact:
+    :func:`exact_in_sql`)."""
+    page = select_events(
+        visible=visible, states=states, start=start, end=end, category=category, grid_id=grid_id
+    )
+    if visible is not None:  # the jurisdiction's price made the planner start workers
+        serial_plan(session)
+    total = session.scalar(select(func.count()).select_from(page.subquery()))
+    page = page.order_by(Event.received_at, Event.id).offset(offset).limit(limit)
+    return int(total or 0), list(session.scalars(page))
+
+
+def events_by_id(session: Session, ids: Sequence[str]) -> list[Event]:
+    """The events of ``ids``, in that order."""
+    if not ids:
+        return []
+    found = {r.id: r for r in session.scalars(select(Event).where(Event.id.in_(ids)))}
+    return [found[i] for i in ids]
 
 
 def events_frame(rows: Sequence[Event]) -> pd.DataFrame:

@@ -137,11 +137,12 @@ _SERIAL = text("SET LOCAL max_parallel_workers_per_gather = 0")
 def serial_plan(session: Session) -> None:
     """PostgreSQL: no parallel workers for the rest of this transaction.
 
-    The planner prices a jurisdiction's ``ST_Intersects`` at every row, though boxes
-    before it (or few rows) leave it little to do, and chose parallel plans whose workers
-    cost more to start than the scan: a district's incident count ran three times slower
-    than the plain sequential scan (28-32 ms against 9-12), a grid worker's event count
-    45 ms against 30.  SQLite: nothing to do.
+    The planner prices a jurisdiction's ``ST_Intersects`` at every row, though the boxes
+    before it leave it only the points near the boundary, so a district's incident count
+    went to a parallel index scan three times slower than the plain sequential scan
+    (28-32 ms against 9-12).  Measure before using it elsewhere: a grid worker's event
+    count, which has no boxes before the clause, ran faster with its workers (51 ms
+    against 60).  SQLite: nothing to do.
     """
     if session.get_bind().dialect.name == "postgresql":
         session.execute(_SERIAL)

@@ -19,7 +19,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from api.db import core_rows, serial_plan
+from api.db import core_rows
 from api.event_models import Event, EventTransition
 from api.policy import Jurisdiction
 from gis.errors import ConflictError, NotFoundError
@@ -313,8 +313,6 @@ def page_in_sql(
     page = select_events(
         visible=visible, states=states, start=start, end=end, category=category, grid_id=grid_id
     )
-    if visible is not None:  # the jurisdiction's price made the planner start workers
-        serial_plan(session)
     total = session.scalar(select(func.count()).select_from(page.subquery()))
     page = page.order_by(Event.received_at, Event.id).offset(offset).limit(limit)
     return int(total or 0), list(session.scalars(page))

@@ -309,13 +309,20 @@ def page_in_sql(
 ) -> tuple[int, list[Event]]:
     """How many events match and the page ``[offset, offset + limit)`` of them in
     ``(received_at, id)`` order, both decided by the database (``visible`` exact:
-    :func:`exact_in_sql`)."""
+    :func:`exact_in_sql`).
+
+    The ids of up to :data:`_IN_MEMORY` matches are read first, in one scan: a grid
+    worker's few events cost one scan instead of a count and a walk of the time index.
+    """
     page = select_events(
         visible=visible, states=states, start=start, end=end, category=category, grid_id=grid_id
-    )
-    total = session.scalar(select(func.count()).select_from(page.subquery()))
-    page = page.order_by(Event.received_at, Event.id).offset(offset).limit(limit)
-    return int(total or 0), list(session.scalars(page))
+    ).order_by(Event.received_at, Event.id)
+    few = page.with_only_columns(Event.id).limit(_IN_MEMORY + 1)
+    ids = list(session.scalars(few))
+    if len(ids) <= _IN_MEMORY:
+        return len(ids), events_by_id(session, ids[offset : offset + limit])
+    total = session.scalar(select(func.count()).select_from(page.order_by(None).subquery()))
+    return int(total or 0), list(session.scalars(page.offset(offset).limit(limit)))
 
 
 def events_by_id(session: Session, ids: Sequence[str]) -> list[Event]:

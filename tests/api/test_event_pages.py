@@ -1,8 +1,9 @@
 """A page of events equals the same slice of the whole list, for every demo reader.
 
-``GET /events`` reads the reader's rule on four columns of each candidate and loads only
-the page's events (``api.services.events.page_events``); the whole list
-(``list_events``, one ORM object per event) is the reference it must equal.  On the
+``GET /events`` counts and pages in the database and loads only the page's events
+(``api.services.events.page_events``: the reader's whole rule in SQL on PostGIS, the
+rule on four plain columns where SQLite cannot decide); the whole list (``list_events``,
+one ORM object per event, the rule in Python) is the reference it must equal.  On the
 demo's year of events (1,800, every source and state) seeded into SQLite and PostGIS.
 """
 
@@ -46,8 +47,7 @@ def seeded(
     else:
         assert PG_URL is not None
         url, schema = PG_URL, f"bgpages_{uuid.uuid4().hex[:10]}"
-        with create_engine(PG_URL).begin() as conn:
-            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+        _admin(f'CREATE SCHEMA "{schema}"')
     settings = Settings(database_url=url, db_schema=schema, rate_limit_per_minute=100_000)
     try:
         logins = seed_demo(settings, demo_dir / "manifest.json")
@@ -59,8 +59,16 @@ def seeded(
         yield settings, logins
     finally:
         if schema is not None:
-            with create_engine(PG_URL or "").begin() as conn:
-                conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+            _admin(f'DROP SCHEMA "{schema}" CASCADE')
+
+
+def _admin(sql: str) -> None:
+    engine = create_engine(PG_URL or "")
+    try:
+        with engine.begin() as conn:
+            conn.execute(text(sql))
+    finally:
+        engine.dispose()
 
 
 @pytest.fixture(scope="module")

@@ -52,6 +52,7 @@ from api.services.district import district_from_store, frame_of
 from api.store import layers as store
 from api.store.events import aware
 from api.store.incidents import IncidentQuery, incident_frame
+from api.store.query import visible_extent
 from gis.district import District
 from gis.errors import BeatgridError, ConfigError, NotFoundError
 from gis.hotspots.cells import derived_size
@@ -256,7 +257,7 @@ def overlay(
     grid = _grid_layer(session)
     key = (name, grid, data_version(session), _period_key(period), _area(policy), lang)
     if name == "kde":
-        return CACHE.get(key, lambda: _kde_answer(session, policy, period))
+        return CACHE.get(key, lambda: _kde_answer(session, policy, grid, period))
     return CACHE.get(key, lambda: _emerging_answer(session, policy, grid, period, lang))
 
 
@@ -390,8 +391,13 @@ def _all_xy(session: Session, policy: Jurisdiction) -> np.ndarray:
     return xy
 
 
-def _kde_answer(session: Session, policy: Jurisdiction, period: Period) -> dict[str, Any]:
-    query = IncidentQuery(start=period.start, end=period.end, policy=policy)
+def _kde_answer(
+    session: Session, policy: Jurisdiction, grid: tuple[str, int], period: Period
+) -> dict[str, Any]:
+    """Kernel density of the period's incidents over the grid layer's box: a stray
+    incident on another continent does not stretch the surface across the globe."""
+    extent = visible_extent(session, grid[0], version=grid[1], policy=None)
+    query = IncidentQuery(bbox=extent, start=period.start, end=period.end, policy=policy)
     points = incident_frame(session, query)
     if len(points) < 2:
         return {"period": _period_json(period), "max": 0, "cells": _empty()}

@@ -93,7 +93,8 @@ def make_cells(
     extent : GeoDataFrame or GeoSeries
         The study area (e.g. the district's grids); its metric CRS is used.
     size_m : float, optional
-        Cell size; None derives it from ``points`` (:func:`cell_size_from_points`).
+        Cell size; None derives it from the ``points`` over the extent's bounding box
+        (:func:`cell_size_from_points`).
     clip : bool
         Keep only cells intersecting the extent's polygons (else its whole bounding box).
     """
@@ -154,6 +155,10 @@ def _size_from(
 ) -> float:
     pts = points if isinstance(points, gpd.GeoDataFrame) else gpd.GeoDataFrame(geometry=points)
     xy = shapely.get_coordinates(same_crs(pts, crs).geometry.to_numpy())
+    # the points over the extent's box size its cells: a stray incident on another
+    # continent (infinite, 90° of longitude from the zone's meridian) is no neighbour
+    lo, hi = np.split(np.asarray(union.bounds), 2)
+    xy = xy[((xy >= lo) & (xy <= hi)).all(axis=1)]
     area = union.area if union.area > 0 else shapely.envelope(union).area
     return cell_size_from_points(xy, extent_area_m2=area, min_cells=min_cells, max_cells=max_cells)
 

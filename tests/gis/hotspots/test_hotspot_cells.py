@@ -8,7 +8,7 @@ import pytest
 import shapely
 
 from gis.errors import ConfigError, GeometryError
-from gis.hotspots.cells import cell_size_from_points, make_cells
+from gis.hotspots.cells import cell_size_from_points, derived_size, make_cells
 from tests.gis.hotspots.hotspot_fixtures import METRIC
 
 
@@ -64,6 +64,21 @@ def test_geographic_extent_is_measured_in_metres() -> None:
     cells = make_cells(ext, shape="square", size_m=200)
     assert cells.crs.is_projected
     assert cells.cells.geometry.area.iloc[0] == pytest.approx(40_000)
+
+
+def test_only_the_points_over_the_extent_size_the_cells() -> None:
+    """Strays on other continents do not stretch the mean nearest-neighbour distance, and
+    one where Gauss-Krüger is infinite (lon 30°E against the extent's 120°E zone) is left
+    out, not a failed KD-tree."""
+    ext = gpd.GeoDataFrame(geometry=[shapely.box(118.70, 32.00, 118.72, 32.02)], crs=4490)
+    rng = np.random.default_rng(3)
+    near = shapely.points(rng.uniform([118.70, 32.00], [118.72, 32.02], (300, 2)))
+    far = shapely.points([[30.0, 0.0], [-150.0, 10.0]])
+    alone = derived_size(ext, gpd.GeoSeries(near, crs=4490))
+    assert derived_size(ext, gpd.GeoSeries(np.r_[near, far], crs=4490)) == alone
+    assert make_cells(ext, points=gpd.GeoSeries(np.r_[near, far], crs=4490)).size_m == alone
+    with pytest.raises(ConfigError, match="two distinct points"):
+        derived_size(ext, gpd.GeoSeries(np.r_[near[:1], far], crs=4490))
 
 
 @pytest.mark.parametrize(

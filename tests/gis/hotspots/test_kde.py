@@ -52,6 +52,18 @@ def test_bandwidth_rule_by_hand() -> None:
     assert surf.bandwidth_m == pytest.approx(expected) and "ArcGIS" in surf.rule
 
 
+def test_a_point_too_far_from_the_zone_to_project_is_left_out() -> None:
+    """The Gauss-Krüger zone of the bulk is infinite 90° of longitude from its meridian:
+    a stray point there drops out of the surface instead of making it NaN."""
+    rng = np.random.default_rng(4)
+    near = shapely.points(rng.normal([118.78, 32.04], 0.01, (300, 2)))
+    alone = kernel_density(gpd.GeoSeries(near, crs=4326))
+    mixed = kernel_density(gpd.GeoSeries(np.r_[near, shapely.points([[30.0, 0.0]])], crs=4326))
+    assert mixed.n_points == alone.n_points == 300
+    assert mixed.bandwidth_m == alone.bandwidth_m
+    np.testing.assert_array_equal(mixed.density, alone.density)
+
+
 def test_density_peaks_at_a_planted_cluster() -> None:
     rng = np.random.default_rng(1)
     xy = np.vstack([rng.uniform(0, 2000, (400, 2)), rng.normal(1500, 40, (200, 2))])

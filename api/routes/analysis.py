@@ -13,6 +13,7 @@ import pandas as pd
 from fastapi import APIRouter, File, Form, Request, UploadFile
 
 from api.deps import CurrentUserDep, SessionDep, SettingsDep, read_in_thread
+from api.localtime import local_naive
 from api.models import Job
 from api.policy import JurisdictionDep
 from api.routes.jobs import job_public
@@ -138,8 +139,8 @@ async def coverage(
         owner=user.username,
         fixes=fixes,
         layer=layer,
-        start=None if start is None else pd.Timestamp(start).tz_localize(None),
-        end=None if end is None else pd.Timestamp(end).tz_localize(None),
+        start=None if start is None else pd.Timestamp(local_naive(start)),
+        end=None if end is None else pd.Timestamp(local_naive(end)),
         within_m=within_m,
         policy=policy,
     )

@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from api.auth import Principal
+from api.localtime import local_naive
 from api.models import Incident, Job, Layer
 from api.policy import Jurisdiction
 from api.schemas import BriefRequest
@@ -49,8 +50,6 @@ MEDIA = {
     "html": "text/html; charset=utf-8",
     "pdf": "application/pdf",
 }
-LOCAL_TZ = "Asia/Shanghai"
-"""The zone the briefings count days in (as :func:`gis.briefing.make_brief`)."""
 HISTORY = pd.DateOffset(years=1, months=1)
 """How far back incidents are read: a year and a month covers 环比 and 同比 (older ones
 only while open, for 在办 and 超期)."""
@@ -131,8 +130,7 @@ def notices_in(
 
 def _local(moment: object) -> pd.Timestamp:
     """A stored time as naive local time (stored zoned times are UTC)."""
-    t = pd.Timestamp(moment)  # type: ignore[arg-type]
-    return t.tz_convert(LOCAL_TZ).tz_localize(None) if t.tzinfo is not None else t
+    return local_naive(pd.Timestamp(moment))  # type: ignore[arg-type]
 
 
 def brief_defaults(session: Session) -> dict[str, object]:

@@ -44,10 +44,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.auth import Principal, list_users, principal
+from api.localtime import LOCAL_TZ, local_naive
 from api.models import AuditEntry, Incident
 from api.policy import Jurisdiction
 from api.services import events as event_service
-from api.services.briefs import LOCAL_TZ, stored_layers
+from api.services.briefs import stored_layers
 from api.services.district import district_from_store, frame_of
 from api.store import layers as store
 from api.store.events import aware
@@ -525,8 +526,7 @@ def _area(policy: Jurisdiction) -> str:
 
 
 def _naive(value: datetime) -> pd.Timestamp:
-    t = pd.Timestamp(value)
-    return t.tz_convert(LOCAL_TZ).tz_localize(None) if t.tzinfo is not None else t
+    return pd.Timestamp(local_naive(value))
 
 
 def _utc(local: pd.Timestamp) -> datetime:

@@ -7,11 +7,13 @@ filtered by the database (:func:`api.services.district.district_from_store`).
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import datetime
 
 import pandas as pd
 from sqlalchemy.orm import Session
 
 from api.jobs import JobRunner, Progress, Work
+from api.localtime import local_naive
 from api.policy import Jurisdiction
 from api.schemas import FeatureCollection, HotspotRequest, HotspotResult, Period
 from api.services.district import district_from_store, frame_of
@@ -59,9 +61,9 @@ def run_hotspots(
     review = hotspot_review(
         district,
         window=req.window,
-        at=None if req.at is None else pd.Timestamp(req.at),
-        start=None if req.start is None else pd.Timestamp(req.start).tz_localize(None),
-        end=None if req.end is None else pd.Timestamp(req.end).tz_localize(None),
+        at=_local(req.at),
+        start=_local(req.start),
+        end=_local(req.end),
         category=req.category,
         permutations=req.permutations,
         trends=False,  # the answer carries the period's classes, not emerging patterns
@@ -84,3 +86,8 @@ def hotspot_job(req: HotspotRequest, kind: LayerKind, policy: Jurisdiction) -> W
         return run_hotspots(session, req=req, kind=kind, policy=policy, progress=progress)
 
     return work
+
+
+def _local(moment: datetime | None) -> pd.Timestamp | None:
+    """A requested moment as the incidents' naive local time (a zoned one converted)."""
+    return None if moment is None else pd.Timestamp(local_naive(moment))

@@ -26,6 +26,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from api.db import serial_plan
+from api.localtime import local_naive
 from api.models import Incident
 from api.store import audit
 from api.store.locate import locate_points
@@ -402,8 +403,9 @@ def get_incident(session: Session, incident_id: str, *, policy: Jurisdiction | N
 
 
 def _naive(value: datetime) -> datetime:
-    """Incident times are tz-naive local time (the layer convention); drop any offset."""
-    return value.replace(tzinfo=None)
+    """Incident times are tz-naive local time (the layer convention): a zoned time is
+    converted to the local zone (:func:`api.localtime.local_naive`)."""
+    return local_naive(value)
 
 
 def incident_extent(

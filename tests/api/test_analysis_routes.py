@@ -215,6 +215,28 @@ def test_hotspot_job(client: TestClient, headers: dict, grids: str, uid: str) ->
     assert counts["G1"] >= 16 and all(counts[g] >= 1 for g in ("G2", "G3", "G4"))
 
 
+@pytest.mark.parametrize(
+    ("at", "week"),
+    [
+        ("2025-06-01T18:00:00Z", "2025-06-02T00:00:00"),  # 02:00 on Monday 2 June, Beijing
+        ("2025-06-01T18:00:00+08:00", "2025-05-26T00:00:00"),
+        ("2025-06-01T18:00:00", "2025-05-26T00:00:00"),  # no zone: local already
+    ],
+)
+def test_hotspot_job_at_a_zoned_moment(
+    client: TestClient, headers: dict, grids: str, uid: str, at: str, week: str
+) -> None:
+    """The week holding ``at`` in local time (a zoned ``at`` once failed the job with a
+    TypeError comparing naive incident times with an aware moment)."""
+    body = {"layer": grids, "window": "week", "at": at, "permutations": 0}
+    r = client.post("/hotspots", json=body, headers=headers["admin"])
+    assert r.status_code == 202, r.text
+    state = _wait(client, headers["admin"], r.json())
+    assert state["status"] == "done", state
+    result = client.get(state["result_url"], headers=headers["admin"]).json()
+    assert result["period"]["start"].replace(" ", "T") == week
+
+
 def _track_csv() -> bytes:
     """One officer walking west→east through G1 for 10 minutes, a fix every 30 s."""
     rows = ["track_id,officer_id,time,lon,lat"]

@@ -63,6 +63,28 @@ def test_query(
     assert mine == [f"{incidents}-{n}" for n in expected]
 
 
+def test_a_zoned_time_is_kept_as_local_wall_clock_time(
+    client: TestClient, headers: dict, uid: str
+) -> None:
+    """18:00 UTC on 1 June is 02:00 on 2 June in Asia/Shanghai: stored, filtered and
+    answered as that, as the layer readers convert zoned times in files."""
+    body = {"incidents": [
+        {"id": f"{uid}-z", "time": "2025-06-01T18:00:00Z", "category": "theft",
+         "lon": 118.705, "lat": 32.005},
+    ]}  # fmt: skip
+    assert client.post("/incidents", json=body, headers=headers["admin"]).status_code == 201
+
+    def find(**params: str) -> list[str]:
+        r = client.get("/incidents", params={**params, "limit": 10_000}, headers=headers["admin"])
+        assert r.status_code == 200, r.text
+        return [i["time"] for i in r.json()["incidents"] if i["id"] == f"{uid}-z"]
+
+    assert find() == ["2025-06-02T02:00:00"]
+    assert find(start="2025-06-02T00:00:00", end="2025-06-03T00:00:00") == ["2025-06-02T02:00:00"]
+    assert find(start="2025-06-01T17:59:00Z", end="2025-06-01T18:01:00Z") == ["2025-06-02T02:00:00"]
+    assert find(start="2025-06-01T18:00:01Z") == []
+
+
 def test_station_sees_only_its_incidents(client: TestClient, headers: dict, incidents: str) -> None:
     south = client.get("/incidents", params={"limit": 10_000}, headers=headers["south"]).json()
     mine = sorted(i["id"] for i in south["incidents"] if i["id"].startswith(incidents))

@@ -18,7 +18,8 @@ outside       farther than ``tolerance_m`` from every area: ``id`` empty; with
               where the nearest area is, with ``nearest=False`` they are empty/NaN
               and no nearest area is searched beyond the tolerance (much faster when
               many points lie outside)
-invalid       the point has no usable coordinates
+invalid       the point has no usable coordinates (a point too far from the layer's
+              zone to project, a quarter of the globe away, is *outside*)
 ============  =======================================================================
 
 The tie rule is :mod:`gis.locate`'s, the one hotspot counts and redraw use too.
@@ -331,8 +332,11 @@ def place_xy(
 ) -> Placement:
     """One layer's answer for metric points (NaN: no point), by the rules of the module:
     inside/shared by the fast path, tolerance and (with ``nearest``) outside by the
-    nearest area.  :func:`assign_xy` builds its columns from this."""
+    nearest area.  :func:`assign_xy` builds its columns from this.  An infinite
+    coordinate is a real point the layer's zone cannot express (Gauss-Krüger, 90° of
+    longitude from its meridian): outside, with no nearest area."""
     valid = np.isfinite(x) & np.isfinite(y)
+    unprojectable = ~valid & ~(np.isnan(x) | np.isnan(y))
     index = layer.index
     poly, n_cover, exact = fastpath.locate(index, x, y)
     how = np.where(n_cover > 1, _SHARED, _INSIDE).astype(np.int8)
@@ -350,6 +354,7 @@ def place_xy(
         poly[lost[placed]] = near[placed]
         how[lost[placed]] = _TOLERANCE
     how[~valid] = _INVALID
+    how[unprojectable] = _OUTSIDE
     distance[~valid] = np.nan
     return Placement(poly, how, distance, nearest_poly, exact & valid)
 

@@ -122,6 +122,17 @@ def test_missing_and_empty_points_are_invalid():
     assert table["grid_id"].isna().tolist() == [True, True, False]
 
 
+def test_a_point_too_far_to_project_is_outside_not_invalid():
+    """Lon 30°E, 90° from the 120°E Gauss-Krüger meridian of grids near Nanjing, projects
+    to infinity: a real point, in no area, with no nearest area to name."""
+    wgs = gpd.GeoDataFrame({"id": ["N"]}, geometry=[box(118.70, 32.00, 118.71, 32.01)], crs=4326)
+    points = gpd.GeoSeries([Point(30.0, 0.0), Point(118.705, 32.005), None], crs=4326)
+    table = one(points, layer=wgs)
+    assert list(table["grid_how"]) == ["outside", "inside", "invalid"]
+    assert table["grid_id"].isna().tolist() == [True, False, True]
+    assert np.isnan(table.loc[0, "grid_distance_m"]) and pd.isna(table.loc[0, "grid_nearest_id"])
+
+
 def test_empty_input():
     table = one(gpd.GeoSeries([], crs=CRS))
     assert len(table) == 0

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import pytest
 from fastapi.testclient import TestClient
@@ -228,11 +229,19 @@ def test_hotspot_job_at_a_zoned_moment(
 ) -> None:
     """The week holding ``at`` in local time (a zoned ``at`` once failed the job with a
     TypeError comparing naive incident times with an aware moment)."""
+    rows = np.random.default_rng(6).uniform((118.70, 32.00), (118.72, 32.02), (12, 2))
+    incidents = [
+        {"id": f"{uid}-{i}", "time": f"2025-05-{20 + i:02d}T10:00:00", "category": "theft",
+         "lon": float(x), "lat": float(y)}
+        for i, (x, y) in enumerate(rows)
+    ]  # fmt: skip
+    r = client.post("/incidents", json={"incidents": incidents}, headers=headers["admin"])
+    assert r.status_code == 201, r.text
     body = {"layer": grids, "window": "week", "at": at, "permutations": 0}
     r = client.post("/hotspots", json=body, headers=headers["admin"])
     assert r.status_code == 202, r.text
     state = _wait(client, headers["admin"], r.json())
-    assert state["status"] == "done", state
+    assert state["status"] == "done", state["error"]
     result = client.get(state["result_url"], headers=headers["admin"]).json()
     assert result["period"]["start"].replace(" ", "T") == week
 

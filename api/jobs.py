@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -13,6 +14,8 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.models import Job
+from gis.errors import BeatgridError
+from gis.i18n import Text
 
 Progress = Callable[[float], None]
 Work = Callable[[Session, Progress], BaseModel]
@@ -21,6 +24,20 @@ Work = Callable[[Session, Progress], BaseModel]
 
 
 INTERRUPTED = "interrupted by a restart"
+_log = logging.getLogger(__name__)
+
+
+def internal_error(exc: Exception) -> str:
+    """What a job's owner reads when it failed on a bug, not on its input: the kind of
+    error, not its internals (the server log holds the traceback)."""
+    return str(
+        Text(
+            f"服务内部错误（{type(exc).__name__}），详见服务日志",
+            f"internal error ({type(exc).__name__}); the server log has the details",
+        )
+    )
+
+
 UNFINISHED = ("queued", "running")
 
 
@@ -61,8 +78,12 @@ class JobRunner:
         try:
             with self.sessions() as session:
                 result = work(session, lambda p: self._set(job_id, progress=float(p)))
-        except Exception as exc:  # the job fails, the service does not
+        except BeatgridError as exc:  # the input or the data: the user's to fix, as said
             self._set(job_id, status="failed", error=f"{type(exc).__name__}: {exc}", done=True)
+            return
+        except Exception as exc:  # a bug: the job fails, the service does not, the log says why
+            _log.exception("job %s failed", job_id)
+            self._set(job_id, status="failed", error=internal_error(exc), done=True)
             return
         stored = result.model_dump(mode="json")
         self._set(job_id, status="done", progress=1.0, result=stored, done=True)

@@ -1,4 +1,5 @@
-"""Property-based fuzzing of every operation in the OpenAPI schema: no input gives a 500.
+"""Property-based fuzzing of every operation in the OpenAPI schema: no input gives a 500,
+and no job it starts fails on a bug (an error that is not beatgrid's own).
 
 Bounded: a couple of dozen examples per operation, as the admin (who reaches the deepest
 code) and as a station.  Runs on both backends.
@@ -6,6 +7,10 @@ code) and as a station.  Runs on both backends.
 
 from __future__ import annotations
 
+import time
+from datetime import UTC, datetime, timedelta, timezone
+
+import numpy as np
 import pytest
 import schemathesis
 
@@ -14,10 +19,14 @@ import schemathesis
 # CPython 3.11.7's ast.parse once failed with "AST constructor recursion depth mismatch"
 # (python/cpython#106905).  Loaded here, at collection.
 import schemathesis.specs.openapi.schemas
+from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given
 from hypothesis import settings as examples
+from hypothesis import strategies as st
+from sqlalchemy import select
 
 from api.app import create_app
+from api.models import Job
 from api.settings import Settings
 
 pytestmark = pytest.mark.slow
@@ -31,6 +40,8 @@ def test_no_input_gives_a_server_error(settings: Settings, headers: dict) -> Non
     # its own app on the shared database: schemathesis runs the app's lifespan, whose end
     # would stop the shared app's job pool under the tests that follow
     app = create_app(settings.model_copy(update={"recover_jobs": False}))
+    with app.state.sessions() as session:
+        earlier = set(session.scalars(select(Job.id)))
     schema = schemathesis.openapi.from_asgi("/openapi.json", app)
     operations = [result.ok() for result in schema.get_all_operations()]  # type: ignore[union-attr]
     operations = [o for o in operations if (o.method.upper(), o.path) not in SKIPPED]
@@ -60,3 +71,76 @@ def test_no_input_gives_a_server_error(settings: Settings, headers: dict) -> Non
                 )
 
         call()
+
+    # the jobs it started (hotspots, checks, coverage) may fail on their input, never on a bug
+    app.state.jobs.pool.shutdown(wait=True)
+    with app.state.sessions() as session:
+        jobs = session.execute(select(Job.id, Job.kind, Job.params, Job.error)).all()
+    crashed = [j for j in jobs if j.id not in earlier and "internal error" in (j.error or "")]
+    assert not crashed, crashed[:5]
+
+
+MOMENTS = st.datetimes(
+    min_value=datetime(1990, 1, 1),
+    max_value=datetime(2060, 1, 1),
+    timezones=st.sampled_from(
+        [None, UTC, timezone(timedelta(hours=8)), timezone(-timedelta(hours=11))]
+    ),
+).map(datetime.isoformat)
+"""Moments near and far from the data, naive and zoned (a zoned one once crashed the job)."""
+
+
+def test_hotspot_jobs_fail_only_on_their_input(
+    client: TestClient, headers: dict, grids: str, uid: str
+) -> None:
+    """Hotspot jobs over a stored grid layer and a year of incidents, for any period:
+    done, or failed with a message of beatgrid's own, never on a bug."""
+    rng = np.random.default_rng(7)
+    xy = rng.uniform((118.70, 32.00), (118.72, 32.02), (40, 2))
+    days = rng.integers(0, 365, 40)
+    incidents = [
+        {"id": f"{uid}-{i}", "category": ("theft", "dispute")[i % 2], "lon": float(x),
+         "lat": float(y), "time": (datetime(2025, 1, 1) + timedelta(days=int(d))).isoformat()}
+        for i, ((x, y), d) in enumerate(zip(xy, days, strict=True))
+    ]  # fmt: skip
+    r = client.post("/incidents", json={"incidents": incidents}, headers=headers["admin"])
+    assert r.status_code == 201, r.text
+    bodies = st.fixed_dictionaries(
+        {"layer": st.just(grids), "window": st.sampled_from(["day", "week", "month"])},
+        optional={
+            "at": MOMENTS,
+            "start": MOMENTS,
+            "end": MOMENTS,
+            "category": st.lists(st.sampled_from(["theft", "dispute", "盗窃", ""]), max_size=3),
+            "permutations": st.integers(0, 19),
+        },
+    )
+    outcomes: list[str] = []
+
+    @given(body=bodies)
+    @examples(max_examples=40, deadline=None, derandomize=True, database=None,
+              suppress_health_check=list(HealthCheck))  # fmt: skip
+    def run(body: dict) -> None:
+        r = client.post("/hotspots", json=body, headers=headers["admin"])
+        assert r.status_code in (202, 422), (body, r.text)
+        if r.status_code == 422:
+            outcomes.append("refused")
+            return
+        state = _wait(client, headers["admin"], r.json())
+        assert state["status"] in ("done", "failed")
+        assert "internal error" not in (state["error"] or ""), (body, state["error"])
+        outcomes.append(state["status"])
+
+    run()
+    assert {"done", "failed"} <= set(outcomes)  # both outcomes were reached
+
+
+def _wait(client: TestClient, headers: dict, job: dict, *, timeout: float = 600) -> dict:
+    """Poll the job until it finishes; ``timeout`` only guards against a hang."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        state = client.get(f"/jobs/{job['id']}", headers=headers).json()
+        if state["status"] in ("done", "failed"):
+            return state
+        time.sleep(0.05)
+    pytest.fail(f"job {job['id']} did not finish")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 from datetime import UTC, datetime, timedelta, timezone
+from typing import get_args
 
 import numpy as np
 import pytest
@@ -28,6 +29,7 @@ from sqlalchemy import select
 from api.app import create_app
 from api.models import Job
 from api.settings import Settings
+from gis.checks.config import Rule, Severity
 
 pytestmark = pytest.mark.slow
 EXAMPLES = 12
@@ -144,3 +146,46 @@ def _wait(client: TestClient, headers: dict, job: dict, *, timeout: float = 600)
             return state
         time.sleep(0.05)
     pytest.fail(f"job {job['id']} did not finish")
+
+
+def test_check_jobs_fail_only_on_their_input(client: TestClient, headers: dict, grids: str) -> None:
+    """Consistency checks of a stored grid layer under any options the schema lets
+    through: done, or failed with a message of beatgrid's own, never on a bug."""
+    rules = list(get_args(Rule))
+    sizes = st.floats(0, 1000, allow_nan=False)
+    options = st.fixed_dictionaries(
+        {},
+        optional={
+            "tolerance_m": sizes,
+            "sliver_area_m2": st.floats(0, 1e9, allow_nan=False),
+            "aux_iou_min": st.floats(0.001, 0.999),
+            "rural_communities_per_officer": st.integers(1, 1000),
+            "staffing_via": st.sampled_from(["grid", "grid_or_beat"]),
+            "precision_m": sizes,
+            "speck_m": sizes,
+            "rules": st.lists(st.sampled_from(rules), max_size=len(rules)),
+            "severities": st.dictionaries(
+                st.sampled_from(rules), st.sampled_from(get_args(Severity)), max_size=4
+            ),
+            "parent_ids": st.sampled_from(["exact", "zeros", "width=6", "upper,zeros"]),
+            "codes": st.sampled_from(["auto", "on", "off"]),
+        },
+    )
+    outcomes: list[str] = []
+
+    @given(config=options)
+    @examples(max_examples=30, deadline=None, derandomize=True, database=None,
+              suppress_health_check=list(HealthCheck))  # fmt: skip
+    def run(config: dict) -> None:
+        body = {"layers": {"grid": grids}, "config": config}
+        r = client.post("/checks", json=body, headers=headers["admin"])
+        assert r.status_code in (202, 422), (config, r.text)
+        if r.status_code == 422:
+            outcomes.append("refused")
+            return
+        state = _wait(client, headers["admin"], r.json())
+        assert "internal error" not in (state["error"] or ""), (config, state["error"])
+        outcomes.append(state["status"])
+
+    run()
+    assert "done" in outcomes

@@ -24,21 +24,8 @@ Work = Callable[[Session, Progress], BaseModel]
 
 
 INTERRUPTED = "interrupted by a restart"
-_log = logging.getLogger(__name__)
-
-
-def internal_error(exc: Exception) -> str:
-    """What a job's owner reads when it failed on a bug, not on its input: the kind of
-    error, not its internals (the server log holds the traceback)."""
-    return str(
-        Text(
-            f"服务内部错误（{type(exc).__name__}），详见服务日志",
-            f"internal error ({type(exc).__name__}); the server log has the details",
-        )
-    )
-
-
 UNFINISHED = ("queued", "running")
+_log = logging.getLogger(__name__)
 
 
 def fail_interrupted(sessions: sessionmaker[Session]) -> int:
@@ -56,6 +43,17 @@ def fail_interrupted(sessions: sessionmaker[Session]) -> int:
         )
         session.commit()
     return int(getattr(result, "rowcount", 0) or 0)
+
+
+def internal_error(exc: Exception) -> str:
+    """What a job's owner reads when it failed on a bug, not on its input: the kind of
+    error, not its internals (the server log holds the traceback)."""
+    return str(
+        Text(
+            f"服务内部错误（{type(exc).__name__}），详见服务日志",
+            f"internal error ({type(exc).__name__}); the server log has the details",
+        )
+    )
 
 
 class JobRunner:

@@ -14,12 +14,17 @@ The tiny hand-drawn district every access test uses (WGS84, cells 0.01° ≈ 1 k
 from __future__ import annotations
 
 import os
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
 import pytest
 from fastapi.testclient import TestClient
 from shapely.geometry import box
+from sqlalchemy import create_engine, text
 
 PG_URL = os.environ.get("BEATGRID_TEST_POSTGRES_URL")
 PASSWORD = "correct horse battery"
@@ -84,3 +89,30 @@ def upload(
         data={"layer_id": layer_id, "kind": kind, "reason": reason},
         files={"file": ("layer.geojson", gdf.to_json().encode(), "application/geo+json")},
     )
+
+
+@contextmanager
+def database_of_its_own(
+    backend: str, folder: Path, prefix: str
+) -> Iterator[tuple[str, str | None]]:
+    """A database URL and schema no other test uses: a SQLite file in ``folder``, or a
+    fresh PostGIS schema named from ``prefix`` (dropped afterwards)."""
+    if backend == "sqlite":
+        yield f"sqlite:///{folder / 'db.sqlite'}", None
+        return
+    assert PG_URL is not None
+    schema = f"{prefix}_{uuid.uuid4().hex[:10]}"
+    _as_admin(f'CREATE SCHEMA "{schema}"')
+    try:
+        yield PG_URL, schema
+    finally:
+        _as_admin(f'DROP SCHEMA "{schema}" CASCADE')
+
+
+def _as_admin(sql: str) -> None:
+    engine = create_engine(PG_URL or "")
+    try:
+        with engine.begin() as conn:
+            conn.execute(text(sql))
+    finally:
+        engine.dispose()

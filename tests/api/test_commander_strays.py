@@ -10,19 +10,23 @@ only one stored).
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
-from pathlib import Path
 
 import numpy as np
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import create_engine, text
 
 from api.app import create_app
 from api.auth import create_user
 from api.settings import Settings
-from tests.api.service_fixtures import BACKENDS, CELLS, PASSWORD, PG_URL, four_grids, upload
+from tests.api.service_fixtures import (
+    BACKENDS,
+    CELLS,
+    PASSWORD,
+    database_of_its_own,
+    four_grids,
+    upload,
+)
 
 AT = "2025-06-04T12:00:00Z"
 """A moment of the reviewed week (2 June to 9 June 2025)."""
@@ -35,37 +39,21 @@ def admin(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[tuple[TestClient, dict[str, str]]]:
     """A client and the admin's headers on a fresh database holding the four grids."""
-    schema = None
-    if request.param == "sqlite":
-        url = f"sqlite:///{Path(tmp_path_factory.mktemp('strays')) / 'db.sqlite'}"
-    else:
-        assert PG_URL is not None
-        url, schema = PG_URL, f"bgstrays_{uuid.uuid4().hex[:10]}"
-        _run(f'CREATE SCHEMA "{schema}"')
-    app = create_app(Settings(database_url=url, db_schema=schema, warm_every_s=0))
-    try:
-        with app.state.sessions() as session:
-            create_user(session, username="admin", password=PASSWORD, role="admin")
-            session.commit()
-        with TestClient(app) as client:
-            r = client.post("/auth/token", data={"username": "admin", "password": PASSWORD})
-            headers = {"Authorization": f"Bearer {r.json()['access_token']}"}
-            assert upload(client, headers, four_grids(), layer_id="grids").status_code == 201
-            yield client, headers
-    finally:
-        app.state.jobs.shutdown()
-        app.state.engine.dispose()
-        if schema is not None:
-            _run(f'DROP SCHEMA "{schema}" CASCADE')
-
-
-def _run(sql: str) -> None:
-    engine = create_engine(PG_URL or "")
-    try:
-        with engine.begin() as conn:
-            conn.execute(text(sql))
-    finally:
-        engine.dispose()
+    folder = tmp_path_factory.mktemp("strays")
+    with database_of_its_own(request.param, folder, "bgstrays") as (url, schema):
+        app = create_app(Settings(database_url=url, db_schema=schema, warm_every_s=0))
+        try:
+            with app.state.sessions() as session:
+                create_user(session, username="admin", password=PASSWORD, role="admin")
+                session.commit()
+            with TestClient(app) as client:
+                r = client.post("/auth/token", data={"username": "admin", "password": PASSWORD})
+                headers = {"Authorization": f"Bearer {r.json()['access_token']}"}
+                assert upload(client, headers, four_grids(), layer_id="grids").status_code == 201
+                yield client, headers
+        finally:
+            app.state.jobs.shutdown()
+            app.state.engine.dispose()
 
 
 def _incidents(xy: list[tuple[float, float]], day: str, prefix: str) -> dict:

@@ -9,7 +9,6 @@ demo's year of events (1,800, every source and state) seeded into SQLite and Pos
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,7 +16,6 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import create_engine, text
 from sqlalchemy.orm import Session
 
 from api import db
@@ -27,7 +25,7 @@ from api.demo import DemoLogin, seed_demo
 from api.services.events import list_events, page_events
 from api.settings import Settings
 from api.store import events as event_store
-from tests.api.service_fixtures import BACKENDS, PG_URL
+from tests.api.service_fixtures import BACKENDS, database_of_its_own
 
 PASSWORD = "demo-password-1"
 WINDOW: dict[str, Any] = {
@@ -41,15 +39,9 @@ def seeded(
     request: pytest.FixtureRequest, demo_dir: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[tuple[Settings, list[DemoLogin]]]:
     """The demo seeded into a database of its own (PostGIS: a fresh schema, dropped after)."""
-    schema = None
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path_factory.mktemp('pages') / 'demo.db'}"
-    else:
-        assert PG_URL is not None
-        url, schema = PG_URL, f"bgpages_{uuid.uuid4().hex[:10]}"
-        _admin(f'CREATE SCHEMA "{schema}"')
-    settings = Settings(database_url=url, db_schema=schema, rate_limit_per_minute=100_000)
-    try:
+    folder = tmp_path_factory.mktemp("pages")
+    with database_of_its_own(request.param, folder, "bgpages") as (url, schema):
+        settings = Settings(database_url=url, db_schema=schema, rate_limit_per_minute=100_000)
         logins = seed_demo(settings, demo_dir / "manifest.json")
         engine = db.make_engine(settings)
         with db.transaction(db.session_factory(engine)) as session:
@@ -57,18 +49,6 @@ def seeded(
                 set_password(session, login.username, PASSWORD, actor="test")
         engine.dispose()
         yield settings, logins
-    finally:
-        if schema is not None:
-            _admin(f'DROP SCHEMA "{schema}" CASCADE')
-
-
-def _admin(sql: str) -> None:
-    engine = create_engine(PG_URL or "")
-    try:
-        with engine.begin() as conn:
-            conn.execute(text(sql))
-    finally:
-        engine.dispose()
 
 
 @pytest.fixture(scope="module")

@@ -135,12 +135,7 @@ def seen_by(policy: Jurisdiction, username: str, *, dialect: str) -> ColumnEleme
     """
     if policy.unrestricted:
         return None
-    # the name as the column holds it (json.dumps: quoted, non-ASCII escaped), LIKE-escaped
-    name = json.dumps(username).replace("\\", "\\\\").replace("%", "\\%")
-    name = name.replace("_", "\\_")
-    mine: ColumnElement[bool] = cast(Event.assignees, Text).like(f"%{name}%", escape="\\")
-    if dialect == "postgresql":  # exact, parsed only where the text holds the name
-        mine = and_(mine, cast(Event.assignees, JSONB).has_key(username))
+    mine = assigned_to(username, dialect=dialect)
     if policy.nowhere:
         return mine
     if dialect == "postgresql":
@@ -149,6 +144,19 @@ def seen_by(policy: Jurisdiction, username: str, *, dialect: str) -> ColumnEleme
         x0, y0, x1, y1 = policy.bounds() or (-180.0, -90.0, 180.0, 90.0)
         inside = and_(Event.lon.between(x0, x1), Event.lat.between(y0, y1))
     return or_(inside, mine) if inside is not None else None
+
+
+def assigned_to(username: str, *, dialect: str) -> ColumnElement[bool]:
+    """The reader's name among an event's assignees: exact on PostGIS (``jsonb ?``, parsed
+    only where the text holds the name), a first cut on SQLite (the name in the JSON text;
+    ``username in row.assignees`` decides)."""
+    # the name as the column holds it (json.dumps: quoted, non-ASCII escaped), LIKE-escaped
+    name = json.dumps(username).replace("\\", "\\\\").replace("%", "\\%")
+    name = name.replace("_", "\\_")
+    mine: ColumnElement[bool] = cast(Event.assignees, Text).like(f"%{name}%", escape="\\")
+    if dialect == "postgresql":
+        mine = and_(mine, cast(Event.assignees, JSONB).has_key(username))
+    return mine
 
 
 def select_events(

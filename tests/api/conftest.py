@@ -30,6 +30,7 @@ from tests.api.service_fixtures import (
     PASSWORD,
     PG_URL,
     ROLES,
+    database_of_its_own,
     four_grids,
     upload,
 )
@@ -127,3 +128,26 @@ def demo_session(demo_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> It
             yield s
     finally:
         engine.dispose()
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def own_grids(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[TestClient, dict[str, str]]]:
+    """A client and the admin's headers on a database of the module's own holding the four
+    grids as layer ``grids`` (nothing a test adds there reaches the shared database)."""
+    folder = tmp_path_factory.mktemp("own")
+    with database_of_its_own(request.param, folder, "bgown") as (url, schema):
+        app = create_app(Settings(database_url=url, db_schema=schema, warm_every_s=0))
+        try:
+            with app.state.sessions() as session:
+                create_user(session, username="admin", password=PASSWORD, role="admin")
+                session.commit()
+            with TestClient(app) as client:
+                r = client.post("/auth/token", data={"username": "admin", "password": PASSWORD})
+                headers = {"Authorization": f"Bearer {r.json()['access_token']}"}
+                assert upload(client, headers, four_grids(), layer_id="grids").status_code == 201
+                yield client, headers
+        finally:
+            app.state.jobs.shutdown()
+            app.state.engine.dispose()

@@ -16,15 +16,20 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api import db
 from api.app import create_app
 from api.auth import principal_for_token, set_password
 from api.demo import DemoLogin, seed_demo
-from api.services.events import list_events, page_events
+from api.event_models import Event
+from api.policy import Jurisdiction
+from api.services import events as events_service
+from api.services.events import TASK_LEVELS, list_events, my_tasks, page_events
 from api.settings import Settings
 from api.store import events as event_store
+from gis.events.states import OPEN
 from tests.api.service_fixtures import BACKENDS, database_of_its_own
 
 PASSWORD = "demo-password-1"
@@ -86,6 +91,40 @@ def test_every_readers_pages_are_slices_of_their_whole_list(
         assert _pages_are_slices(demo_client, seeded[1]) == seen
     commander = next(x for x in seeded[1] if x.role == "commander")
     _paging_through_the_route_gives_the_whole_list_once(demo_client, commander)
+
+
+def test_every_readers_tasks_are_the_rule_over_their_open_events(
+    demo_client: TestClient,
+    seeded: tuple[Settings, list[DemoLogin]],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``my_tasks`` (state, level and name chosen in SQL, read in deadline order a chunk
+    at a time) equals the rule applied to every open event the reader sees; again in
+    chunks of 3 with short limits, so the reading stops inside a chunk."""
+    counts = {}
+    with _session(demo_client) as session:
+        for login in seeded[1]:
+            user = principal_for_token(session, _token(demo_client, login))
+            assert user is not None
+            # every open event, in the database's deadline order, and the rule in Python
+            stmt = select(Event).where(Event.state.in_(OPEN)).order_by(Event.due_at, Event.id)
+            every = list(session.scalars(stmt))
+            policy = Jurisdiction.of(user)
+            seen = event_store.visible_mask(every, policy=policy, username=user.username)
+            opened = [e for e, ok in zip(every, seen, strict=True) if ok]
+            levels = TASK_LEVELS[user.role]
+            rule = [
+                e for e in opened
+                if user.username in (e.assignees or ()) or e.level in levels or user.is_admin
+            ]  # fmt: skip
+            assert [e.id for e in my_tasks(session, user=user)] == [e.id for e in rule[:200]]
+            with monkeypatch.context() as patch:
+                patch.setattr(events_service, "_TASK_CHUNK", 3)
+                for limit in (1, 5, 200):
+                    got = my_tasks(session, user=user, limit=limit)
+                    assert [e.id for e in got] == [e.id for e in rule[:limit]], login.username
+            counts[login.role] = (len(rule), len(opened))
+    assert any(0 < tasks < opened for tasks, opened in counts.values()), counts  # it narrows
 
 
 def _pages_are_slices(client: TestClient, logins: list[DemoLogin]) -> dict[str, int]:

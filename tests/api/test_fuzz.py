@@ -92,23 +92,22 @@ MOMENTS = st.datetimes(
 """Moments near and far from the data, naive and zoned (a zoned one once crashed the job)."""
 
 
-def test_hotspot_jobs_fail_only_on_their_input(
-    client: TestClient, headers: dict, grids: str, uid: str
-) -> None:
+def test_hotspot_jobs_fail_only_on_their_input(own_grids: tuple[TestClient, dict]) -> None:
     """Hotspot jobs over a stored grid layer and a year of incidents, for any period:
     done, or failed with a message of beatgrid's own, never on a bug."""
+    client, admin = own_grids
     rng = np.random.default_rng(7)
     xy = rng.uniform((118.70, 32.00), (118.72, 32.02), (40, 2))
     days = rng.integers(0, 365, 40)
     incidents = [
-        {"id": f"{uid}-{i}", "category": ("theft", "dispute")[i % 2], "lon": float(x),
+        {"id": f"hs-{i}", "category": ("theft", "dispute")[i % 2], "lon": float(x),
          "lat": float(y), "time": (datetime(2025, 1, 1) + timedelta(days=int(d))).isoformat()}
         for i, ((x, y), d) in enumerate(zip(xy, days, strict=True))
     ]  # fmt: skip
-    r = client.post("/incidents", json={"incidents": incidents}, headers=headers["admin"])
+    r = client.post("/incidents", json={"incidents": incidents}, headers=admin)
     assert r.status_code == 201, r.text
     bodies = st.fixed_dictionaries(
-        {"layer": st.just(grids), "window": st.sampled_from(["day", "week", "month"])},
+        {"layer": st.just("grids"), "window": st.sampled_from(["day", "week", "month"])},
         optional={
             "at": MOMENTS,
             "start": MOMENTS,
@@ -123,12 +122,12 @@ def test_hotspot_jobs_fail_only_on_their_input(
     @examples(max_examples=40, deadline=None, derandomize=True, database=None,
               suppress_health_check=list(HealthCheck))  # fmt: skip
     def run(body: dict) -> None:
-        r = client.post("/hotspots", json=body, headers=headers["admin"])
+        r = client.post("/hotspots", json=body, headers=admin)
         assert r.status_code in (202, 422), (body, r.text)
         if r.status_code == 422:
             outcomes.append("refused")
             return
-        state = _wait(client, headers["admin"], r.json())
+        state = _wait(client, admin, r.json())
         assert state["status"] in ("done", "failed")
         assert "internal error" not in (state["error"] or ""), (body, state["error"])
         outcomes.append(state["status"])
@@ -148,9 +147,10 @@ def _wait(client: TestClient, headers: dict, job: dict, *, timeout: float = 600)
     pytest.fail(f"job {job['id']} did not finish")
 
 
-def test_check_jobs_fail_only_on_their_input(client: TestClient, headers: dict, grids: str) -> None:
+def test_check_jobs_fail_only_on_their_input(own_grids: tuple[TestClient, dict]) -> None:
     """Consistency checks of a stored grid layer under any options the schema lets
     through: done, or failed with a message of beatgrid's own, never on a bug."""
+    client, admin = own_grids
     rules = list(get_args(Rule))
     sizes = st.floats(0, 1000, allow_nan=False)
     options = st.fixed_dictionaries(
@@ -177,13 +177,13 @@ def test_check_jobs_fail_only_on_their_input(client: TestClient, headers: dict, 
     @examples(max_examples=30, deadline=None, derandomize=True, database=None,
               suppress_health_check=list(HealthCheck))  # fmt: skip
     def run(config: dict) -> None:
-        body = {"layers": {"grid": grids}, "config": config}
-        r = client.post("/checks", json=body, headers=headers["admin"])
+        body = {"layers": {"grid": "grids"}, "config": config}
+        r = client.post("/checks", json=body, headers=admin)
         assert r.status_code in (202, 422), (config, r.text)
         if r.status_code == 422:
             outcomes.append("refused")
             return
-        state = _wait(client, headers["admin"], r.json())
+        state = _wait(client, admin, r.json())
         assert "internal error" not in (state["error"] or ""), (config, state["error"])
         outcomes.append(state["status"])
 

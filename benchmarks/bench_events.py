@@ -12,6 +12,11 @@ district), a station and a grid worker, one page of 100 events, timed in turns:
 - plain SQL: ``COUNT`` of all events and ``ORDER BY received_at, id LIMIT 100`` (no rule:
   what any listing costs at least).
 
+Then the reader's open tasks (``GET /events/tasks``, the field app's home): ``my_tasks``
+(state, level and name chosen in SQL, read in deadline order until 200 pass the rule)
+against what it did until this pass (every open event in view as an object, the rule,
+then the first 200).
+
 Run: ``python benchmarks/bench_events.py [--copies 30] [--repeat 5]
 [--backends sqlite,postgis]`` (the seeded databases are kept in ``--cache``).
 """
@@ -35,8 +40,9 @@ sys.path.insert(0, str(ROOT))
 from api import db  # noqa: E402
 from api.auth import principal_for_token  # noqa: E402
 from api.event_models import Event  # noqa: E402
-from api.services.events import list_events, page_events  # noqa: E402
+from api.services.events import TASK_LEVELS, _seen, _visible, list_events, my_tasks, page_events  # noqa: E402  # noqa: E402
 from api.settings import Settings  # noqa: E402
+from gis.events.states import OPEN  # noqa: E402
 
 SCHEMA = "bench_events"
 ROLES = ("commander", "station", "grid_worker")
@@ -131,7 +137,46 @@ def _bench(name: str, settings: Settings, repeat: int) -> None:
             f"{t['plain'] * 1000:>8.1f}ms  before/ours {t['before'] / t['ours']:5.1f}x, "
             f"ours/plain {t['ours'] / t['plain']:4.1f}x"
         )
+    _bench_tasks(sessions, tokens, repeat)
     engine.dispose()
+
+
+def _tasks_before(session: Any, user: Any, limit: int = 200) -> list[Event]:
+    """``my_tasks`` until this pass: every open event in view as an object, then the rule."""
+    from api.store import events as store
+
+    stmt = store.select_events(visible=_seen(session, user), states=sorted(OPEN))
+    rows = list(session.scalars(stmt.order_by(Event.due_at, Event.id)))
+    levels = TASK_LEVELS.get(user.role, ())
+    keep = [
+        r
+        for r, ok in zip(rows, _visible(rows, user), strict=True)
+        if ok and (user.username in (r.assignees or ()) or r.level in levels or user.is_admin)
+    ]
+    return keep[:limit]
+
+
+def _bench_tasks(sessions: Any, tokens: dict[str, str], repeat: int) -> None:
+    print(f"{'tasks of':<12} {'open':>7} {'tasks':>7} {'ours':>9} {'before':>9}  ratio")
+    for role, token in tokens.items():
+        with sessions() as session:
+            user = principal_for_token(session, token)
+            assert user is not None
+            ours = my_tasks(session, user=user)
+            assert [e.id for e in ours] == [e.id for e in _tasks_before(session, user)]
+            opened = len(list_events(session, user=user, states=sorted(OPEN)))
+
+            def new(session: Any = session, user: Any = user) -> Any:
+                return my_tasks(session, user=user)
+
+            def old(session: Any = session, user: Any = user) -> Any:
+                return _tasks_before(session, user)
+
+            t = _timed({"ours": new, "before": old}, repeat)
+        print(
+            f"{role:<12} {opened:>7,} {len(ours):>7,} {t['ours'] * 1000:>7.1f}ms "
+            f"{t['before'] * 1000:>7.1f}ms  before/ours {t['before'] / t['ours']:5.1f}x"
+        )
 
 
 def main() -> None:

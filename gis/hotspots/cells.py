@@ -5,10 +5,10 @@ sizes; equal cells avoid that (the modifiable areal unit problem).  Cells are bu
 metres, in the metric CRS of the study area, with vectorized shapely.
 
 Size rule (``size_m=None``), documented in docs/hotspots.md: twice the mean
-nearest-neighbour distance between *distinct* incident locations (the scale at which
-points start to share a cell, as Esri's Optimized Hot Spot Analysis derives its
-fishnet from the point pattern), clamped so the study extent holds between
-``min_cells`` and ``max_cells`` cells.
+nearest-neighbour distance between *distinct* incident locations over the extent's
+bounding box (the scale at which points start to share a cell, as Esri's Optimized Hot
+Spot Analysis derives its fishnet from the point pattern), clamped so the study extent
+holds between ``min_cells`` and ``max_cells`` cells.
 """
 
 from __future__ import annotations

@@ -14,6 +14,7 @@ The tiny hand-drawn district every access test uses (WGS84, cells 0.01° ≈ 1 k
 from __future__ import annotations
 
 import os
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -116,3 +117,16 @@ def _as_admin(sql: str) -> None:
             conn.execute(text(sql))
     finally:
         engine.dispose()
+
+
+def finished_job(client: TestClient, headers: dict, job: dict, *, timeout: float = 600) -> dict:
+    """Poll the job until it is done or failed; its last state.  ``timeout`` only guards
+    against a hang (a timed test is never the check)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        state = client.get(f"/jobs/{job['id']}", headers=headers).json()
+        assert 0.0 <= state["progress"] <= 1.0
+        if state["status"] in ("done", "failed"):
+            return state
+        time.sleep(0.05)
+    pytest.fail(f"job {job['id']} did not finish")

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -11,19 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 from shapely.geometry import box
 
-from tests.api.service_fixtures import CELLS, upload
-
-
-def _wait(client: TestClient, headers: dict, job: dict, *, timeout: float = 600) -> dict:
-    """Poll the job until it finishes; ``timeout`` only guards against a hang."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        state = client.get(f"/jobs/{job['id']}", headers=headers).json()
-        assert 0.0 <= state["progress"] <= 1.0
-        if state["status"] in ("done", "failed"):
-            return state
-        time.sleep(0.1)
-    pytest.fail(f"job {job['id']} did not finish")
+from tests.api.service_fixtures import CELLS, finished_job, upload
 
 
 @pytest.mark.parametrize(
@@ -156,7 +142,7 @@ def test_check_job_finds_the_planted_overlap(
     layers = {"grid": grids, "community": uid + "c", "beat": uid + "b"}
     r = client.post("/checks", json={"layers": layers}, headers=headers["admin"])
     assert r.status_code == 202, r.text
-    state = _wait(client, headers["admin"], r.json())
+    state = finished_job(client, headers["admin"], r.json())
     assert state["status"] == "done", state
     result = client.get(state["result_url"], headers=headers["admin"]).json()
     rules = {f["properties"]["rule"] for f in result["findings"]["features"]}
@@ -209,7 +195,7 @@ def test_hotspot_job(client: TestClient, headers: dict, grids: str, uid: str) ->
     body = {"layer": grids, "window": "month", "at": "2025-06-30T00:00:00", "permutations": 0}
     r = client.post("/hotspots", json=body, headers=headers["admin"])
     assert r.status_code == 202, r.text
-    state = _wait(client, headers["admin"], r.json())
+    state = finished_job(client, headers["admin"], r.json())
     assert state["status"] == "done", state
     cells = client.get(state["result_url"], headers=headers["admin"]).json()["cells"]
     counts = {f["properties"]["id"]: f["properties"]["count"] for f in cells["features"]}
@@ -240,7 +226,7 @@ def test_hotspot_job_at_a_zoned_moment(
     body = {"layer": grids, "window": "week", "at": at, "permutations": 0}
     r = client.post("/hotspots", json=body, headers=headers["admin"])
     assert r.status_code == 202, r.text
-    state = _wait(client, headers["admin"], r.json())
+    state = finished_job(client, headers["admin"], r.json())
     assert state["status"] == "done", state["error"]
     result = client.get(state["result_url"], headers=headers["admin"]).json()
     assert result["period"]["start"].replace(" ", "T") == week
@@ -265,7 +251,7 @@ def test_coverage_job_from_uploaded_tracks(client: TestClient, headers: dict, gr
         files={"file": ("tracks.csv", _track_csv(), "text/csv")},
     )
     assert r.status_code == 202, r.text
-    state = _wait(client, headers["admin"], r.json())
+    state = finished_job(client, headers["admin"], r.json())
     assert state["status"] == "done", state
     result = client.get(state["result_url"], headers=headers["admin"]).json()
     minutes = {

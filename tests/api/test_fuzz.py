@@ -7,7 +7,6 @@ code) and as a station.  Runs on both backends.
 
 from __future__ import annotations
 
-import time
 from datetime import UTC, datetime, timedelta, timezone
 from typing import get_args
 
@@ -30,6 +29,7 @@ from api.app import create_app
 from api.models import Job
 from api.settings import Settings
 from gis.checks.config import Rule, Severity
+from tests.api.service_fixtures import finished_job
 
 pytestmark = pytest.mark.slow
 EXAMPLES = 12
@@ -127,24 +127,13 @@ def test_hotspot_jobs_fail_only_on_their_input(own_grids: tuple[TestClient, dict
         if r.status_code == 422:
             outcomes.append("refused")
             return
-        state = _wait(client, admin, r.json())
+        state = finished_job(client, admin, r.json())
         assert state["status"] in ("done", "failed")
         assert "internal error" not in (state["error"] or ""), (body, state["error"])
         outcomes.append(state["status"])
 
     run()
     assert {"done", "failed"} <= set(outcomes)  # both outcomes were reached
-
-
-def _wait(client: TestClient, headers: dict, job: dict, *, timeout: float = 600) -> dict:
-    """Poll the job until it finishes; ``timeout`` only guards against a hang."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        state = client.get(f"/jobs/{job['id']}", headers=headers).json()
-        if state["status"] in ("done", "failed"):
-            return state
-        time.sleep(0.05)
-    pytest.fail(f"job {job['id']} did not finish")
 
 
 def test_check_jobs_fail_only_on_their_input(own_grids: tuple[TestClient, dict]) -> None:
@@ -183,7 +172,7 @@ def test_check_jobs_fail_only_on_their_input(own_grids: tuple[TestClient, dict])
         if r.status_code == 422:
             outcomes.append("refused")
             return
-        state = _wait(client, admin, r.json())
+        state = finished_job(client, admin, r.json())
         assert "internal error" not in (state["error"] or ""), (config, state["error"])
         outcomes.append(state["status"])
 

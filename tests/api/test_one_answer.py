@@ -17,7 +17,6 @@ G1 and G2 present everywhere::
 from __future__ import annotations
 
 import math
-import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -29,7 +28,7 @@ from shapely.geometry import box, mapping
 
 from api.app import create_app
 from api.settings import Settings
-from tests.api.service_fixtures import CELLS, X0, Y0, D, upload
+from tests.api.service_fixtures import CELLS, X0, Y0, D, finished_job, upload
 
 OWN = {"G1", "G2"}
 NEIGHBOURS = {"G3", "G4"}
@@ -55,14 +54,10 @@ def _shrunk(grid: str) -> Any:
 
 
 def _wait(client: TestClient, hdr: dict, job: dict) -> Any:
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        state = client.get(f"/jobs/{job['id']}", headers=hdr).json()
-        if state["status"] in ("done", "failed"):
-            assert state["status"] == "done", state["error"]
-            return client.get(state["result_url"], headers=hdr).json()
-        time.sleep(0.1)
-    pytest.fail(f"job {job['id']} did not finish")
+    """The job's result, once done."""
+    state = finished_job(client, hdr, job)
+    assert state["status"] == "done", state["error"]
+    return client.get(state["result_url"], headers=hdr).json()
 
 
 def _ids(features: list[dict]) -> set[str]:

@@ -145,7 +145,8 @@ def _tasks_before(session: Any, user: Any, limit: int = 200) -> list[Event]:
     """``my_tasks`` until this pass: every open event in view as an object, then the rule."""
     from api.store import events as store
 
-    stmt = store.select_events(visible=_seen(session, user), states=sorted(OPEN))
+    matching = store.EventFilter(states=sorted(OPEN))
+    stmt = store.select_events(visible=_seen(session, user), matching=matching)
     rows = list(session.scalars(stmt.order_by(Event.due_at, Event.id)))
     levels = TASK_LEVELS.get(user.role, ())
     keep = [

@@ -55,6 +55,7 @@ TASK_LEVELS: dict[str, tuple[str, ...]] = {
 }
 """Besides their own assignments, the open events at these levels are a role's tasks."""
 _TASK_CHUNK = 500
+_OPEN = store.EventFilter(states=sorted(OPEN))
 _FUTURE_SLACK = timedelta(minutes=10)
 
 
@@ -185,7 +186,7 @@ def escalate_overdue(
     session: Session, *, rules: EventRules, now: datetime, user: Principal
 ) -> list[str]:
     """Escalate every open event in the user's view whose deadline passed; their ids."""
-    stmt = store.select_events(visible=_seen(session, user), states=sorted(OPEN))
+    stmt = store.select_events(visible=_seen(session, user), matching=_OPEN)
     stmt = stmt.where(Event.due_at < now)
     rows = list(session.scalars(stmt.order_by(Event.due_at, Event.id)))
     rows = [r for r, ok in zip(rows, _visible(rows, user), strict=True) if ok]
@@ -222,7 +223,7 @@ def my_tasks(session: Session, *, user: Principal, limit: int = 200) -> list[Eve
     SQLite); the rows are read in deadline order, a chunk at a time, until ``limit``
     pass the exact rule."""
     levels = TASK_LEVELS.get(user.role, ())
-    stmt = store.select_events(visible=_seen(session, user), states=sorted(OPEN))
+    stmt = store.select_events(visible=_seen(session, user), matching=_OPEN)
     if not user.is_admin:
         mine = store.assigned_to(user.username, dialect=session.get_bind().dialect.name)
         stmt = stmt.where(or_(Event.level.in_(levels), mine))
@@ -247,9 +248,8 @@ def list_events(
     category: str | None = None,
     states: list[str] | None = None,
 ) -> list[Event]:
-    stmt = store.select_events(
-        visible=_seen(session, user), states=states, start=start, end=end, category=category
-    )
+    matching = store.EventFilter(states=states, start=start, end=end, category=category)
+    stmt = store.select_events(visible=_seen(session, user), matching=matching)
     rows = list(session.scalars(stmt.order_by(Event.received_at, Event.id)))
     return [r for r, ok in zip(rows, _visible(rows, user), strict=True) if ok]
 
@@ -276,15 +276,16 @@ def page_events(
     page).
     """
     visible = _seen(session, user)
+    matching = store.EventFilter(
+        states=states, start=start, end=end, category=category, grid_id=grid_id
+    )
     if visible is None or store.exact_in_sql(session.get_bind().dialect.name):
         return store.page_in_sql(
-            session, visible=visible, limit=limit, offset=offset, states=states, start=start,
-            end=end, category=category, grid_id=grid_id,
-        )  # fmt: skip
+            session, visible=visible, limit=limit, offset=offset, matching=matching
+        )
     total, ids = store.page_by_rule(
         session, policy=Jurisdiction.of(user), username=user.username, visible=visible,
-        limit=limit, offset=offset, states=states, start=start, end=end, category=category,
-        grid_id=grid_id,
+        limit=limit, offset=offset, matching=matching,
     )  # fmt: skip
     return total, store.events_by_id(session, ids)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
@@ -159,47 +160,47 @@ def assigned_to(username: str, *, dialect: str) -> ColumnElement[bool]:
     return mine
 
 
-def select_events(
-    *,
-    visible: ColumnElement[bool] | None = None,
-    states: Sequence[str] | None = None,
-    start: datetime | None = None,
-    end: datetime | None = None,
-    category: str | None = None,
-    grid_id: str | None = None,
-) -> Select[Event]:
-    return _where(
-        select(Event), visible, states=states, start=start, end=end, category=category,
-        grid_id=grid_id,
-    )  # fmt: skip
-
-
 _S = TypeVar("_S", bound="Select[*tuple[Any, ...]]")
 
 
-def _where(
-    stmt: _S,
-    visible: ColumnElement[bool] | None,
-    *,
-    states: Sequence[str] | None,
-    start: datetime | None,
-    end: datetime | None,
-    category: str | None,
-    grid_id: str | None,
-) -> _S:
-    if visible is not None:
-        stmt = stmt.where(visible)
-    if states is not None:
-        stmt = stmt.where(Event.state.in_(states))
-    if start is not None:
-        stmt = stmt.where(Event.received_at >= start)
-    if end is not None:
-        stmt = stmt.where(Event.received_at < end)
-    if category is not None:
-        stmt = stmt.where(Event.category == category)
-    if grid_id is not None:
-        stmt = stmt.where(Event.grid_id == grid_id)
-    return stmt
+@dataclass(frozen=True)
+class EventFilter:
+    """Which events, besides who reads them: their states, ``received_at`` in
+    ``[start, end)``, a category, a grid (None: any)."""
+
+    states: Sequence[str] | None = None
+    start: datetime | None = None
+    end: datetime | None = None
+    category: str | None = None
+    grid_id: str | None = None
+
+    def where(self, stmt: _S) -> _S:
+        """``stmt`` narrowed to these events."""
+        if self.states is not None:
+            stmt = stmt.where(Event.state.in_(self.states))
+        if self.start is not None:
+            stmt = stmt.where(Event.received_at >= self.start)
+        if self.end is not None:
+            stmt = stmt.where(Event.received_at < self.end)
+        if self.category is not None:
+            stmt = stmt.where(Event.category == self.category)
+        if self.grid_id is not None:
+            stmt = stmt.where(Event.grid_id == self.grid_id)
+        return stmt
+
+
+ANY = EventFilter()
+
+
+def select_events(
+    *, visible: ColumnElement[bool] | None = None, matching: EventFilter = ANY
+) -> Select[Event]:
+    """The events ``visible`` lets through (:func:`seen_by`; None: all) and ``matching``."""
+    return _where(select(Event), visible, matching)
+
+
+def _where(stmt: _S, visible: ColumnElement[bool] | None, matching: EventFilter) -> _S:
+    return matching.where(stmt if visible is None else stmt.where(visible))
 
 
 _KEYS = (Event.id, Event.lon, Event.lat, cast(Event.assignees, Text))
@@ -214,14 +215,10 @@ def page_by_rule(
     visible: ColumnElement[bool] | None,
     limit: int,
     offset: int = 0,
-    states: Sequence[str] | None = None,
-    start: datetime | None = None,
-    end: datetime | None = None,
-    category: str | None = None,
-    grid_id: str | None = None,
+    matching: EventFilter = ANY,
 ) -> tuple[int, list[str]]:
     """How many events a reader sees (the rule of :func:`visible_mask`) among the
-    database's first cut ``visible`` (:func:`seen_by`) and the filters, and the ids of
+    database's first cut ``visible`` (:func:`seen_by`) and ``matching``, and the ids of
     the page ``[offset, offset + limit)`` of them in ``(received_at, id)`` order.
 
     For SQLite, where the first cut is not the rule; no ORM object is made, and the
@@ -231,10 +228,7 @@ def page_by_rule(
     without a test, so the database counts the first cut and the rule runs only on the
     others; then the page is read along the time index a chunk at a time until it is full.
     """
-    keys = _where(
-        select(*_KEYS), visible, states=states, start=start, end=end, category=category,
-        grid_id=grid_id,
-    )  # fmt: skip
+    keys = _where(select(*_KEYS), visible, matching)
     few = keys.add_columns(Event.received_at).limit(_IN_MEMORY + 1)
     rows = core_rows(session, few, {}).all()
     if len(rows) <= _IN_MEMORY:  # all of them: walking the time index would read the table
@@ -309,11 +303,7 @@ def page_in_sql(
     visible: ColumnElement[bool] | None,
     limit: int,
     offset: int = 0,
-    states: Sequence[str] | None = None,
-    start: datetime | None = None,
-    end: datetime | None = None,
-    category: str | None = None,
-    grid_id: str | None = None,
+    matching: EventFilter = ANY,
 ) -> tuple[int, list[Event]]:
     """How many events match and the page ``[offset, offset + limit)`` of them in
     ``(received_at, id)`` order, both decided by the database (``visible`` exact:
@@ -322,9 +312,7 @@ def page_in_sql(
     The ids of up to :data:`_IN_MEMORY` matches are read first, in one scan: a grid
     worker's few events cost one scan instead of a count and a walk of the time index.
     """
-    page = select_events(
-        visible=visible, states=states, start=start, end=end, category=category, grid_id=grid_id
-    ).order_by(Event.received_at, Event.id)
+    page = select_events(visible=visible, matching=matching).order_by(Event.received_at, Event.id)
     few = page.with_only_columns(Event.id).limit(_IN_MEMORY + 1)
     ids = list(session.scalars(few))
     if len(ids) <= _IN_MEMORY:

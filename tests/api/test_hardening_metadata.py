@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from api.models import Feature
-from tests.api.service_fixtures import X0, Y0, D, four_grids
+from tests.api.service_fixtures import X0, Y0, D, finished_job, four_grids, upload
 
 
 def _stored(app: FastAPI, layer: str, fid: str) -> dict:
@@ -97,9 +97,6 @@ def test_a_check_jobs_ok_covers_only_the_readers_jurisdiction(
     import geopandas as gpd
     from shapely.geometry import box
 
-    from tests.api.service_fixtures import upload
-    from tests.api.test_analysis_routes import _wait
-
     beats = gpd.GeoDataFrame(
         {"id": ["B1", "B2"], "name": ["b1", "b2"], "parent_id": ["P1", "P1"]},
         geometry=[box(118.70, 32.00, 118.715, 32.02), box(118.715, 32.00, 118.72, 32.02)],
@@ -112,7 +109,7 @@ def test_a_check_jobs_ok_covers_only_the_readers_jurisdiction(
         r = client.post("/checks", json={"layers": {"grid": grids, "beat": uid + "b"}},
                         headers=headers[who])  # fmt: skip
         assert r.status_code == 202, r.text
-        state = _wait(client, headers[who], r.json())
+        state = finished_job(client, headers[who], r.json())
         assert state["status"] == "done", state
         result = client.get(state["result_url"], headers=headers[who]).json()
         ok[who] = (result["ok"], len(result["findings"]["features"]))

@@ -278,10 +278,12 @@ def kernel_density(
     metric, crs = to_metric(frame)
     geoms = metric.geometry.to_numpy()
     ok = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
+    xy = shapely.get_coordinates(geoms[ok])
     # a point a quarter of the globe from the zone's meridian projects to infinity: it
     # lies in no surface of the rest (one stray incident on the wrong continent)
-    ok[ok] = np.isfinite(shapely.get_coordinates(geoms[ok])).all(axis=1)
-    xy = shapely.get_coordinates(geoms[ok])
+    finite = np.isfinite(xy).all(axis=1)
+    ok[ok] = finite
+    xy = xy[finite]
     wts = np.ones(len(xy)) if weights is None else np.asarray(weights, dtype=float)[ok]
     rule = "given"
     if bandwidth_m is None:

@@ -15,8 +15,10 @@ datetime.datetime(2025, 6, 1, 18, 0)
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TypeVar
+from typing import TypeVar, overload
 from zoneinfo import ZoneInfo
+
+import pandas as pd
 
 LOCAL_TZ = "Asia/Shanghai"
 """The zone incident times, briefings and reviews count days in (as
@@ -31,3 +33,13 @@ def local_naive(value: Moment) -> Moment:
     if value.tzinfo is None:
         return value
     return value.astimezone(_ZONE).replace(tzinfo=None)
+
+
+@overload
+def local_stamp(value: datetime) -> pd.Timestamp: ...
+@overload
+def local_stamp(value: None) -> None: ...
+def local_stamp(value: datetime | None) -> pd.Timestamp | None:
+    """A requested moment (a route's ``at``, ``start``, ``end``; None: not given) as the
+    pandas time the analyses compare with stored naive local times."""
+    return None if value is None else pd.Timestamp(local_naive(value))

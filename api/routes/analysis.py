@@ -9,11 +9,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-import pandas as pd
 from fastapi import APIRouter, File, Form, Request, UploadFile
 
 from api.deps import CurrentUserDep, SessionDep, SettingsDep, read_in_thread
-from api.localtime import local_naive
+from api.localtime import local_stamp
 from api.models import Job
 from api.policy import JurisdictionDep
 from api.routes.jobs import job_public
@@ -139,8 +138,8 @@ async def coverage(
         owner=user.username,
         fixes=fixes,
         layer=layer,
-        start=None if start is None else pd.Timestamp(local_naive(start)),
-        end=None if end is None else pd.Timestamp(local_naive(end)),
+        start=local_stamp(start),
+        end=local_stamp(end),
         within_m=within_m,
         policy=policy,
     )

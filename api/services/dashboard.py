@@ -44,7 +44,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.auth import Principal, list_users, principal
-from api.localtime import LOCAL_TZ, local_naive
+from api.localtime import LOCAL_TZ, local_stamp
 from api.models import AuditEntry, Incident
 from api.policy import Jurisdiction
 from api.services import events as event_service
@@ -228,9 +228,9 @@ def choose_period(session: Session, choice: PeriodChoice, *, now: datetime | Non
             raise ConfigError(
                 str(Text("自定义时段需要起止日期", "a custom range needs start and end"))
             )
-        return period_bounds("custom", start=_naive(choice.start), end=_naive(choice.end))
+        return period_bounds("custom", start=local_stamp(choice.start), end=local_stamp(choice.end))
     if choice.at is not None:
-        return period_bounds(choice.window, at=_naive(choice.at))
+        return period_bounds(choice.window, at=local_stamp(choice.at))
     latest = session.scalar(select(func.max(Incident.time)))
     if latest is None:
         raise ConfigError(str(Text("尚无警情数据", "no incident is stored yet")))
@@ -525,16 +525,12 @@ def _area(policy: Jurisdiction) -> str:
     return "all" if policy.area is None else hashlib.sha1(policy.area.wkb).hexdigest()
 
 
-def _naive(value: datetime) -> pd.Timestamp:
-    return pd.Timestamp(local_naive(value))
-
-
 def _utc(local: pd.Timestamp) -> datetime:
     return pd.Timestamp(local).tz_localize(LOCAL_TZ).tz_convert("UTC").to_pydatetime()
 
 
 def _local(moment: datetime | None) -> str | None:
-    return None if moment is None else _naive(aware(moment)).isoformat(timespec="minutes")
+    return None if moment is None else local_stamp(aware(moment)).isoformat(timespec="minutes")
 
 
 def _empty() -> dict[str, Any]:

@@ -7,13 +7,11 @@ filtered by the database (:func:`api.services.district.district_from_store`).
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime
 
-import pandas as pd
 from sqlalchemy.orm import Session
 
 from api.jobs import JobRunner, Progress, Work
-from api.localtime import local_naive
+from api.localtime import local_stamp
 from api.policy import Jurisdiction
 from api.schemas import FeatureCollection, HotspotRequest, HotspotResult, Period
 from api.services.district import district_from_store, frame_of
@@ -61,9 +59,9 @@ def run_hotspots(
     review = hotspot_review(
         district,
         window=req.window,
-        at=_local(req.at),
-        start=_local(req.start),
-        end=_local(req.end),
+        at=local_stamp(req.at),
+        start=local_stamp(req.start),
+        end=local_stamp(req.end),
         category=req.category,
         permutations=req.permutations,
         trends=False,  # the answer carries the period's classes, not emerging patterns
@@ -86,8 +84,3 @@ def hotspot_job(req: HotspotRequest, kind: LayerKind, policy: Jurisdiction) -> W
         return run_hotspots(session, req=req, kind=kind, policy=policy, progress=progress)
 
     return work
-
-
-def _local(moment: datetime | None) -> pd.Timestamp | None:
-    """A requested moment as the incidents' naive local time (a zoned one converted)."""
-    return None if moment is None else pd.Timestamp(local_naive(moment))
